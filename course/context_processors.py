@@ -1,0 +1,22 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+
+from .extensions import nav_links, resolve_nav
+from .permissions import rights
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    """The current course's navigation, each link shown only to a role that may use it."""
+    course = getattr(request, "course", None)
+    if course is None:
+        return {}
+    granted = rights(request.user, course)
+    links = [
+        {"label": link.label, "url": resolve_nav(link, course.code)}
+        for link in nav_links()
+        if granted.get(link.action)
+    ]
+    return {"course": course, "course_rights": granted, "course_nav": links}

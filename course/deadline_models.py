@@ -1,0 +1,1 @@
+"""Models of the shared deadline machinery (extensions and their requests); see course/deadlines.py."""

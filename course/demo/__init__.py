@@ -1,0 +1,123 @@
+"""The demo course (IFT 6085, Winter 2021) and its people, placed around today's date."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
+from django.db import transaction
+
+from course import rules, services
+from course.models import Course, Enrollment
+from course.syllabus import LoadReport, load_syllabus_text
+
+DEMO_SYLLABUS = Path(__file__).with_name("ift6085-winter2021.yaml")
+DEMO_PASSWORD = "ift6085-demo"  # noqa: S105 - printed on purpose: these are demo accounts
+TARGET_WEEK = 7  # mid-term: past quizzes to grade, presentations and milestones ahead
+
+
+@dataclass(frozen=True)
+class DemoPerson:
+    username: str
+    first_name: str
+    last_name: str
+    role: str
+    student_id: str = ""
+
+
+DEMO_PEOPLE = [
+    DemoPerson("instructor", "Ioannis", "Mitliagkas", Enrollment.Role.INSTRUCTOR),
+    DemoPerson("ta", "Tara", "Assistant", Enrollment.Role.TA),
+    *[
+        DemoPerson(u, f, last, Enrollment.Role.STUDENT, f"2098{i:04d}")
+        for i, (u, f, last) in enumerate(
+            [
+                ("ada", "Ada", "Lovelace"),
+                ("alan", "Alan", "Turing"),
+                ("grace", "Grace", "Hopper"),
+                ("kurt", "Kurt", "Gödel"),
+                ("emmy", "Emmy", "Noether"),
+                ("john", "John", "von Neumann"),
+                ("sofia", "Sofia", "Kovalevskaya"),
+                ("claude", "Claude", "Shannon"),
+                ("marie", "Marie", "Curie"),
+                ("andrey", "Andrey", "Kolmogorov"),
+                ("katherine", "Katherine", "Johnson"),
+                ("leonhard", "Leonhard", "Euler"),
+            ],
+            start=1,
+        )
+    ],
+    DemoPerson("auditor", "Audrey", "Auditor", Enrollment.Role.AUDITOR),
+    DemoPerson("auditor2", "Aubin", "Listener", Enrollment.Role.AUDITOR),
+]
+
+# Apps add their demo content (past quizzes, scribe slots...) here from AppConfig.ready().
+DemoHook = Callable[[Course, datetime], None]
+_hooks: dict[str, DemoHook] = {}
+
+
+def register_demo_hook(name: str, hook: DemoHook) -> None:
+    _hooks[name] = hook
+
+
+def demo_shift_weeks(today: date) -> int:
+    import yaml
+
+    start = yaml.safe_load(DEMO_SYLLABUS.read_text(encoding="utf-8"))["calendar"]["term_start"]
+    return rules.weeks_to_shift(start, today, target_week=TARGET_WEEK)
+
+
+def load_demo(*, now: datetime) -> tuple[LoadReport, list[DemoPerson]]:
+    """Idempotent: the same day gives the same course; people keep their accounts."""
+    User = get_user_model()
+    today = now.date()
+    with transaction.atomic():
+        report = load_syllabus_text(
+            DEMO_SYLLABUS.read_text(encoding="utf-8"), shift_weeks=demo_shift_weeks(today)
+        )
+        course = report.course
+        ta_group = _ta_group()
+        for i, person in enumerate(DEMO_PEOPLE):
+            user, created = User.objects.get_or_create(
+                username=person.username,
+                defaults={
+                    "first_name": person.first_name,
+                    "last_name": person.last_name,
+                    "email": f"{person.username}@example.umontreal.ca",
+                },
+            )
+            if created:
+                user.set_password(DEMO_PASSWORD)
+            if person.role == Enrollment.Role.INSTRUCTOR:
+                user.is_staff = user.is_superuser = True
+            elif person.role == Enrollment.Role.TA:
+                user.is_staff = True
+                user.groups.add(ta_group)
+            user.save()
+            services.enrollment_set(
+                course=course,
+                user=user,
+                role=person.role,
+                student_id=person.student_id,
+                # A fixed order so the first auditor gets the free seat, the second waits.
+                now=datetime(2000, 1, 1, tzinfo=now.tzinfo) + timedelta(minutes=i),
+            )
+        for hook in _hooks.values():
+            hook(course, now)
+    return report, DEMO_PEOPLE
+
+
+def _ta_group() -> Group:
+    """TAs use the admin to grade: they may view everything and change grades, not the course."""
+    group, _ = Group.objects.get_or_create(name="Teaching assistants")
+    perms = Permission.objects.filter(
+        content_type__app_label__in=["course", "quizzes", "scribing", "projects", "grading"]
+    ).exclude(content_type__app_label="course", codename__startswith="change_")
+    perms = perms.exclude(codename__startswith="delete_")
+    group.permissions.set(perms)
+    return group

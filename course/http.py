@@ -1,0 +1,56 @@
+"""Shared edges for every app's views: load the course from the URL and check the policy."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from rest_framework.permissions import BasePermission
+
+from .models import Course
+from .permissions import Action, can, role_of
+
+
+def get_course_or_404(code: str) -> Course:
+    course = Course.objects.filter(code__iexact=code).first()
+    if course is None:
+        raise Http404("No such course")
+    return course
+
+
+def course_view(action: Action | str) -> Callable:
+    """Decorator: sets request.course and request.course_role, or answers login/403."""
+
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        def wrapped(request: HttpRequest, code: str, *args: Any, **kwargs: Any) -> HttpResponse:
+            course = get_course_or_404(code)
+            if not can(request.user, action, course):
+                if not request.user.is_authenticated:
+                    return redirect_to_login(request.get_full_path())
+                raise PermissionDenied
+            request.course = course  # type: ignore[attr-defined]
+            request.course_role = role_of(request.user, course)  # type: ignore[attr-defined]
+            return view(request, course, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+class CourseActionPermission(BasePermission):
+    """DRF: the view names `course_action`; the course comes from the `code` URL kwarg."""
+
+    message = "You do not have this right in this course."
+
+    def has_permission(self, request: Any, view: Any) -> bool:
+        code = view.kwargs.get("code")
+        if code is None:
+            return True
+        course = get_course_or_404(code)
+        view.course = course
+        return can(request.user, view.course_action, course)

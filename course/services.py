@@ -1,0 +1,140 @@
+"""Writes of the course: enrolment and seats, roster import, calendar feed addresses."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from . import rules
+from .models import CalendarFeedToken, Course, Enrollment
+from .roster import RosterError, parse_roster
+
+User = get_user_model()
+
+
+def seats_rebalance(*, course: Course) -> rules.SeatPlan:
+    """Apply the seating rule: registered students first, auditors in request order.
+
+    Runs under a lock on the course row so two concurrent enrolments cannot both take the
+    last seat.
+    """
+    with transaction.atomic():
+        Course.objects.select_for_update().get(pk=course.pk)
+        registered = Enrollment.objects.filter(
+            course=course, role=Enrollment.Role.STUDENT, status=Enrollment.Status.ACTIVE
+        ).count()
+        auditors = list(
+            Enrollment.objects.filter(course=course, role=Enrollment.Role.AUDITOR)
+            .exclude(status=Enrollment.Status.DROPPED)
+            .order_by("requested_at", "pk")
+            .values_list("pk", flat=True)
+        )
+        plan = rules.allocate_auditor_seats(
+            capacity=course.seat_capacity,
+            registered_students=registered,
+            auditors_by_request=auditors,
+        )
+        Enrollment.objects.filter(pk__in=plan.admitted).exclude(
+            status=Enrollment.Status.ACTIVE
+        ).update(status=Enrollment.Status.ACTIVE)
+        Enrollment.objects.filter(pk__in=plan.waitlisted).exclude(
+            status=Enrollment.Status.WAITLISTED
+        ).update(status=Enrollment.Status.WAITLISTED)
+    return plan
+
+
+def enrollment_set(
+    *, course: Course, user: User, role: str, now: datetime, student_id: str = ""  # type: ignore[valid-type]
+) -> Enrollment:
+    """Enrol (or re-enrol, or change the role of) a person, then re-seat the auditors."""
+    with transaction.atomic():
+        enrollment, created = Enrollment.objects.get_or_create(
+            course=course,
+            user=user,
+            defaults={"role": role, "student_id": student_id, "requested_at": now},
+        )
+        if not created:
+            changed = enrollment.role != role or enrollment.status == Enrollment.Status.DROPPED
+            enrollment.role = role
+            if student_id:
+                enrollment.student_id = student_id
+            if changed:
+                enrollment.status = Enrollment.Status.ACTIVE
+                if role == Enrollment.Role.AUDITOR:
+                    enrollment.requested_at = now
+            enrollment.save()
+        seats_rebalance(course=course)
+    enrollment.refresh_from_db()
+    return enrollment
+
+
+def enrollment_drop(*, enrollment: Enrollment) -> None:
+    with transaction.atomic():
+        enrollment.status = Enrollment.Status.DROPPED
+        enrollment.save(update_fields=["status", "updated_at"])
+        seats_rebalance(course=enrollment.course)
+
+
+@dataclass
+class RosterImportResult:
+    created: int
+    updated: int
+    errors: list[RosterError]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def roster_import(*, course: Course, text: str, now: datetime) -> RosterImportResult:
+    """Create or update every participant; any bad row refuses the whole file."""
+    rows, errors = parse_roster(text)
+    if errors:
+        return RosterImportResult(0, 0, errors)
+    created = updated = 0
+    with transaction.atomic():
+        existing = {u.email.lower(): u for u in User.objects.filter(email__in=[r.email for r in rows])}
+        for row in rows:
+            user = existing.get(row.email)
+            if user is None:
+                user = User.objects.create_user(
+                    username=_free_username(row.email),
+                    email=row.email,
+                    first_name=row.first_name,
+                    last_name=row.last_name,
+                )
+                created += 1
+            else:
+                user.first_name, user.last_name = row.first_name, row.last_name
+                user.save(update_fields=["first_name", "last_name"])
+                updated += 1
+            enrollment_set(
+                course=course, user=user, role=row.role, now=now, student_id=row.student_id
+            )
+    return RosterImportResult(created, updated, [])
+
+
+def _free_username(email: str) -> str:
+    base = email.split("@")[0][:140] or "user"
+    candidate, n = base, 1
+    while User.objects.filter(username=candidate).exists():
+        n += 1
+        candidate = f"{base}{n}"
+    return candidate
+
+
+def feed_token_get_or_create(*, course: Course, user: User) -> CalendarFeedToken:  # type: ignore[valid-type]
+    token = CalendarFeedToken.objects.filter(course=course, user=user, revoked_at__isnull=True).first()
+    return token or CalendarFeedToken.objects.create(course=course, user=user)
+
+
+def feed_token_revoke(*, course: Course, user: User, now: datetime) -> CalendarFeedToken:  # type: ignore[valid-type]
+    """Revoke the current secret address and issue a new one."""
+    with transaction.atomic():
+        CalendarFeedToken.objects.filter(
+            course=course, user=user, revoked_at__isnull=True
+        ).update(revoked_at=now)
+        return CalendarFeedToken.objects.create(course=course, user=user)

@@ -1,0 +1,152 @@
+"""Shared fixtures: a small course built from a syllabus text, people by role, a browser."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable, Iterator
+from datetime import datetime
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+from course import services
+from course.models import Course, Enrollment
+from course.syllabus import load_syllabus_text
+
+SMALL_SYLLABUS = """
+course:
+  code: TST101
+  title: Test course
+  term: Winter 2021
+  seat_capacity: 30
+  public: false
+calendar:
+  term_start: 2021-01-11
+  term_end: 2021-04-16
+  meetings:
+    - {day: wednesday, start: "09:30", end: "11:10"}
+    - {day: thursday, start: "09:00", end: "10:40"}
+  breaks:
+    - {name: Reading week, first: 2021-03-01, last: 2021-03-05}
+bibliography:
+  - {key: bubeck2015, kind: book, title: "Convex Optimization", resource: true}
+  - {key: zhang2017, title: "Rethinking generalization"}
+sessions:
+  - {date: 2021-01-13, topic: Overview}
+  - {date: 2021-01-14, topic: Gradient descent, readings: [bubeck2015]}
+  - {date: 2021-01-28, kind: exam, topic: Early exam}
+  - {date: 2021-03-17, kind: presentations, topic: Paper presentations I}
+grading:
+  components:
+    - {key: participation, label: Participation, weight: 5, source: participation}
+    - {key: scribing, label: Scribing, weight: 10, source: scribing}
+    - {key: quizzes, label: Daily quizzes, weight: 15, source: quizzes}
+    - {key: early_exam, label: Early in-class exam, weight: 5, source: exam}
+    - {key: midterm, label: Midterm, weight: 15, source: exam}
+    - {key: presentations, label: Paper presentations, weight: 15, source: presentations}
+    - {key: project, label: Research project, weight: 35, source: project}
+"""
+
+
+@pytest.fixture
+def syllabus_text() -> str:
+    return SMALL_SYLLABUS
+
+
+@pytest.fixture
+def course(db: Any) -> Course:
+    """TST101: Wednesday/Thursday meetings from 2021-01-11 to 2021-04-16, private."""
+    return load_syllabus_text(SMALL_SYLLABUS).course
+
+
+@pytest.fixture
+def make_member(db: Any) -> Callable[..., Any]:
+    """make_member(course, role, username=...) -> User enrolled with that role."""
+    from django.contrib.auth import get_user_model
+
+    User = get_user_model()
+    counter = {"n": 0}
+
+    def make(course: Course, role: str = Enrollment.Role.STUDENT, username: str | None = None,
+             now: datetime | None = None) -> Any:
+        counter["n"] += 1
+        name = username or f"{role}{counter['n']}"
+        user = User.objects.create_user(
+            username=name, password="pw-for-tests", email=f"{name}@example.org",
+            first_name=name.capitalize(), last_name="Test",
+        )
+        services.enrollment_set(course=course, user=user, role=role, now=now or timezone.now())
+        return user
+
+    return make
+
+
+# --- browser ---------------------------------------------------------------------------------
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright sync API + live_server
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
+def _browser_missing_reason() -> str | None:
+    if not (os.path.exists(CHROMIUM) or shutil.which(CHROMIUM)):
+        return (
+            f"Chromium not found at {CHROMIUM}: browser tests skipped. Install it "
+            "(Debian/Ubuntu: sudo apt-get install chromium) or set CHROMIUM_PATH."
+        )
+    try:
+        import playwright  # noqa: F401
+    except ImportError:
+        return "Playwright for Python is not installed: browser tests skipped (make install)."
+    return None
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    reason = _browser_missing_reason()
+    if reason:
+        if os.environ.get("CI"):
+            pytest.fail(f"In CI a skipped browser test is a failure: {reason}")
+        pytest.skip(reason)
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    context = browser.new_context(locale="en-US", timezone_id="America/Montreal")
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def login(page: Any, live_server: Any) -> Callable[[str, str], Any]:
+    """login(username, password) in the browser page; returns the page."""
+
+    def do(username: str, password: str = "pw-for-tests") -> Any:
+        page.goto(f"{live_server.url}/accounts/login/")
+        page.fill("#id_username", username)
+        page.fill("#id_password", password)
+        page.click("button[type=submit]")
+        page.wait_for_load_state()
+        return page
+
+    return do
