@@ -1,0 +1,332 @@
+"""The gradebook's rules: plain values in, plain values out (no ORM, no clock, no settings).
+
+How a final grade is made (this docstring is the statement the syllabus refers to):
+
+* Each component of the syllabus (``grading.components``) has a weight; the weights sum to 100.
+* A component's score (0-100) comes from its items (``course.scores.ScoreItem``):
+  - quizzes: the average of the N best (``best_n_average``): a missed quiz counts 0, an
+    excused quiz is left out (N shrinks only if fewer than N quizzes remain); while fewer than
+    N quizzes are settled the average is over the settled ones only ("so far"); once none is
+    pending, fewer than N quizzes gives zeros for the missing ones;
+  - every other source: the mean of its items weighted by ``ScoreItem.weight`` (project
+    milestones 15/10/25/50, ...), after late penalties; missing work counts 0; excused items
+    are left out.
+* An item is *settled* when graded or missing. A component with no settled item is pending.
+  A component with settled and pending items is graded "so far" (``complete`` is False).
+* Excusal: a component excused for a student (or whose items are all excused) is left out
+  and the remaining weights are rescaled to sum to 100 for that student.
+* An override replaces a component's score, or the final percentage, for one student.
+* Final percentage = sum(weight_c x score_c) / sum(weight_c) over the components not excused;
+  it is final only when no component is pending. The *grade so far* is the same sum over
+  the components that have a score (graded weight only). The *what-if* fills every pending
+  item and pending component with one typed score.
+* Rounding: the final percentage (and grade so far) is rounded half up (``ROUND_HALF_UP``)
+  to ``rounding_decimals`` places (2 in the demo: 84.125 -> 84.13) once, at the end; the
+  components keep full precision. The letter is the first letter of the scale (highest first)
+  whose floor is at most the rounded percentage.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from decimal import ROUND_HALF_UP, Decimal
+
+from course.scores import ScoreItem, ScoreStatus
+
+HUNDRED = Decimal(100)
+ZERO = Decimal(0)
+
+BestN = Callable[[Sequence[Decimal], int], Decimal]
+
+
+@dataclass(frozen=True)
+class ComponentSpec:
+    key: str
+    label: str
+    weight: Decimal
+    source: str
+
+
+@dataclass(frozen=True)
+class LetterStep:
+    letter: str
+    min_percent: Decimal
+
+
+@dataclass(frozen=True)
+class ComponentInput:
+    """What the loader hands over for one student and one component."""
+
+    spec: ComponentSpec
+    items: tuple[ScoreItem, ...] = ()
+    built: bool = True  # False: the app that scores it is not built yet -> pending
+    excused: bool = False
+    excuse_reason: str = ""
+    override: Decimal | None = None
+    override_reason: str = ""
+    best_n: int | None = None  # set for quizzes
+
+
+@dataclass(frozen=True)
+class ComponentResult:
+    key: str
+    label: str
+    weight: Decimal  # syllabus weight
+    effective_weight: Decimal  # after rescaling for excusals (0 when excused)
+    status: ScoreStatus  # GRADED (possibly so far), PENDING, EXCUSED
+    percent: Decimal | None  # None when pending or excused
+    complete: bool  # no pending item left
+    items: tuple[ScoreItem, ...] = ()
+    counted: tuple[str, ...] = ()  # item keys that count (best N)
+    dropped: tuple[str, ...] = ()  # item keys dropped (not among the best N)
+    note: str = ""
+    overridden: bool = False
+    built: bool = True
+
+    @property
+    def contribution(self) -> Decimal | None:
+        """Points of the final grade this component gives (effective weight x score)."""
+        if self.percent is None:
+            return None
+        return self.effective_weight * self.percent / HUNDRED
+
+
+@dataclass(frozen=True)
+class StudentGrade:
+    components: tuple[ComponentResult, ...]
+    final_percent: Decimal | None  # rounded; None while any component is pending
+    so_far_percent: Decimal | None  # rounded; over the graded weight only
+    graded_weight: Decimal  # syllabus weight of the components with a score
+    pending_weight: Decimal
+    letter: str
+    so_far_letter: str
+    final_overridden: bool = False
+    final_override_reason: str = ""
+    missing: tuple[str, ...] = field(default=())  # keys of components with missing work
+
+    @property
+    def is_complete(self) -> bool:
+        return self.final_percent is not None
+
+
+def round_percent(value: Decimal, decimals: int) -> Decimal:
+    """ROUND_HALF_UP to `decimals` places: 84.125 -> 84.13, 84.124 -> 84.12."""
+    return value.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+
+
+def letter_for(percent: Decimal | None, scale: Sequence[LetterStep]) -> str:
+    if percent is None:
+        return ""
+    for step in scale:  # highest first (the syllabus schema checks the order)
+        if percent >= step.min_percent:
+            return step.letter
+    return scale[-1].letter if scale else ""
+
+
+def best_n_selection(
+    items: Sequence[tuple[str, Decimal]], n: int
+) -> tuple[Decimal, tuple[str, ...], tuple[str, ...]]:
+    """The average of the `n` best of (key, percent) pairs, the keys counted and dropped.
+
+    Fewer than `n` pairs: the missing ones count 0 (the average is still over `n`).
+    Ties are broken by key so the result does not depend on the input order.
+    """
+    if n <= 0:
+        return ZERO, (), tuple(k for k, _ in items)
+    ordered = sorted(items, key=lambda kv: (-kv[1], kv[0]))
+    best = ordered[:n]
+    total = sum((v for _, v in best), ZERO)
+    return total / Decimal(n), tuple(k for k, _ in best), tuple(k for k, _ in ordered[n:])
+
+
+def best_n_average(scores: Sequence[Decimal], n: int) -> Decimal:
+    """Average of the `n` best scores; fewer than `n` scores: zeros for the missing ones."""
+    value, _, _ = best_n_selection([(f"{i:06d}", s) for i, s in enumerate(scores)], n)
+    return value
+
+
+def quiz_count_n(best_n: int, items: Sequence[ScoreItem]) -> int:
+    """N for best-N: excused quizzes are left out, and N shrinks only when fewer than N remain.
+
+    Without excusals N stays, so a course that held fewer than N quizzes gives zeros.
+    """
+    if any(i.status == ScoreStatus.EXCUSED for i in items):
+        remaining = sum(1 for i in items if i.status != ScoreStatus.EXCUSED)
+        return min(best_n, remaining)
+    return best_n
+
+
+def _settled(items: Sequence[ScoreItem]) -> list[tuple[ScoreItem, Decimal]]:
+    out = []
+    for item in items:
+        if item.status == ScoreStatus.GRADED:
+            out.append((item, item.percent if item.percent is not None else ZERO))
+        elif item.status == ScoreStatus.MISSING:
+            out.append((item, ZERO))
+    return out
+
+
+def _clamp(value: Decimal) -> Decimal:
+    return min(HUNDRED, max(ZERO, value))
+
+
+def component_score(comp: ComponentInput, best_n_fn: BestN | None = None) -> ComponentResult:
+    """One component of one student, before rescaling (effective_weight = weight)."""
+    spec = comp.spec
+    base = ComponentResult(
+        key=spec.key,
+        label=spec.label,
+        weight=spec.weight,
+        effective_weight=spec.weight,
+        status=ScoreStatus.PENDING,
+        percent=None,
+        complete=False,
+        items=comp.items,
+        built=comp.built,
+    )
+    if comp.excused:
+        return replace(base, status=ScoreStatus.EXCUSED, complete=True, note=comp.excuse_reason)
+    if comp.override is not None:
+        return replace(
+            base,
+            status=ScoreStatus.GRADED,
+            percent=_clamp(comp.override),
+            complete=True,
+            overridden=True,
+            note=comp.override_reason,
+        )
+    if not comp.built:
+        return base
+    items = comp.items
+    if items and all(i.status == ScoreStatus.EXCUSED for i in items):
+        return replace(base, status=ScoreStatus.EXCUSED, complete=True)
+    settled = _settled(items)
+    pending = any(i.status == ScoreStatus.PENDING for i in items)
+    if not settled:
+        return base
+    if comp.best_n is not None:
+        n = quiz_count_n(comp.best_n, items)
+        if pending:
+            n = min(n, len(settled))
+        percent, counted, dropped = best_n_selection([(i.key, _clamp(v)) for i, v in settled], n)
+        if best_n_fn is not None:
+            percent = Decimal(best_n_fn([_clamp(v) for _, v in settled], n))
+        return replace(
+            base,
+            status=ScoreStatus.GRADED,
+            percent=_clamp(percent),
+            complete=not pending,
+            counted=counted,
+            dropped=dropped,
+        )
+    total_weight = sum((i.weight for i, _ in settled), ZERO)
+    if total_weight <= 0:
+        percent = sum((_clamp(v) for _, v in settled), ZERO) / Decimal(len(settled))
+    else:
+        percent = sum((i.weight * _clamp(v) for i, v in settled), ZERO) / total_weight
+    return replace(
+        base,
+        status=ScoreStatus.GRADED,
+        percent=_clamp(percent),
+        complete=not pending,
+        counted=tuple(i.key for i, _ in settled),
+    )
+
+
+def combine(
+    results: Sequence[ComponentResult],
+    *,
+    scale: Sequence[LetterStep] = (),
+    decimals: int = 2,
+    final_override: Decimal | None = None,
+    final_override_reason: str = "",
+) -> StudentGrade:
+    """Weighted final grade, grade so far, rescaling for excused components, letter."""
+    active = [r for r in results if r.status != ScoreStatus.EXCUSED]
+    active_weight = sum((r.weight for r in active), ZERO)
+    rescaled = []
+    for r in results:
+        if r.status == ScoreStatus.EXCUSED or active_weight <= 0:
+            eff = ZERO
+        else:
+            eff = r.weight * HUNDRED / active_weight
+        rescaled.append(replace(r, effective_weight=eff))
+    graded = [r for r in rescaled if r.status == ScoreStatus.GRADED and r.percent is not None]
+    graded_weight = sum((r.weight for r in graded), ZERO)
+    pending_weight = sum(
+        (r.weight for r in rescaled if r.status != ScoreStatus.EXCUSED and not r.complete), ZERO
+    )
+    so_far = None
+    if graded_weight > 0:
+        raw = sum((r.weight * (r.percent or ZERO) for r in graded), ZERO) / graded_weight
+        so_far = round_percent(_clamp(raw), decimals)
+    final = None
+    if active and all(r.complete and r.status == ScoreStatus.GRADED for r in active):
+        raw = sum((r.weight * (r.percent or ZERO) for r in active), ZERO) / active_weight
+        final = round_percent(_clamp(raw), decimals)
+    if not active and results:
+        final = None
+    if final_override is not None:
+        final = round_percent(_clamp(final_override), decimals)
+    missing = tuple(
+        r.key for r in rescaled if any(i.status == ScoreStatus.MISSING for i in r.items)
+    )
+    return StudentGrade(
+        components=tuple(rescaled),
+        final_percent=final,
+        so_far_percent=so_far,
+        graded_weight=graded_weight,
+        pending_weight=pending_weight,
+        letter=letter_for(final, scale),
+        so_far_letter=letter_for(so_far, scale),
+        final_overridden=final_override is not None,
+        final_override_reason=final_override_reason,
+        missing=missing,
+    )
+
+
+def student_grade(
+    inputs: Sequence[ComponentInput],
+    *,
+    scale: Sequence[LetterStep] = (),
+    decimals: int = 2,
+    final_override: Decimal | None = None,
+    final_override_reason: str = "",
+    best_n_fn: BestN | None = None,
+) -> StudentGrade:
+    return combine(
+        [component_score(c, best_n_fn) for c in inputs],
+        scale=scale,
+        decimals=decimals,
+        final_override=final_override,
+        final_override_reason=final_override_reason,
+    )
+
+
+def what_if(
+    inputs: Sequence[ComponentInput],
+    assumed: Decimal,
+    *,
+    scale: Sequence[LetterStep] = (),
+    decimals: int = 2,
+    best_n_fn: BestN | None = None,
+) -> StudentGrade:
+    """The grade if every pending item, and every pending component, scored `assumed`."""
+    assumed = _clamp(assumed)
+    filled = []
+    for comp in inputs:
+        if comp.excused or comp.override is not None:
+            filled.append(comp)
+            continue
+        items = tuple(
+            replace(i, status=ScoreStatus.GRADED, percent=assumed, note="what-if")
+            if i.status == ScoreStatus.PENDING
+            else i
+            for i in comp.items
+        )
+        if not comp.built or not items:
+            filled.append(replace(comp, override=assumed, override_reason="what-if"))
+            continue
+        filled.append(replace(comp, items=items))
+    return student_grade(filled, scale=scale, decimals=decimals, best_n_fn=best_n_fn)
