@@ -235,3 +235,4 @@ class CalendarFeedTokenAdmin(admin.ModelAdmin):
     list_filter = ("course",)
     search_fields = ("user__username",)
     readonly_fields = ("token", "created_at")
+from . import deadline_admin  # noqa: E402,F401  (extensions and their requests)
