@@ -33,4 +33,3 @@ urlpatterns = [
 
 admin.site.site_header = "Coursekit"
 admin.site.site_title = "Coursekit"
-

@@ -56,15 +56,32 @@ class CourseAdmin(admin.ModelAdmin):
     inlines = [MeetingTimeInline, BreakInline, OfficeHourInline]
     readonly_fields = ("course_tools",)
     fieldsets = (
-        (None, {"fields": ("code", "title", "term", "instructor_name", "description", "course_tools")}),
-        (_("Room and seats"), {"fields": ("room", "seat_capacity", "instruction_language", "time_zone")}),
+        (
+            None,
+            {"fields": ("code", "title", "term", "instructor_name", "description", "course_tools")},
+        ),
+        (
+            _("Room and seats"),
+            {"fields": ("room", "seat_capacity", "instruction_language", "time_zone")},
+        ),
         (_("Dates"), {"fields": ("term_start", "term_end", "add_drop_deadline")}),
         (
             _("Communication"),
-            {"fields": ("website_url", "lms_url", "slack_url", "email_subject_prefix", "office_hours_note")},
+            {
+                "fields": (
+                    "website_url",
+                    "lms_url",
+                    "slack_url",
+                    "email_subject_prefix",
+                    "office_hours_note",
+                )
+            },
         ),
         (_("Visibility"), {"fields": ("is_public", "auditors_may_take_quizzes")}),
-        (_("Policies (from the syllabus file)"), {"fields": ("policies",), "classes": ("collapse",)}),
+        (
+            _("Policies (from the syllabus file)"),
+            {"fields": ("policies",), "classes": ("collapse",)},
+        ),
     )
 
     @admin.display(description=_("Tools"))
@@ -126,8 +143,13 @@ class CourseAdmin(admin.ModelAdmin):
         return render(
             request,
             "admin/course/roster_import.html",
-            {**self.admin_site.each_context(request), "course": course, "form": form, "errors": errors,
-             "title": _("Import the roster of %(code)s") % {"code": course.code}},
+            {
+                **self.admin_site.each_context(request),
+                "course": course,
+                "form": form,
+                "errors": errors,
+                "title": _("Import the roster of %(code)s") % {"code": course.code},
+            },
         )
 
     def syllabus_upload_view(self, request: HttpRequest, pk: int) -> HttpResponse:
@@ -155,14 +177,23 @@ class CourseAdmin(admin.ModelAdmin):
         return render(
             request,
             "admin/course/syllabus_upload.html",
-            {**self.admin_site.each_context(request), "course": course, "form": form, "errors": errors,
-             "title": _("Load a syllabus file")},
+            {
+                **self.admin_site.each_context(request),
+                "course": course,
+                "form": form,
+                "errors": errors,
+                "title": _("Load a syllabus file"),
+            },
         )
 
     def syllabus_download_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         course = get_object_or_404(Course, pk=pk)
-        response = HttpResponse(dump_syllabus(course), content_type="application/yaml; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{course.code.lower()}-syllabus.yaml"'
+        response = HttpResponse(
+            dump_syllabus(course), content_type="application/yaml; charset=utf-8"
+        )
+        response["Content-Disposition"] = (
+            f'attachment; filename="{course.code.lower()}-syllabus.yaml"'
+        )
         return response
 
 
@@ -170,7 +201,13 @@ class CourseAdmin(admin.ModelAdmin):
 class EnrollmentAdmin(admin.ModelAdmin):
     list_display = ("user", "course", "role", "status", "student_id", "requested_at")
     list_filter = ("course", "role", "status")
-    search_fields = ("user__username", "user__email", "user__first_name", "user__last_name", "student_id")
+    search_fields = (
+        "user__username",
+        "user__email",
+        "user__first_name",
+        "user__last_name",
+        "student_id",
+    )
     list_select_related = ("user", "course")
     autocomplete_fields = ("user",)
     actions = ["rebalance_seats"]
@@ -235,4 +272,6 @@ class CalendarFeedTokenAdmin(admin.ModelAdmin):
     list_filter = ("course",)
     search_fields = ("user__username",)
     readonly_fields = ("token", "created_at")
+
+
 from . import deadline_admin  # noqa: E402,F401  (extensions and their requests)

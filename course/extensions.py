@@ -54,7 +54,9 @@ def register_schedule_annotator(name: str, annotator: ScheduleAnnotator) -> None
     _annotators[name] = annotator
 
 
-def schedule_items(course: Any, sessions: Sequence[Any], user: Any) -> dict[int, list[ScheduleItem]]:
+def schedule_items(
+    course: Any, sessions: Sequence[Any], user: Any
+) -> dict[int, list[ScheduleItem]]:
     merged: dict[int, list[ScheduleItem]] = {}
     for annotator in _annotators.values():
         for pk, items in annotator(course, sessions, user).items():

@@ -10,7 +10,9 @@ from icalendar import Calendar, Event, Timezone
 from .models import Course, Session
 
 
-def schedule_calendar(course: Course, sessions: list[Session], *, now: datetime, site_url: str) -> bytes:
+def schedule_calendar(
+    course: Course, sessions: list[Session], *, now: datetime, site_url: str
+) -> bytes:
     tz = ZoneInfo(course.time_zone)
     cal = Calendar()
     cal.add("prodid", "-//coursekit//schedule//EN")
@@ -21,7 +23,9 @@ def schedule_calendar(course: Course, sessions: list[Session], *, now: datetime,
     cal.add("x-wr-timezone", course.time_zone)
     if sessions:
         cal.add_component(
-            Timezone.from_tzinfo(tz, first_date=sessions[0].starts_at.date(), last_date=sessions[-1].ends_at.date())
+            Timezone.from_tzinfo(
+                tz, first_date=sessions[0].starts_at.date(), last_date=sessions[-1].ends_at.date()
+            )
         )
     for s in sessions:
         event = Event()
@@ -43,7 +47,9 @@ def schedule_calendar(course: Course, sessions: list[Session], *, now: datetime,
             + (f" — {r.detail}" if r.detail else "")
             for r in s.session_readings.all()
         ]
-        description = "\n".join(filter(None, [s.note, *(["Readings:", *readings] if readings else [])]))
+        description = "\n".join(
+            filter(None, [s.note, *(["Readings:", *readings] if readings else [])])
+        )
         if description:
             event.add("description", description)
         event.add("url", f"{site_url.rstrip('/')}/c/{course.code}/schedule/#session-{s.number}")

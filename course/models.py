@@ -1,5 +1,4 @@
 import secrets
-from datetime import date
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
@@ -32,7 +31,8 @@ class Course(models.Model):
     description = models.TextField(_("description"), blank=True)
     room = models.CharField(_("room"), max_length=100, blank=True)
     seat_capacity = models.PositiveIntegerField(
-        _("seat capacity"), help_text=_("Seats in the room; auditors sit in only while seats remain.")
+        _("seat capacity"),
+        help_text=_("Seats in the room; auditors sit in only while seats remain."),
     )
     time_zone = models.CharField(_("time zone"), max_length=64, default="America/Montreal")
     term_start = models.DateField(_("term start"))
@@ -45,7 +45,9 @@ class Course(models.Model):
         _("e-mail subject prefix"),
         max_length=40,
         blank=True,
-        help_text=_('Every e-mail subject starts with this, e.g. "IFT6085: ". Defaults to the code.'),
+        help_text=_(
+            'Every e-mail subject starts with this, e.g. "IFT6085: ". Defaults to the code.'
+        ),
     )
     office_hours_note = models.TextField(_("office hours note"), blank=True)
     is_public = models.BooleanField(
@@ -71,7 +73,8 @@ class Course(models.Model):
         verbose_name_plural = _("courses")
         constraints = [
             models.CheckConstraint(
-                condition=Q(term_end__gte=models.F("term_start")), name="course_term_end_after_start"
+                condition=Q(term_end__gte=models.F("term_start")),
+                name="course_term_end_after_start",
             )
         ]
 
@@ -188,7 +191,9 @@ class BibliographyEntry(models.Model):
         WEBSITE = "website", _("Website")
 
     course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="bibliography")
-    key = models.SlugField(_("key"), max_length=80, help_text=_("Short citation key, e.g. bubeck2015."))
+    key = models.SlugField(
+        _("key"), max_length=80, help_text=_("Short citation key, e.g. bubeck2015.")
+    )
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.PAPER)
     title = models.CharField(_("title"), max_length=400)
     authors = models.CharField(_("authors"), max_length=400, blank=True)
@@ -366,3 +371,6 @@ class CalendarFeedToken(models.Model):
 
 # Deadlines, extensions and late penalties shared by scribing and projects.
 from .deadline_models import *  # noqa: E402,F403
+
+# Notifications: the in-app list, the outbox, preferences, announcement deliveries.
+from .notification_models import *  # noqa: E402,F403

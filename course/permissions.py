@@ -84,7 +84,9 @@ def can(user: Any, action: Action | str, course: Course) -> bool:
     if enrollment.role == Role.AUDITOR:
         # A wait-listed auditor still follows the schedule and announcements.
         if action == Action.TAKE_QUIZ:
-            return enrollment.status == Enrollment.Status.ACTIVE and course.auditors_may_take_quizzes
+            return (
+                enrollment.status == Enrollment.Status.ACTIVE and course.auditors_may_take_quizzes
+            )
         return action in _RIGHTS[Role.AUDITOR]
     if enrollment.status != Enrollment.Status.ACTIVE:
         return False

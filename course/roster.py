@@ -83,7 +83,9 @@ def parse_roster(text: str) -> tuple[list[RosterRow], list[RosterError]]:
     if "email" not in columns:
         return [], [RosterError(1, "no e-mail column (expected a header such as 'Email address')")]
     if "name" not in columns and not {"first_name", "last_name"} <= columns.keys():
-        return [], [RosterError(1, "no name column (expected 'name' or 'First name' and 'Last name')")]
+        return [], [
+            RosterError(1, "no name column (expected 'name' or 'First name' and 'Last name')")
+        ]
 
     rows: list[RosterRow] = []
     errors: list[RosterError] = []
@@ -114,7 +116,9 @@ def parse_roster(text: str) -> tuple[list[RosterRow], list[RosterError]]:
             continue
         if role_text not in _ROLES:
             errors.append(
-                RosterError(line, f"unknown role '{role_text}' (student, auditor, TA or instructor)")
+                RosterError(
+                    line, f"unknown role '{role_text}' (student, auditor, TA or instructor)"
+                )
             )
             continue
         if email in seen:

@@ -32,7 +32,12 @@ _DEFAULT_GRADING = {
         {"key": "quizzes", "label": "Daily quizzes", "weight": 15, "source": "quizzes"},
         {"key": "early_exam", "label": "Early in-class exam", "weight": 5, "source": "exam"},
         {"key": "midterm", "label": "Midterm", "weight": 15, "source": "exam"},
-        {"key": "presentations", "label": "Paper presentations", "weight": 15, "source": "presentations"},
+        {
+            "key": "presentations",
+            "label": "Paper presentations",
+            "weight": 15,
+            "source": "presentations",
+        },
         {"key": "project", "label": "Research project", "weight": 35, "source": "project"},
     ]
 }
@@ -48,7 +53,9 @@ def schedule_sessions(course: Course) -> QuerySet[Session]:
         .prefetch_related(
             Prefetch(
                 "session_readings",
-                queryset=SessionReading.objects.select_related("entry").order_by("-required", "order"),
+                queryset=SessionReading.objects.select_related("entry").order_by(
+                    "-required", "order"
+                ),
             )
         )
         .order_by("starts_at")

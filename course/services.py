@@ -47,7 +47,12 @@ def seats_rebalance(*, course: Course) -> rules.SeatPlan:
 
 
 def enrollment_set(
-    *, course: Course, user: User, role: str, now: datetime, student_id: str = ""  # type: ignore[valid-type]
+    *,
+    course: Course,
+    user: User,
+    role: str,
+    now: datetime,
+    student_id: str = "",  # type: ignore[valid-type]
 ) -> Enrollment:
     """Enrol (or re-enrol, or change the role of) a person, then re-seat the auditors."""
     with transaction.atomic():
@@ -96,7 +101,9 @@ def roster_import(*, course: Course, text: str, now: datetime) -> RosterImportRe
         return RosterImportResult(0, 0, errors)
     created = updated = 0
     with transaction.atomic():
-        existing = {u.email.lower(): u for u in User.objects.filter(email__in=[r.email for r in rows])}
+        existing = {
+            u.email.lower(): u for u in User.objects.filter(email__in=[r.email for r in rows])
+        }
         for row in rows:
             user = existing.get(row.email)
             if user is None:
@@ -127,14 +134,16 @@ def _free_username(email: str) -> str:
 
 
 def feed_token_get_or_create(*, course: Course, user: User) -> CalendarFeedToken:  # type: ignore[valid-type]
-    token = CalendarFeedToken.objects.filter(course=course, user=user, revoked_at__isnull=True).first()
+    token = CalendarFeedToken.objects.filter(
+        course=course, user=user, revoked_at__isnull=True
+    ).first()
     return token or CalendarFeedToken.objects.create(course=course, user=user)
 
 
 def feed_token_revoke(*, course: Course, user: User, now: datetime) -> CalendarFeedToken:  # type: ignore[valid-type]
     """Revoke the current secret address and issue a new one."""
     with transaction.atomic():
-        CalendarFeedToken.objects.filter(
-            course=course, user=user, revoked_at__isnull=True
-        ).update(revoked_at=now)
+        CalendarFeedToken.objects.filter(course=course, user=user, revoked_at__isnull=True).update(
+            revoked_at=now
+        )
         return CalendarFeedToken.objects.create(course=course, user=user)

@@ -7,6 +7,7 @@ transaction that updates the course in place and never deletes student work.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -121,7 +122,9 @@ def parse_syllabus(text: str, *, shift_weeks: int = 0) -> tuple[Syllabus, dict[s
         where = f"line {mark.line + 1}: " if mark else ""
         raise SyllabusError([f"{where}not valid YAML ({getattr(exc, 'problem', exc)})"]) from exc
     if not isinstance(raw, dict) or node is None:
-        raise SyllabusError(["line 1: the syllabus must be a mapping of sections (course:, calendar:, ...)"])
+        raise SyllabusError(
+            ["line 1: the syllabus must be a mapping of sections (course:, calendar:, ...)"]
+        )
     index = _line_index(node)
     raw = shift_dates(raw, shift_weeks)
     problems: list[str] = []
@@ -148,7 +151,9 @@ def parse_syllabus(text: str, *, shift_weeks: int = 0) -> tuple[Syllabus, dict[s
             continue
         if key not in _SECTIONS:
             known = ", ".join(sorted(core | set(_SECTIONS)))
-            problems.append(f"line {index.get((key,), '?')}: {key}: unknown section (known: {known})")
+            problems.append(
+                f"line {index.get((key,), '?')}: {key}: unknown section (known: {known})"
+            )
             continue
         try:
             sections[key] = _SECTIONS[key].schema.model_validate(raw[key])
@@ -174,7 +179,7 @@ def _clean_loc(raw: Any, loc: Iterable[Any]) -> tuple:
         elif isinstance(node, list) and isinstance(part, int):
             out.append(part)
             node = node[part] if part < len(node) else None
-        elif node is None and isinstance(part, str) and not out[-1:] == [part]:
+        elif node is None and isinstance(part, str) and out[-1:] != [part]:
             out.append(part)
             break
         else:
@@ -317,10 +322,8 @@ def _apply_bibliography(course: Course, s: Syllabus) -> dict[str, BibliographyEn
         entries[b.key] = entry
     # Entries dropped from the file go unless another app refers to them (a presented paper).
     for stale in BibliographyEntry.objects.filter(course=course).exclude(key__in=entries):
-        try:
+        with contextlib.suppress(ProtectedError):
             stale.delete()
-        except ProtectedError:
-            pass
     return entries
 
 
@@ -411,7 +414,9 @@ def dump_syllabus(course: Course) -> str:
 
     policies = course_policies(course).model_dump(mode="json", exclude_defaults=False)
     sessions = []
-    for session in course.sessions.prefetch_related("session_readings__entry").order_by("starts_at"):
+    for session in course.sessions.prefetch_related("session_readings__entry").order_by(
+        "starts_at"
+    ):
         if session.number >= 10_000:
             continue
         item: dict[str, Any] = {"date": session.date}

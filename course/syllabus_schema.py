@@ -143,9 +143,7 @@ class GradeComponent(Strict):
     key: Slug
     label: str
     weight: Annotated[Decimal, Field(ge=0, le=100)]
-    source: Literal[
-        "participation", "scribing", "quizzes", "exam", "presentations", "project"
-    ]
+    source: Literal["participation", "scribing", "quizzes", "exam", "presentations", "project"]
 
 
 class LetterGrade(Strict):
@@ -267,7 +265,9 @@ class Policies(Strict):
 
 
 class Syllabus(Strict):
-    model_config = ConfigDict(extra="allow", frozen=True)  # app sections are checked by their owners
+    model_config = ConfigDict(
+        extra="allow", frozen=True
+    )  # app sections are checked by their owners
 
     course: CourseInfo
     calendar: Calendar

@@ -30,7 +30,9 @@ def home(request: HttpRequest) -> HttpResponse:
     else:
         enrollments = []
         public = Course.objects.filter(is_public=True)
-    return render(request, "course/home.html", {"enrollments": enrollments, "public_courses": public})
+    return render(
+        request, "course/home.html", {"enrollments": enrollments, "public_courses": public}
+    )
 
 
 @course_view(Action.VIEW_COURSE)
@@ -99,7 +101,9 @@ def resources(request: HttpRequest, course: Course) -> HttpResponse:
 def calendar_feed_settings(request: HttpRequest, course: Course) -> HttpResponse:
     if request.method == "POST":
         services.feed_token_revoke(course=course, user=request.user, now=timezone.now())
-        messages.success(request, _("Your previous calendar address no longer works; here is a new one."))
+        messages.success(
+            request, _("Your previous calendar address no longer works; here is a new one.")
+        )
         return redirect("calendar_feed_settings", code=course.code)
     token = services.feed_token_get_or_create(course=course, user=request.user)
     url = request.build_absolute_uri(reverse("personal_feed", kwargs={"token": token.token}))

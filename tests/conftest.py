@@ -69,13 +69,20 @@ def make_member(db: Any) -> Callable[..., Any]:
     User = get_user_model()
     counter = {"n": 0}
 
-    def make(course: Course, role: str = Enrollment.Role.STUDENT, username: str | None = None,
-             now: datetime | None = None) -> Any:
+    def make(
+        course: Course,
+        role: str = Enrollment.Role.STUDENT,
+        username: str | None = None,
+        now: datetime | None = None,
+    ) -> Any:
         counter["n"] += 1
         name = username or f"{role}{counter['n']}"
         user = User.objects.create_user(
-            username=name, password="pw-for-tests", email=f"{name}@example.org",
-            first_name=name.capitalize(), last_name="Test",
+            username=name,
+            password="pw-for-tests",
+            email=f"{name}@example.org",
+            first_name=name.capitalize(),
+            last_name="Test",
         )
         services.enrollment_set(course=course, user=user, role=role, now=now or timezone.now())
         return user

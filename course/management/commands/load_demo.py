@@ -23,4 +23,6 @@ class Command(BaseCommand):
         )
         self.stdout.write(f"\nDemo logins (password for all: {DEMO_PASSWORD})")
         for p in people:
-            self.stdout.write(f"  {p.username:<10} {str(Enrollment.Role(p.role).label):<20} {p.first_name} {p.last_name}")
+            self.stdout.write(
+                f"  {p.username:<10} {str(Enrollment.Role(p.role).label):<20} {p.first_name} {p.last_name}"
+            )

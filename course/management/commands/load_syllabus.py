@@ -8,7 +8,9 @@ from course.syllabus import SyllabusError, load_syllabus_file
 
 
 class Command(BaseCommand):
-    help = "Load (or update in place) a course from its syllabus YAML file. Refused whole if invalid."
+    help = (
+        "Load (or update in place) a course from its syllabus YAML file. Refused whole if invalid."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file")
@@ -22,7 +24,9 @@ class Command(BaseCommand):
         except FileNotFoundError as exc:
             raise CommandError(f"No such file: {options['file']}") from exc
         except SyllabusError as exc:
-            raise CommandError("The syllabus was refused; nothing changed:\n  " + "\n  ".join(exc.problems)) from exc
+            raise CommandError(
+                "The syllabus was refused; nothing changed:\n  " + "\n  ".join(exc.problems)
+            ) from exc
         verb = "created" if report.created else "updated"
         self.stdout.write(
             self.style.SUCCESS(

@@ -22,7 +22,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--addr", default="127.0.0.1:8000")
-        parser.add_argument("--no-demo", action="store_true", help="Do not (re)load the demo course.")
+        parser.add_argument(
+            "--no-demo", action="store_true", help="Do not (re)load the demo course."
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         call_command("migrate", interactive=False, verbosity=0)
@@ -33,8 +35,19 @@ class Command(BaseCommand):
         broker = settings.CELERY_BROKER_URL.split("@")[-1]
         children = [
             subprocess.Popen(
-                [python, "-m", "celery", "-A", "config", "worker", "--beat", "--loglevel=INFO",
-                 "--concurrency=2", "--scheduler", settings.CELERY_BEAT_SCHEDULER],
+                [
+                    python,
+                    "-m",
+                    "celery",
+                    "-A",
+                    "config",
+                    "worker",
+                    "--beat",
+                    "--loglevel=INFO",
+                    "--concurrency=2",
+                    "--scheduler",
+                    settings.CELERY_BEAT_SCHEDULER,
+                ],
                 start_new_session=True,
             ),
             subprocess.Popen(
