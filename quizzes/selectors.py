@@ -1,0 +1,302 @@
+"""Reads of the daily quizzes, each in a fixed number of queries whatever the class size."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils.translation import gettext as _
+
+from course.models import Course, Enrollment, SessionReading
+from course.scores import ScoreItem, ScoresByStudent, ScoreStatus
+from course.selectors import active_students, course_policies
+
+from . import rules
+from .models import Accommodation, Answer, Attempt, Question, Quiz
+
+
+@dataclass(frozen=True)
+class StudentTerms:
+    """The quiz as it applies to one student (accommodation included)."""
+
+    window: rules.Window
+    extra: timedelta
+    excused: bool
+
+    def closed_at(self, quiz: Quiz) -> datetime:
+        return rules.closed_for_student_at(window=self.window, extra=self.extra, grace=quiz.grace)
+
+
+def student_terms(quiz: Quiz, accommodation: Accommodation | None) -> StudentTerms:
+    acc = accommodation
+    window = rules.student_window(
+        opens_at=quiz.opens_at,
+        closes_at=quiz.closes_at,
+        later_opens_at=acc.opens_at if acc else None,
+        later_closes_at=acc.closes_at if acc else None,
+    )
+    return StudentTerms(window, acc.extra if acc else timedelta(0), bool(acc and acc.excused))
+
+
+def quizzes_of_course(course: Course) -> QuerySet[Quiz]:
+    return (
+        Quiz.objects.filter(course=course)
+        .select_related("session")
+        .annotate(question_count=Count("questions"))
+        .order_by("opens_at", "pk")
+    )
+
+
+def quiz_of_course(course: Course, pk: int) -> Quiz | None:
+    return Quiz.objects.filter(course=course, pk=pk).select_related("session", "course").first()
+
+
+def quiz_for_taking(course: Course, pk: int) -> Quiz | None:
+    """The quiz with its questions, choices and the session's readings (3 queries)."""
+    return (
+        Quiz.objects.filter(course=course, pk=pk)
+        .select_related("session", "course")
+        .prefetch_related(
+            Prefetch("questions", queryset=Question.objects.prefetch_related("choices")),
+            Prefetch(
+                "session__session_readings",
+                queryset=SessionReading.objects.select_related("entry").order_by(
+                    "-required", "order"
+                ),
+            ),
+        )
+        .first()
+    )
+
+
+def attempt_of(quiz: Quiz, student: Any) -> Attempt | None:
+    if not getattr(student, "is_authenticated", False):
+        return None
+    return Attempt.objects.filter(quiz=quiz, student=student).select_related("quiz").first()
+
+
+def answers_by_question(attempt: Attempt | None) -> dict[int, Answer]:
+    if attempt is None:
+        return {}
+    return {a.question_id: a for a in Answer.objects.filter(attempt=attempt)}
+
+
+def accommodation_of(quiz: Quiz, student: Any) -> Accommodation | None:
+    if not getattr(student, "is_authenticated", False):
+        return None
+    return Accommodation.objects.filter(quiz=quiz, student=student).first()
+
+
+def closed_for_everyone_at(quiz: Quiz) -> datetime:
+    accs = Accommodation.objects.filter(quiz=quiz, excused=False).values_list(
+        "closes_at", "extra_seconds"
+    )
+    return rules.closed_for_everyone_at(
+        closes_at=quiz.closes_at,
+        grace=quiz.grace,
+        accommodations=[(c, timedelta(seconds=e)) for c, e in accs],
+    )
+
+
+@dataclass
+class QuizRow:
+    quiz: Quiz
+    terms: StudentTerms
+    state: str  # upcoming / open / closed
+    attempt: Attempt | None
+    counted: bool = False
+
+
+def quiz_rows_for_student(course: Course, student: Any, now: datetime) -> list[QuizRow]:
+    """Every quiz of the course with the student's attempt and terms (3 queries)."""
+    quizzes = list(quizzes_of_course(course))
+    attempts = {a.quiz_id: a for a in Attempt.objects.filter(quiz__course=course, student=student)}
+    accs = {
+        a.quiz_id: a for a in Accommodation.objects.filter(quiz__course=course, student=student)
+    }
+    rows = []
+    for quiz in quizzes:
+        terms = student_terms(quiz, accs.get(quiz.pk))
+        rows.append(
+            QuizRow(
+                quiz, terms, rules.window_state(now=now, window=terms.window), attempts.get(quiz.pk)
+            )
+        )
+    return rows
+
+
+# --- the gradebook -------------------------------------------------------------------------
+
+
+def _label(quiz: Quiz) -> str:
+    return f"{quiz.title} ({quiz.session.date:%Y-%m-%d})"
+
+
+def gradebook_items(course: Course, now: datetime | None = None) -> ScoresByStudent:
+    """One ScoreItem per graded quiz per active student (self-assessment left out). 4 queries.
+
+    PENDING until the quiz has closed for that student and text answers are graded;
+    MISSING (counts 0) after close with no attempt; EXCUSED by an accommodation.
+    """
+    from django.utils import timezone
+
+    now = now or timezone.now()
+    quizzes = list(
+        Quiz.objects.filter(course=course, is_self_assessment=False)
+        .select_related("session")
+        .order_by("opens_at", "pk")
+    )
+    students = [e.user_id for e in active_students(course)]
+    attempts = {
+        (a.quiz_id, a.student_id): a
+        for a in Attempt.objects.filter(quiz__in=quizzes, student_id__in=students).only(
+            "quiz_id",
+            "student_id",
+            "submitted_at",
+            "deadline",
+            "percent",
+            "needs_manual_grading",
+            "submitted_by_timeout",
+        )
+    }
+    accs = {
+        (a.quiz_id, a.student_id): a
+        for a in Accommodation.objects.filter(quiz__in=quizzes, student_id__in=students)
+    }
+    out: ScoresByStudent = {}
+    for sid in students:
+        items: list[ScoreItem] = []
+        for quiz in quizzes:
+            acc = accs.get((quiz.pk, sid))
+            terms = student_terms(quiz, acc)
+            key, label = quiz.gradebook_key, _label(quiz)
+            attempt = attempts.get((quiz.pk, sid))
+            closed = now > terms.closed_at(quiz)
+            if terms.excused:
+                items.append(
+                    ScoreItem(key, label, ScoreStatus.EXCUSED, note=_("excused by the instructor"))
+                )
+            elif not closed:
+                items.append(ScoreItem(key, label, ScoreStatus.PENDING))
+            elif attempt is None:
+                items.append(ScoreItem(key, label, ScoreStatus.MISSING, note=_("missed")))
+            elif (
+                attempt.submitted_at is None
+                or attempt.needs_manual_grading
+                or attempt.percent is None
+            ):
+                items.append(ScoreItem(key, label, ScoreStatus.PENDING, note=_("being graded")))
+            else:
+                items.append(
+                    ScoreItem(
+                        key,
+                        label,
+                        ScoreStatus.GRADED,
+                        percent=attempt.percent,
+                        raw_percent=attempt.percent,
+                    )
+                )
+        out[sid] = items
+    return out
+
+
+def best_n_for(items: list[ScoreItem], n: int) -> rules.BestN:
+    """The best-N rule over a student's gradebook items (pending ones left out)."""
+    scores = [
+        rules.QuizScore(
+            i.key,
+            i.percent if i.status == ScoreStatus.GRADED else None,
+            excused=i.status == ScoreStatus.EXCUSED,
+        )
+        for i in items
+        if i.status != ScoreStatus.PENDING
+    ]
+    return rules.best_n_average(scores, n)
+
+
+def quiz_component_for(course: Course, student: Any, now: datetime) -> rules.BestN:
+    """The student's quiz component so far and the quizzes that counted (for the results page)."""
+    n = course_policies(course).quizzes.best_n
+    items = gradebook_items_for_student(course, student, now)
+    return best_n_for(items, n)
+
+
+def gradebook_items_for_student(course: Course, student: Any, now: datetime) -> list[ScoreItem]:
+    is_student = Enrollment.objects.filter(
+        course=course,
+        user=student,
+        role=Enrollment.Role.STUDENT,
+        status=Enrollment.Status.ACTIVE,
+    ).exists()
+    if not is_student:
+        return []
+    return gradebook_items(course, now).get(student.pk, [])
+
+
+# --- instructor views --------------------------------------------------------------------------
+
+
+def live_counts(qs: QuerySet[Quiz]) -> QuerySet[Quiz]:
+    """Annotate opened / answering / submitted counts (for the admin list)."""
+    return qs.annotate(
+        n_opened=Count("attempts", distinct=True),
+        n_answering=Count("attempts", filter=Q(attempts__submitted_at__isnull=True), distinct=True),
+        n_submitted=Count(
+            "attempts", filter=Q(attempts__submitted_at__isnull=False), distinct=True
+        ),
+    )
+
+
+@dataclass
+class QuestionStats:
+    question: Question
+    answered: int = 0
+    share_correct: Decimal | None = None
+    mean_points: Decimal | None = None
+    choice_counts: list[tuple[Any, int]] = field(default_factory=list)
+    values: list[tuple[str, int]] = field(default_factory=list)
+
+
+def question_stats(quiz: Quiz) -> list[QuestionStats]:
+    """Per question: answers, share fully correct, distribution of choices (3 queries)."""
+    questions = list(Question.objects.filter(quiz=quiz).prefetch_related("choices"))
+    answers = Answer.objects.filter(
+        attempt__quiz=quiz, attempt__submitted_at__isnull=False
+    ).values_list("question_id", "value", "points")
+    by_q: dict[int, list[tuple[Any, Decimal | None]]] = {}
+    for qid, value, pts in answers:
+        by_q.setdefault(qid, []).append((value, pts))
+    out = []
+    for q in questions:
+        rows = by_q.get(q.pk, [])
+        stats = QuestionStats(q, answered=len(rows))
+        graded = [p for _, p in rows if p is not None]
+        if graded:
+            full = sum(1 for p in graded if p >= q.points)
+            stats.share_correct = (Decimal(full) * 100 / len(graded)).quantize(Decimal("0.1"))
+            stats.mean_points = (sum(graded, Decimal(0)) / len(graded)).quantize(Decimal("0.01"))
+        if q.kind in (Question.Kind.SINGLE, Question.Kind.MULTIPLE):
+            counts: Counter[int] = Counter()
+            for value, _p in rows:
+                for v in value if isinstance(value, list) else [value]:
+                    counts[v] += 1
+            stats.choice_counts = [(c, counts.get(c.pk, 0)) for c in q.choices.all()]
+        else:
+            stats.values = Counter(str(v) for v, _p in rows if v not in (None, "")).most_common(10)
+        out.append(stats)
+    return out
+
+
+def attempts_for_export(quiz: Quiz) -> tuple[list[Question], list[Attempt]]:
+    questions = list(Question.objects.filter(quiz=quiz))
+    attempts = list(
+        Attempt.objects.filter(quiz=quiz)
+        .select_related("student")
+        .prefetch_related("answers")
+        .order_by("student__last_name", "student__username")
+    )
+    return questions, attempts
