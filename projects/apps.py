@@ -6,3 +6,26 @@ class ProjectsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "projects"
     verbose_name = _("Presentations and projects")
+
+    def ready(self) -> None:
+        from course.demo import register_demo_hook
+        from course.extensions import NavLink, register_nav_link, register_schedule_annotator
+        from course.permissions import Action
+
+        from . import demo, selectors
+
+        register_nav_link(
+            NavLink(
+                label=_("Presentations"),
+                url_name="projects_presentations",
+                action=Action.SUBMIT_WORK,
+                order=40,
+            )
+        )
+        register_nav_link(
+            NavLink(
+                label=_("Project"), url_name="projects_team", action=Action.SUBMIT_WORK, order=45
+            )
+        )
+        register_schedule_annotator("projects", selectors.schedule_talks)
+        register_demo_hook("projects", demo.demo_projects)

@@ -1,0 +1,359 @@
+"""Reads of presentations and projects, with their joins built in; gradebook items for grading/."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db.models import Prefetch, QuerySet
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from course.extensions import ScheduleItem
+from course.models import Course, Enrollment, Session
+from course.scores import ScoreItem, ScoresByStudent, ScoreStatus
+from course.selectors import course_policies
+
+from . import rules
+from .models import (
+    Group,
+    GroupKind,
+    GroupMembership,
+    Invitation,
+    Milestone,
+    MilestoneGrade,
+    MilestoneSubmission,
+    PaperProposal,
+    RubricScore,
+    Slides,
+    TalkSlot,
+)
+
+
+def groups_of_course(course: Course, kind: str) -> QuerySet[Group]:
+    return (
+        Group.objects.filter(course=course, kind=kind)
+        .prefetch_related(
+            Prefetch("memberships", queryset=GroupMembership.objects.select_related("student"))
+        )
+        .order_by("pk")
+    )
+
+
+def group_of(course: Course, kind: str, user: Any) -> Group | None:
+    """The user's group of that kind with its members (two queries), or None."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return (
+        Group.objects.filter(course=course, kind=kind, memberships__student=user)
+        .select_related("course")
+        .prefetch_related(
+            Prefetch("memberships", queryset=GroupMembership.objects.select_related("student"))
+        )
+        .first()
+    )
+
+
+def unpaired_students(course: Course, kind: str) -> QuerySet[Any]:
+    """Active registered students without a group of this kind."""
+    User = get_user_model()
+    taken = GroupMembership.objects.filter(course=course, kind=kind).values("student_id")
+    return (
+        User.objects.filter(
+            enrollments__course=course,
+            enrollments__role=Enrollment.Role.STUDENT,
+            enrollments__status=Enrollment.Status.ACTIVE,
+        )
+        .exclude(pk__in=taken)
+        .order_by("last_name", "first_name", "username")
+    )
+
+
+def invitations_received(course: Course, kind: str, user: Any) -> QuerySet[Invitation]:
+    return Invitation.objects.filter(
+        course=course, kind=kind, to_user=user, status=Invitation.Status.PENDING
+    ).select_related("from_user")
+
+
+def invitations_sent(course: Course, kind: str, user: Any) -> QuerySet[Invitation]:
+    return Invitation.objects.filter(course=course, kind=kind, from_user=user).select_related(
+        "to_user"
+    )[:20]
+
+
+def proposals_of(group: Group) -> QuerySet[PaperProposal]:
+    return (
+        PaperProposal.objects.filter(group=group)
+        .select_related("bib_entry")
+        .order_by("-created_at")
+    )
+
+
+def approved_paper(group: Group) -> PaperProposal | None:
+    return PaperProposal.objects.filter(group=group, status=PaperProposal.Status.APPROVED).first()
+
+
+def taken_paper_keys(course: Course) -> set[str]:
+    return set(
+        PaperProposal.objects.filter(
+            course=course, status=PaperProposal.Status.APPROVED
+        ).values_list("paper_key", flat=True)
+    )
+
+
+def slots_of(course: Course, kind: str) -> QuerySet[TalkSlot]:
+    return (
+        TalkSlot.objects.filter(course=course, kind=kind)
+        .select_related("session", "group")
+        .order_by("starts_at")
+    )
+
+
+def slot_of(group: Group) -> TalkSlot | None:
+    return TalkSlot.objects.filter(group=group).select_related("session").first()
+
+
+def slides_of(group: Group) -> QuerySet[Slides]:
+    return Slides.objects.filter(group=group).select_related("uploaded_by").order_by("-uploaded_at")
+
+
+def rubric_scores_of(group: Group) -> QuerySet[RubricScore]:
+    return RubricScore.objects.filter(group=group)
+
+
+def milestones_of(course: Course) -> QuerySet[Milestone]:
+    return Milestone.objects.filter(course=course).order_by("order")
+
+
+@dataclass
+class MilestoneRow:
+    milestone: Milestone
+    submissions: list[MilestoneSubmission] = field(default_factory=list)
+    grade: MilestoneGrade | None = None
+
+    @property
+    def latest(self) -> MilestoneSubmission | None:
+        return self.submissions[0] if self.submissions else None
+
+    @property
+    def final_percent(self) -> Decimal | None:
+        if self.grade is None:
+            return None
+        penalty = self.latest.penalty_percent if self.latest else Decimal(0)
+        return rules.apply_penalty(self.grade.percent, penalty)
+
+
+def team_milestones(group: Group) -> list[MilestoneRow]:
+    """Each milestone with the team's versions (latest first) and grade: three queries."""
+    rows = {m.pk: MilestoneRow(m) for m in milestones_of(group.course)}
+    for sub in (
+        MilestoneSubmission.objects.filter(group=group)
+        .select_related("submitted_by")
+        .order_by("-version")
+    ):
+        if sub.milestone_id in rows:
+            rows[sub.milestone_id].submissions.append(sub)
+    for grade in MilestoneGrade.objects.filter(group=group):
+        if grade.milestone_id in rows:
+            rows[grade.milestone_id].grade = grade
+    return list(rows.values())
+
+
+# --- schedule annotator ----------------------------------------------------------------------
+
+
+def schedule_talks(
+    course: Course, sessions: Sequence[Session], user: Any
+) -> dict[int, list[ScheduleItem]]:
+    """On presentations sessions each talk (paper, presenters, slides once given); on
+    project-talks sessions the teams. Four queries whatever the number of sessions."""
+    wanted = [
+        s.pk for s in sessions if s.kind in (Session.Kind.PRESENTATIONS, Session.Kind.PROJECT_TALKS)
+    ]
+    if not wanted:
+        return {}
+    now = timezone.now()
+    slots = list(
+        TalkSlot.objects.filter(session_id__in=wanted, group__isnull=False)
+        .select_related("group")
+        .prefetch_related(
+            Prefetch(
+                "group__memberships", queryset=GroupMembership.objects.select_related("student")
+            )
+        )
+        .order_by("starts_at")
+    )
+    group_ids = [s.group_id for s in slots]
+    papers = {
+        p.group_id: p
+        for p in PaperProposal.objects.filter(
+            group_id__in=group_ids, status=PaperProposal.Status.APPROVED
+        )
+    }
+    latest_slides: dict[int, Slides] = {}
+    for sl in Slides.objects.filter(group_id__in=group_ids).order_by("group_id", "-uploaded_at"):
+        latest_slides.setdefault(sl.group_id, sl)
+    result: dict[int, list[ScheduleItem]] = defaultdict(list)
+    for slot in slots:
+        group = slot.group
+        assert group is not None
+        names = ", ".join(str(m.student) for m in group.memberships.all())
+        at = timezone.localtime(slot.starts_at).strftime("%H:%M")
+        if slot.kind == GroupKind.PRESENTATION:
+            paper = papers.get(group.pk)
+            title = paper.title if paper else _("paper to be announced")
+            result[slot.session_id].append(
+                ScheduleItem(
+                    label=_("%(at)s · %(title)s — presented by %(names)s")
+                    % {"at": at, "title": title, "names": names},
+                    url=paper.url if paper else "",
+                    css="talk",
+                )
+            )
+            slides = latest_slides.get(group.pk)
+            if slides is not None and slot.ends_at <= now:
+                result[slot.session_id].append(
+                    ScheduleItem(
+                        label=_("Slides: %(title)s") % {"title": title},
+                        url=reverse(
+                            "projects_slides_file", kwargs={"code": course.code, "pk": slides.pk}
+                        ),
+                        css="talk-slides",
+                    )
+                )
+        else:
+            label = group.working_title or str(group)
+            result[slot.session_id].append(
+                ScheduleItem(
+                    label=_("%(at)s · %(title)s — %(names)s")
+                    % {"at": at, "title": label, "names": names},
+                    css="project-talk",
+                )
+            )
+    return dict(result)
+
+
+# --- gradebook -------------------------------------------------------------------------------
+
+
+def presentation_gradebook_items(course: Course) -> ScoresByStudent:
+    """One item per student in a pair: the rubric total (or their own override). Four queries."""
+    policy = course_policies(course).presentations
+    possible = [c.points for c in policy.rubric]
+    keys = {c.key for c in policy.rubric}
+    scores: dict[int, dict[str, Decimal]] = defaultdict(dict)
+    for group_id, criterion, points in RubricScore.objects.filter(
+        group__course=course, group__kind=GroupKind.PRESENTATION
+    ).values_list("group_id", "criterion", "points"):
+        if criterion in keys:
+            scores[group_id][criterion] = points
+    late = set(
+        Slides.objects.filter(group__course=course, is_late=True).values_list("group_id", flat=True)
+    )
+    result: ScoresByStudent = {}
+    label = _("Paper presentation")
+    for m in GroupMembership.objects.filter(course=course, kind=GroupKind.PRESENTATION):
+        got = scores.get(m.group_id, {})
+        note = _("slides uploaded late") if m.group_id in late else ""
+        if m.grade_override is not None:
+            item = ScoreItem(
+                key="presentation",
+                label=str(label),
+                status=ScoreStatus.GRADED,
+                percent=m.grade_override,
+                raw_percent=m.grade_override,
+                note=m.override_note or str(_("own grade set by the instructor")),
+            )
+        elif len(got) == len(keys):
+            pct = rules.rubric_percent(got.values(), possible)
+            item = ScoreItem(
+                key="presentation",
+                label=str(label),
+                status=ScoreStatus.GRADED,
+                percent=pct,
+                raw_percent=pct,
+                note=str(note),
+            )
+        else:
+            item = ScoreItem(key="presentation", label=str(label), status=ScoreStatus.PENDING)
+        result[m.student_id] = [item]
+    return result
+
+
+def project_gradebook_items(course: Course, now: dt.datetime | None = None) -> ScoresByStudent:
+    """One item per milestone per team member, carrying the milestone's weight. Four queries.
+
+    Graded: the grade less the latest version's late penalty. Missing: the date has passed and
+    the team handed nothing in. Pending otherwise (to be announced, not due yet, not graded).
+    """
+    now = now or timezone.now()
+    milestones = list(milestones_of(course))
+    latest: dict[tuple[int, int], MilestoneSubmission] = {}
+    for sub in MilestoneSubmission.objects.filter(group__course=course).order_by(
+        "group_id", "milestone_id", "-version"
+    ):
+        latest.setdefault((sub.group_id, sub.milestone_id), sub)
+    grades = {
+        (g.group_id, g.milestone_id): g for g in MilestoneGrade.objects.filter(group__course=course)
+    }
+    by_group: dict[int, list[ScoreItem]] = {}
+    result: ScoresByStudent = {}
+    for m in GroupMembership.objects.filter(course=course, kind=GroupKind.PROJECT).order_by("pk"):
+        if m.group_id not in by_group:
+            by_group[m.group_id] = [
+                _milestone_item(
+                    ms, latest.get((m.group_id, ms.pk)), grades.get((m.group_id, ms.pk)), now
+                )
+                for ms in milestones
+            ]
+        result[m.student_id] = list(by_group[m.group_id])
+    return result
+
+
+def _milestone_item(
+    milestone: Milestone,
+    sub: MilestoneSubmission | None,
+    grade: MilestoneGrade | None,
+    now: dt.datetime,
+) -> ScoreItem:
+    key = f"milestone-{milestone.key}"
+    if grade is not None:
+        penalty = sub.penalty_percent if sub else Decimal(0)
+        note = _("late: %(p)s%% penalty") % {"p": penalty.normalize()} if penalty else ""
+        return ScoreItem(
+            key=key,
+            label=milestone.label,
+            status=ScoreStatus.GRADED,
+            percent=rules.apply_penalty(grade.percent, penalty),
+            raw_percent=grade.percent,
+            penalty_percent=penalty,
+            weight=milestone.weight,
+            note=str(note),
+        )
+    if sub is None and milestone.due is not None and milestone.due < now:
+        return ScoreItem(
+            key=key,
+            label=milestone.label,
+            status=ScoreStatus.MISSING,
+            weight=milestone.weight,
+            note=str(_("nothing handed in")),
+        )
+    return ScoreItem(
+        key=key, label=milestone.label, status=ScoreStatus.PENDING, weight=milestone.weight
+    )
+
+
+def gradebook_items(course: Course) -> ScoresByStudent:
+    """Both components together (keys "presentation" and "milestone-*"); grading/ should prefer
+    presentation_gradebook_items and project_gradebook_items, one per grade component."""
+    merged: ScoresByStudent = defaultdict(list)
+    for part in (presentation_gradebook_items(course), project_gradebook_items(course)):
+        for student, items in part.items():
+            merged[student].extend(items)
+    return dict(merged)

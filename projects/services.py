@@ -1,0 +1,605 @@
+"""Writes of presentations and projects: each in one transaction, concurrency decided by the DB.
+
+Every function raises django.core.exceptions.ValidationError with a dict naming the field when
+the input or the state refuses the write; views turn that into a 400 with the message.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils.translation import gettext as _
+
+from course import deadlines
+from course.deadline_selectors import due_changes_by_target
+from course.models import BibliographyEntry, Course, Enrollment, Session
+from course.rules import local_datetime
+from course.selectors import course_policies
+
+from . import rules
+from .models import (
+    Group,
+    GroupKind,
+    GroupMembership,
+    Invitation,
+    Milestone,
+    MilestoneGrade,
+    MilestoneSubmission,
+    PaperProposal,
+    RubricScore,
+    Slides,
+    TalkSlot,
+)
+
+
+def _fail(field: str, message: str) -> ValidationError:
+    return ValidationError({field: [message]})
+
+
+def group_size_for(course: Course, kind: str) -> int:
+    policies = course_policies(course)
+    return (
+        policies.presentations.group_size
+        if kind == GroupKind.PRESENTATION
+        else policies.project.group_size
+    )
+
+
+def is_active_student(course: Course, user: Any) -> bool:
+    return Enrollment.objects.filter(
+        course=course, user=user, role=Enrollment.Role.STUDENT, status=Enrollment.Status.ACTIVE
+    ).exists()
+
+
+def _membership(course: Course, kind: str, user: Any) -> GroupMembership | None:
+    return (
+        GroupMembership.objects.filter(course=course, kind=kind, student=user)
+        .select_related("group")
+        .first()
+    )
+
+
+def is_member(group: Group, user: Any) -> bool:
+    return GroupMembership.objects.filter(group=group, student=user).exists()
+
+
+# --- groups and invitations ------------------------------------------------------------------
+
+
+def invitation_send(
+    *, course: Course, kind: str, from_user: Any, to_user: Any, now: dt.datetime
+) -> Invitation:
+    if from_user == to_user:
+        raise _fail("to_user", _("You cannot invite yourself."))
+    if not is_active_student(course, to_user):
+        raise _fail("to_user", _("Only registered students of the course can be invited."))
+    if _membership(course, kind, to_user) is not None:
+        raise _fail("to_user", _("This student is already in a group."))
+    own = _membership(course, kind, from_user)
+    if own is not None:
+        size = GroupMembership.objects.filter(group=own.group).count()
+        if size >= group_size_for(course, kind):
+            raise _fail("to_user", _("Your group is already complete."))
+    try:
+        with transaction.atomic():
+            return Invitation.objects.create(
+                course=course, kind=kind, from_user=from_user, to_user=to_user, created_at=now
+            )
+    except IntegrityError:
+        raise _fail("to_user", _("You have already invited this student.")) from None
+
+
+def invitation_accept(*, invitation: Invitation, user: Any, now: dt.datetime) -> Group:
+    """The invitee joins the inviter's group (made now if the inviter had none).
+
+    Fails cleanly when either is already in a full group or the invitee in any group of that
+    kind: the unique (course, kind, student) constraint decides under concurrency.
+    """
+    try:
+        with transaction.atomic():
+            inv = Invitation.objects.select_for_update().get(pk=invitation.pk)
+            if inv.to_user_id != user.pk:
+                raise _fail("invitation", _("This invitation is not addressed to you."))
+            if inv.status != Invitation.Status.PENDING:
+                raise _fail("invitation", _("This invitation has already been answered."))
+            course, kind = inv.course, inv.kind
+            if _membership(course, kind, user) is not None:
+                raise _fail("invitation", _("You are already in a group."))
+            own = _membership(course, kind, inv.from_user)
+            if own is not None:
+                group = Group.objects.select_for_update().get(pk=own.group_id)
+                size = GroupMembership.objects.filter(group=group).count()
+                if size >= group_size_for(course, kind):
+                    raise _fail("invitation", _("That group is already complete."))
+            else:
+                group = Group.objects.create(course=course, kind=kind)
+                GroupMembership.objects.create(
+                    group=group, course=course, kind=kind, student=inv.from_user
+                )
+            GroupMembership.objects.create(group=group, course=course, kind=kind, student=user)
+            inv.status = Invitation.Status.ACCEPTED
+            inv.responded_at = now
+            inv.save(update_fields=["status", "responded_at"])
+            # Nobody else can still bring the invitee into another group of this kind.
+            Invitation.objects.filter(
+                course=course, kind=kind, to_user=user, status=Invitation.Status.PENDING
+            ).update(status=Invitation.Status.CANCELLED, responded_at=now)
+            if GroupMembership.objects.filter(group=group).count() >= group_size_for(course, kind):
+                Invitation.objects.filter(
+                    course=course,
+                    kind=kind,
+                    from_user__in=group.memberships.values("student"),
+                    status=Invitation.Status.PENDING,
+                ).update(status=Invitation.Status.CANCELLED, responded_at=now)
+            return group
+    except IntegrityError:
+        raise _fail(
+            "invitation",
+            _("One of you has just joined another group; the invitation cannot be accepted."),
+        ) from None
+
+
+def invitation_decline(*, invitation: Invitation, user: Any, now: dt.datetime) -> Invitation:
+    with transaction.atomic():
+        inv = Invitation.objects.select_for_update().get(pk=invitation.pk)
+        if inv.to_user_id != user.pk:
+            raise _fail("invitation", _("This invitation is not addressed to you."))
+        if inv.status != Invitation.Status.PENDING:
+            raise _fail("invitation", _("This invitation has already been answered."))
+        inv.status = Invitation.Status.DECLINED
+        inv.responded_at = now
+        inv.save(update_fields=["status", "responded_at"])
+        return inv
+
+
+def invitation_cancel(*, invitation: Invitation, user: Any, now: dt.datetime) -> Invitation:
+    with transaction.atomic():
+        inv = Invitation.objects.select_for_update().get(pk=invitation.pk)
+        if inv.from_user_id != user.pk:
+            raise _fail("invitation", _("Only the sender can withdraw an invitation."))
+        if inv.status != Invitation.Status.PENDING:
+            raise _fail("invitation", _("This invitation has already been answered."))
+        inv.status = Invitation.Status.CANCELLED
+        inv.responded_at = now
+        inv.save(update_fields=["status", "responded_at"])
+        return inv
+
+
+def group_create(*, course: Course, kind: str, students: Sequence[Any], name: str = "") -> Group:
+    """The instructor forms a group of any size (a trio, a solo)."""
+    if not students:
+        raise _fail("students", _("A group needs at least one student."))
+    try:
+        with transaction.atomic():
+            group = Group.objects.create(course=course, kind=kind, name=name)
+            GroupMembership.objects.bulk_create(
+                GroupMembership(group=group, course=course, kind=kind, student=s) for s in students
+            )
+            return group
+    except IntegrityError:
+        raise _fail("students", _("A student is already in a group of this kind.")) from None
+
+
+def pair_the_unpaired(*, course: Course, kind: str, seed: int | str) -> list[Group]:
+    """Every active student without a group of this kind is put in one (a trio when odd)."""
+    from .selectors import unpaired_students
+
+    with transaction.atomic():
+        students = list(unpaired_students(course, kind))
+        groups = rules.pair_unpaired(students, group_size_for(course, kind), seed)
+        return [group_create(course=course, kind=kind, students=g) for g in groups]
+
+
+def project_choice_set(*, group: Group, topic: str, project_kind: str, working_title: str) -> Group:
+    if group.kind != GroupKind.PROJECT:
+        raise _fail("topic", _("Only a project team chooses a topic."))
+    policy = course_policies(group.course).project
+    if policy.topics and topic not in policy.topics:
+        raise _fail("topic", _("Choose one of the course's topic areas."))
+    if policy.kinds and project_kind not in policy.kinds:
+        raise _fail("project_kind", _("Choose one of the kinds of project."))
+    working_title = working_title.strip()
+    if len(working_title) > 300:
+        raise _fail("working_title", _("The working title is too long (300 characters at most)."))
+    group.topic, group.project_kind, group.working_title = topic, project_kind, working_title
+    group.save(update_fields=["topic", "project_kind", "working_title"])
+    return group
+
+
+# --- papers ----------------------------------------------------------------------------------
+
+
+def paper_propose(
+    *,
+    group: Group,
+    user: Any,
+    title: str,
+    authors: str = "",
+    url: str = "",
+    why: str = "",
+    bib_entry: BibliographyEntry | None = None,
+    now: dt.datetime,
+) -> PaperProposal:
+    if group.kind != GroupKind.PRESENTATION:
+        raise _fail("title", _("Only a presentation pair proposes a paper."))
+    if bib_entry is not None:
+        if bib_entry.course_id != group.course_id:
+            raise _fail("bib_entry", _("This entry is not in the course bibliography."))
+        title = title.strip() or bib_entry.title
+        authors = authors.strip() or bib_entry.authors
+        url = url.strip() or bib_entry.url
+    title = title.strip()
+    if not title:
+        raise _fail("title", _("Give the paper's title."))
+    if not url.strip() and bib_entry is None:
+        raise _fail("url", _("Give a link to the paper or choose it from the bibliography."))
+    key = rules.paper_key(
+        url=url,
+        bib_entry_id=bib_entry.pk if bib_entry else None,
+        bib_entry_url=bib_entry.url if bib_entry else "",
+    )
+    course = group.course
+    if PaperProposal.objects.filter(group=group, status=PaperProposal.Status.APPROVED).exists():
+        raise _fail("title", _("Your pair already has an approved paper."))
+    if PaperProposal.objects.filter(
+        course=course, paper_key=key, status=PaperProposal.Status.APPROVED
+    ).exists():
+        raise _fail("url", _("Another pair already presents this paper; choose another one."))
+    try:
+        with transaction.atomic():
+            return PaperProposal.objects.create(
+                course=course,
+                group=group,
+                title=title[:400],
+                authors=authors.strip()[:400],
+                url=url.strip()[:500],
+                why=why.strip(),
+                bib_entry=bib_entry,
+                paper_key=key,
+                proposed_by=user,
+                created_at=now,
+            )
+    except IntegrityError:
+        raise _fail(
+            "title", _("Your pair already has a proposal waiting for the instructor's answer.")
+        ) from None
+
+
+def paper_decide(
+    *, proposal: PaperProposal, approve: bool, comment: str = "", now: dt.datetime
+) -> PaperProposal:
+    """Approve or reject; two groups can never hold the same approved paper (DB constraint)."""
+    try:
+        with transaction.atomic():
+            p = PaperProposal.objects.select_for_update().get(pk=proposal.pk)
+            p.status = PaperProposal.Status.APPROVED if approve else PaperProposal.Status.REJECTED
+            p.instructor_comment = comment.strip()
+            p.decided_at = now
+            p.save(update_fields=["status", "instructor_comment", "decided_at"])
+            return p
+    except IntegrityError:
+        raise _fail(
+            "status",
+            _("Another pair already holds this paper, or this pair already has an approved paper."),
+        ) from None
+
+
+def group_has_approved_paper(group: Group) -> bool:
+    return PaperProposal.objects.filter(group=group, status=PaperProposal.Status.APPROVED).exists()
+
+
+# --- talk slots ------------------------------------------------------------------------------
+
+
+def _talk_minutes(course: Course, kind: str) -> int | None:
+    policies = course_policies(course)
+    if kind == GroupKind.PRESENTATION:
+        return policies.presentations.talk_minutes
+    for m in policies.project.milestones:
+        if m.kind == "talk" and m.talk_minutes:
+            return m.talk_minutes
+    return None
+
+
+def talk_slots_sync(*, course: Course) -> int:
+    """Make the slots of every presentations and project-talks session; idempotent.
+
+    Presentation sessions before the syllabus's first allowed week get no slot. Slots that no
+    longer fit (a session shortened) are removed only when nobody holds them.
+    """
+    policy = course_policies(course).presentations
+    wanted: list[TalkSlot] = []
+    sessions = Session.objects.filter(
+        course=course, kind__in=[Session.Kind.PRESENTATIONS, Session.Kind.PROJECT_TALKS]
+    )
+    for session in sessions:
+        if session.kind == Session.Kind.PRESENTATIONS:
+            kind = GroupKind.PRESENTATION
+            if not rules.week_allows_talks(
+                course.term_start, session.date, policy.first_allowed_week
+            ):
+                continue
+        else:
+            kind = GroupKind.PROJECT
+        minutes = _talk_minutes(course, kind)
+        if not minutes:
+            continue
+        for t in rules.talk_slot_times(
+            session.starts_at,
+            session.ends_at,
+            talk_minutes=minutes,
+            changeover_minutes=policy.changeover_minutes,
+        ):
+            wanted.append(
+                TalkSlot(
+                    course=course,
+                    session=session,
+                    kind=kind,
+                    index=t.index,
+                    starts_at=t.starts_at,
+                    ends_at=t.ends_at,
+                )
+            )
+    with transaction.atomic():
+        keep = {(s.session_id, s.starts_at) for s in wanted}
+        stale = [
+            s.pk
+            for s in TalkSlot.objects.filter(course=course, group__isnull=True)
+            if (s.session_id, s.starts_at) not in keep
+        ]
+        if stale:
+            TalkSlot.objects.filter(pk__in=stale, group__isnull=True).delete()
+        existing = set(
+            TalkSlot.objects.filter(course=course).values_list("session_id", "starts_at")
+        )
+        new = [s for s in wanted if (s.session_id, s.starts_at) not in existing]
+        TalkSlot.objects.bulk_create(new, ignore_conflicts=True)
+    return len(new)
+
+
+def _claim(*, slot: TalkSlot, group: Group, now: dt.datetime) -> TalkSlot:
+    try:
+        with transaction.atomic():
+            TalkSlot.objects.filter(group=group).exclude(pk=slot.pk).update(
+                group=None, taken_at=None
+            )
+            won = TalkSlot.objects.filter(pk=slot.pk, group__isnull=True).update(
+                group=group, taken_at=now
+            )
+            if not won and not TalkSlot.objects.filter(pk=slot.pk, group=group).exists():
+                raise _fail("slot", _("Another group has just taken this slot; pick another one."))
+    except IntegrityError:
+        raise _fail("slot", _("Your group already holds a slot.")) from None
+    return TalkSlot.objects.select_related("session", "group").get(pk=slot.pk)
+
+
+def talk_slot_pick(*, slot: TalkSlot, group: Group, user: Any, now: dt.datetime) -> TalkSlot:
+    """A group picks (or moves to) a free slot; of two groups racing for one slot, one wins."""
+    if not is_member(group, user):
+        raise _fail("slot", _("You are not in this group."))
+    if slot.course_id != group.course_id or slot.kind != group.kind:
+        raise _fail("slot", _("This slot is not for your kind of talk."))
+    if group.kind == GroupKind.PRESENTATION and not group_has_approved_paper(group):
+        raise _fail("slot", _("Your pair can pick a slot once its paper is approved."))
+    if slot.starts_at <= now:
+        raise _fail("slot", _("This slot is in the past."))
+    return _claim(slot=slot, group=group, now=now)
+
+
+def talk_slot_assign(*, slot: TalkSlot, group: Group | None, now: dt.datetime) -> TalkSlot:
+    """The instructor gives a slot to a group (moving it from its previous one) or frees it."""
+    if group is None:
+        TalkSlot.objects.filter(pk=slot.pk).update(group=None, taken_at=None)
+        slot.refresh_from_db()
+        return slot
+    if slot.kind != group.kind or slot.course_id != group.course_id:
+        raise _fail("group", _("This slot is not for this kind of group."))
+    if slot.group_id and slot.group_id != group.pk:
+        raise _fail("group", _("This slot is held by another group; free it first."))
+    return _claim(slot=slot, group=group, now=now)
+
+
+# --- uploads (local validation until course.uploads lands) -----------------------------------
+
+
+def validate_pdf(upload: UploadedFile, field: str = "file") -> None:
+    max_bytes = getattr(settings, "COURSEKIT_UPLOAD_MAX_BYTES", 20 * 1024 * 1024)
+    upload.seek(0)
+    head = upload.read(1024)
+    upload.seek(0)
+    problem = rules.pdf_problem(head, upload.size or 0, max_bytes)
+    if problem == "empty":
+        raise _fail(field, _("The file is empty."))
+    if problem == "too_large":
+        raise _fail(
+            field,
+            _("The file is too large (%(mb)d MB at most).") % {"mb": max_bytes // (1024 * 1024)},
+        )
+    if problem == "not_pdf":
+        raise _fail(field, _("The file is not a PDF."))
+
+
+def slides_upload(*, group: Group, user: Any, upload: UploadedFile, now: dt.datetime) -> Slides:
+    if group.kind != GroupKind.PRESENTATION:
+        raise _fail("file", _("Only a presentation pair uploads slides."))
+    if not is_member(group, user):
+        raise _fail("file", _("You are not in this group."))
+    validate_pdf(upload)
+    slot = TalkSlot.objects.filter(group=group).first()
+    due = None
+    if slot is not None:
+        hours = course_policies(group.course).presentations.slides_due_hours_before
+        due = rules.slides_due_at(slot.starts_at, hours)
+    return Slides.objects.create(
+        group=group,
+        file=upload,
+        original_name=(upload.name or "slides.pdf")[:255],
+        uploaded_by=user,
+        uploaded_at=now,
+        due_at=due,
+        is_late=rules.is_late(now, due),
+    )
+
+
+def rubric_score_set(
+    *, group: Group, criterion: str, points: Decimal, feedback: str = "", by: Any = None
+) -> RubricScore:
+    rubric = {c.key: c for c in course_policies(group.course).presentations.rubric}
+    if criterion not in rubric:
+        raise _fail("criterion", _("This criterion is not in the rubric."))
+    if points < 0 or points > rubric[criterion].points:
+        raise _fail(
+            "points",
+            _("Points must be between 0 and %(max)s.") % {"max": rubric[criterion].points},
+        )
+    score, _created = RubricScore.objects.update_or_create(
+        group=group,
+        criterion=criterion,
+        defaults={"points": points, "feedback": feedback, "graded_by": by},
+    )
+    return score
+
+
+# --- milestones ------------------------------------------------------------------------------
+
+
+def _aware_due(course: Course, due: dt.datetime | dt.date | None) -> dt.datetime | None:
+    if due is None:
+        return None
+    if isinstance(due, dt.datetime):
+        if due.tzinfo is None:
+            return local_datetime(due.date(), due.time(), course.time_zone)
+        return due
+    return local_datetime(due, dt.time(23, 59), course.time_zone)
+
+
+def milestones_sync(*, course: Course) -> list[Milestone]:
+    """Milestones from the syllabus policy; a date given in the admin for a TBA one is kept."""
+    specs = course_policies(course).project.milestones
+    existing = {m.key: m for m in Milestone.objects.filter(course=course)}
+    result = []
+    with transaction.atomic():
+        for order, spec in enumerate(specs):
+            due = _aware_due(course, spec.due)
+            values = {
+                "label": spec.label,
+                "kind": spec.kind,
+                "weight": spec.weight,
+                "talk_minutes": spec.talk_minutes,
+                "accepts_pdf": "pdf" in spec.accepts,
+                "accepts_link": "link" in spec.accepts,
+                "order": order,
+            }
+            m = existing.get(spec.key)
+            if m is None:
+                m = Milestone.objects.create(course=course, key=spec.key, due=due, **values)
+            else:
+                for k, v in values.items():
+                    setattr(m, k, v)
+                if due is not None:
+                    m.due = due
+                m.save()
+            result.append(m)
+    return result
+
+
+def milestone_date_set(*, milestone: Milestone, due: dt.datetime | None) -> Milestone:
+    """Set (or move) a milestone's date, e.g. one that was to be announced.
+
+    The single place where a date changes, so the notifications issue can hook its reminders
+    here (notify the teams on commit).
+    """
+    milestone.due = due
+    milestone.save(update_fields=["due"])
+    return milestone
+
+
+def team_due(group: Group, milestone: Milestone) -> dt.datetime | None:
+    """The milestone's due date after extensions granted to the team or any of its members."""
+    if milestone.due is None:
+        return None
+    key = deadlines.target_key("projects", "milestone", milestone.pk)
+    changes = due_changes_by_target(group.course, [key])[key]
+    members = list(group.memberships.values_list("student_id", flat=True))
+    return max(
+        (deadlines.effective_due(milestone.due, changes, student_id=s) for s in members),
+        default=milestone.due,
+    )
+
+
+def milestone_submit(
+    *,
+    group: Group,
+    milestone: Milestone,
+    user: Any,
+    now: dt.datetime,
+    upload: UploadedFile | None = None,
+    link: str = "",
+) -> MilestoneSubmission:
+    """One member hands in a new version for the team; the latest version counts."""
+    if group.kind != GroupKind.PROJECT or milestone.course_id != group.course_id:
+        raise _fail("milestone", _("This milestone is not your team's."))
+    if not is_member(group, user):
+        raise _fail("milestone", _("You are not in this team."))
+    link = link.strip()
+    if upload is None and not link:
+        raise _fail("file", _("Upload a PDF or give a link."))
+    if upload is not None and not milestone.accepts_pdf:
+        raise _fail("file", _("This milestone takes a link, not a file."))
+    if link and not milestone.accepts_link:
+        raise _fail("link", _("This milestone takes a PDF, not a link."))
+    if upload is not None:
+        validate_pdf(upload)
+    if link and not link.startswith(("https://", "http://")):
+        raise _fail("link", _("Give a full link starting with https://."))
+    due = team_due(group, milestone)
+    penalty = Decimal(0)
+    late = False
+    if due is not None:
+        policy = course_policies(group.course).project.late_penalty
+        assessed = deadlines.assess_lateness(now, due, policy, tz=group.course.time_zone)
+        if not assessed.accepted:
+            raise _fail("file", _("The deadline's cut-off has passed; nothing more is accepted."))
+        late, penalty = assessed.is_late, assessed.penalty_percent
+    with transaction.atomic():
+        Group.objects.select_for_update().get(pk=group.pk)
+        last = MilestoneSubmission.objects.filter(group=group, milestone=milestone).aggregate(
+            v=Max("version")
+        )["v"]
+        sub = MilestoneSubmission(
+            group=group,
+            milestone=milestone,
+            version=(last or 0) + 1,
+            link=link[:500],
+            submitted_by=user,
+            submitted_at=now,
+            due_at=due,
+            is_late=late,
+            penalty_percent=penalty,
+        )
+        if upload is not None:
+            sub.original_name = (upload.name or "submission.pdf")[:255]
+            sub.file.save(upload.name or "submission.pdf", upload, save=False)
+        sub.save()
+        return sub
+
+
+def milestone_grade_set(
+    *, group: Group, milestone: Milestone, percent: Decimal, feedback: str = "", by: Any = None
+) -> MilestoneGrade:
+    if not Decimal(0) <= percent <= Decimal(100):
+        raise _fail("percent", _("A grade is between 0 and 100."))
+    grade, _created = MilestoneGrade.objects.update_or_create(
+        group=group,
+        milestone=milestone,
+        defaults={"percent": percent, "feedback": feedback, "graded_by": by},
+    )
+    return grade

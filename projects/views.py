@@ -1,0 +1,386 @@
+"""Student pages: pairs and paper presentations, the research-project team. Thin: each POST
+calls one service; a refused write re-renders the page with the message and status 400."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from course.http import course_view
+from course.models import Course
+from course.permissions import Action, can
+from course.selectors import course_policies
+
+from . import selectors, services
+from .forms import InviteForm, MilestoneSubmitForm, ProposalForm, SlidesForm, TeamChoiceForm
+from .models import (
+    GroupKind,
+    Invitation,
+    Milestone,
+    MilestoneSubmission,
+    PaperProposal,
+    Slides,
+    TalkSlot,
+)
+
+PAGE_FOR_KIND = {
+    GroupKind.PRESENTATION: "projects_presentations",
+    GroupKind.PROJECT: "projects_team",
+}
+
+
+def _errors(form: Any, exc: ValidationError) -> None:
+    for field, msgs in exc.message_dict.items():
+        for msg in msgs:
+            form.add_error(field if field in form.fields else None, msg)
+
+
+def _invite_form(course: Course, kind: str, user: Any, data: Any = None) -> InviteForm:
+    students = selectors.unpaired_students(course, kind).exclude(pk=user.pk)
+    return InviteForm(data, students=students, prefix=kind)
+
+
+def _presentations_page(
+    request: HttpRequest, course: Course, status: int = 200, **forms: Any
+) -> HttpResponse:
+    user = request.user
+    now = timezone.now()
+    kind = GroupKind.PRESENTATION
+    group = selectors.group_of(course, kind, user)
+    policy = course_policies(course).presentations
+    ctx: dict[str, Any] = {
+        "course": course,
+        "policy": policy,
+        "group": group,
+        "members": list(group.memberships.all()) if group else [],
+        "received": list(selectors.invitations_received(course, kind, user)),
+        "sent": list(selectors.invitations_sent(course, kind, user)),
+        "invite_form": forms.get("invite_form") or _invite_form(course, kind, user),
+        "now": now,
+        "errors": forms.get("errors", []),
+    }
+    if group is not None:
+        services.talk_slots_sync(course=course)
+        paper = selectors.approved_paper(group)
+        slot = selectors.slot_of(group)
+        scores = {s.criterion: s for s in selectors.rubric_scores_of(group)}
+        ctx.update(
+            {
+                "group_full": len(ctx["members"]) >= policy.group_size,
+                "proposals": list(selectors.proposals_of(group)),
+                "paper": paper,
+                "open_proposal": any(
+                    p.status == PaperProposal.Status.PROPOSED for p in selectors.proposals_of(group)
+                ),
+                "proposal_form": forms.get("proposal_form") or ProposalForm(course=course),
+                "slot": slot,
+                "slots": list(selectors.slots_of(course, kind).filter(starts_at__gt=now))
+                if paper
+                else [],
+                "slides": list(selectors.slides_of(group)),
+                "slides_form": forms.get("slides_form") or SlidesForm(),
+                "slides_due": services.rules.slides_due_at(
+                    slot.starts_at, policy.slides_due_hours_before
+                )
+                if slot
+                else None,
+                "rubric": [{"criterion": c, "score": scores.get(c.key)} for c in policy.rubric],
+                "graded": len(scores) == len(policy.rubric),
+                "my_override": next(
+                    (
+                        m
+                        for m in ctx["members"]
+                        if m.student_id == user.pk and m.grade_override is not None
+                    ),
+                    None,
+                ),
+            }
+        )
+    return render(request, "projects/presentations.html", ctx, status=status)
+
+
+@require_GET
+@course_view(Action.SUBMIT_WORK)
+def presentations(request: HttpRequest, course: Course) -> HttpResponse:
+    return _presentations_page(request, course)
+
+
+def _team_page(
+    request: HttpRequest, course: Course, status: int = 200, **forms: Any
+) -> HttpResponse:
+    user = request.user
+    kind = GroupKind.PROJECT
+    group = selectors.group_of(course, kind, user)
+    policy = course_policies(course).project
+    if not selectors.milestones_of(course).exists() and policy.milestones:
+        services.milestones_sync(course=course)
+    ctx: dict[str, Any] = {
+        "course": course,
+        "policy": policy,
+        "group": group,
+        "members": list(group.memberships.all()) if group else [],
+        "received": list(selectors.invitations_received(course, kind, user)),
+        "sent": list(selectors.invitations_sent(course, kind, user)),
+        "invite_form": forms.get("invite_form") or _invite_form(course, kind, user),
+        "errors": forms.get("errors", []),
+        "milestones": list(selectors.milestones_of(course)),
+        "now": timezone.now(),
+    }
+    if group is not None:
+        ctx.update(
+            {
+                "group_full": len(ctx["members"]) >= policy.group_size,
+                "choice_form": forms.get("choice_form")
+                or TeamChoiceForm(
+                    initial={
+                        "topic": group.topic,
+                        "project_kind": group.project_kind,
+                        "working_title": group.working_title,
+                    },
+                    topics=policy.topics,
+                    kinds=policy.kinds,
+                ),
+                "rows": selectors.team_milestones(group),
+                "submit_forms": forms.get("submit_forms", {}),
+                "slot": selectors.slot_of(group),
+            }
+        )
+    return render(request, "projects/team.html", ctx, status=status)
+
+
+@require_GET
+@course_view(Action.SUBMIT_WORK)
+def team(request: HttpRequest, course: Course) -> HttpResponse:
+    return _team_page(request, course)
+
+
+def _page(
+    request: HttpRequest, course: Course, kind: str, status: int = 200, **forms: Any
+) -> HttpResponse:
+    if kind == GroupKind.PROJECT:
+        return _team_page(request, course, status, **forms)
+    return _presentations_page(request, course, status, **forms)
+
+
+def _kind(kind: str) -> str:
+    if kind not in GroupKind.values:
+        raise Http404
+    return kind
+
+
+@require_POST
+@course_view(Action.SUBMIT_WORK)
+def invite(request: HttpRequest, course: Course, kind: str) -> HttpResponse:
+    kind = _kind(kind)
+    form = _invite_form(course, kind, request.user, request.POST)
+    if form.is_valid():
+        try:
+            services.invitation_send(
+                course=course,
+                kind=kind,
+                from_user=request.user,
+                to_user=form.cleaned_data["to_user"],
+                now=timezone.now(),
+            )
+        except ValidationError as exc:
+            _errors(form, exc)
+        else:
+            messages.success(request, _("Invitation sent."))
+            return redirect(PAGE_FOR_KIND[kind], code=course.code)
+    return _page(request, course, kind, 400, invite_form=form)
+
+
+@require_POST
+@course_view(Action.SUBMIT_WORK)
+def invitation_answer(request: HttpRequest, course: Course, pk: int) -> HttpResponse:
+    inv = get_object_or_404(
+        Invitation, Q(to_user=request.user) | Q(from_user=request.user), pk=pk, course=course
+    )
+    answer = request.POST.get("answer", "")
+    now = timezone.now()
+    try:
+        if answer == "accept":
+            services.invitation_accept(invitation=inv, user=request.user, now=now)
+            messages.success(request, _("You are now in a group."))
+        elif answer == "decline":
+            services.invitation_decline(invitation=inv, user=request.user, now=now)
+            messages.info(request, _("Invitation declined."))
+        elif answer == "cancel":
+            services.invitation_cancel(invitation=inv, user=request.user, now=now)
+            messages.info(request, _("Invitation withdrawn."))
+        else:
+            raise ValidationError({"answer": [_("Answer accept, decline or cancel.")]})
+    except ValidationError as exc:
+        errors = [m for msgs in exc.message_dict.values() for m in msgs]
+        return _page(request, course, inv.kind, 400, errors=errors)
+    return redirect(PAGE_FOR_KIND[inv.kind], code=course.code)
+
+
+def _my_group(request: HttpRequest, course: Course, kind: str) -> Any:
+    group = selectors.group_of(course, kind, request.user)
+    if group is None:
+        raise PermissionDenied
+    return group
+
+
+@require_POST
+@course_view(Action.SUBMIT_WORK)
+def propose(request: HttpRequest, course: Course) -> HttpResponse:
+    group = _my_group(request, course, GroupKind.PRESENTATION)
+    form = ProposalForm(request.POST, course=course)
+    if form.is_valid():
+        try:
+            services.paper_propose(
+                group=group,
+                user=request.user,
+                title=form.cleaned_data["title"],
+                authors=form.cleaned_data["authors"],
+                url=form.cleaned_data["url"],
+                why=form.cleaned_data["why"],
+                bib_entry=form.cleaned_data["bib_entry"],
+                now=timezone.now(),
+            )
+        except ValidationError as exc:
+            _errors(form, exc)
+        else:
+            messages.success(request, _("Paper proposed; the instructor will answer."))
+            return redirect("projects_presentations", code=course.code)
+    return _presentations_page(request, course, 400, proposal_form=form)
+
+
+@require_POST
+@course_view(Action.SUBMIT_WORK)
+def slot_pick(request: HttpRequest, course: Course, pk: int) -> HttpResponse:
+    slot = get_object_or_404(TalkSlot, pk=pk, course=course)
+    group = _my_group(request, course, slot.kind)
+    try:
+        services.talk_slot_pick(slot=slot, group=group, user=request.user, now=timezone.now())
+    except ValidationError as exc:
+        errors = [m for msgs in exc.message_dict.values() for m in msgs]
+        taken = (
+            TalkSlot.objects.filter(pk=slot.pk, group__isnull=False).exclude(group=group).exists()
+        )
+        return _page(request, course, slot.kind, 409 if taken else 400, errors=errors)
+    messages.success(request, _("Slot booked."))
+    return redirect(PAGE_FOR_KIND[slot.kind], code=course.code)
+
+
+@require_POST
+@course_view(Action.SUBMIT_WORK)
+def slides_upload(request: HttpRequest, course: Course) -> HttpResponse:
+    group = _my_group(request, course, GroupKind.PRESENTATION)
+    form = SlidesForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            s = services.slides_upload(
+                group=group, user=request.user, upload=form.cleaned_data["file"], now=timezone.now()
+            )
+        except ValidationError as exc:
+            _errors(form, exc)
+        else:
+            if s.is_late:
+                messages.warning(
+                    request, _("Slides uploaded, after the deadline: they are marked late.")
+                )
+            else:
+                messages.success(request, _("Slides uploaded."))
+            return redirect("projects_presentations", code=course.code)
+    return _presentations_page(request, course, 400, slides_form=form)
+
+
+@require_POST
+@course_view(Action.SUBMIT_WORK)
+def team_choice(request: HttpRequest, course: Course) -> HttpResponse:
+    group = _my_group(request, course, GroupKind.PROJECT)
+    policy = course_policies(course).project
+    form = TeamChoiceForm(request.POST, topics=policy.topics, kinds=policy.kinds)
+    if form.is_valid():
+        try:
+            services.project_choice_set(group=group, **form.cleaned_data)
+        except ValidationError as exc:
+            _errors(form, exc)
+        else:
+            messages.success(request, _("Your team's choice is saved."))
+            return redirect("projects_team", code=course.code)
+    return _team_page(request, course, 400, choice_form=form)
+
+
+@require_POST
+@course_view(Action.SUBMIT_WORK)
+def milestone_submit(request: HttpRequest, course: Course, pk: int) -> HttpResponse:
+    group = _my_group(request, course, GroupKind.PROJECT)
+    milestone = get_object_or_404(Milestone, pk=pk, course=course)
+    form = MilestoneSubmitForm(request.POST, request.FILES, prefix=f"m{milestone.pk}")
+    if form.is_valid():
+        try:
+            sub = services.milestone_submit(
+                group=group,
+                milestone=milestone,
+                user=request.user,
+                now=timezone.now(),
+                upload=form.cleaned_data.get("file"),
+                link=form.cleaned_data.get("link") or "",
+            )
+        except ValidationError as exc:
+            _errors(form, exc)
+        else:
+            msg = _("Version %(v)d of “%(m)s” handed in.") % {
+                "v": sub.version,
+                "m": milestone.label,
+            }
+            if sub.is_late:
+                msg += " " + _("It is late.")
+            messages.success(request, msg)
+            return redirect("projects_team", code=course.code)
+    return _team_page(request, course, 400, submit_forms={milestone.pk: form})
+
+
+# --- files: served through permission checks, never from MEDIA_URL ---------------------------
+
+
+def _serve(field: Any, name: str) -> FileResponse:
+    try:
+        handle = field.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    return FileResponse(handle, filename=name or "file.pdf", content_type="application/pdf")
+
+
+@require_GET
+@course_view(Action.VIEW_COURSE)
+def slides_file(request: HttpRequest, course: Course, pk: int) -> FileResponse:
+    slides = get_object_or_404(Slides.objects.select_related("group"), pk=pk, group__course=course)
+    allowed = can(request.user, Action.VIEW_STUDENT_WORK, course) or services.is_member(
+        slides.group, request.user
+    )
+    if not allowed:
+        # Once the talk has been given, the class may read the slides.
+        slot = TalkSlot.objects.filter(group=slides.group).first()
+        allowed = slot is not None and slot.ends_at <= timezone.now()
+    if not allowed:
+        raise PermissionDenied
+    return _serve(slides.file, slides.original_name)
+
+
+@require_GET
+@course_view(Action.VIEW_COURSE)
+def submission_file(request: HttpRequest, course: Course, pk: int) -> FileResponse:
+    sub = get_object_or_404(
+        MilestoneSubmission.objects.select_related("group"), pk=pk, group__course=course
+    )
+    if not (
+        can(request.user, Action.VIEW_STUDENT_WORK, course)
+        or services.is_member(sub.group, request.user)
+    ):
+        raise PermissionDenied
+    if not sub.file:
+        raise Http404
+    return _serve(sub.file, sub.original_name)
