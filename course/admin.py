@@ -275,3 +275,4 @@ class CalendarFeedTokenAdmin(admin.ModelAdmin):
 
 
 from . import deadline_admin  # noqa: E402,F401  (extensions and their requests)
+from . import notification_admin  # noqa: E402,F401  (outbox, notifications, "send now")

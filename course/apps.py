@@ -6,3 +6,11 @@ class CourseConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "course"
     verbose_name = _("Course")
+
+    def ready(self) -> None:
+        # The notification sources course/ owns (announcements, staff digest) and the demo's.
+        from .notifications import demo as notifications_demo
+        from .notifications import sources as notification_sources
+
+        notification_sources.register()
+        notifications_demo.register()

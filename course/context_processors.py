@@ -19,4 +19,11 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         for link in nav_links()
         if granted.get(link.action)
     ]
-    return {"course": course, "course_rights": granted, "course_nav": links}
+    from .notifications.selectors import unread_count
+
+    return {
+        "course": course,
+        "course_rights": granted,
+        "course_nav": links,
+        "notifications_unread": unread_count(request.user, course),
+    }

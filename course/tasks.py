@@ -14,3 +14,49 @@ def seats_rebalance_task(course_id: int) -> dict[str, int]:
     course = Course.objects.get(pk=course_id)
     plan = services.seats_rebalance(course=course)
     return {"admitted": len(plan.admitted), "waitlisted": len(plan.waitlisted)}
+
+
+# --- notifications (course/notifications/) ----------------------------------------------------
+
+
+@shared_task(name="course.dispatch_reminders", acks_late=True, time_limit=240, soft_time_limit=200)
+def dispatch_reminders() -> dict[str, int]:
+    """Run by beat every few minutes: record what is due once, queue each pending message.
+
+    Idempotent (rows are unique), so acks_late is safe; it also re-queues messages still
+    pending long after they were queued (their worker died), so nothing is lost.
+    """
+    from django.utils import timezone
+
+    from .notifications import services as notification_services
+
+    report = notification_services.dispatch_due(now=timezone.now())
+    for outbox_id in report.to_queue:
+        send_message.delay_on_commit(outbox_id)
+    return {
+        "reminders": report.considered,
+        "notifications": report.notifications_created,
+        "messages": report.messages_created,
+        "queued": len(report.to_queue),
+    }
+
+
+@shared_task(
+    name="course.send_message",
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    max_retries=8,
+    time_limit=90,
+    soft_time_limit=60,
+)
+def send_message(self, outbox_id: int) -> str:  # type: ignore[no-untyped-def]
+    """Send one outbox message (skipped unless still pending); retried with back-off on failure."""
+    from django.utils import timezone
+
+    from .notifications import services as notification_services
+
+    outcome = notification_services.outbox_send(outbox_id=outbox_id, now=timezone.now())
+    if outcome.status == "retry" and not self.request.is_eager:
+        raise self.retry(countdown=outcome.retry_in)
+    return outcome.status

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -10,4 +10,5 @@ urlpatterns = [
     path("c/<str:code>/calendar/", views.calendar_feed_settings, name="calendar_feed_settings"),
     path("c/<str:code>/calendar.ics", views.public_feed, name="course_public_feed"),
     path("feeds/<str:token>.ics", views.personal_feed, name="personal_feed"),
+    path("", include("course.notifications.urls")),
 ]

@@ -1,0 +1,161 @@
+"""Admin of the notification machinery: the outbox (failures visible), deliveries, preferences,
+and the "send now" action on announcements (imported at the end of course/admin.py)."""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .models import (
+    Announcement,
+    AnnouncementDelivery,
+    Notification,
+    NotificationPreference,
+    OutboxMessage,
+)
+from .notifications import services
+
+
+@admin.register(OutboxMessage)
+class OutboxMessageAdmin(admin.ModelAdmin):
+    list_display = (
+        "subject",
+        "channel",
+        "recipient",
+        "kind",
+        "status",
+        "attempts",
+        "last_error",
+        "sent_at",
+    )
+    list_filter = ("status", "channel", "kind", "course")
+    search_fields = ("subject", "item_key", "recipient__username", "last_error")
+    list_select_related = ("recipient", "course")
+    readonly_fields = (
+        "course",
+        "recipient",
+        "item_key",
+        "kind",
+        "channel",
+        "subject",
+        "body",
+        "url",
+        "language",
+        "attempts",
+        "last_error",
+        "created_at",
+        "queued_at",
+        "sent_at",
+    )
+    actions = ["retry_failed"]
+
+    @admin.action(description=_("Send again (failed messages)"))
+    def retry_failed(self, request: HttpRequest, queryset: QuerySet[OutboxMessage]) -> None:
+        from .tasks import send_message
+
+        ids = list(queryset.filter(status=OutboxMessage.Status.FAILED).values_list("pk", flat=True))
+        queryset.filter(pk__in=ids).update(
+            status=OutboxMessage.Status.PENDING, attempts=0, queued_at=timezone.now()
+        )
+        for pk in ids:
+            send_message.delay_on_commit(pk)
+        messages.success(request, _("%(n)d message(s) queued again.") % {"n": len(ids)})
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ("subject", "recipient", "course", "kind", "created_at", "read_at")
+    list_filter = ("course", "kind")
+    search_fields = ("subject", "item_key", "recipient__username")
+    list_select_related = ("recipient", "course")
+
+
+@admin.register(NotificationPreference)
+class NotificationPreferenceAdmin(admin.ModelAdmin):
+    list_display = ("user", "kind", "enabled")
+    list_filter = ("kind", "enabled")
+    search_fields = ("user__username",)
+
+
+@admin.register(AnnouncementDelivery)
+class AnnouncementDeliveryAdmin(admin.ModelAdmin):
+    list_display = ("announcement", "send_at", "requested_by", "slack_status")
+    list_select_related = ("announcement", "requested_by")
+    readonly_fields = ("requested_at",)
+
+    @admin.display(description=_("Slack"))
+    def slack_status(self, obj: AnnouncementDelivery) -> str:
+        msg = (
+            OutboxMessage.objects.filter(
+                item_key=f"course:announcement:{obj.announcement_id}",
+                channel=OutboxMessage.Channel.SLACK,
+            )
+            .order_by("-pk")
+            .first()
+        )
+        if msg is None:
+            return "—"
+        if msg.last_error:
+            return f"{msg.get_status_display()}: {msg.last_error}"
+        return str(msg.get_status_display())
+
+
+def _request_send(
+    modeladmin: admin.ModelAdmin,
+    request: HttpRequest,
+    queryset: QuerySet[Announcement],
+    *,
+    now: bool,
+) -> None:
+    from .tasks import dispatch_reminders
+
+    sent = 0
+    for announcement in queryset.select_related("course"):
+        when = timezone.now() if now else max(announcement.published_at, timezone.now())
+        try:
+            services.announcement_request_send(
+                announcement=announcement, requested_by=request.user, send_at=when
+            )
+        except ValidationError as exc:
+            for field, problems in exc.message_dict.items():
+                for problem in problems:
+                    modeladmin.message_user(
+                        request, f"{announcement.title} — {field}: {problem}", messages.ERROR
+                    )
+        else:
+            sent += 1
+    if sent:
+        dispatch_reminders.delay_on_commit()
+        modeladmin.message_user(
+            request,
+            _("%(n)d announcement(s) queued for e-mail, notification list and Slack.")
+            % {"n": sent},
+            messages.SUCCESS,
+        )
+
+
+@admin.action(description=_("Send now (e-mail, notification list, Slack)"))
+def send_announcement_now(
+    modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet[Announcement]
+) -> None:
+    _request_send(modeladmin, request, queryset, now=True)
+
+
+@admin.action(description=_("Send when published"))
+def send_announcement_when_published(
+    modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet[Announcement]
+) -> None:
+    _request_send(modeladmin, request, queryset, now=False)
+
+
+_announcement_admin = admin.site._registry.get(Announcement)
+if _announcement_admin is not None:
+    _announcement_admin.actions = [
+        *(_announcement_admin.actions or []),
+        send_announcement_now,
+        send_announcement_when_published,
+    ]

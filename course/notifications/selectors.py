@@ -1,0 +1,27 @@
+"""Reads of the notification machinery."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+
+from ..models import Course, Notification, NotificationPreference
+
+
+def notifications_for(user: Any, course: Course) -> QuerySet[Notification]:
+    return Notification.objects.filter(recipient=user, course=course).order_by("-created_at", "-pk")
+
+
+def unread_count(user: Any, course: Course) -> int:
+    if user is None or not user.is_authenticated:
+        return 0
+    return Notification.objects.filter(recipient=user, course=course, read_at__isnull=True).count()
+
+
+def disabled_kinds(user: Any) -> set[str]:
+    return set(
+        NotificationPreference.objects.filter(user=user, enabled=False).values_list(
+            "kind", flat=True
+        )
+    )

@@ -1,0 +1,319 @@
+"""Writes of the notification machinery: dispatch what is due, send one message, announcements.
+
+The database decides "at most once": Notification and OutboxMessage rows are inserted with
+ON CONFLICT DO NOTHING on their unique (recipient, item, kind[, channel]). "At least once":
+a message stays pending until a send succeeds, and every dispatch re-queues pending messages
+whose task was queued more than REQUEUE_AFTER ago (a killed worker loses nothing).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from ..models import (
+    Announcement,
+    AnnouncementDelivery,
+    Course,
+    Enrollment,
+    Notification,
+    NotificationPreference,
+    OutboxMessage,
+)
+from . import channels, rules
+from .registry import Channel, DueReminder, reminder_sources
+
+logger = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 8
+
+
+def requeue_after() -> timedelta:
+    return timedelta(seconds=getattr(settings, "COURSEKIT_NOTIFY_REQUEUE_AFTER_SECONDS", 300))
+
+
+@dataclass
+class DispatchReport:
+    considered: int = 0
+    notifications_created: int = 0
+    messages_created: int = 0
+    to_queue: list[int] = field(default_factory=list)
+    source_errors: list[str] = field(default_factory=list)
+
+
+def courses_in_session(now: datetime) -> Iterable[Course]:
+    """Courses from a month before their term to a month after it."""
+    today = now.date()
+    return Course.objects.filter(
+        term_start__lte=today + timedelta(days=31), term_end__gte=today - timedelta(days=31)
+    )
+
+
+def dispatch_due(*, now: datetime, courses: Iterable[Course] | None = None) -> DispatchReport:
+    """Compute what is due from every registered source, record it once, list what to queue."""
+    report = DispatchReport()
+    for course in courses if courses is not None else courses_in_session(now):
+        reminders: list[DueReminder] = []
+        for name, source in reminder_sources().items():
+            try:
+                reminders.extend(
+                    r for r in source(course, now) if rules.is_due(r.due_at, now, r.expires_at)
+                )
+            except Exception as exc:  # one broken app must not stop the others' reminders
+                logger.exception("Reminder source %s failed for %s", name, course.code)
+                report.source_errors.append(f"{name}: {exc}")
+        report.considered += len(reminders)
+        if reminders:
+            _record(course, reminders, now, report)
+    report.to_queue = claim_pending(now=now)
+    return report
+
+
+def _record(
+    course: Course, reminders: list[DueReminder], now: datetime, report: DispatchReport
+) -> None:
+    User = get_user_model()
+    user_ids = {r.recipient_user_id for r in reminders if r.recipient_user_id is not None}
+    roles = dict(
+        Enrollment.objects.filter(course=course, user_id__in=user_ids)
+        .exclude(status=Enrollment.Status.DROPPED)
+        .filter(Q(status=Enrollment.Status.ACTIVE) | Q(role=Enrollment.Role.AUDITOR))
+        .values_list("user_id", "role")
+    )
+    turned_off = set(
+        NotificationPreference.objects.filter(user_id__in=user_ids, enabled=False).values_list(
+            "user_id", "kind"
+        )
+    )
+    keys = {r.item_key for r in reminders}
+    have_inapp = set(
+        Notification.objects.filter(course=course, item_key__in=keys).values_list(
+            "recipient_id", "item_key", "kind"
+        )
+    )
+    have_outbox = set(
+        OutboxMessage.objects.filter(course=course, item_key__in=keys).values_list(
+            "recipient_id", "item_key", "kind", "channel"
+        )
+    )
+    users = User.objects.in_bulk(list(user_ids))
+    notifications: list[Notification] = []
+    messages: list[OutboxMessage] = []
+    seen: set[tuple[Any, ...]] = set()
+    for r in reminders:
+        uid = r.recipient_user_id
+        if uid is not None:
+            user = users.get(uid)
+            if user is None or not user.is_active:
+                continue
+            if not rules.role_may_receive(roles.get(uid), r.category):
+                continue
+            if (uid, r.kind) in turned_off:
+                continue
+            language = user.preferred_language or settings.LANGUAGE_CODE
+        else:
+            user = None
+            language = course.instruction_language or settings.LANGUAGE_CODE
+        for channel in r.channels:
+            key = (uid, r.item_key, r.kind, channel)
+            if key in seen:
+                continue
+            seen.add(key)
+            if channel == Channel.INAPP:
+                if uid is None or (uid, r.item_key, r.kind) in have_inapp:
+                    continue
+                subject, body = _render(course, r, language, for_email=False)
+                notifications.append(
+                    Notification(
+                        recipient_id=uid,
+                        course=course,
+                        kind=r.kind,
+                        item_key=r.item_key,
+                        subject=subject,
+                        body=body,
+                        url=r.url,
+                        created_at=now,
+                    )
+                )
+            else:
+                if key in have_outbox:
+                    continue
+                if channel == Channel.EMAIL and (user is None or not user.email):
+                    continue
+                if channel == Channel.SLACK and not channels.slack_webhook_url():
+                    continue
+                subject, body = _render(course, r, language, for_email=channel == Channel.EMAIL)
+                messages.append(
+                    OutboxMessage(
+                        course=course,
+                        recipient_id=uid,
+                        item_key=r.item_key,
+                        kind=r.kind,
+                        channel=channel,
+                        subject=subject,
+                        body=body,
+                        url=r.url,
+                        language=language,
+                        created_at=now,
+                    )
+                )
+    with transaction.atomic():
+        # ON CONFLICT DO NOTHING: a concurrent dispatcher inserting the same row is harmless.
+        Notification.objects.bulk_create(notifications, ignore_conflicts=True)
+        OutboxMessage.objects.bulk_create(messages, ignore_conflicts=True)
+    report.notifications_created += len(notifications)
+    report.messages_created += len(messages)
+
+
+def _render(course: Course, r: DueReminder, language: str, *, for_email: bool) -> tuple[str, str]:
+    with translation.override(language):
+        subject = rules.subject_line(course.subject_prefix, str(r.subject))
+        body = str(r.body).strip()
+        if for_email:
+            if r.url:
+                body += "\n\n" + _("Open: %(url)s") % {"url": channels.absolute_url(r.url)}
+            prefs = channels.absolute_url(
+                reverse("notification_preferences", kwargs={"code": course.code})
+            )
+            body += "\n\n-- \n" + _(
+                "%(course)s. To stop these messages, change your notification settings: %(url)s"
+            ) % {"course": course.code, "url": prefs}
+    return subject, body
+
+
+def claim_pending(*, now: datetime, limit: int = 500) -> list[int]:
+    """Pending messages never queued, or queued longer ago than REQUEUE_AFTER: mark and return."""
+    stale = now - requeue_after()
+    with transaction.atomic():
+        ids = list(
+            OutboxMessage.objects.select_for_update(skip_locked=True)
+            .filter(status=OutboxMessage.Status.PENDING)
+            .filter(Q(queued_at__isnull=True) | Q(queued_at__lte=stale))
+            .order_by("pk")
+            .values_list("pk", flat=True)[:limit]
+        )
+        if ids:
+            OutboxMessage.objects.filter(pk__in=ids).update(queued_at=now)
+    return ids
+
+
+@dataclass(frozen=True)
+class SendOutcome:
+    status: str  # "sent", "retry", "failed", "skipped"
+    retry_in: int = 0
+
+
+def outbox_send(*, outbox_id: int, now: datetime) -> SendOutcome:
+    """Send one pending message; idempotent: a sent, failed or locked message is skipped."""
+    with transaction.atomic():
+        msg = (
+            OutboxMessage.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("recipient", "course")
+            .filter(pk=outbox_id, status=OutboxMessage.Status.PENDING)
+            .first()
+        )
+        if msg is None:
+            return SendOutcome("skipped")
+        msg.attempts += 1
+        try:
+            channels.send(msg)
+        except channels.ChannelError as exc:
+            msg.last_error = str(exc)[:2000]
+            if exc.permanent or msg.attempts >= MAX_ATTEMPTS:
+                msg.status = OutboxMessage.Status.FAILED
+                outcome = SendOutcome("failed")
+            else:
+                delay = rules.backoff_seconds(msg.attempts)
+                # The next dispatch must not re-queue it before its back-off has passed.
+                msg.queued_at = now + timedelta(seconds=delay)
+                outcome = SendOutcome("retry", delay)
+            msg.save(update_fields=["attempts", "last_error", "status", "queued_at"])
+            logger.warning("Outbox %s not sent (%s): %s", msg.pk, outcome.status, exc)
+            return outcome
+        msg.status = OutboxMessage.Status.SENT
+        msg.sent_at = now
+        msg.last_error = ""
+        msg.save(update_fields=["attempts", "last_error", "status", "sent_at"])
+    return SendOutcome("sent")
+
+
+# --- announcements -------------------------------------------------------------------------
+
+AUDIENCE_ROLES: dict[str, list[str]] = {
+    Announcement.Audience.EVERYONE: [r.value for r in Enrollment.Role],
+    Announcement.Audience.STUDENTS: [Enrollment.Role.STUDENT],
+    Announcement.Audience.AUDITORS: [Enrollment.Role.AUDITOR],
+    Announcement.Audience.STAFF: [Enrollment.Role.INSTRUCTOR, Enrollment.Role.TA],
+}
+
+
+def announcement_recipient_ids(announcement: Announcement) -> list[int]:
+    """Active members of the chosen roles; wait-listed auditors follow announcements too."""
+    roles = AUDIENCE_ROLES.get(announcement.audience, [])
+    return list(
+        Enrollment.objects.filter(course_id=announcement.course_id, role__in=roles)
+        .exclude(status=Enrollment.Status.DROPPED)
+        .filter(Q(status=Enrollment.Status.ACTIVE) | Q(role=Enrollment.Role.AUDITOR))
+        .order_by("user_id")
+        .values_list("user_id", flat=True)
+    )
+
+
+def announcement_check(announcement: Announcement) -> None:
+    """Refuse an announcement with an empty body or to an audience with nobody in it."""
+    errors: dict[str, str] = {}
+    if not (announcement.body or "").strip():
+        errors["body"] = _("The announcement has no text: write its body before sending it.")
+    if not (announcement.title or "").strip():
+        errors["title"] = _("The announcement has no title.")
+    if announcement.audience not in AUDIENCE_ROLES:
+        errors["audience"] = _("Choose an audience.")
+    elif not announcement_recipient_ids(announcement):
+        errors["audience"] = _("Nobody is in this audience: the announcement would reach no one.")
+    if errors:
+        raise ValidationError(errors)
+
+
+def announcement_request_send(
+    *, announcement: Announcement, requested_by: Any, send_at: datetime
+) -> AnnouncementDelivery:
+    """Ask for the announcement to go out from `send_at` (validated; idempotent per announcement)."""
+    announcement_check(announcement)
+    with transaction.atomic():
+        delivery, created = AnnouncementDelivery.objects.get_or_create(
+            announcement=announcement,
+            defaults={"send_at": send_at, "requested_by": requested_by, "requested_at": send_at},
+        )
+    return delivery
+
+
+# --- the in-app list and preferences ---------------------------------------------------------
+
+
+def notifications_mark_read(
+    *, user: Any, course: Course, now: datetime, ids: Iterable[int] | None = None
+) -> int:
+    qs = Notification.objects.filter(recipient=user, course=course, read_at__isnull=True)
+    if ids is not None:
+        qs = qs.filter(pk__in=list(ids))
+    return qs.update(read_at=now)
+
+
+def preferences_set(*, user: Any, enabled_by_kind: dict[str, bool]) -> None:
+    with transaction.atomic():
+        for kind, enabled in enabled_by_kind.items():
+            NotificationPreference.objects.update_or_create(
+                user=user, kind=kind, defaults={"enabled": enabled}
+            )
