@@ -5,7 +5,8 @@ How a final grade is made (this docstring is the statement the syllabus refers t
 * Each component of the syllabus (``grading.components``) has a weight; the weights sum to 100.
 * A component's score (0-100) comes from its items (``course.scores.ScoreItem``):
   - quizzes: the average of the N best (``best_n_average``): a missed quiz counts 0, an
-    excused quiz is left out (N shrinks only if fewer than N quizzes remain); while fewer than
+    excused quiz is left out (N shrinks only if fewer than N quizzes remain:
+    N' = min(N, max(remaining, N - excused))); while fewer than
     N quizzes are settled the average is over the settled ones only ("so far"); once none is
     pending, fewer than N quizzes gives zeros for the missing ones;
   - every other source: the mean of its items weighted by ``ScoreItem.weight`` (project
@@ -37,7 +38,10 @@ from course.scores import ScoreItem, ScoreStatus
 HUNDRED = Decimal(100)
 ZERO = Decimal(0)
 
-BestN = Callable[[Sequence[Decimal], int], Decimal]
+# An app's best-N rule: ((key, percent or None if missed, excused), ...), N -> (average, counted)
+BestN = Callable[
+    [Sequence[tuple[str, Decimal | None, bool]], int], tuple[Decimal | None, tuple[str, ...]]
+]
 
 
 @dataclass(frozen=True)
@@ -147,14 +151,14 @@ def best_n_average(scores: Sequence[Decimal], n: int) -> Decimal:
 
 
 def quiz_count_n(best_n: int, items: Sequence[ScoreItem]) -> int:
-    """N for best-N: excused quizzes are left out, and N shrinks only when fewer than N remain.
+    """N for best-N: N' = min(N, max(remaining, N - excused)), as quizzes.rules states it.
 
-    Without excusals N stays, so a course that held fewer than N quizzes gives zeros.
+    Excused quizzes are left out and N shrinks only when fewer than N quizzes remain; without
+    excusals N stays, so a course that held fewer than N quizzes gives zeros.
     """
-    if any(i.status == ScoreStatus.EXCUSED for i in items):
-        remaining = sum(1 for i in items if i.status != ScoreStatus.EXCUSED)
-        return min(best_n, remaining)
-    return best_n
+    excused = sum(1 for i in items if i.status == ScoreStatus.EXCUSED)
+    remaining = len(items) - excused
+    return min(best_n, max(remaining, best_n - excused))
 
 
 def _settled(items: Sequence[ScoreItem]) -> list[tuple[ScoreItem, Decimal]]:
@@ -209,9 +213,19 @@ def component_score(comp: ComponentInput, best_n_fn: BestN | None = None) -> Com
         n = quiz_count_n(comp.best_n, items)
         if pending:
             n = min(n, len(settled))
-        percent, counted, dropped = best_n_selection([(i.key, _clamp(v)) for i, v in settled], n)
-        if best_n_fn is not None:
-            percent = Decimal(best_n_fn([_clamp(v) for _, v in settled], n))
+        pairs = [(i.key, _clamp(v)) for i, v in settled]
+        percent, counted, dropped = best_n_selection(pairs, n)
+        if best_n_fn is not None:  # the quizzes app's own rule, given N before excusals
+            n_given = comp.best_n if not pending else min(comp.best_n, len(settled))
+            quiz_scores = [
+                (i.key, None if i.status == ScoreStatus.MISSING else _clamp(v), False)
+                for i, v in settled
+            ] + [(i.key, None, True) for i in items if i.status == ScoreStatus.EXCUSED]
+            average, counted = best_n_fn(quiz_scores, n_given)
+            if average is None:
+                return replace(base, status=ScoreStatus.EXCUSED, complete=True)
+            percent = Decimal(average)
+            dropped = tuple(k for k, _ in pairs if k not in set(counted))
         return replace(
             base,
             status=ScoreStatus.GRADED,

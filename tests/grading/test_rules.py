@@ -264,7 +264,7 @@ def test_overrides() -> None:
 def test_quizzes_best_n_fn_from_another_app_is_used() -> None:
     res = rules.component_score(
         ComponentInput(spec=SPECS[2], items=(item("a", 50),), best_n=8),
-        best_n_fn=lambda scores, n: D(42),
+        best_n_fn=lambda scores, n: (D(42), ("a",)),
     )
     assert res.percent == D(42)
 

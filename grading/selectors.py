@@ -1,0 +1,347 @@
+"""Reads of the gradebook: one loader for every input of a course, then the pure computation.
+
+The loader runs a fixed number of SQL queries whatever the class size: the students, the
+gradebook's own tables (exam and participation scores, excusals, overrides) and one call per
+other app (`<app>.selectors.gradebook_items(course)`, which the contract in course/scores.py
+also bounds). An app not built yet (its module or function missing) makes its components
+pending for everyone.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from course.models import Course
+from course.scores import ScoreItem, ScoresByStudent, ScoreStatus
+from course.selectors import active_students, course_policies
+
+from . import rules
+from .models import (
+    FINAL,
+    ComponentExcusal,
+    ExamScore,
+    GradebookSnapshot,
+    GradeOverride,
+    OverrideAuditLog,
+    ParticipationScore,
+)
+
+# source -> (module, function) in the app that scores it
+PROVIDERS: dict[str, tuple[str, str]] = {
+    "quizzes": ("quizzes.selectors", "gradebook_items"),
+    "scribing": ("scribing.selectors", "gradebook_items"),
+    "presentations": ("projects.selectors", "presentation_gradebook_items"),
+    "project": ("projects.selectors", "project_gradebook_items"),
+}
+OWN_SOURCES = ("exam", "participation")
+
+ItemProvider = Callable[[Course], ScoresByStudent]
+
+
+def item_provider(source: str) -> ItemProvider | None:
+    """The other app's function for `source`, or None while that app is not built."""
+    target = PROVIDERS.get(source)
+    if target is None:
+        return None
+    try:
+        module = importlib.import_module(target[0])
+        return getattr(module, target[1])  # type: ignore[no-any-return]
+    except (ImportError, AttributeError):
+        return None
+
+
+def quiz_best_n_fn() -> rules.BestN | None:
+    """quizzes.rules.best_n_average when the quizzes app has it (else grading.rules' own)."""
+    try:
+        module = importlib.import_module("quizzes.rules")
+        fn, quiz_score = module.best_n_average, module.QuizScore
+    except (ImportError, AttributeError):
+        return None
+
+    def call(
+        scores: Sequence[tuple[str, Decimal | None, bool]], n: int
+    ) -> tuple[Decimal | None, tuple[str, ...]]:
+        result = fn([quiz_score(key=k, percent=p, excused=e) for k, p, e in scores], n)
+        return result.average, tuple(result.counted)
+
+    return call
+
+
+@dataclass(frozen=True)
+class StudentRef:
+    user_id: int
+    username: str
+    first_name: str
+    last_name: str
+    email: str
+    student_id: str
+
+    @property
+    def name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip() or self.username
+
+
+@dataclass
+class GradebookInputs:
+    course_id: int
+    specs: list[rules.ComponentSpec]
+    scale: list[rules.LetterStep]
+    decimals: int
+    best_n: int
+    students: list[StudentRef]
+    items: dict[str, ScoresByStudent | None]  # component key -> items (None: not built)
+    excusals: dict[tuple[int, str], str] = field(default_factory=dict)
+    overrides: dict[tuple[int, str], tuple[Decimal, str]] = field(default_factory=dict)
+    closed: bool = False
+
+    def component_inputs(self, user_id: int) -> list[rules.ComponentInput]:
+        out = []
+        for spec in self.specs:
+            by_student = self.items.get(spec.key)
+            items = tuple(by_student.get(user_id, ())) if by_student is not None else ()
+            if by_student is not None and not items and self.closed:
+                items = (
+                    ScoreItem(
+                        key=spec.key,
+                        label=spec.label,
+                        status=ScoreStatus.MISSING,
+                        note=_("Nothing handed in by the end of term."),
+                    ),
+                )
+            override = self.overrides.get((user_id, spec.key))
+            out.append(
+                rules.ComponentInput(
+                    spec=spec,
+                    items=items,
+                    built=by_student is not None,
+                    excused=(user_id, spec.key) in self.excusals,
+                    excuse_reason=self.excusals.get((user_id, spec.key), ""),
+                    override=override[0] if override else None,
+                    override_reason=override[1] if override else "",
+                    best_n=self.best_n if spec.source == "quizzes" else None,
+                )
+            )
+        return out
+
+    def fingerprint(self) -> str:
+        payload = {
+            "specs": [[s.key, str(s.weight), s.source] for s in self.specs],
+            "scale": [[s.letter, str(s.min_percent)] for s in self.scale],
+            "decimals": self.decimals,
+            "best_n": self.best_n,
+            "closed": self.closed,
+            "students": [s.user_id for s in self.students],
+            "items": {
+                key: None
+                if by is None
+                else {
+                    str(uid): [
+                        [i.key, i.status, str(i.percent), str(i.weight), str(i.penalty_percent)]
+                        for i in its
+                    ]
+                    for uid, its in sorted(by.items())
+                }
+                for key, by in sorted(self.items.items())
+            },
+            "excusals": sorted(f"{u}:{k}" for u, k in self.excusals),
+            "overrides": sorted(f"{u}:{k}:{v[0]}" for (u, k), v in self.overrides.items()),
+        }
+        raw = json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str)
+        return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def _own_items(
+    course: Course, specs: Sequence[rules.ComponentSpec], closed: bool, student_ids: Sequence[int]
+) -> dict[str, ScoresByStudent]:
+    """Exam and participation items, one per student (pending or missing when no score)."""
+    absent = ScoreStatus.MISSING if closed else ScoreStatus.PENDING
+    out: dict[str, ScoresByStudent] = {}
+    exam_keys = [s.key for s in specs if s.source == "exam"]
+    part_keys = [s.key for s in specs if s.source == "participation"]
+    labels = {s.key: s.label for s in specs}
+    for key in exam_keys + part_keys:
+        out[key] = {}
+    if exam_keys:
+        for row in ExamScore.objects.filter(course=course, component_key__in=exam_keys).values_list(
+            "component_key", "student_id", "score", "out_of", "note"
+        ):
+            key, uid, score, out_of, note = row
+            pct = Decimal(score) * 100 / Decimal(out_of)
+            out[key][uid] = [
+                ScoreItem(
+                    key=key,
+                    label=f"{labels[key]} ({score}/{out_of})",
+                    status=ScoreStatus.GRADED,
+                    percent=pct,
+                    raw_percent=pct,
+                    note=note,
+                )
+            ]
+    if part_keys:
+        for key, uid, pct, note in ParticipationScore.objects.filter(
+            course=course, component_key__in=part_keys
+        ).values_list("component_key", "student_id", "percent", "note"):
+            out[key][uid] = [
+                ScoreItem(
+                    key=key,
+                    label=labels[key],
+                    status=ScoreStatus.GRADED,
+                    percent=Decimal(pct),
+                    raw_percent=Decimal(pct),
+                    note=note,
+                )
+            ]
+    for key in exam_keys + part_keys:
+        for uid in student_ids:
+            out[key].setdefault(uid, [ScoreItem(key=key, label=labels[key], status=absent)])
+    return out
+
+
+def load_gradebook_inputs(
+    course: Course,
+    now: datetime,
+    *,
+    providers: dict[str, ItemProvider | None] | None = None,
+) -> GradebookInputs:
+    """Everything the computation needs, in a fixed number of queries.
+
+    `providers` (source -> function or None) replaces the other apps' functions in tests.
+    """
+    policies = course_policies(course)
+    specs = [
+        rules.ComponentSpec(c.key, c.label, c.weight, c.source) for c in policies.grading.components
+    ]
+    scale = [rules.LetterStep(s.letter, s.min_percent) for s in policies.grading.letter_scale]
+    students = [
+        StudentRef(
+            e.user_id,
+            e.user.username,
+            e.user.first_name,
+            e.user.last_name,
+            e.user.email,
+            e.student_id,
+        )
+        for e in active_students(course)
+    ]
+    closed = now.date() > course.term_end
+    items: dict[str, ScoresByStudent | None] = {}
+    own = _own_items(course, specs, closed, [s.user_id for s in students])
+    fetched: dict[str, ScoresByStudent | None] = {}
+    for spec in specs:
+        if spec.source in OWN_SOURCES:
+            items[spec.key] = own[spec.key]
+            continue
+        if spec.source not in fetched:
+            if providers is not None:
+                provider = providers.get(spec.source)
+            else:
+                provider = item_provider(spec.source)
+            fetched[spec.source] = provider(course) if provider is not None else None
+        items[spec.key] = fetched[spec.source]
+    excusals = {
+        (uid, key): reason
+        for uid, key, reason in ComponentExcusal.objects.filter(course=course).values_list(
+            "student_id", "component_key", "reason"
+        )
+    }
+    overrides = {
+        (uid, key): (Decimal(value), reason)
+        for uid, key, value, reason in GradeOverride.objects.filter(course=course).values_list(
+            "student_id", "component_key", "value", "reason"
+        )
+    }
+    return GradebookInputs(
+        course_id=course.pk,
+        specs=specs,
+        scale=scale,
+        decimals=policies.grading.rounding_decimals,
+        best_n=policies.quizzes.best_n,
+        students=students,
+        items=items,
+        excusals=excusals,
+        overrides=overrides,
+        closed=closed,
+    )
+
+
+def student_grade(
+    inputs: GradebookInputs, user_id: int, *, best_n_fn: rules.BestN | None = None
+) -> rules.StudentGrade:
+    final = inputs.overrides.get((user_id, FINAL))
+    return rules.student_grade(
+        inputs.component_inputs(user_id),
+        scale=inputs.scale,
+        decimals=inputs.decimals,
+        final_override=final[0] if final else None,
+        final_override_reason=final[1] if final else "",
+        best_n_fn=best_n_fn,
+    )
+
+
+def student_what_if(inputs: GradebookInputs, user_id: int, assumed: Decimal) -> rules.StudentGrade:
+    return rules.what_if(
+        inputs.component_inputs(user_id),
+        assumed,
+        scale=inputs.scale,
+        decimals=inputs.decimals,
+        best_n_fn=quiz_best_n_fn(),
+    )
+
+
+def _dec(value: Decimal | None, places: int = 2) -> str | None:
+    return None if value is None else str(rules.round_percent(value, places))
+
+
+def grade_row(student: StudentRef, grade: rules.StudentGrade) -> dict[str, Any]:
+    """One JSON row of the stored gradebook."""
+    return {
+        "user_id": student.user_id,
+        "username": student.username,
+        "first_name": student.first_name,
+        "last_name": student.last_name,
+        "email": student.email,
+        "student_id": student.student_id,
+        "final": _dec(grade.final_percent, 4),
+        "so_far": _dec(grade.so_far_percent, 4),
+        "letter": grade.letter,
+        "so_far_letter": grade.so_far_letter,
+        "final_overridden": grade.final_overridden,
+        "missing": list(grade.missing),
+        "pending_weight": str(grade.pending_weight),
+        "components": {
+            c.key: {
+                "percent": _dec(c.percent),
+                "status": str(c.status),
+                "complete": c.complete,
+                "overridden": c.overridden,
+            }
+            for c in grade.components
+        },
+    }
+
+
+def compute_rows(inputs: GradebookInputs) -> list[dict[str, Any]]:
+    best_n_fn = quiz_best_n_fn()
+    return [
+        grade_row(s, student_grade(inputs, s.user_id, best_n_fn=best_n_fn)) for s in inputs.students
+    ]
+
+
+def snapshot_of(course: Course) -> GradebookSnapshot | None:
+    return GradebookSnapshot.objects.filter(course=course).first()
+
+
+def audit_log(course: Course, student_id: int | None = None) -> Any:
+    qs = OverrideAuditLog.objects.filter(course=course).select_related("actor", "student")
+    if student_id is not None:
+        qs = qs.filter(student_id=student_id)
+    return qs.order_by("-at", "-pk")
