@@ -5,6 +5,7 @@ Everything it starts runs in its own process group and is stopped by Ctrl-C.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -65,13 +66,16 @@ class Command(BaseCommand):
         def stop(*_: Any) -> None:
             for child in children:
                 if child.poll() is None:
-                    os.killpg(child.pid, signal.SIGTERM)
+                    # The leader only: Celery then stops its own pool (warm shutdown).
+                    child.send_signal(signal.SIGTERM)
             deadline = time.monotonic() + 10
             for child in children:
                 try:
                     child.wait(max(0.1, deadline - time.monotonic()))
                 except subprocess.TimeoutExpired:
                     os.killpg(child.pid, signal.SIGKILL)
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(child.pid, signal.SIGKILL)  # anything left in its group
             raise SystemExit(0)
 
         signal.signal(signal.SIGTERM, stop)
