@@ -1,0 +1,68 @@
+"""Reminder sources used by the notification tests (the apps register the real ones)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy
+
+from course.models import Enrollment, Session
+from course.notifications import Category, DueReminder
+from course.notifications import rules as nrules
+
+
+def lectures_morning(course: Any, now: datetime) -> Iterator[DueReminder]:
+    """Like quizzes' "quiz today": 7:00 local the morning of every lecture, until it ends."""
+    members = list(
+        Enrollment.objects.filter(course=course, role__in=["student", "auditor"])
+        .exclude(status="dropped")
+        .values_list("user_id", flat=True)
+    )
+    for session in Session.objects.filter(
+        course=course,
+        kind="lecture",
+        starts_at__gt=now - timedelta(days=1),
+        starts_at__lt=now + timedelta(days=1),
+    ):
+        for uid in members:
+            yield DueReminder(
+                recipient_user_id=uid,
+                item_key=f"test:session:{session.pk}",
+                kind="quiz_today",
+                due_at=nrules.morning_of(session.starts_at, course.time_zone),
+                subject=format_lazy(gettext_lazy("Quiz today: {topic}"), topic=session.topic),
+                body="Bring your laptop.",
+                url=f"/c/{course.code}/schedule/",
+                category=Category.SCHEDULE,
+                expires_at=session.ends_at,
+            )
+
+
+class Deadlines:
+    """A mutable table of deadlines, so that a test can grant an extension."""
+
+    def __init__(self) -> None:
+        self.due: dict[int, datetime] = {}  # user id -> deadline
+
+    def __call__(self, course: Any, now: datetime) -> Iterator[DueReminder]:
+        for uid, due in self.due.items():
+            for firing in nrules.deadline_firings(
+                due,
+                [("scribe_due_48h", timedelta(hours=48)), ("scribe_due_24h", timedelta(hours=24))],
+                overdue_kind="scribe_overdue",
+                overdue_until=due + timedelta(days=7),
+            ):
+                yield DueReminder(
+                    recipient_user_id=uid,
+                    item_key=f"scribing:submission:{uid}",
+                    kind=firing.kind,
+                    due_at=firing.send_at,
+                    subject=f"Scribe notes: {firing.kind}",
+                    body=f"Due {due.isoformat()}",
+                    url=f"/c/{course.code}/",
+                    category=Category.WORK,
+                    expires_at=firing.expires_at,
+                )
