@@ -152,8 +152,19 @@ def login(page: Any, live_server: Any) -> Callable[[str, str], Any]:
         page.goto(f"{live_server.url}/accounts/login/")
         page.fill("#id_username", username)
         page.fill("#id_password", password)
-        page.click("button[type=submit]")
+        page.click("main form button[type=submit]")
         page.wait_for_load_state()
         return page
 
     return do
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """Say plainly when the browser tests did not run, and how to enable them."""
+    skipped = terminalreporter.stats.get("skipped", [])
+    browser_skips = [r for r in skipped if "browser" in getattr(r, "keywords", {})]
+    if browser_skips:
+        reason = _browser_missing_reason() or "see the skip reasons above"
+        terminalreporter.write_line(
+            f"NOTE: {len(browser_skips)} browser tests were skipped. {reason}", yellow=True
+        )
