@@ -202,7 +202,7 @@ class TalkSlot(models.Model):
 
 
 def slides_path(instance: Slides, filename: str) -> str:
-    return f"projects/{instance.group.course_id}/slides/{instance.group_id}/{filename}"
+    return f"private/projects/{instance.group.course_id}/slides/{instance.group_id}/{filename}"
 
 
 class Slides(models.Model):
@@ -288,7 +288,7 @@ class Milestone(models.Model):
 
 def submission_path(instance: MilestoneSubmission, filename: str) -> str:
     return (
-        f"projects/{instance.group.course_id}/milestones/{instance.milestone.key}/"
+        f"private/projects/{instance.group.course_id}/milestones/{instance.milestone.key}/"
         f"{instance.group_id}/v{instance.version}-{filename}"
     )
 

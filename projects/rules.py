@@ -175,19 +175,3 @@ def weighted_project_score(scores: Sequence[MilestoneScore]) -> Decimal | None:
 
 def _round(value: Decimal) -> Decimal:
     return value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-
-
-# --- uploads (local stand-in until course.uploads lands) -------------------------------------
-
-PDF_MAGIC = b"%PDF-"
-
-
-def pdf_problem(head: bytes, size: int, max_bytes: int) -> str | None:
-    """Why an upload is not an acceptable PDF, or None. `head` is its first bytes."""
-    if size <= 0:
-        return "empty"
-    if size > max_bytes:
-        return "too_large"
-    if head.lstrip(b"\r\n\t \xef\xbb\xbf")[:5] != PDF_MAGIC:
-        return "not_pdf"
-    return None

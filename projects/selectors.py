@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from course import deadlines
 from course.extensions import ScheduleItem
 from course.models import Course, Enrollment, Session
 from course.scores import ScoreItem, ScoresByStudent, ScoreStatus
@@ -146,7 +147,7 @@ class MilestoneRow:
         if self.grade is None:
             return None
         penalty = self.latest.penalty_percent if self.latest else Decimal(0)
-        return rules.apply_penalty(self.grade.percent, penalty)
+        return deadlines.apply_penalty(self.grade.percent, 100, penalty)
 
 
 def team_milestones(group: Group) -> list[MilestoneRow]:
@@ -330,7 +331,7 @@ def _milestone_item(
             key=key,
             label=milestone.label,
             status=ScoreStatus.GRADED,
-            percent=rules.apply_penalty(grade.percent, penalty),
+            percent=deadlines.apply_penalty(grade.percent, 100, penalty),
             raw_percent=grade.percent,
             penalty_percent=penalty,
             weight=milestone.weight,

@@ -11,14 +11,13 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
-from course import deadlines
+from course import deadlines, uploads
 from course.deadline_selectors import due_changes_by_target
 from course.models import BibliographyEntry, Course, Enrollment, Session
 from course.rules import local_datetime
@@ -407,24 +406,14 @@ def talk_slot_assign(*, slot: TalkSlot, group: Group | None, now: dt.datetime) -
     return _claim(slot=slot, group=group, now=now)
 
 
-# --- uploads (local validation until course.uploads lands) -----------------------------------
+# --- uploads (validated by the shared course.uploads) -----------------------------------------
 
 
 def validate_pdf(upload: UploadedFile, field: str = "file") -> None:
-    max_bytes = getattr(settings, "COURSEKIT_UPLOAD_MAX_BYTES", 20 * 1024 * 1024)
-    upload.seek(0)
-    head = upload.read(1024)
-    upload.seek(0)
-    problem = rules.pdf_problem(head, upload.size or 0, max_bytes)
-    if problem == "empty":
-        raise _fail(field, _("The file is empty."))
-    if problem == "too_large":
-        raise _fail(
-            field,
-            _("The file is too large (%(mb)d MB at most).") % {"mb": max_bytes // (1024 * 1024)},
-        )
-    if problem == "not_pdf":
-        raise _fail(field, _("The file is not a PDF."))
+    try:
+        uploads.validate_upload(upload, "pdf")
+    except uploads.UploadRefused as exc:
+        raise ValidationError({field: exc.messages}) from None
 
 
 def slides_upload(*, group: Group, user: Any, upload: UploadedFile, now: dt.datetime) -> Slides:

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from course import uploads
 from course.http import course_view
 from course.models import Course
 from course.permissions import Action, can
@@ -348,10 +349,9 @@ def milestone_submit(request: HttpRequest, course: Course, pk: int) -> HttpRespo
 
 def _serve(field: Any, name: str) -> FileResponse:
     try:
-        handle = field.open("rb")
+        return uploads.private_file_response(field, download_name=name or None)
     except FileNotFoundError:
         raise Http404 from None
-    return FileResponse(handle, filename=name or "file.pdf", content_type="application/pdf")
 
 
 @require_GET
