@@ -6,3 +6,16 @@ class ScribingConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "scribing"
     verbose_name = _("Scribing")
+
+    def ready(self) -> None:
+        from course.demo import register_demo_hook
+        from course.extensions import NavLink, register_nav_link, register_schedule_annotator
+        from course.permissions import Action
+
+        from . import demo, selectors
+
+        register_nav_link(
+            NavLink(label=_("Scribing"), url_name="scribing", action=Action.SUBMIT_WORK, order=30)
+        )
+        register_schedule_annotator("scribing", selectors.schedule_annotations)
+        register_demo_hook("scribing", demo.add_demo_scribing)

@@ -1,0 +1,194 @@
+"""Upload validation and private file serving, shared by scribing/ (notes) and projects/ (slides, PDFs).
+
+API
+---
+``validate_upload(uploaded, kind, *, max_bytes=None) -> None``
+    ``kind`` is ``"pdf"``, ``"tex"`` or ``"zip"``. Raises ``UploadRefused`` (a Django
+    ``ValidationError``, so a form's ``clean_<field>`` can let it through) with one clear
+    message per refusal. Checks, in order:
+
+    - size: not empty, at most ``max_bytes`` (default ``settings.COURSEKIT_UPLOAD_MAX_BYTES``);
+    - extension: the file name ends with ``.pdf`` / ``.tex`` / ``.zip``;
+    - content, not the name: a PDF starts with ``%PDF-``; a .tex decodes as UTF-8 text with no
+      NUL byte; a .zip opens with ``zipfile`` and then every entry is checked (``check_zip``).
+
+``check_zip(fileobj, *, max_files=None, max_uncompressed_bytes=None) -> list[str]``
+    Refuses absolute paths (``/x``, ``C:\\x``), path traversal (a ``..`` part), symbolic links
+    (Unix mode in ``external_attr``), encrypted entries, more than ``max_files`` entries
+    (default ``settings.COURSEKIT_ZIP_MAX_FILES`` or 200) and a total uncompressed size over
+    ``max_uncompressed_bytes`` (default ``settings.COURSEKIT_ZIP_MAX_UNCOMPRESSED_BYTES`` or
+    100 MB; ``zipfile`` never inflates an entry past its declared size, so the declared sizes
+    bound the work). Returns the entry names when the archive is acceptable.
+
+``UploadRefused(message, code)``
+    ``code`` is one of ``empty``, ``too_large``, ``extension``, ``not_pdf``, ``not_text``,
+    ``not_zip``, ``zip_absolute``, ``zip_traversal``, ``zip_symlink``, ``zip_encrypted``,
+    ``zip_too_many``, ``zip_too_big``.
+
+``private_file_response(field_file, *, download_name=None, inline=True) -> FileResponse``
+    Sends a stored file. Files live under ``MEDIA_ROOT`` (store them with an ``upload_to``
+    under ``private/<app>/...``); ``MEDIA_URL`` is not served, so the only way out is a view
+    that checked the permission first and then calls this.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+import stat
+import zipfile
+from pathlib import PurePosixPath
+from typing import IO, Any, Literal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import File
+from django.http import FileResponse
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext as _
+
+Kind = Literal["pdf", "tex", "zip"]
+DEFAULT_ZIP_MAX_FILES = 200
+DEFAULT_ZIP_MAX_UNCOMPRESSED = 100 * 1024 * 1024
+
+
+class UploadRefused(ValidationError):
+    pass
+
+
+def _size(uploaded: Any) -> int:
+    size = getattr(uploaded, "size", None)
+    if size is None:
+        pos = uploaded.tell()
+        uploaded.seek(0, 2)
+        size = uploaded.tell()
+        uploaded.seek(pos)
+    return int(size)
+
+
+def _head(uploaded: Any, n: int) -> bytes:
+    uploaded.seek(0)
+    data: bytes = uploaded.read(n)
+    uploaded.seek(0)
+    return data
+
+
+def validate_upload(uploaded: Any, kind: Kind, *, max_bytes: int | None = None) -> None:
+    limit = max_bytes if max_bytes is not None else settings.COURSEKIT_UPLOAD_MAX_BYTES
+    name = str(getattr(uploaded, "name", "") or "")
+    size = _size(uploaded)
+    if size == 0:
+        raise UploadRefused(_("The file %(name)s is empty.") % {"name": name}, code="empty")
+    if size > limit:
+        raise UploadRefused(
+            _("The file %(name)s is %(size)s; the limit is %(limit)s.")
+            % {"name": name, "size": filesizeformat(size), "limit": filesizeformat(limit)},
+            code="too_large",
+        )
+    if not name.lower().endswith("." + kind):
+        raise UploadRefused(
+            _("The file %(name)s should be a .%(kind)s file.") % {"name": name, "kind": kind},
+            code="extension",
+        )
+    if kind == "pdf":
+        if not _head(uploaded, 1024).lstrip(b"\r\n\t ").startswith(b"%PDF-"):
+            raise UploadRefused(
+                _("The file %(name)s is not a PDF (it does not start with %%PDF-).")
+                % {"name": name},
+                code="not_pdf",
+            )
+    elif kind == "tex":
+        uploaded.seek(0)
+        data = uploaded.read()
+        uploaded.seek(0)
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise UploadRefused(
+                _("The file %(name)s is not UTF-8 text (LaTeX source is expected).")
+                % {"name": name},
+                code="not_text",
+            ) from exc
+        if "\x00" in text:
+            raise UploadRefused(
+                _("The file %(name)s contains binary data, not LaTeX text.") % {"name": name},
+                code="not_text",
+            )
+    elif kind == "zip":
+        uploaded.seek(0)
+        try:
+            check_zip(uploaded)
+        finally:
+            uploaded.seek(0)
+
+
+def check_zip(
+    fileobj: IO[bytes] | File,
+    *,
+    max_files: int | None = None,
+    max_uncompressed_bytes: int | None = None,
+) -> list[str]:
+    max_files = max_files or getattr(settings, "COURSEKIT_ZIP_MAX_FILES", DEFAULT_ZIP_MAX_FILES)
+    max_total = max_uncompressed_bytes or getattr(
+        settings, "COURSEKIT_ZIP_MAX_UNCOMPRESSED_BYTES", DEFAULT_ZIP_MAX_UNCOMPRESSED
+    )
+    try:
+        archive = zipfile.ZipFile(fileobj)  # type: ignore[arg-type]
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise UploadRefused(_("The archive is not a valid .zip file."), code="not_zip") from exc
+    with archive:
+        infos = archive.infolist()
+        if len(infos) > max_files:
+            raise UploadRefused(
+                _("The archive holds %(n)d files; at most %(max)d are accepted.")
+                % {"n": len(infos), "max": max_files},
+                code="zip_too_many",
+            )
+        total = 0
+        for info in infos:
+            name = info.filename
+            unix = name.replace("\\", "/")
+            if unix.startswith("/") or (len(unix) > 1 and unix[1] == ":"):
+                raise UploadRefused(
+                    _("The archive contains an absolute path: %(name)s.") % {"name": name},
+                    code="zip_absolute",
+                )
+            if ".." in PurePosixPath(unix).parts:
+                raise UploadRefused(
+                    _("The archive contains a path that leaves its folder: %(name)s.")
+                    % {"name": name},
+                    code="zip_traversal",
+                )
+            mode = info.external_attr >> 16
+            if stat.S_ISLNK(mode):
+                raise UploadRefused(
+                    _("The archive contains a symbolic link: %(name)s.") % {"name": name},
+                    code="zip_symlink",
+                )
+            if info.flag_bits & 0x1:
+                raise UploadRefused(
+                    _("The archive contains an encrypted file: %(name)s.") % {"name": name},
+                    code="zip_encrypted",
+                )
+            total += info.file_size
+            if total > max_total:
+                raise UploadRefused(
+                    _("The archive would expand to more than %(limit)s.")
+                    % {"limit": filesizeformat(max_total)},
+                    code="zip_too_big",
+                )
+        return [i.filename for i in infos]
+
+
+def private_file_response(
+    field_file: Any, *, download_name: str | None = None, inline: bool = True
+) -> FileResponse:
+    name = download_name or PurePosixPath(field_file.name).name
+    content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
+    if name.endswith(".tex"):
+        content_type = "text/plain; charset=utf-8"
+    response = FileResponse(
+        field_file.open("rb"), as_attachment=not inline, filename=name, content_type=content_type
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -1,0 +1,330 @@
+"""Reads of scribing: slot rows for the page, deadlines with extensions, scores for the gradebook."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, Prefetch, QuerySet
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from course import deadline_selectors
+from course.deadlines import (
+    DueChange,
+    Lateness,
+    apply_penalty,
+    assess_lateness,
+    effective_due,
+    target_key,
+)
+from course.extensions import ScheduleItem
+from course.models import Course, Session
+from course.permissions import Action, can
+from course.scores import ScoreItem, ScoresByStudent, ScoreStatus
+from course.selectors import active_students, course_policies
+from course.syllabus_schema import ScribingPolicy
+
+from . import rules
+from .models import NotesSubmission, ScribeAssignment, ScribeSlot, Unavailability
+
+HUNDRED = Decimal(100)
+
+
+def lecture_key(session_id: int) -> str:
+    """The deadline target of a lecture's notes, for course.deadlines extensions."""
+    return target_key("scribing", "lecture", session_id)
+
+
+def scribing_policy(course: Course) -> ScribingPolicy:
+    return course_policies(course).scribing
+
+
+def base_due(course: Course, session: Session, policy: ScribingPolicy) -> datetime:
+    return rules.notes_due_at(
+        session.date,
+        due_after_days=policy.due_after_days,
+        due_time=policy.due_time,
+        tz=course.time_zone,
+    )
+
+
+def student_due(
+    course: Course,
+    session: Session,
+    student_id: int,
+    policy: ScribingPolicy,
+    changes: Sequence[DueChange] | None = None,
+) -> datetime:
+    """The lecture's notes deadline for this student, extensions applied."""
+    if changes is None:
+        changes = deadline_selectors.due_changes_by_target(course, [lecture_key(session.pk)])[
+            lecture_key(session.pk)
+        ]
+    return effective_due(base_due(course, session, policy), changes, student_id=student_id)
+
+
+def slots_with_people(course: Course) -> QuerySet[ScribeSlot]:
+    return (
+        ScribeSlot.objects.filter(course=course)
+        .select_related("session")
+        .prefetch_related(
+            Prefetch(
+                "assignments",
+                queryset=ScribeAssignment.objects.select_related("student").order_by(
+                    "student__last_name", "student__first_name"
+                ),
+            )
+        )
+        .annotate(taken=Count("assignments"))
+        .order_by("session__starts_at")
+    )
+
+
+@dataclass
+class SlotRow:
+    slot: ScribeSlot
+    scribes: list[Any]
+    free: int
+    mine: bool
+    may_change: bool
+    change_deadline: datetime
+
+
+def slot_rows(course: Course, user: Any, now: datetime) -> list[SlotRow]:
+    policy = scribing_policy(course)
+    rows = []
+    for slot in slots_with_people(course):
+        scribes = [a.student for a in slot.assignments.all()]
+        deadline = rules.change_deadline(
+            slot.session.starts_at, change_cutoff_days=policy.change_cutoff_days
+        )
+        rows.append(
+            SlotRow(
+                slot=slot,
+                scribes=scribes,
+                free=max(0, slot.capacity - len(scribes)),
+                mine=any(s.pk == user.pk for s in scribes),
+                may_change=now < deadline,
+                change_deadline=deadline,
+            )
+        )
+    return rows
+
+
+def assignment_of(course: Course, student: Any) -> ScribeAssignment | None:
+    return (
+        ScribeAssignment.objects.filter(course=course, student=student)
+        .select_related("slot__session")
+        .first()
+    )
+
+
+def submissions_of(slot: ScribeSlot) -> QuerySet[NotesSubmission]:
+    return (
+        NotesSubmission.objects.filter(slot=slot)
+        .select_related("submitted_by")
+        .order_by("-version")
+    )
+
+
+def unavailable_dates(course: Course, student: Any) -> list[Any]:
+    return list(
+        Unavailability.objects.filter(course=course, student=student)
+        .order_by("date")
+        .values_list("date", flat=True)
+    )
+
+
+@dataclass(frozen=True)
+class StudentScore:
+    raw: Decimal | None
+    penalty: Decimal
+    final: Decimal | None
+    feedback: str
+    lateness: Lateness | None
+    due_at: datetime
+
+
+def score_for(
+    assignment: ScribeAssignment,
+    latest: NotesSubmission | None,
+    due_at: datetime,
+    tz: str,
+    policy: ScribingPolicy,
+) -> StudentScore:
+    """Raw, penalty and final (out of 100) for one scribe: shared grade unless graded apart."""
+    lateness = (
+        assess_lateness(latest.submitted_at, due_at, policy.late_penalty, tz=tz) if latest else None
+    )
+    raw = assignment.separate_raw_score
+    feedback = assignment.separate_feedback
+    if raw is None and latest is not None:
+        raw = latest.raw_score
+        feedback = feedback or latest.feedback
+    penalty = lateness.penalty_percent if lateness else Decimal(0)
+    final = apply_penalty(raw, HUNDRED, penalty) if raw is not None else None
+    return StudentScore(
+        raw=raw, penalty=penalty, final=final, feedback=feedback, lateness=lateness, due_at=due_at
+    )
+
+
+def latest_by_slot(slot_ids: Sequence[int]) -> dict[int, NotesSubmission]:
+    """The latest version of each slot's notes (one query)."""
+    latest: dict[int, NotesSubmission] = {}
+    for sub in NotesSubmission.objects.filter(slot_id__in=list(slot_ids)).order_by(
+        "slot_id", "-version"
+    ):
+        latest.setdefault(sub.slot_id, sub)
+    return latest
+
+
+def gradebook_items(course: Course, *, now: datetime | None = None) -> ScoresByStudent:
+    """One item per active student (fixed query count): graded, pending or missing.
+
+    GRADED: raw, penalty (from the latest version's time against the student's due date with
+    extensions) and final percent. PENDING: not due yet, or handed in and not graded.
+    MISSING: due date passed and nothing handed in.
+    """
+    policy = scribing_policy(course)
+    students = list(active_students(course).values_list("user_id", flat=True))
+    assignments = {
+        a.student_id: a
+        for a in ScribeAssignment.objects.filter(course=course).select_related("slot__session")
+    }
+    slot_ids = {a.slot_id for a in assignments.values()}
+    latest = latest_by_slot(sorted(slot_ids))
+    changes = deadline_selectors.due_changes_by_target(
+        course, [lecture_key(a.slot.session_id) for a in assignments.values()]
+    )
+    now = now or timezone.now()
+    result: ScoresByStudent = {}
+    for student_id in students:
+        assignment = assignments.get(student_id)
+        if assignment is None:
+            result[student_id] = [
+                ScoreItem(
+                    key="scribe-notes",
+                    label=_("Scribe notes"),
+                    status=ScoreStatus.PENDING,
+                    note=_("no lecture assigned yet"),
+                )
+            ]
+            continue
+        session = assignment.slot.session
+        due = effective_due(
+            base_due(course, session, policy),
+            changes.get(lecture_key(session.pk), []),
+            student_id=student_id,
+        )
+        sub = latest.get(assignment.slot_id)
+        label = _("Scribe notes, lecture %(n)d (%(date)s)") % {
+            "n": session.number,
+            "date": session.date.isoformat(),
+        }
+        key = f"scribe-lecture-{session.number}"
+        score = score_for(assignment, sub, due, course.time_zone, policy)
+        if score.raw is not None:
+            note = score.lateness.note if score.lateness and score.lateness.is_late else ""
+            result[student_id] = [
+                ScoreItem(
+                    key=key,
+                    label=label,
+                    status=ScoreStatus.GRADED,
+                    percent=score.final,
+                    raw_percent=score.raw,
+                    penalty_percent=score.penalty,
+                    note=note,
+                )
+            ]
+        elif sub is None and now > due:
+            result[student_id] = [
+                ScoreItem(
+                    key=key,
+                    label=label,
+                    status=ScoreStatus.MISSING,
+                    note=_("no notes handed in by the due date"),
+                )
+            ]
+        else:
+            note = (
+                _("handed in, not graded yet")
+                if sub
+                else _("due %(due)s") % {"due": due.isoformat()}
+            )
+            result[student_id] = [
+                ScoreItem(
+                    key=key,
+                    label=label,
+                    status=ScoreStatus.PENDING,
+                    penalty_percent=score.penalty,
+                    note=note,
+                )
+            ]
+    return result
+
+
+def may_download(user: Any, submission: NotesSubmission, course: Course) -> bool:
+    """The lecture's scribes, TA and instructor; everyone in the course once published."""
+    if can(user, Action.VIEW_STUDENT_WORK, course):
+        return True
+    if submission.is_published and can(user, Action.VIEW_COURSE, course):
+        return True
+    if not can(user, Action.SUBMIT_WORK, course):
+        return False
+    return ScribeAssignment.objects.filter(slot_id=submission.slot_id, student=user).exists()
+
+
+@dataclass
+class _Annot:
+    items: list[ScheduleItem] = field(default_factory=list)
+
+
+def schedule_annotations(
+    course: Course, sessions: Sequence[Session], user: Any
+) -> dict[int, list[ScheduleItem]]:
+    """Scribes' names and published notes beside each lecture (two queries)."""
+    if not can(user, Action.VIEW_COURSE, course):
+        return {}
+    session_ids = [s.pk for s in sessions]
+    result: dict[int, list[ScheduleItem]] = {}
+    names: dict[int, list[str]] = {}
+    for session_id, first, last, username in (
+        ScribeAssignment.objects.filter(course=course, slot__session_id__in=session_ids)
+        .order_by("student__last_name", "student__first_name")
+        .values_list(
+            "slot__session_id", "student__first_name", "student__last_name", "student__username"
+        )
+    ):
+        names.setdefault(session_id, []).append(f"{first} {last}".strip() or username)
+    for session_id, people in names.items():
+        result.setdefault(session_id, []).append(
+            ScheduleItem(
+                label=_("Scribes: %(names)s") % {"names": ", ".join(people)}, css="scribes"
+            )
+        )
+    published: dict[int, NotesSubmission] = {}
+    for sub in (
+        NotesSubmission.objects.filter(
+            slot__course=course, slot__session_id__in=session_ids, is_published=True
+        )
+        .select_related("slot")
+        .order_by("slot_id", "-version")
+    ):
+        published.setdefault(sub.slot.session_id, sub)
+    for session_id, sub in published.items():
+        kind = "pdf" if sub.pdf_file else "tex"
+        result.setdefault(session_id, []).append(
+            ScheduleItem(
+                label=_("Scribed notes (PDF)") if kind == "pdf" else _("Scribed notes (LaTeX)"),
+                url=reverse(
+                    "scribing_file", kwargs={"code": course.code, "pk": sub.pk, "kind": kind}
+                ),
+                css="scribed-notes",
+            )
+        )
+    return result
