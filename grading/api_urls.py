@@ -1,3 +1,8 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from . import api
+
+urlpatterns = [
+    path("courses/<str:code>/grades/me/", api.MyGradesAPI.as_view(), name="api_my_grades"),
+    path("courses/<str:code>/grades/", api.CourseGradesAPI.as_view(), name="api_course_grades"),
+]

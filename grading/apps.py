@@ -6,3 +6,13 @@ class GradingConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "grading"
     verbose_name = _("Gradebook")
+
+    def ready(self) -> None:
+        from course.extensions import NavLink, register_nav_link
+        from course.permissions import Action
+
+        register_nav_link(
+            NavLink(
+                label=_("My grades"), url_name="my_grades", action=Action.VIEW_OWN_GRADES, order=90
+            )
+        )

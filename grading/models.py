@@ -202,8 +202,8 @@ class GradebookSnapshot(models.Model):
     runs = models.PositiveIntegerField(_("runs"), default=0)
 
     class Meta:
-        verbose_name = _("gradebook snapshot")
-        verbose_name_plural = _("gradebook snapshots")
+        verbose_name = _("gradebook")
+        verbose_name_plural = _("gradebook")
 
     def __str__(self) -> str:
         return f"{self.course.code} @ {self.computed_at}"

@@ -18,6 +18,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from django.apps import apps as django_apps
 from django.utils.translation import gettext as _
 
 from course.models import Course
@@ -50,7 +51,7 @@ ItemProvider = Callable[[Course], ScoresByStudent]
 def item_provider(source: str) -> ItemProvider | None:
     """The other app's function for `source`, or None while that app is not built."""
     target = PROVIDERS.get(source)
-    if target is None:
+    if target is None or not django_apps.is_installed(target[0].split(".")[0]):
         return None
     try:
         module = importlib.import_module(target[0])
@@ -61,6 +62,8 @@ def item_provider(source: str) -> ItemProvider | None:
 
 def quiz_best_n_fn() -> rules.BestN | None:
     """quizzes.rules.best_n_average when the quizzes app has it (else grading.rules' own)."""
+    if not django_apps.is_installed("quizzes"):
+        return None
     try:
         module = importlib.import_module("quizzes.rules")
         fn, quiz_score = module.best_n_average, module.QuizScore
@@ -206,6 +209,20 @@ def _own_items(
     return out
 
 
+def load_specs(course: Course) -> list[rules.ComponentSpec]:
+    return [
+        rules.ComponentSpec(c.key, c.label, c.weight, c.source)
+        for c in course_policies(course).grading.components
+    ]
+
+
+def load_scale(course: Course) -> list[rules.LetterStep]:
+    return [
+        rules.LetterStep(s.letter, s.min_percent)
+        for s in course_policies(course).grading.letter_scale
+    ]
+
+
 def load_gradebook_inputs(
     course: Course,
     now: datetime,
@@ -217,10 +234,8 @@ def load_gradebook_inputs(
     `providers` (source -> function or None) replaces the other apps' functions in tests.
     """
     policies = course_policies(course)
-    specs = [
-        rules.ComponentSpec(c.key, c.label, c.weight, c.source) for c in policies.grading.components
-    ]
-    scale = [rules.LetterStep(s.letter, s.min_percent) for s in policies.grading.letter_scale]
+    specs = load_specs(course)
+    scale = load_scale(course)
     students = [
         StudentRef(
             e.user_id,
@@ -310,8 +325,8 @@ def grade_row(student: StudentRef, grade: rules.StudentGrade) -> dict[str, Any]:
         "last_name": student.last_name,
         "email": student.email,
         "student_id": student.student_id,
-        "final": _dec(grade.final_percent, 4),
-        "so_far": _dec(grade.so_far_percent, 4),
+        "final": None if grade.final_percent is None else str(grade.final_percent),
+        "so_far": None if grade.so_far_percent is None else str(grade.so_far_percent),
         "letter": grade.letter,
         "so_far_letter": grade.so_far_letter,
         "final_overridden": grade.final_overridden,
@@ -345,3 +360,73 @@ def audit_log(course: Course, student_id: int | None = None) -> Any:
     if student_id is not None:
         qs = qs.filter(student_id=student_id)
     return qs.order_by("-at", "-pk")
+
+
+# --- the stored gradebook, as the admin page and the exports read it ------------------------------
+
+SORT_KEYS = ("name", "student_id", "final", "so_far", "letter")
+
+
+def _sort_value(row: dict[str, Any], key: str) -> Any:
+    if key == "name":
+        return (row["last_name"].lower(), row["first_name"].lower(), row["username"])
+    if key in ("final", "so_far"):
+        return Decimal(row[key]) if row[key] is not None else Decimal(-1)
+    if key == "letter":
+        return row["letter"] or row["so_far_letter"] or ""
+    if key.startswith("c:"):
+        comp = row["components"].get(key[2:], {})
+        return Decimal(comp["percent"]) if comp.get("percent") is not None else Decimal(-1)
+    return row.get(key) or ""
+
+
+def filter_sort_rows(
+    rows: list[dict[str, Any]],
+    *,
+    q: str = "",
+    letter: str = "",
+    missing: str = "",
+    order: str = "name",
+) -> list[dict[str, Any]]:
+    """Search (name, username, e-mail, student id), filter by letter or missing work, sort."""
+    q = q.strip().lower()
+    out = rows
+    if q:
+        out = [
+            r
+            for r in out
+            if q
+            in f"{r['first_name']} {r['last_name']} {r['username']} {r['email']} {r['student_id']}".lower()
+        ]
+    if letter:
+        out = [r for r in out if (r["letter"] or r["so_far_letter"]) == letter]
+    if missing == "yes":
+        out = [r for r in out if r["missing"]]
+    elif missing == "no":
+        out = [r for r in out if not r["missing"]]
+    desc = order.startswith("-")
+    key = order.lstrip("-") or "name"
+    return sorted(out, key=lambda r: _sort_value(r, key), reverse=desc)
+
+
+@dataclass(frozen=True)
+class StudentReport:
+    student: StudentRef
+    grade: rules.StudentGrade
+    what_if: rules.StudentGrade | None
+    assumed: Decimal | None
+
+
+def student_report(
+    course: Course, user_id: int, now: datetime, *, assume: Decimal | None = None
+) -> StudentReport | None:
+    """One student's grades computed now from the live inputs (None: not a registered student)."""
+    inputs = load_gradebook_inputs(course, now)
+    student = next((s for s in inputs.students if s.user_id == user_id), None)
+    if student is None:
+        return None
+    grade = student_grade(inputs, user_id, best_n_fn=quiz_best_n_fn())
+    wi = None
+    if assume is not None and not grade.is_complete:
+        wi = student_what_if(inputs, user_id, assume)
+    return StudentReport(student, grade, wi, assume)

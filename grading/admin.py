@@ -1,0 +1,496 @@
+"""The instructor's gradebook in the admin: the course table, a student's detail, recompute,
+exam score entry and CSV import, overrides with a reason, a read-only audit log, exports."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from course.models import Course
+from course.permissions import Action, can
+
+from . import exports, selectors, services
+from .forms import (
+    FINAL_CHOICE,
+    ComponentExcusalForm,
+    ExamImportForm,
+    ExamScoreForm,
+    ExcusalForm,
+    GradeOverrideAdminForm,
+    OverrideForm,
+    ParticipationScoreForm,
+)
+from .models import (
+    FINAL,
+    ComponentExcusal,
+    ExamScore,
+    GradebookSnapshot,
+    GradeOverride,
+    OverrideAuditLog,
+    ParticipationScore,
+)
+
+PAGE_SIZE = 2000  # one page holds a large class; the table stays one query
+
+
+def _course_for(request: HttpRequest, course_id: int, action: Action) -> Course:
+    course = get_object_or_404(Course, pk=course_id)
+    if not can(request.user, action, course):
+        raise PermissionDenied
+    return course
+
+
+def _specs(course: Course) -> list[Any]:
+    return selectors.load_specs(course)
+
+
+def _with_cells(row: dict[str, Any], specs: list[Any]) -> dict[str, Any]:
+    cells = []
+    for spec in specs:
+        comp = row["components"].get(spec.key, {})
+        status = comp.get("status", "pending")
+        if status == "excused":
+            cells.append((_("excused"), "excused"))
+        elif comp.get("percent") is None:
+            cells.append((_("pending"), "pending"))
+        else:
+            css = (
+                "overridden"
+                if comp.get("overridden")
+                else ("" if comp.get("complete") else "pending")
+            )
+            cells.append((comp["percent"], css))
+    return {**row, "cells": cells}
+
+
+class _CourseScopedAdmin(admin.ModelAdmin):
+    """Staff see only the courses where they may grade; writes go through the services."""
+
+    list_select_related = ("course", "student")
+    search_fields = (
+        "student__username",
+        "student__email",
+        "student__last_name",
+        "student__first_name",
+    )
+
+    def get_queryset(self, request: HttpRequest) -> Any:
+        qs = super().get_queryset(request)
+        if getattr(request.user, "is_superuser", False):
+            return qs
+        allowed = [c.pk for c in Course.objects.all() if can(request.user, Action.GRADE, c)]
+        return qs.filter(course_id__in=allowed)
+
+    def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, Any]:
+        return {k: v for k, v in request.GET.items() if k in ("course", "component_key", "student")}
+
+
+@admin.register(ExamScore)
+class ExamScoreAdmin(_CourseScopedAdmin):
+    form = ExamScoreForm
+    list_display = ("student", "course", "component_key", "score", "out_of", "note", "updated_at")
+    list_filter = ("course", "component_key")
+
+    def save_model(self, request: HttpRequest, obj: ExamScore, form: Any, change: bool) -> None:
+        if not can(request.user, Action.GRADE, obj.course):
+            raise PermissionDenied
+        saved = services.exam_score_set(
+            course=obj.course,
+            student_id=obj.student_id,
+            component_key=obj.component_key,
+            score=obj.score,
+            out_of=obj.out_of,
+            note=obj.note,
+        )
+        obj.pk = saved.pk
+
+    def delete_model(self, request: HttpRequest, obj: ExamScore) -> None:
+        super().delete_model(request, obj)
+        services.gradebook_schedule_recompute(obj.course)
+
+
+@admin.register(ParticipationScore)
+class ParticipationScoreAdmin(_CourseScopedAdmin):
+    form = ParticipationScoreForm
+    list_display = ("student", "course", "component_key", "percent", "note", "updated_at")
+    list_filter = ("course",)
+
+    def save_model(
+        self, request: HttpRequest, obj: ParticipationScore, form: Any, change: bool
+    ) -> None:
+        if not can(request.user, Action.GRADE, obj.course):
+            raise PermissionDenied
+        saved = services.participation_set(
+            course=obj.course,
+            student_id=obj.student_id,
+            percent=obj.percent,
+            note=obj.note,
+            component_key=obj.component_key,
+        )
+        obj.pk = saved.pk
+
+    def delete_model(self, request: HttpRequest, obj: ParticipationScore) -> None:
+        super().delete_model(request, obj)
+        services.gradebook_schedule_recompute(obj.course)
+
+
+@admin.register(ComponentExcusal)
+class ComponentExcusalAdmin(_CourseScopedAdmin):
+    form = ComponentExcusalForm
+    list_display = ("student", "course", "component_key", "reason", "created_by", "created_at")
+    list_filter = ("course", "component_key")
+
+    def save_model(
+        self, request: HttpRequest, obj: ComponentExcusal, form: Any, change: bool
+    ) -> None:
+        if not can(request.user, Action.GRADE, obj.course):
+            raise PermissionDenied
+        saved = services.excusal_set(
+            course=obj.course,
+            student_id=obj.student_id,
+            component_key=obj.component_key,
+            reason=obj.reason,
+            actor=request.user,
+        )
+        obj.pk = saved.pk
+
+    def delete_model(self, request: HttpRequest, obj: ComponentExcusal) -> None:
+        services.excusal_remove(
+            course=obj.course, student_id=obj.student_id, component_key=obj.component_key
+        )
+
+
+@admin.register(GradeOverride)
+class GradeOverrideAdmin(_CourseScopedAdmin):
+    """Set through services.override_set so every change is in the audit log."""
+
+    form = GradeOverrideAdminForm
+    list_display = (
+        "student",
+        "course",
+        "component_key",
+        "value",
+        "reason",
+        "updated_by",
+        "updated_at",
+    )
+    list_filter = ("course", "component_key")
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # removing needs a reason: use the student's gradebook page
+
+    def save_model(self, request: HttpRequest, obj: GradeOverride, form: Any, change: bool) -> None:
+        if not can(request.user, Action.GRADE, obj.course):
+            raise PermissionDenied
+        saved = services.override_set(
+            course=obj.course,
+            student_id=obj.student_id,
+            component_key=obj.component_key,
+            value=obj.value,
+            reason=obj.reason,
+            actor=request.user,
+        )
+        if saved is not None:
+            obj.pk = saved.pk
+
+
+@admin.register(OverrideAuditLog)
+class OverrideAuditLogAdmin(_CourseScopedAdmin):
+    """Read-only: the log cannot be added to, changed or deleted from the admin."""
+
+    list_display = (
+        "at",
+        "course",
+        "student",
+        "component_key",
+        "old_value",
+        "new_value",
+        "reason",
+        "actor",
+    )
+    list_filter = ("course", "component_key")
+    list_select_related = ("course", "student", "actor")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(GradebookSnapshot)
+class GradebookAdmin(admin.ModelAdmin):
+    """ "Gradebook" in the admin menu: the courses, then each course's table."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return bool(getattr(request.user, "is_staff", False))
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return bool(getattr(request.user, "is_staff", False))
+
+    def get_urls(self) -> list[Any]:
+        view = self.admin_site.admin_view
+        return [
+            path("course/<int:course_id>/", view(self.gradebook_view), name="grading_gradebook"),
+            path(
+                "course/<int:course_id>/student/<int:user_id>/",
+                view(self.student_view),
+                name="grading_gradebook_student",
+            ),
+            path(
+                "course/<int:course_id>/recompute/",
+                view(self.recompute_view),
+                name="grading_gradebook_recompute",
+            ),
+            path(
+                "course/<int:course_id>/gradebook.csv",
+                view(self.export_view),
+                name="grading_gradebook_export",
+            ),
+            path(
+                "course/<int:course_id>/moodle.csv",
+                view(self.moodle_view),
+                name="grading_gradebook_moodle",
+            ),
+            path(
+                "course/<int:course_id>/import-exams/",
+                view(self.import_view),
+                name="grading_exam_import",
+            ),
+            *super().get_urls(),
+        ]
+
+    def changelist_view(self, request: HttpRequest, extra_context: Any = None) -> HttpResponse:
+        courses = [
+            c
+            for c in Course.objects.order_by("-term_start", "code")
+            if can(request.user, Action.VIEW_ALL_GRADES, c)
+        ]
+        snaps = {
+            s.course_id: s
+            for s in GradebookSnapshot.objects.filter(course__in=courses).defer("rows")
+        }
+        return render(
+            request,
+            "admin/grading/courses.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": _("Gradebook"),
+                "rows": [(c, snaps.get(c.pk)) for c in courses],
+                "opts": self.model._meta,
+            },
+        )
+
+    def gradebook_view(self, request: HttpRequest, course_id: int) -> HttpResponse:
+        course = _course_for(request, course_id, Action.VIEW_ALL_GRADES)
+        snapshot = selectors.snapshot_of(course)
+        specs = _specs(course)
+        rows = snapshot.rows if snapshot else []
+        order = request.GET.get("o", "name")
+        shown = selectors.filter_sort_rows(
+            rows,
+            q=request.GET.get("q", ""),
+            letter=request.GET.get("letter", ""),
+            missing=request.GET.get("missing", ""),
+            order=order,
+        )
+        page = Paginator(shown, PAGE_SIZE).get_page(request.GET.get("p"))
+        letters = [s.letter for s in selectors.load_scale(course)]
+        query = request.GET.copy()
+        query.pop("o", None)
+        columns = (
+            [("name", _("Student")), ("student_id", _("Student id"))]
+            + [(f"c:{s.key}", f"{s.label} ({s.weight}%)") for s in specs]
+            + [("so_far", _("So far")), ("final", _("Final")), ("letter", _("Letter"))]
+        )
+        return render(
+            request,
+            "admin/grading/gradebook.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": _("Gradebook of %(code)s") % {"code": course.code},
+                "course": course,
+                "snapshot": snapshot,
+                "specs": specs,
+                "page": page,
+                "page_rows": [_with_cells(r, specs) for r in page.object_list],
+                "total": len(rows),
+                "shown": len(shown),
+                "letters": letters,
+                "columns": [
+                    (key, label, ("-" + key) if order == key else key, order.lstrip("-") == key)
+                    for key, label in columns
+                ],
+                "base_query": query.urlencode(),
+                "q": request.GET.get("q", ""),
+                "letter": request.GET.get("letter", ""),
+                "missing": request.GET.get("missing", ""),
+                "can_grade": can(request.user, Action.GRADE, course),
+                "opts": self.model._meta,
+            },
+        )
+
+    def student_view(self, request: HttpRequest, course_id: int, user_id: int) -> HttpResponse:
+        course = _course_for(request, course_id, Action.VIEW_ALL_GRADES)
+        inputs = selectors.load_gradebook_inputs(course, timezone.now())
+        student = next((s for s in inputs.students if s.user_id == user_id), None)
+        if student is None:
+            raise PermissionDenied
+        choices = [(s.key, s.label) for s in inputs.specs]
+        override_form = OverrideForm(components=choices, prefix="ov")
+        excusal_form = ExcusalForm(components=choices, prefix="ex")
+        if request.method == "POST":
+            if not can(request.user, Action.GRADE, course):
+                raise PermissionDenied
+            if "ov-target" in request.POST:
+                override_form = OverrideForm(request.POST, components=choices, prefix="ov")
+                if override_form.is_valid():
+                    target = override_form.cleaned_data["target"]
+                    try:
+                        services.override_set(
+                            course=course,
+                            student_id=user_id,
+                            component_key=FINAL if target == FINAL_CHOICE else target,
+                            value=override_form.cleaned_data["value"],
+                            reason=override_form.cleaned_data["reason"],
+                            actor=request.user,
+                        )
+                    except services.GradingError as exc:
+                        override_form.add_error(
+                            exc.field if exc.field in override_form.fields else None, exc.message
+                        )
+                    else:
+                        services.gradebook_recompute(course=course)
+                        messages.success(request, _("Override saved and the gradebook recomputed."))
+                        return HttpResponseRedirect(request.path)
+            else:
+                excusal_form = ExcusalForm(request.POST, components=choices, prefix="ex")
+                if excusal_form.is_valid():
+                    key = excusal_form.cleaned_data["component_key"]
+                    if excusal_form.cleaned_data["excused"]:
+                        services.excusal_set(
+                            course=course,
+                            student_id=user_id,
+                            component_key=key,
+                            reason=excusal_form.cleaned_data["reason"],
+                            actor=request.user,
+                        )
+                    else:
+                        services.excusal_remove(
+                            course=course, student_id=user_id, component_key=key
+                        )
+                    services.gradebook_recompute(course=course)
+                    messages.success(request, _("Excusal saved and the gradebook recomputed."))
+                    return HttpResponseRedirect(request.path)
+        grade = selectors.student_grade(inputs, user_id, best_n_fn=selectors.quiz_best_n_fn())
+        return render(
+            request,
+            "admin/grading/student.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": _("%(name)s — %(code)s") % {"name": student.name, "code": course.code},
+                "course": course,
+                "student": student,
+                "grade": grade,
+                "override_form": override_form,
+                "excusal_form": excusal_form,
+                "log": selectors.audit_log(course, user_id),
+                "can_grade": can(request.user, Action.GRADE, course),
+                "opts": self.model._meta,
+            },
+        )
+
+    def recompute_view(self, request: HttpRequest, course_id: int) -> HttpResponse:
+        course = _course_for(request, course_id, Action.GRADE)
+        if request.method != "POST":
+            return redirect("admin:grading_gradebook", course.pk)
+        result = services.gradebook_recompute(course=course)
+        messages.success(
+            request,
+            _("Gradebook recomputed for %(n)d students in %(ms)d ms.")
+            % {"n": result.students, "ms": result.duration_ms},
+        )
+        return redirect("admin:grading_gradebook", course.pk)
+
+    def _rows_for_export(
+        self, request: HttpRequest, course_id: int
+    ) -> tuple[Course, list[Any], list[Any]]:
+        course = _course_for(request, course_id, Action.VIEW_ALL_GRADES)
+        snapshot = selectors.snapshot_of(course)
+        rows = selectors.filter_sort_rows(snapshot.rows if snapshot else [], order="name")
+        return course, rows, _specs(course)
+
+    def export_view(self, request: HttpRequest, course_id: int) -> HttpResponse:
+        course, rows, specs = self._rows_for_export(request, course_id)
+        response = HttpResponse(
+            exports.gradebook_csv(rows, specs), content_type="text/csv; charset=utf-8"
+        )
+        response["Content-Disposition"] = (
+            f'attachment; filename="{course.code.lower()}-gradebook.csv"'
+        )
+        return response
+
+    def moodle_view(self, request: HttpRequest, course_id: int) -> HttpResponse:
+        course, rows, specs = self._rows_for_export(request, course_id)
+        key = request.GET.get("key", "email")
+        response = HttpResponse(
+            exports.moodle_csv(rows, specs, key), content_type="text/csv; charset=utf-8"
+        )
+        response["Content-Disposition"] = (
+            f'attachment; filename="{course.code.lower()}-moodle-grades.csv"'
+        )
+        return response
+
+    def import_view(self, request: HttpRequest, course_id: int) -> HttpResponse:
+        course = _course_for(request, course_id, Action.GRADE)
+        exams = [(s.key, s.label) for s in _specs(course) if s.source == "exam"]
+        errors: list[Any] = []
+        if request.method == "POST":
+            form = ExamImportForm(request.POST, request.FILES, exams=exams)
+            if form.is_valid():
+                report = services.exam_scores_import_csv(
+                    course=course,
+                    text=form.cleaned_data["file"],
+                    component_key=form.cleaned_data["component_key"],
+                )
+                if not report.errors:
+                    messages.success(
+                        request, _("%(n)d exam scores imported.") % {"n": report.applied}
+                    )
+                    return redirect("admin:grading_gradebook", course.pk)
+                errors = report.errors
+                messages.error(request, _("Nothing was imported: fix these rows and upload again."))
+        else:
+            form = ExamImportForm(exams=exams)
+        return render(
+            request,
+            "admin/grading/import_exams.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": _("Import exam scores of %(code)s") % {"code": course.code},
+                "course": course,
+                "form": form,
+                "errors": errors,
+                "opts": self.model._meta,
+            },
+        )
