@@ -113,7 +113,7 @@ def _request_send(
 ) -> None:
     from .tasks import dispatch_reminders
 
-    sent = 0
+    sent: list[int] = []
     for announcement in queryset.select_related("course"):
         when = timezone.now() if now else max(announcement.published_at, timezone.now())
         try:
@@ -127,13 +127,13 @@ def _request_send(
                         request, f"{announcement.title} — {field}: {problem}", messages.ERROR
                     )
         else:
-            sent += 1
+            sent.append(announcement.course_id)
     if sent:
-        dispatch_reminders.delay_on_commit()
+        dispatch_reminders.delay_on_commit(sorted(set(sent)))
         modeladmin.message_user(
             request,
             _("%(n)d announcement(s) queued for e-mail, notification list and Slack.")
-            % {"n": sent},
+            % {"n": len(sent)},
             messages.SUCCESS,
         )
 

@@ -8,7 +8,7 @@ from . import services
 from .models import Course
 
 
-@shared_task(name="course.seats_rebalance", acks_late=True, time_limit=60)
+@shared_task(name="course.seats_rebalance", acks_late=True, time_limit=60, soft_time_limit=50)
 def seats_rebalance_task(course_id: int) -> dict[str, int]:
     """Re-seat auditors (idempotent: the plan depends only on the current enrolments)."""
     course = Course.objects.get(pk=course_id)
@@ -20,8 +20,11 @@ def seats_rebalance_task(course_id: int) -> dict[str, int]:
 
 
 @shared_task(name="course.dispatch_reminders", acks_late=True, time_limit=240, soft_time_limit=200)
-def dispatch_reminders() -> dict[str, int]:
+def dispatch_reminders(course_ids: list[int] | None = None) -> dict[str, int]:
     """Run by beat every few minutes: record what is due once, queue each pending message.
+
+    Beat passes no argument (every course within a month of its term); "send now" passes the
+    announcement's course.
 
     Idempotent (rows are unique), so acks_late is safe; it also re-queues messages still
     pending long after they were queued (their worker died), so nothing is lost.
@@ -30,7 +33,8 @@ def dispatch_reminders() -> dict[str, int]:
 
     from .notifications import services as notification_services
 
-    report = notification_services.dispatch_due(now=timezone.now())
+    courses = Course.objects.filter(pk__in=course_ids) if course_ids is not None else None
+    report = notification_services.dispatch_due(now=timezone.now(), courses=courses)
     for outbox_id in report.to_queue:
         send_message.delay_on_commit(outbox_id)
     return {

@@ -136,7 +136,9 @@ class WorkerFactory:
         self.log_path.touch()
         self.env = {
             **os.environ,
-            "DJANGO_SETTINGS_MODULE": "tests.celery_worker_settings",
+            "DJANGO_SETTINGS_MODULE": os.environ.get(
+                "COURSEKIT_TEST_WORKER_SETTINGS", "tests.celery_worker_settings"
+            ),
             "DATABASE_URL": database_url(connection.settings_dict),
             "CELERY_BROKER_URL": os.environ["CELERY_BROKER_URL"],
             "CELERY_TASK_ALWAYS_EAGER": "0",

@@ -26,7 +26,7 @@ def send_welcome_announcement(course: Course, now: datetime) -> None:
     from ..tasks import dispatch_reminders
 
     # Queued now; the worker that `make run` starts right after picks it up.
-    dispatch_reminders.delay_on_commit()
+    dispatch_reminders.delay_on_commit([course.pk])
 
 
 def register() -> None:
