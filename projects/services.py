@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
@@ -104,6 +105,10 @@ def invitation_accept(*, invitation: Invitation, user: Any, now: dt.datetime) ->
     """
     try:
         with transaction.atomic():
+            # Lock both people (in id order, so two acceptances never deadlock): whatever else
+            # either of them accepts at the same moment waits, then sees the new group.
+            people = sorted({invitation.from_user_id, invitation.to_user_id})
+            list(get_user_model().objects.select_for_update().filter(pk__in=people).order_by("pk"))
             inv = Invitation.objects.select_for_update().get(pk=invitation.pk)
             if inv.to_user_id != user.pk:
                 raise _fail("invitation", _("This invitation is not addressed to you."))
