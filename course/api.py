@@ -13,7 +13,7 @@ from .http import CourseActionPermission
 from .permissions import Action
 
 
-class ReadingOut(serializers.Serializer):
+class SessionReadingOut(serializers.Serializer):
     key = serializers.CharField(source="entry.key")
     title = serializers.CharField(source="entry.title")
     authors = serializers.CharField(source="entry.authors")
@@ -31,7 +31,7 @@ class SessionOut(serializers.Serializer):
     kind_label = serializers.CharField(source="get_kind_display")
     topic = serializers.CharField()
     room = serializers.CharField()
-    readings = ReadingOut(source="session_readings.all", many=True)
+    readings = SessionReadingOut(source="session_readings.all", many=True)
 
 
 class ScheduleOut(serializers.Serializer):
