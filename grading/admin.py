@@ -74,7 +74,7 @@ def _with_cells(row: dict[str, Any], specs: list[Any]) -> dict[str, Any]:
 class _CourseScopedAdmin(admin.ModelAdmin):
     """Staff see only the courses where they may grade; writes go through the services."""
 
-    list_select_related = ("course", "student")
+    list_select_related = ["course", "student"]
     search_fields = (
         "student__username",
         "student__email",
@@ -217,7 +217,7 @@ class OverrideAuditLogAdmin(_CourseScopedAdmin):
         "actor",
     )
     list_filter = ("course", "component_key")
-    list_select_related = ("course", "student", "actor")
+    list_select_related = ["course", "student", "actor"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -20,7 +20,7 @@ from . import rules, selectors
 
 class ItemOut(serializers.Serializer):
     key = serializers.CharField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]
     status = serializers.CharField()
     percent = serializers.DecimalField(max_digits=7, decimal_places=2, allow_null=True)
     raw_percent = serializers.DecimalField(max_digits=7, decimal_places=2, allow_null=True)
@@ -31,7 +31,7 @@ class ItemOut(serializers.Serializer):
 
 class ComponentOut(serializers.Serializer):
     key = serializers.CharField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]
     weight = serializers.DecimalField(max_digits=6, decimal_places=2)
     effective_weight = serializers.DecimalField(max_digits=6, decimal_places=2)
     status = serializers.CharField()
@@ -124,10 +124,11 @@ class MyGradesAPI(APIView):
     def get(self, request: Request, code: str) -> Response:
         params = AssumeIn(data=request.query_params)
         params.is_valid(raise_exception=True)
+        course = self.course  # type: ignore[attr-defined]
         report = selectors.student_report(
-            self.course,
-            request.user.pk,
-            timezone.now(),  # type: ignore[attr-defined]
+            course,
+            request.user.pk or 0,
+            timezone.now(),
             assume=params.validated_data.get("assume"),
         )
         if report is None:

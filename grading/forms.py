@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib.auth import get_user_model
@@ -123,7 +123,10 @@ class OverrideForm(forms.Form):
 
     def __init__(self, *args: Any, components: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["target"].choices = [(FINAL_CHOICE, _("Final grade")), *components]
+        cast(forms.ChoiceField, self.fields["target"]).choices = [
+            (FINAL_CHOICE, _("Final grade")),
+            *components,
+        ]
 
 
 class ExcusalForm(forms.Form):
@@ -133,7 +136,7 @@ class ExcusalForm(forms.Form):
 
     def __init__(self, *args: Any, components: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["component_key"].choices = components
+        cast(forms.ChoiceField, self.fields["component_key"]).choices = components
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -158,7 +161,7 @@ class ExamImportForm(forms.Form):
 
     def __init__(self, *args: Any, exams: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["component_key"].choices = [("", "—"), *exams]
+        cast(forms.ChoiceField, self.fields["component_key"]).choices = [("", "—"), *exams]
 
     def clean_file(self) -> str:
         upload = self.cleaned_data["file"]

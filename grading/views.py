@@ -18,7 +18,7 @@ from .forms import WhatIfForm
 def my_grades(request: HttpRequest, course: Course) -> HttpResponse:
     form = WhatIfForm(request.GET or None)
     assume = form.cleaned_data["assume"] if form.is_bound and form.is_valid() else None
-    report = selectors.student_report(course, request.user.pk, timezone.now(), assume=assume)
+    report = selectors.student_report(course, request.user.pk or 0, timezone.now(), assume=assume)
     return render(
         request,
         "grading/my_grades.html",
