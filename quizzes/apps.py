@@ -6,3 +6,18 @@ class QuizzesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "quizzes"
     verbose_name = _("Daily quizzes")
+
+    def ready(self) -> None:
+        from course.demo import register_demo_hook
+        from course.extensions import NavLink, register_nav_link, register_schedule_annotator
+        from course.permissions import Action
+        from course.syllabus import register_section
+
+        from . import demo, schedule, syllabus_section
+
+        register_nav_link(
+            NavLink(label=_("Quizzes"), url_name="quiz_list", action=Action.TAKE_QUIZ, order=20)
+        )
+        register_schedule_annotator("quizzes", schedule.annotate_sessions)
+        register_section("quiz_bank", syllabus_section.QuizBankSection())
+        register_demo_hook("quizzes", demo.add_demo_quizzes)

@@ -300,3 +300,26 @@ def attempts_for_export(quiz: Quiz) -> tuple[list[Question], list[Attempt]]:
         .order_by("student__last_name", "student__username")
     )
     return questions, attempts
+
+
+def closed_for_everyone_map(course: Course) -> dict[int, datetime]:
+    """Quiz pk -> the moment it closed for everyone (accommodations included). 2 queries."""
+    quizzes = list(Quiz.objects.filter(course=course).only("pk", "closes_at", "grace_seconds"))
+    accs: dict[int, list[tuple[datetime | None, timedelta]]] = {}
+    for quiz_id, closes_at, extra in Accommodation.objects.filter(
+        quiz__course=course, excused=False
+    ).values_list("quiz_id", "closes_at", "extra_seconds"):
+        accs.setdefault(quiz_id, []).append((closes_at, timedelta(seconds=extra)))
+    return {
+        q.pk: rules.closed_for_everyone_at(
+            closes_at=q.closes_at, grace=q.grace, accommodations=accs.get(q.pk, [])
+        )
+        for q in quizzes
+    }
+
+
+def row_for(quiz: Quiz, student: Any, now: datetime) -> QuizRow:
+    terms = student_terms(quiz, accommodation_of(quiz, student))
+    return QuizRow(
+        quiz, terms, rules.window_state(now=now, window=terms.window), attempt_of(quiz, student)
+    )

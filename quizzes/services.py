@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
 from course.models import Enrollment
+from course.permissions import role_of
 
 from . import rules
 from .models import Accommodation, Answer, Attempt, Choice, Question, Quiz
@@ -52,12 +53,8 @@ def _accommodation(quiz: Quiz, student: Any) -> Accommodation | None:
 
 
 def _is_practice(quiz: Quiz, student: Any) -> bool:
-    role = (
-        Enrollment.objects.filter(course_id=quiz.course_id, user=student)
-        .values_list("role", flat=True)
-        .first()
-    )
-    return role != Enrollment.Role.STUDENT
+    """Only a registered student's attempt can reach a grade (auditors, staff: practice)."""
+    return role_of(student, quiz.course) != Enrollment.Role.STUDENT
 
 
 # --- attempts --------------------------------------------------------------------------------

@@ -13,7 +13,9 @@ from django.utils import timezone
 from . import services
 
 
-@shared_task(name="quizzes.close_overdue_attempts", acks_late=True, time_limit=120, soft_time_limit=100)
+@shared_task(
+    name="quizzes.close_overdue_attempts", acks_late=True, time_limit=120, soft_time_limit=100
+)
 def close_overdue_attempts(quiz_id: int | None = None) -> int:
     return services.close_overdue(now=timezone.now(), quiz_id=quiz_id)
 

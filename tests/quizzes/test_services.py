@@ -37,18 +37,27 @@ class TestTakingAQuiz:
     def test_full_flow_grades(self, quiz: Quiz, student: Any) -> None:
         now = timezone.now()
         qs = questions(quiz)
-        services.answer_save(quiz=quiz, student=student, question_id=qs["single"].pk,
-                             value=correct_choice(qs["single"]), now=now)
+        services.answer_save(
+            quiz=quiz,
+            student=student,
+            question_id=qs["single"].pk,
+            value=correct_choice(qs["single"]),
+            now=now,
+        )
         multi = [c.pk for c in qs["multiple"].choices.all()][:1]  # one of two correct
-        services.answer_save(quiz=quiz, student=student, question_id=qs["multiple"].pk,
-                             value=multi, now=now)
-        services.answer_save(quiz=quiz, student=student, question_id=qs["numeric"].pk,
-                             value="4,001", now=now)
-        services.answer_save(quiz=quiz, student=student, question_id=qs["text"].pk,
-                             value="It accelerates", now=now)
+        services.answer_save(
+            quiz=quiz, student=student, question_id=qs["multiple"].pk, value=multi, now=now
+        )
+        services.answer_save(
+            quiz=quiz, student=student, question_id=qs["numeric"].pk, value="4,001", now=now
+        )
+        services.answer_save(
+            quiz=quiz, student=student, question_id=qs["text"].pk, value="It accelerates", now=now
+        )
         # Changing an answer upserts, never duplicates.
-        services.answer_save(quiz=quiz, student=student, question_id=qs["numeric"].pk,
-                             value="4.005", now=now)
+        services.answer_save(
+            quiz=quiz, student=student, question_id=qs["numeric"].pk, value="4.005", now=now
+        )
         attempt = Attempt.objects.get()
         assert Answer.objects.filter(attempt=attempt).count() == 4
         attempt = services.attempt_submit(attempt=attempt, now=now)
@@ -60,8 +69,9 @@ class TestTakingAQuiz:
         assert attempt.points == Decimal("3.5") and attempt.percent == Decimal("87.50")
         assert not attempt.needs_manual_grading
 
-    def test_refusals_store_nothing(self, quiz: Quiz, student: Any, make_quiz: Callable,
-                                    make_member: Callable, course: Any) -> None:
+    def test_refusals_store_nothing(
+        self, quiz: Quiz, student: Any, make_quiz: Callable, make_member: Callable, course: Any
+    ) -> None:
         now = timezone.now()
         other = make_quiz(title="Other")
         qs = questions(quiz)
@@ -79,8 +89,9 @@ class TestTakingAQuiz:
         ]
         for qid, value, fieldname in cases:
             with pytest.raises(QuizError) as exc:
-                services.answer_save(quiz=quiz, student=student, question_id=qid, value=value,
-                                     now=now)
+                services.answer_save(
+                    quiz=quiz, student=student, question_id=qid, value=value, now=now
+                )
             assert exc.value.field == fieldname
         assert Answer.objects.count() == 0
 
@@ -89,12 +100,17 @@ class TestTakingAQuiz:
         attempt, _ = services.attempt_start(quiz=quiz, student=student, now=start)
         q = questions(quiz)["single"]
         at_grace = attempt.deadline + timedelta(seconds=5)
-        services.answer_save(quiz=quiz, student=student, question_id=q.pk,
-                             value=correct_choice(q), now=at_grace)
+        services.answer_save(
+            quiz=quiz, student=student, question_id=q.pk, value=correct_choice(q), now=at_grace
+        )
         with pytest.raises(QuizError) as exc:
-            services.answer_save(quiz=quiz, student=student, question_id=q.pk,
-                                 value=correct_choice(q),
-                                 now=at_grace + timedelta(seconds=1))
+            services.answer_save(
+                quiz=quiz,
+                student=student,
+                question_id=q.pk,
+                value=correct_choice(q),
+                now=at_grace + timedelta(seconds=1),
+            )
         assert exc.value.code == "deadline_passed" and exc.value.status == 409
         assert Answer.objects.get().saved_at == at_grace
 
@@ -108,8 +124,9 @@ class TestTakingAQuiz:
             assert exc.value.code == code
         assert Attempt.objects.count() == 0
 
-    def test_extra_time_and_excusal(self, quiz: Quiz, student: Any, make_member: Callable,
-                                    course: Any) -> None:
+    def test_extra_time_and_excusal(
+        self, quiz: Quiz, student: Any, make_member: Callable, course: Any
+    ) -> None:
         now = quiz.closes_at - timedelta(minutes=1)  # late start, one minute of window left
         services.accommodation_set(quiz=quiz, student=student, extra_seconds=300)
         attempt, _ = services.attempt_start(quiz=quiz, student=student, now=now)
@@ -129,12 +146,14 @@ class TestTakingAQuiz:
             services.attempt_start(quiz=quiz, student=student, now=now, access_code="000")
         assert exc.value.field == "access_code"
         code = rules.access_code(quiz.access_secret, now)
-        attempt, created = services.attempt_start(quiz=quiz, student=student, now=now,
-                                                  access_code=code)
+        attempt, created = services.attempt_start(
+            quiz=quiz, student=student, now=now, access_code=code
+        )
         assert created
 
-    def test_auditor_attempt_is_practice(self, quiz: Quiz, course: Any,
-                                         make_member: Callable) -> None:
+    def test_auditor_attempt_is_practice(
+        self, quiz: Quiz, course: Any, make_member: Callable
+    ) -> None:
         auditor = make_member(course, "auditor")
         attempt, _ = services.attempt_start(quiz=quiz, student=auditor, now=timezone.now())
         assert attempt.is_practice
@@ -143,8 +162,9 @@ class TestTakingAQuiz:
         start = timezone.now()
         attempt, _ = services.attempt_start(quiz=quiz, student=student, now=start)
         q = questions(quiz)["single"]
-        services.answer_save(quiz=quiz, student=student, question_id=q.pk,
-                             value=correct_choice(q), now=start)
+        services.answer_save(
+            quiz=quiz, student=student, question_id=q.pk, value=correct_choice(q), now=start
+        )
         assert services.close_overdue(now=attempt.deadline) == 0  # not yet (grace)
         later = attempt.deadline + timedelta(minutes=1)
         assert services.close_overdue(now=later) == 1
@@ -174,8 +194,7 @@ class TestTakingAQuiz:
         now = timezone.now()
         q = questions(quiz)["single"]
         wrong = next(c for c in q.choices.all() if not c.is_correct)
-        services.answer_save(quiz=quiz, student=student, question_id=q.pk, value=wrong.pk,
-                             now=now)
+        services.answer_save(quiz=quiz, student=student, question_id=q.pk, value=wrong.pk, now=now)
         attempt = services.attempt_submit(attempt=Attempt.objects.get(), now=now)
         assert attempt.points == 0
         q.choices.update(is_correct=False)
@@ -199,8 +218,9 @@ def test_gradebook_items(course: Any, make_quiz: Callable, make_member: Callable
     make_member(course, "auditor")
     a, _ = services.attempt_start(quiz=graded, student=s1, now=past)
     q = questions(graded)["single"]
-    services.answer_save(quiz=graded, student=s1, question_id=q.pk, value=correct_choice(q),
-                         now=past)
+    services.answer_save(
+        quiz=graded, student=s1, question_id=q.pk, value=correct_choice(q), now=past
+    )
     services.attempt_submit(attempt=a, now=past)
     services.accommodation_set(quiz=excused_quiz, student=s1, excused=True)
     _ = self_assessment, missed, open_quiz
@@ -217,8 +237,9 @@ def test_gradebook_items(course: Any, make_quiz: Callable, make_member: Callable
 
 
 @pytest.mark.django_db
-def test_gradebook_query_count(course: Any, make_quiz: Callable, make_member: Callable,
-                               django_assert_max_num_queries: Any) -> None:
+def test_gradebook_query_count(
+    course: Any, make_quiz: Callable, make_member: Callable, django_assert_max_num_queries: Any
+) -> None:
     past = timezone.now() - timedelta(days=2)
     for size in (2, 8):
         quiz = make_quiz(opens_at=past, title=f"Q{size}")
@@ -244,8 +265,9 @@ def test_two_simultaneous_first_answers_make_one_attempt(quiz: Quiz, student: An
 
         try:
             barrier.wait()
-            services.answer_save(quiz=quiz, student=student, question_id=question.pk,
-                                 value=value, now=now)
+            services.answer_save(
+                quiz=quiz, student=student, question_id=question.pk, value=value, now=now
+            )
         except Exception as exc:  # pragma: no cover - reported below
             errors.append(exc)
         finally:
@@ -281,8 +303,7 @@ def test_two_tabs_same_answer_upsert(quiz: Quiz, student: Any) -> None:
 
         try:
             barrier.wait()
-            services.answer_save(quiz=quiz, student=student, question_id=q.pk, value=value,
-                                 now=now)
+            services.answer_save(quiz=quiz, student=student, question_id=q.pk, value=value, now=now)
         except Exception as exc:  # pragma: no cover
             errors.append(exc)
         finally:

@@ -1,0 +1,284 @@
+"""Instructor tools in the admin: quizzes with inline questions, live counts, statistics, CSV
+export, grading of text answers, accommodations. Saving questions or choices regrades the quiz
+(a Celery task queued on commit)."""
+
+from __future__ import annotations
+
+import csv
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from . import selectors, services, tasks
+from .models import Accommodation, Answer, Attempt, Choice, Question, Quiz
+
+
+def _queue_regrade(quiz_id: int) -> None:
+    tasks.regrade_quiz.delay_on_commit(quiz_id)
+
+
+class QuestionInline(admin.StackedInline):
+    model = Question
+    extra = 0
+    fields = [
+        ("order", "kind", "points"),
+        "prompt",
+        ("numeric_answer", "numeric_tolerance"),
+        "explanation",
+        "edit_choices",
+    ]
+    readonly_fields = ["edit_choices"]
+    ordering = ["order"]
+    show_change_link = True
+
+    @admin.display(description=_("choices"))
+    def edit_choices(self, obj: Question) -> str:
+        if not obj.pk:
+            return str(_("Save first, then edit the choices."))
+        url = reverse("admin:quizzes_question_change", args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', url, _("Edit the choices"))
+
+
+class AccommodationInline(admin.TabularInline):
+    model = Accommodation
+    extra = 0
+    autocomplete_fields = ["student"]
+
+
+@admin.register(Quiz)
+class QuizAdmin(admin.ModelAdmin):
+    list_display = [
+        "title",
+        "session",
+        "opens_at",
+        "is_self_assessment",
+        "opened",
+        "answering",
+        "submitted",
+        "tools",
+    ]
+    list_filter = ["course", "is_self_assessment"]
+    search_fields = ["title"]
+    autocomplete_fields = ["session"]
+    inlines = [QuestionInline, AccommodationInline]
+    fieldsets = [
+        (None, {"fields": ["course", "session", "title", "is_self_assessment"]}),
+        (
+            _("Timing"),
+            {"fields": [("opens_at", "closes_at"), ("duration_seconds", "grace_seconds")]},
+        ),
+        (_("Rules"), {"fields": ["requires_access_code", "show_answers_after_close"]}),
+    ]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Quiz]:
+        return selectors.live_counts(super().get_queryset(request).select_related("session"))
+
+    @admin.display(description=_("opened"), ordering="n_opened")
+    def opened(self, obj: Any) -> int:
+        return obj.n_opened
+
+    @admin.display(description=_("answering"), ordering="n_answering")
+    def answering(self, obj: Any) -> int:
+        return obj.n_answering
+
+    @admin.display(description=_("submitted"), ordering="n_submitted")
+    def submitted(self, obj: Any) -> int:
+        return obj.n_submitted
+
+    @admin.display(description=_("tools"))
+    def tools(self, obj: Quiz) -> str:
+        return format_html(
+            '<a href="{}">{}</a> · <a href="{}">{}</a>',
+            reverse("admin:quizzes_quiz_stats", args=[obj.pk]),
+            _("statistics"),
+            reverse("admin:quizzes_quiz_export", args=[obj.pk]),
+            _("CSV"),
+        )
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        if change:
+            _queue_regrade(form.instance.pk)
+
+    def get_urls(self) -> list:
+        return [
+            path(
+                "<int:pk>/statistics/",
+                self.admin_site.admin_view(self.stats_view),
+                name="quizzes_quiz_stats",
+            ),
+            path(
+                "<int:pk>/export.csv",
+                self.admin_site.admin_view(self.export_view),
+                name="quizzes_quiz_export",
+            ),
+            *super().get_urls(),
+        ]
+
+    def stats_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        quiz = get_object_or_404(Quiz.objects.select_related("session"), pk=pk)
+        if not self.has_view_permission(request, quiz):
+            return HttpResponseRedirect(reverse("admin:index"))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "quiz": quiz,
+            "title": _("Statistics: %(quiz)s") % {"quiz": quiz},
+            "stats": selectors.question_stats(quiz),
+            "counts": selectors.live_counts(Quiz.objects.filter(pk=pk)).first(),
+        }
+        return TemplateResponse(request, "quizzes/admin_stats.html", context)
+
+    def export_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        quiz = get_object_or_404(Quiz, pk=pk)
+        if not self.has_view_permission(request, quiz):
+            return HttpResponseRedirect(reverse("admin:index"))
+        questions, attempts = selectors.attempts_for_export(quiz)
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="quiz-{quiz.pk}-attempts.csv"'
+        writer = csv.writer(response)
+        writer.writerow(
+            [
+                "username",
+                "name",
+                "started_at",
+                "submitted_at",
+                "by_timeout",
+                "practice",
+                "points",
+                "points_possible",
+                "percent",
+                *[f"q{i + 1}_answer" for i in range(len(questions))],
+                *[f"q{i + 1}_points" for i in range(len(questions))],
+            ]
+        )
+        for a in attempts:
+            answers = {x.question_id: x for x in a.answers.all()}
+            writer.writerow(
+                [
+                    a.student.username,
+                    a.student.get_full_name(),
+                    a.started_at.isoformat(),
+                    a.submitted_at.isoformat() if a.submitted_at else "",
+                    a.submitted_by_timeout,
+                    a.is_practice,
+                    a.points if a.points is not None else "",
+                    a.points_possible,
+                    a.percent if a.percent is not None else "",
+                    *[answers[q.pk].value if q.pk in answers else "" for q in questions],
+                    *[
+                        answers[q.pk].points
+                        if q.pk in answers and answers[q.pk].points is not None
+                        else ""
+                        for q in questions
+                    ],
+                ]
+            )
+        return response
+
+
+class ChoiceInline(admin.TabularInline):
+    model = Choice
+    extra = 2
+    ordering = ["order"]
+
+
+@admin.register(Question)
+class QuestionAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "quiz", "kind", "points"]
+    list_filter = ["kind", "quiz__course"]
+    search_fields = ["prompt", "quiz__title"]
+    inlines = [ChoiceInline]
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        _queue_regrade(form.instance.quiz_id)
+
+
+class AnswerInline(admin.TabularInline):
+    model = Answer
+    extra = 0
+    fields = ["question", "value", "saved_at", "points", "graded_by"]
+    readonly_fields = ["question", "value", "saved_at", "graded_by"]
+    can_delete = False
+
+
+@admin.register(Attempt)
+class AttemptAdmin(admin.ModelAdmin):
+    list_display = [
+        "student",
+        "quiz",
+        "started_at",
+        "submitted_at",
+        "submitted_by_timeout",
+        "percent",
+        "needs_manual_grading",
+        "is_practice",
+    ]
+    list_filter = ["needs_manual_grading", "is_practice", "quiz__course", "quiz"]
+    search_fields = ["student__username", "student__last_name", "quiz__title"]
+    readonly_fields = ["quiz", "student", "started_at", "deadline", "points", "percent"]
+    inlines = [AnswerInline]
+
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        """Points typed for text answers go through the grading service (totals follow)."""
+        if formset.model is not Answer:
+            return super().save_formset(request, form, formset, change)
+        for inline_form in formset.forms:
+            if not inline_form.has_changed() or "points" not in inline_form.changed_data:
+                continue
+            answer = inline_form.instance
+            points = inline_form.cleaned_data.get("points")
+            if points is None:
+                continue
+            try:
+                services.answer_grade(answer=answer, points=points, grader=request.user)
+            except services.QuizError as exc:
+                messages.error(request, str(exc.message))
+
+
+@admin.register(Answer)
+class AnswerAdmin(admin.ModelAdmin):
+    """The text answers waiting for a grade: filter "to grade", type the points."""
+
+    list_display = ["attempt", "question", "short_value", "points", "graded_by"]
+    list_editable = ["points"]
+    list_filter = [("points", admin.EmptyFieldListFilter), "question__kind", "attempt__quiz"]
+    search_fields = ["attempt__student__username", "question__prompt"]
+    readonly_fields = ["attempt", "question", "value", "saved_at", "graded_by"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Answer]:
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("attempt__student", "attempt__quiz__session", "question", "graded_by")
+        )
+
+    @admin.display(description=_("answer"))
+    def short_value(self, obj: Answer) -> str:
+        return str(obj.value)[:120]
+
+    def save_model(self, request: HttpRequest, obj: Answer, form: Any, change: bool) -> None:
+        points = obj.points
+        if points is None:
+            return super().save_model(request, obj, form, change)
+        try:
+            services.answer_grade(answer=obj, points=Decimal(points), grader=request.user)
+        except (services.QuizError, InvalidOperation) as exc:
+            messages.error(request, str(getattr(exc, "message", exc)))
+
+
+@admin.register(Accommodation)
+class AccommodationAdmin(admin.ModelAdmin):
+    list_display = ["student", "quiz", "extra_seconds", "opens_at", "closes_at", "excused"]
+    list_filter = ["excused", "quiz__course"]
+    autocomplete_fields = ["student", "quiz"]
+    search_fields = ["student__username", "quiz__title"]

@@ -1,0 +1,208 @@
+"""Student pages: the quiz list, what counts, the taking page, the result; the projector code."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from course.http import course_view
+from course.models import Course
+from course.permissions import Action
+from course.selectors import course_policies
+
+from . import presenters, rules, selectors, services
+from .models import Quiz
+from .services import QuizError
+
+
+def _quiz_or_404(course: Course, pk: int, *, full: bool = False) -> Quiz:
+    quiz = selectors.quiz_for_taking(course, pk) if full else selectors.quiz_of_course(course, pk)
+    if quiz is None:
+        raise Http404
+    return quiz
+
+
+@course_view(Action.TAKE_QUIZ)
+def quiz_list(request: HttpRequest, course: Course) -> HttpResponse:
+    now = timezone.now()
+    rows = selectors.quiz_rows_for_student(course, request.user, now)
+    closes = selectors.closed_for_everyone_map(course)
+    best = selectors.quiz_component_for(course, request.user, now)
+    counted = set(best.counted)
+    for row in rows:
+        row.counted = row.quiz.gradebook_key in counted
+    policy = course_policies(course).quizzes
+    return render(
+        request,
+        "quizzes/quiz_list.html",
+        {
+            "rows": [(r, now > closes[r.quiz.pk]) for r in rows],
+            "best": best,
+            "best_n": policy.best_n,
+            "now": now,
+        },
+    )
+
+
+@course_view(Action.TAKE_QUIZ)
+def quiz_detail(request: HttpRequest, course: Course, pk: int) -> HttpResponse:
+    now = timezone.now()
+    quiz = _quiz_or_404(course, pk, full=True)
+    row = selectors.row_for(quiz, request.user, now)
+    if row.attempt is not None:
+        row.attempt = services.attempt_refresh(attempt=row.attempt, now=now)
+    closed_all = selectors.closed_for_everyone_at(quiz)
+    return render(
+        request,
+        "quizzes/quiz_detail.html",
+        {
+            "quiz": quiz,
+            "row": row,
+            "duration_minutes": round((quiz.duration + row.terms.extra).total_seconds() / 60, 1),
+            "results_available": now > closed_all,
+            "closed_for_everyone_at": closed_all,
+            "readings": quiz.session.session_readings.all(),
+            "question_count": len(quiz.questions.all()),
+        },
+    )
+
+
+@require_POST
+@course_view(Action.TAKE_QUIZ)
+def quiz_start(request: HttpRequest, course: Course, pk: int) -> HttpResponse:
+    quiz = _quiz_or_404(course, pk)
+    try:
+        services.attempt_start(
+            quiz=quiz,
+            student=request.user,
+            now=timezone.now(),
+            access_code=request.POST.get("access_code", ""),
+        )
+    except QuizError as exc:
+        messages.error(request, str(exc.message))
+        return redirect("quiz_detail", code=course.code, pk=quiz.pk)
+    return redirect("quiz_take", code=course.code, pk=quiz.pk)
+
+
+@course_view(Action.TAKE_QUIZ)
+def quiz_take(request: HttpRequest, course: Course, pk: int) -> HttpResponse:
+    now = timezone.now()
+    quiz = _quiz_or_404(course, pk, full=True)
+    attempt = selectors.attempt_of(quiz, request.user)
+    if attempt is None:
+        return redirect("quiz_detail", code=course.code, pk=quiz.pk)
+    attempt = services.attempt_refresh(attempt=attempt, now=now)
+    if attempt.submitted_at is not None:
+        return redirect("quiz_detail", code=course.code, pk=quiz.pk)
+    answers = selectors.answers_by_question(attempt)
+    items = []
+    for q in quiz.questions.all():
+        value = answers[q.pk].value if q.pk in answers else None
+        picked = set(value) if isinstance(value, list) else {value}
+        items.append({"q": q, "value": value, "picked": picked})
+    api_base = reverse("api_quiz", kwargs={"code": course.code, "pk": quiz.pk})
+    return render(
+        request,
+        "quizzes/quiz_take.html",
+        {
+            "quiz": quiz,
+            "attempt": attempt,
+            "items": items,
+            "remaining": presenters.remaining(attempt, now),
+            "api_base": api_base,
+            "detail_url": reverse("quiz_detail", kwargs={"code": course.code, "pk": quiz.pk}),
+            "js_strings": _js_strings(),
+        },
+    )
+
+
+def _js_strings() -> dict[str, str]:
+    from django.utils.translation import gettext as _
+
+    return {
+        "time_left": _("Time left: %s"),
+        "saving": _("Saving…"),
+        "saved": _("All answers saved (last at %s)."),
+        "saved_short": _("saved"),
+        "unsaved_short": _("not saved yet"),
+        "not_saved": _("Not saved"),
+        "not_saved_short": _("not saved"),
+        "retrying": _("The server did not answer; retrying…"),
+        "offline": _("Connection lost: %s answer(s) waiting, they will be sent when it is back."),
+        "back_online": _("Connection back: sending the answers that were waiting…"),
+        "time_up": _("Time is up: your attempt is being submitted."),
+        "submitted": _("Submitted."),
+        "confirm_submit": _("Submit your attempt? You cannot change your answers afterwards."),
+    }
+
+
+@require_POST
+@course_view(Action.TAKE_QUIZ)
+def quiz_submit(request: HttpRequest, course: Course, pk: int) -> HttpResponse:
+    """Fallback without JavaScript: answers posted with the form are saved, then submitted."""
+    now = timezone.now()
+    quiz = _quiz_or_404(course, pk, full=True)
+    attempt = selectors.attempt_of(quiz, request.user)
+    if attempt is None:
+        return redirect("quiz_detail", code=course.code, pk=quiz.pk)
+    for q in quiz.questions.all():
+        key = f"q{q.pk}"
+        if key not in request.POST:
+            continue
+        value: object = request.POST.getlist(key) if q.kind == "multiple" else request.POST[key]
+        try:
+            services.answer_save(
+                quiz=quiz, student=request.user, question_id=q.pk, value=value, now=now
+            )
+        except QuizError as exc:
+            messages.warning(request, str(exc.message))
+            break
+    attempt = services.attempt_submit(attempt=attempt, now=now)
+    messages.success(request, _submitted_message())
+    return redirect("quiz_detail", code=course.code, pk=quiz.pk)
+
+
+def _submitted_message() -> str:
+    from django.utils.translation import gettext as _
+
+    return _("Your attempt is submitted.")
+
+
+@course_view(Action.TAKE_QUIZ)
+def quiz_result(request: HttpRequest, course: Course, pk: int) -> HttpResponse:
+    now = timezone.now()
+    quiz = _quiz_or_404(course, pk, full=True)
+    closed_all = selectors.closed_for_everyone_at(quiz)
+    if now <= closed_all:
+        return render(
+            request,
+            "quizzes/quiz_result.html",
+            {"quiz": quiz, "not_yet": True, "closed_for_everyone_at": closed_all},
+            status=200,
+        )
+    return render(
+        request,
+        "quizzes/quiz_result.html",
+        {"quiz": quiz, "result": presenters.result(quiz, request.user, now)},
+    )
+
+
+@course_view(Action.MANAGE_COURSE)
+def quiz_access_code(request: HttpRequest, course: Course, pk: int) -> HttpResponse:
+    """The projector page: the code changes every minute; the page reloads itself."""
+    now = timezone.now()
+    quiz = _quiz_or_404(course, pk)
+    seconds_left = 60 - int(now.timestamp()) % 60
+    return render(
+        request,
+        "quizzes/access_code.html",
+        {
+            "quiz": quiz,
+            "code_value": rules.access_code(quiz.access_secret, now),
+            "refresh": seconds_left + 1,
+        },
+    )
