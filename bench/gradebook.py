@@ -1,0 +1,288 @@
+"""Benchmark of the gradebook on PostgreSQL: recompute time, query counts, the admin page.
+
+    .venv/bin/python bench/gradebook.py        (or `make bench`)
+
+Builds three courses (10, 200 and 1,000 students). Inputs: 18 quizzes per course with one
+attempt per student and quiz inserted with bulk_create into the quizzes app's own tables (when
+that app's models exist), exam scores (early exam, midterm) and participation in grading's own
+tables; scribing, presentations and the project are read through their apps' real
+`gradebook_items` functions (their queries are counted) but hold no rows, so they are pending.
+Prints one JSON line.
+
+Environment: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/ck_bench_grades);
+DEBUG off; a scratch COURSEKIT_VAR_DIR where collectstatic runs once (the admin page needs the
+static manifest, as in production).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import sys
+import tempfile
+import time
+from datetime import datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+DB_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/ck_bench_grades")
+os.environ["DATABASE_URL"] = DB_URL
+os.environ["DJANGO_DEBUG"] = "0"
+os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only-secret-key-" + "x" * 40)
+os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
+os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver,localhost")
+os.environ.setdefault("COURSEKIT_VAR_DIR", str(Path(tempfile.gettempdir()) / "ck_bench_grades_var"))
+os.environ.setdefault("DJANGO_LOG_LEVEL", "WARNING")
+os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "0")
+
+SYLLABUS = """
+course:
+  code: {code}
+  title: Gradebook benchmark
+  term: Winter 2021
+  seat_capacity: 2000
+calendar:
+  term_start: 2021-01-11
+  term_end: 2021-04-16
+  meetings:
+    - {{day: wednesday, start: "09:30", end: "11:10"}}
+    - {{day: thursday, start: "09:00", end: "10:40"}}
+  breaks:
+    - {{name: Reading week, first: 2021-03-01, last: 2021-03-05}}
+grading:
+  components:
+    - {{key: participation, label: Participation, weight: 5, source: participation}}
+    - {{key: scribing, label: Scribing, weight: 10, source: scribing}}
+    - {{key: quizzes, label: Daily quizzes, weight: 15, source: quizzes}}
+    - {{key: early_exam, label: Early in-class exam, weight: 5, source: exam}}
+    - {{key: midterm, label: Midterm, weight: 15, source: exam}}
+    - {{key: presentations, label: Paper presentations, weight: 15, source: presentations}}
+    - {{key: project, label: Research project, weight: 35, source: project}}
+  rounding_decimals: 2
+  letter_scale:
+    - {{letter: A+, min_percent: 90}}
+    - {{letter: A, min_percent: 85}}
+    - {{letter: A-, min_percent: 80}}
+    - {{letter: B+, min_percent: 77}}
+    - {{letter: B, min_percent: 73}}
+    - {{letter: B-, min_percent: 70}}
+    - {{letter: C+, min_percent: 65}}
+    - {{letter: C, min_percent: 60}}
+    - {{letter: C-, min_percent: 57}}
+    - {{letter: D+, min_percent: 54}}
+    - {{letter: D, min_percent: 50}}
+    - {{letter: E, min_percent: 35}}
+    - {{letter: F, min_percent: 0}}
+"""
+
+
+def ensure_database() -> None:
+    from urllib.parse import urlparse
+
+    import psycopg2
+
+    url = urlparse(DB_URL)
+    name = url.path.lstrip("/")
+    conn = psycopg2.connect(url._replace(path="/postgres").geturl())
+    conn.autocommit = True
+    try:
+        with conn.cursor() as cur:
+            cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+            if cur.fetchone() is None:
+                cur.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        conn.close()
+
+
+def setup_django() -> None:
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0, interactive=False)
+    manifest = Path(settings.STATIC_ROOT) / "staticfiles.json"
+    if not manifest.exists():
+        call_command("collectstatic", verbosity=0, interactive=False)
+
+
+def build_course(code: str, n: int, rng: random.Random) -> tuple[object, int]:
+    from django.apps import apps
+    from django.contrib.auth import get_user_model
+
+    from course.models import Course, Enrollment, Session
+    from course.syllabus import load_syllabus_text
+    from grading.models import ExamScore, ParticipationScore
+
+    Course.objects.filter(code=code).delete()
+    User = get_user_model()
+    User.objects.filter(username__startswith=f"{code.lower()}-").delete()
+    course = load_syllabus_text(SYLLABUS.format(code=code)).course
+    users = User.objects.bulk_create(
+        [
+            User(
+                username=f"{code.lower()}-{i:05d}",
+                email=f"{code.lower()}-{i:05d}@example.org",
+                first_name=f"First{i}",
+                last_name=f"Last{i:05d}",
+                password="!",
+            )
+            for i in range(n)
+        ],
+        batch_size=1000,
+    )
+    from django.utils import timezone
+
+    requested = timezone.now()
+    Enrollment.objects.bulk_create(
+        [
+            Enrollment(
+                course=course,
+                user=u,
+                role=Enrollment.Role.STUDENT,
+                status=Enrollment.Status.ACTIVE,
+                student_id=f"{i:08d}",
+                requested_at=requested,
+            )
+            for i, u in enumerate(users)
+        ],
+        batch_size=1000,
+    )
+    ExamScore.objects.bulk_create(
+        [
+            ExamScore(
+                course=course,
+                component_key=key,
+                student=u,
+                score=Decimal(rng.randint(0, out_of * 4)) / 4,
+                out_of=Decimal(out_of),
+            )
+            for u in users
+            for key, out_of in (("early_exam", 20), ("midterm", 50))
+        ],
+        batch_size=2000,
+    )
+    ParticipationScore.objects.bulk_create(
+        [
+            ParticipationScore(course=course, student=u, percent=Decimal(rng.randint(50, 100)))
+            for u in users
+        ],
+        batch_size=2000,
+    )
+    quiz_rows = 0
+    if apps.is_installed("quizzes"):
+        from quizzes.models import Attempt, Quiz
+
+        sessions = list(
+            Session.objects.filter(course=course, kind="lecture").order_by("starts_at")[:18]
+        )
+        quizzes = Quiz.objects.bulk_create(
+            [
+                Quiz(
+                    course=course,
+                    session=s,
+                    title=f"Quiz {i + 1}",
+                    opens_at=s.starts_at,
+                    closes_at=s.starts_at + timedelta(minutes=15),
+                    duration_seconds=600,
+                )
+                for i, s in enumerate(sessions)
+            ]
+        )
+        attempts = []
+        for q in quizzes:
+            for u in users:
+                if rng.random() < 0.05:
+                    continue  # missed
+                pct = Decimal(rng.randint(0, 100))
+                attempts.append(
+                    Attempt(
+                        quiz=q,
+                        student=u,
+                        started_at=q.opens_at + timedelta(minutes=1),
+                        deadline=q.opens_at + timedelta(minutes=11),
+                        submitted_at=q.opens_at + timedelta(minutes=9),
+                        points=pct / 10,
+                        points_possible=Decimal(10),
+                        percent=pct,
+                    )
+                )
+        Attempt.objects.bulk_create(attempts, batch_size=5000)
+        quiz_rows = len(attempts)
+    return course, quiz_rows
+
+
+def count_queries(course: object, now: datetime) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from grading import services
+
+    with CaptureQueriesContext(connection) as ctx:
+        services.gradebook_recompute(course=course, now=now)  # type: ignore[arg-type]
+    return len(ctx.captured_queries)
+
+
+def main() -> None:
+    ensure_database()
+    setup_django()
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from grading import services
+
+    rng = random.Random(6085)
+    now = timezone.make_aware(datetime(2021, 4, 20, 12, 0))  # term over: everything settled
+    results: dict[str, object] = {"bench": "gradebook"}
+    courses = {}
+    quiz_rows = 0
+    for n in (10, 200, 1000):
+        course, rows = build_course(f"BENCHGB{n}", n, rng)
+        courses[n] = course
+        quiz_rows = rows
+    for n, course in courses.items():
+        services.gradebook_recompute(course=course, now=now)  # warm up
+        results[f"queries_{n}"] = count_queries(course, now)
+    big = courses[1000]
+    timings = []
+    for _ in range(3):
+        started = time.perf_counter()
+        services.gradebook_recompute(course=big, now=now)
+        timings.append(time.perf_counter() - started)
+    results["students"] = 1000
+    results["recompute_s"] = round(min(timings), 3)
+    results["recompute_s_runs"] = [round(t, 3) for t in timings]
+
+    User = get_user_model()
+    root, _ = User.objects.get_or_create(
+        username="bench-gradebook-root", defaults={"is_staff": True, "is_superuser": True}
+    )
+    client = Client()
+    client.force_login(root)
+    url = reverse("admin:grading_gradebook", args=[big.pk])
+    page_times = []
+    for _ in range(3):
+        started = time.perf_counter()
+        resp = client.get(url, secure=True)
+        page_times.append(time.perf_counter() - started)
+        assert resp.status_code == 200, resp.status_code
+    results["admin_page_s"] = round(min(page_times), 3)
+    results["admin_page_s_runs"] = [round(t, 3) for t in page_times]
+    results["admin_page_bytes"] = len(resp.content)
+    results["quiz_attempt_rows_1000"] = quiz_rows
+    results["inputs"] = (
+        "quizzes: quizzes app tables (18 quizzes, ~95% attempted); exams+participation: grading "
+        "tables; scribing/presentations/project: their real selectors, no rows (pending)"
+    )
+    print(json.dumps(results))
+
+
+if __name__ == "__main__":
+    main()
