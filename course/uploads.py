@@ -127,9 +127,15 @@ def check_zip(
     max_files: int | None = None,
     max_uncompressed_bytes: int | None = None,
 ) -> list[str]:
-    max_files = max_files or getattr(settings, "COURSEKIT_ZIP_MAX_FILES", DEFAULT_ZIP_MAX_FILES)
-    max_total = max_uncompressed_bytes or getattr(
-        settings, "COURSEKIT_ZIP_MAX_UNCOMPRESSED_BYTES", DEFAULT_ZIP_MAX_UNCOMPRESSED
+    files_limit: int = (
+        max_files
+        if max_files is not None
+        else getattr(settings, "COURSEKIT_ZIP_MAX_FILES", DEFAULT_ZIP_MAX_FILES)
+    )
+    max_total: int = (
+        max_uncompressed_bytes
+        if max_uncompressed_bytes is not None
+        else getattr(settings, "COURSEKIT_ZIP_MAX_UNCOMPRESSED_BYTES", DEFAULT_ZIP_MAX_UNCOMPRESSED)
     )
     try:
         archive = zipfile.ZipFile(fileobj)  # type: ignore[arg-type]
@@ -137,10 +143,10 @@ def check_zip(
         raise UploadRefused(_("The archive is not a valid .zip file."), code="not_zip") from exc
     with archive:
         infos = archive.infolist()
-        if len(infos) > max_files:
+        if len(infos) > files_limit:
             raise UploadRefused(
                 _("The archive holds %(n)d files; at most %(max)d are accepted.")
-                % {"n": len(infos), "max": max_files},
+                % {"n": len(infos), "max": files_limit},
                 code="zip_too_many",
             )
         total = 0

@@ -56,7 +56,7 @@ def base_due(course: Course, session: Session, policy: ScribingPolicy) -> dateti
 def student_due(
     course: Course,
     session: Session,
-    student_id: int,
+    student_id: int | None,
     policy: ScribingPolicy,
     changes: Sequence[DueChange] | None = None,
 ) -> datetime:
