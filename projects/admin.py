@@ -213,7 +213,7 @@ class GroupAdmin(admin.ModelAdmin):
             )
         )
 
-    def get_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         fields = ["course", "kind", "name"]
         if obj is None or obj.kind == GroupKind.PROJECT:
             fields += ["topic", "project_kind", "working_title"]
@@ -240,7 +240,7 @@ class GroupAdmin(admin.ModelAdmin):
                 inst.course_id = form.instance.course_id
                 inst.kind = form.instance.kind
             if isinstance(inst, MilestoneGrade):
-                inst.graded_by = request.user
+                inst.graded_by = request.user  # type: ignore[assignment]
             inst.save()
         formset.save_m2m()
 
@@ -514,9 +514,8 @@ class TalkSlotAdminForm(forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         slot = self.instance
-        self.fields["group"].queryset = Group.objects.filter(
-            course_id=slot.course_id, kind=slot.kind
-        )  # type: ignore[attr-defined]
+        field: Any = self.fields["group"]
+        field.queryset = Group.objects.filter(course_id=slot.course_id, kind=slot.kind)
 
 
 @admin.register(TalkSlot)

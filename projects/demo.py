@@ -79,8 +79,8 @@ def demo_projects(course: Course, now: dt.datetime) -> None:
             slot.refresh_from_db()
             if slot.group_id is None:
                 services.talk_slot_assign(slot=slot, group=group, now=now)
-    proposal = services.milestones_sync(course=course)
-    proposal_ms = next((m for m in proposal if m.key == "proposal"), None)
+    synced = services.milestones_sync(course=course)
+    proposal_ms = next((m for m in synced if m.key == "proposal"), None)
     for names, topic_i, kind_i, title in DEMO_TEAMS:
         users = _users(names)
         if len(users) != len(names):

@@ -32,7 +32,7 @@ from .models import (
     TalkSlot,
 )
 
-PAGE_FOR_KIND = {
+PAGE_FOR_KIND: dict[str, str] = {
     GroupKind.PRESENTATION: "projects_presentations",
     GroupKind.PROJECT: "projects_team",
 }
