@@ -32,6 +32,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from course.scores import ScoreItem, ScoreStatus
 
@@ -175,40 +176,46 @@ def _clamp(value: Decimal) -> Decimal:
     return min(HUNDRED, max(ZERO, value))
 
 
-def component_score(comp: ComponentInput, best_n_fn: BestN | None = None) -> ComponentResult:
-    """One component of one student, before rescaling (effective_weight = weight)."""
+def _result(
+    comp: ComponentInput, status: ScoreStatus = ScoreStatus.PENDING, **kw: Any
+) -> ComponentResult:
     spec = comp.spec
-    base = ComponentResult(
+    return ComponentResult(
         key=spec.key,
         label=spec.label,
         weight=spec.weight,
         effective_weight=spec.weight,
-        status=ScoreStatus.PENDING,
-        percent=None,
-        complete=False,
+        status=status,
+        percent=kw.pop("percent", None),
+        complete=kw.pop("complete", False),
         items=comp.items,
         built=comp.built,
+        **kw,
     )
+
+
+def component_score(comp: ComponentInput, best_n_fn: BestN | None = None) -> ComponentResult:
+    """One component of one student, before rescaling (effective_weight = weight)."""
     if comp.excused:
-        return replace(base, status=ScoreStatus.EXCUSED, complete=True, note=comp.excuse_reason)
+        return _result(comp, ScoreStatus.EXCUSED, complete=True, note=comp.excuse_reason)
     if comp.override is not None:
-        return replace(
-            base,
-            status=ScoreStatus.GRADED,
+        return _result(
+            comp,
+            ScoreStatus.GRADED,
             percent=_clamp(comp.override),
             complete=True,
             overridden=True,
             note=comp.override_reason,
         )
     if not comp.built:
-        return base
+        return _result(comp)
     items = comp.items
     if items and all(i.status == ScoreStatus.EXCUSED for i in items):
-        return replace(base, status=ScoreStatus.EXCUSED, complete=True)
+        return _result(comp, ScoreStatus.EXCUSED, complete=True)
     settled = _settled(items)
     pending = any(i.status == ScoreStatus.PENDING for i in items)
     if not settled:
-        return base
+        return _result(comp)
     if comp.best_n is not None:
         n = quiz_count_n(comp.best_n, items)
         if pending:
@@ -223,12 +230,12 @@ def component_score(comp: ComponentInput, best_n_fn: BestN | None = None) -> Com
             ] + [(i.key, None, True) for i in items if i.status == ScoreStatus.EXCUSED]
             average, counted = best_n_fn(quiz_scores, n_given)
             if average is None:
-                return replace(base, status=ScoreStatus.EXCUSED, complete=True)
+                return _result(comp, ScoreStatus.EXCUSED, complete=True)
             percent = Decimal(average)
             dropped = tuple(k for k, _ in pairs if k not in set(counted))
-        return replace(
-            base,
-            status=ScoreStatus.GRADED,
+        return _result(
+            comp,
+            ScoreStatus.GRADED,
             percent=_clamp(percent),
             complete=not pending,
             counted=counted,
@@ -239,12 +246,30 @@ def component_score(comp: ComponentInput, best_n_fn: BestN | None = None) -> Com
         percent = sum((_clamp(v) for _, v in settled), ZERO) / Decimal(len(settled))
     else:
         percent = sum((i.weight * _clamp(v) for i, v in settled), ZERO) / total_weight
-    return replace(
-        base,
-        status=ScoreStatus.GRADED,
+    return _result(
+        comp,
+        ScoreStatus.GRADED,
         percent=_clamp(percent),
         complete=not pending,
         counted=tuple(i.key for i, _ in settled),
+    )
+
+
+def _reweighted(r: ComponentResult, eff: Decimal) -> ComponentResult:
+    return ComponentResult(
+        r.key,
+        r.label,
+        r.weight,
+        eff,
+        r.status,
+        r.percent,
+        r.complete,
+        r.items,
+        r.counted,
+        r.dropped,
+        r.note,
+        r.overridden,
+        r.built,
     )
 
 
@@ -265,7 +290,7 @@ def combine(
             eff = ZERO
         else:
             eff = r.weight * HUNDRED / active_weight
-        rescaled.append(replace(r, effective_weight=eff))
+        rescaled.append(_reweighted(r, eff))
     graded = [r for r in rescaled if r.status == ScoreStatus.GRADED and r.percent is not None]
     graded_weight = sum((r.weight for r in graded), ZERO)
     pending_weight = sum(

@@ -109,6 +109,7 @@ class GradebookInputs:
 
     def component_inputs(self, user_id: int) -> list[rules.ComponentInput]:
         out = []
+        missing_note = _("Nothing handed in by the end of term.") if self.closed else ""
         for spec in self.specs:
             by_student = self.items.get(spec.key)
             items = tuple(by_student.get(user_id, ())) if by_student is not None else ()
@@ -118,7 +119,7 @@ class GradebookInputs:
                         key=spec.key,
                         label=spec.label,
                         status=ScoreStatus.MISSING,
-                        note=_("Nothing handed in by the end of term."),
+                        note=missing_note,
                     ),
                 )
             override = self.overrides.get((user_id, spec.key))

@@ -1,0 +1,64 @@
+"""The instructor enters a midterm score in the admin and exports the CSV; the student sees it."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+import pytest
+
+from grading.models import GradebookSnapshot
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_midterm_entry_export_and_student_view(
+    course: Any, make_member: Any, page: Any, login: Any, live_server: Any
+) -> None:
+    prof = make_member(course, "instructor", username="prof")
+    prof.is_staff = prof.is_superuser = True
+    prof.save()
+    ada = make_member(course, "student", username="ada")
+    make_member(course, "student", username="alan")
+
+    login("prof")
+    page.goto(f"{live_server.url}/admin/grading/gradebooksnapshot/")
+    page.click(f"text={course}")
+    page.click("text=Enter an exam score")
+    page.fill("#id_component_key", "midterm")
+    page.select_option("#id_student", str(ada.pk))
+    page.fill("#id_score", "41")
+    page.fill("#id_out_of", "50")
+    page.click("input[name=_save]")
+    page.wait_for_load_state()
+    assert "was added successfully" in page.content()
+
+    # Saving scheduled the recompute (run on commit, eagerly in tests).
+    snap = GradebookSnapshot.objects.get(course=course)
+    assert snap.computed_at is not None
+    page.goto(f"{live_server.url}/admin/grading/gradebooksnapshot/course/{course.pk}/")
+    assert page.locator("#last-run").inner_text().startswith("Last computed")
+    row = page.locator("#gradebook tbody tr", has_text="Ada")
+    assert "82.00" in row.inner_text()
+
+    with page.expect_download() as info:
+        page.click("#export-csv")
+    path = info.value.path()
+    with open(path, encoding="utf-8") as fh:
+        rows = list(csv.reader(io.StringIO(fh.read())))
+    col = rows[0].index("Midterm (15%)")
+    assert next(r for r in rows if r[0] == "ada")[col] == "82.00"
+    # The test course ended in 2021: an exam without a score is missing work (0).
+    assert next(r for r in rows if r[0] == "alan")[col] == "0.00"
+
+    page.context.clear_cookies()
+    login("ada")
+    page.goto(f"{live_server.url}/c/{course.code}/")
+    page.click("text=My grades")
+    midterm = page.locator("#component-midterm")
+    assert "82.00%" in midterm.inner_text()
+    assert "12.30" in midterm.inner_text()  # contribution: 15 x 82 / 100
+    page.fill("#id_assume", "70")
+    page.click("#what-if button[type=submit]")
+    assert page.locator("#what-if-result").is_visible()
