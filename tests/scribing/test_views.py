@@ -226,3 +226,10 @@ def test_page_query_count(
         assert client.get(url("scribing", course)).status_code == 200
     with django_assert_max_num_queries(25):
         assert client.get(reverse("schedule", kwargs={"code": course.code})).status_code == 200
+
+
+def test_page_in_french(client: Any, course: Any, slots: list, student: Any) -> None:
+    client.force_login(student)
+    client.cookies["django_language"] = "fr"
+    body = client.get(url("scribing", course), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "Télécharger le gabarit LaTeX" in body
