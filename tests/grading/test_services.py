@@ -243,3 +243,38 @@ def test_after_term_missing_counts_zero(
     # (15x90 + 10x85 + 15x87 + 35x75) / 100 = (1350 + 850 + 1305 + 2625) / 100 = 61.30
     assert grade.final_percent == D("61.30")
     assert set(grade.missing) == {"participation", "early_exam", "midterm"}
+
+
+def test_loader_with_the_real_apps_has_a_fixed_query_count(
+    course: Any, make_class: Any, django_assert_max_num_queries: Any
+) -> None:
+    """The other apps' real gradebook_items (or pending while not built), at two sizes."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    counts = []
+    for size, prefix in ((3, "a"), (40, "b")):
+        make_class(course, size, prefix=prefix)
+        with CaptureQueriesContext(connection) as ctx:
+            selectors.compute_rows(selectors.load_gradebook_inputs(course, IN_TERM))
+        counts.append(len(ctx.captured_queries))
+    assert counts[0] == counts[1]
+    with django_assert_max_num_queries(counts[0]):
+        selectors.compute_rows(selectors.load_gradebook_inputs(course, IN_TERM))
+
+
+def test_periodic_refresh_recomputes_only_changed_courses(course: Any, make_member: Any) -> None:
+    from django_celery_beat.models import PeriodicTask
+
+    from grading import tasks
+
+    assert PeriodicTask.objects.filter(task="grading.tasks.refresh_gradebooks").exists()
+    student = make_member(course, "student")
+    now = timezone.make_aware(timezone.datetime(2021, 3, 10, 12))
+    import time_machine
+
+    with time_machine.travel(now, tick=False):
+        assert tasks.refresh_gradebooks() == [course.pk]
+        assert tasks.refresh_gradebooks() == []
+        ExamScore.objects.create(course=course, component_key="midterm", student=student, score=30, out_of=50)
+        assert tasks.refresh_gradebooks() == [course.pk]
