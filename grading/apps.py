@@ -11,6 +11,11 @@ class GradingConfig(AppConfig):
         from course.extensions import NavLink, register_nav_link
         from course.permissions import Action
 
+        from course.demo import register_demo_hook
+
+        from .demo import add_demo_grades
+
+        register_demo_hook("grading", add_demo_grades)
         register_nav_link(
             NavLink(
                 label=_("My grades"), url_name="my_grades", action=Action.VIEW_OWN_GRADES, order=90

@@ -276,5 +276,19 @@ def test_periodic_refresh_recomputes_only_changed_courses(course: Any, make_memb
     with time_machine.travel(now, tick=False):
         assert tasks.refresh_gradebooks() == [course.pk]
         assert tasks.refresh_gradebooks() == []
-        ExamScore.objects.create(course=course, component_key="midterm", student=student, score=30, out_of=50)
+        ExamScore.objects.create(
+            course=course, component_key="midterm", student=student, score=30, out_of=50
+        )
         assert tasks.refresh_gradebooks() == [course.pk]
+
+
+def test_demo_hook_is_idempotent(course: Any, make_member: Any) -> None:
+    from grading.demo import add_demo_grades
+
+    make_member(course, "student", username="ada")
+    now = timezone.make_aware(timezone.datetime(2021, 3, 10, 12))
+    add_demo_grades(course, now)
+    add_demo_grades(course, now)
+    assert ExamScore.objects.filter(component_key="early_exam").count() == 1
+    assert ExamScore.objects.get(component_key="early_exam").percent == 70
+    assert GradebookSnapshot.objects.filter(course=course).count() == 1
