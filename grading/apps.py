@@ -8,10 +8,9 @@ class GradingConfig(AppConfig):
     verbose_name = _("Gradebook")
 
     def ready(self) -> None:
+        from course.demo import register_demo_hook
         from course.extensions import NavLink, register_nav_link
         from course.permissions import Action
-
-        from course.demo import register_demo_hook
 
         from .demo import add_demo_grades
 
