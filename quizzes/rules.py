@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -94,8 +95,11 @@ def closed_for_everyone_at(
 
 
 def remaining_seconds(*, now: datetime, deadline: datetime) -> int:
-    """Whole seconds left, never negative: what the server tells the page's countdown."""
-    return max(0, int((_utc(deadline) - _utc(now)).total_seconds()))
+    """Whole seconds left, rounded up, never negative: what the server tells the countdown.
+
+    Rounded up so the page reaches zero at or just after the deadline (within the grace).
+    """
+    return max(0, math.ceil((_utc(deadline) - _utc(now)).total_seconds()))
 
 
 # --- scoring ---------------------------------------------------------------------------------

@@ -252,7 +252,7 @@ def attempt_submit(*, attempt: Attempt, now: datetime, by_timeout: bool = False)
             return locked
         overdue = rules.is_overdue(now=now, deadline=locked.deadline, grace=locked.quiz.grace)
         locked.submitted_at = min(now, locked.deadline) if overdue else now
-        locked.submitted_by_timeout = by_timeout or overdue
+        locked.submitted_by_timeout = by_timeout or overdue or now >= locked.deadline
         locked.save(update_fields=["submitted_at", "submitted_by_timeout"])
         _grade(locked)
     return locked
