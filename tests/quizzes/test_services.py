@@ -316,3 +316,88 @@ def test_two_tabs_same_answer_upsert(quiz: Quiz, student: Any) -> None:
         t.join()
     assert not errors, errors
     assert Attempt.objects.count() == 1 and Answer.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_close_task_is_scheduled_for_beat() -> None:
+    from django_celery_beat.models import PeriodicTask
+
+    task = PeriodicTask.objects.get(task="quizzes.close_overdue_attempts")
+    assert task.enabled and task.interval.every == 1
+
+
+@pytest.mark.django_db
+def test_admin_save_queues_regrade(
+    quiz: Quiz, student: Any, make_member: Callable, django_capture_on_commit_callbacks: Any
+) -> None:
+    from django.test import Client
+
+    now = timezone.now()
+    q = questions(quiz)["numeric"]
+    services.answer_save(quiz=quiz, student=student, question_id=q.pk, value="5", now=now)
+    attempt = services.attempt_submit(attempt=Attempt.objects.get(), now=now)
+    assert attempt.points == 0
+    admin = make_member(quiz.course, "instructor")
+    admin.is_staff = admin.is_superuser = True
+    admin.save()
+    c = Client()
+    c.force_login(admin)
+    url = f"/admin/quizzes/question/{q.pk}/change/"
+    form = {
+        "quiz": quiz.pk,
+        "order": q.order,
+        "kind": q.kind,
+        "prompt": q.prompt,
+        "points": "1",
+        "numeric_answer": "5",
+        "numeric_tolerance": "0",
+        "explanation": "",
+        "choices-TOTAL_FORMS": "0",
+        "choices-INITIAL_FORMS": "0",
+        "choices-MIN_NUM_FORMS": "0",
+        "choices-MAX_NUM_FORMS": "1000",
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        r = c.post(url, form)
+    assert r.status_code == 302, r.content[:2000]
+    attempt.refresh_from_db()
+    assert attempt.points == 1
+
+
+@pytest.mark.django_db
+def test_admin_pages(quiz: Quiz, student: Any, make_member: Callable) -> None:
+    from django.test import Client
+
+    now = timezone.now()
+    q = questions(quiz)["text"]
+    services.answer_save(quiz=quiz, student=student, question_id=q.pk, value="because", now=now)
+    services.attempt_submit(attempt=Attempt.objects.get(), now=now)
+    admin = make_member(quiz.course, "instructor")
+    admin.is_staff = admin.is_superuser = True
+    admin.save()
+    c = Client()
+    c.force_login(admin)
+    listing = c.get("/admin/quizzes/quiz/")
+    assert listing.status_code == 200 and "answering" in listing.content.decode()
+    stats = c.get(f"/admin/quizzes/quiz/{quiz.pk}/statistics/")
+    assert stats.status_code == 200 and "Picked by" in stats.content.decode()
+    export = c.get(f"/admin/quizzes/quiz/{quiz.pk}/export.csv")
+    assert export.status_code == 200 and "because" in export.content.decode()
+    assert c.get(f"/admin/quizzes/quiz/{quiz.pk}/change/").status_code == 200
+    assert c.get("/admin/quizzes/answer/?points__isempty=1").status_code == 200
+    answer = Answer.objects.get()
+    r = c.post(
+        "/admin/quizzes/answer/",
+        {
+            "form-TOTAL_FORMS": "1",
+            "form-INITIAL_FORMS": "1",
+            "form-MIN_NUM_FORMS": "0",
+            "form-MAX_NUM_FORMS": "1000",
+            "form-0-id": answer.pk,
+            "form-0-points": "1",
+            "_save": "Save",
+        },
+    )
+    assert r.status_code == 302
+    attempt = Attempt.objects.get()
+    assert attempt.points == 1 and not attempt.needs_manual_grading
