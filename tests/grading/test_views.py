@@ -227,3 +227,11 @@ def test_ta_and_student_in_admin(client: Any, course: Any, people: dict) -> None
     student.is_staff = True  # even a staff flag does not open another course's grades
     student.save()
     assert _client(client, student).get(url).status_code == 403
+
+
+def test_my_grades_in_french(client: Any, course: Any, people: dict) -> None:
+    client.force_login(people["ada"])
+    client.cookies["django_language"] = "fr"
+    resp = client.get(reverse("my_grades", kwargs={"code": course.code}), HTTP_ACCEPT_LANGUAGE="fr")
+    body = resp.content.decode()
+    assert "Mes notes" in body and "Note jusqu" in body
