@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 import time_machine
 from django.urls import reverse
+from django.utils import translation
 
 from course.models import Enrollment
 from scribing import services
@@ -231,5 +232,8 @@ def test_page_query_count(
 def test_page_in_french(client: Any, course: Any, slots: list, student: Any) -> None:
     client.force_login(student)
     client.cookies["django_language"] = "fr"
-    body = client.get(url("scribing", course), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    try:
+        body = client.get(url("scribing", course), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    finally:
+        translation.activate("en")  # the middleware leaves the thread's language set
     assert "Télécharger le gabarit LaTeX" in body
