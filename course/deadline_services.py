@@ -13,6 +13,15 @@ from .deadline_models import Extension, ExtensionRequest
 from .models import Course
 
 
+def _generic(target: Any) -> dict[str, Any]:
+    """content_type/object_id for an optional model instance the deadline belongs to."""
+    if target is None:
+        return {}
+    from django.contrib.contenttypes.models import ContentType
+
+    return {"content_type": ContentType.objects.get_for_model(target), "object_id": target.pk}
+
+
 def extension_grant(
     *,
     course: Course,
@@ -23,8 +32,10 @@ def extension_grant(
     reason: str = "",
     target_label: str = "",
     request: ExtensionRequest | None = None,
+    target: Any = None,
 ) -> Extension:
     return Extension.objects.create(
+        **_generic(target),
         course=course,
         target_key=target_key,
         target_label=target_label,
@@ -45,6 +56,7 @@ def extension_request_create(
     current_due_at: datetime | None = None,
     requested_due_at: datetime | None = None,
     target_label: str = "",
+    target: Any = None,
 ) -> ExtensionRequest:
     reason = reason.strip()
     if not reason:
@@ -58,6 +70,7 @@ def extension_request_create(
     try:
         with transaction.atomic():
             return ExtensionRequest.objects.create(
+                **_generic(target),
                 course=course,
                 student=student,
                 target_key=target_key,
@@ -108,4 +121,5 @@ def extension_request_decide(
             granted_by=decided_by,
             reason=locked.reason,
             request=locked,
+            target=locked.target,
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from django.contrib import admin, messages
@@ -17,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from course.models import Course
 from course.permissions import Action, can
 
-from . import services
+from . import selectors, services
 from .models import NotesSubmission, ScribeAssignment, ScribeSlot, Unavailability
 
 
@@ -39,7 +40,7 @@ class ScribeSlotAdmin(admin.ModelAdmin):
     list_filter = ("course", "session__kind")
     inlines = [ScribeAssignmentInline]
     raw_id_fields = ("session",)
-    actions = ["sync_lectures", "auto_assign"]
+    actions = ["sync_lectures", "auto_assign", "extend_one_week"]
     change_list_template = "admin/scribing/scribeslot/change_list.html"
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[ScribeSlot]:
@@ -83,6 +84,25 @@ class ScribeSlotAdmin(admin.ModelAdmin):
         if first is None:
             return HttpResponseRedirect(request.get_full_path())
         return redirect(reverse("admin:scribing_auto_assign", args=[first.course_id]))
+
+    @admin.action(
+        description=_("Extend the notes deadline of these lectures by one week (everyone)")
+    )
+    def extend_one_week(self, request: HttpRequest, queryset: QuerySet[ScribeSlot]) -> None:
+        n = 0
+        for slot in queryset.select_related("session", "course"):
+            if not can(request.user, Action.MANAGE_COURSE, slot.course):
+                continue
+            policy = selectors.scribing_policy(slot.course)
+            current = selectors.student_due(slot.course, slot.session, None, policy)
+            services.lecture_extend(
+                slot=slot,
+                due_at=current + timedelta(days=7),
+                granted_by=request.user,
+                reason=str(_("Extended from the admin")),
+            )
+            n += 1
+        self.message_user(request, _("%(n)d deadline(s) extended.") % {"n": n}, messages.SUCCESS)
 
     def get_urls(self) -> list:
         return [

@@ -245,6 +245,20 @@ def _clean_name(name: str, default: str) -> str:
         return default
 
 
+def lecture_extend(*, slot: ScribeSlot, due_at: datetime, granted_by: Any, reason: str = "") -> Any:
+    """Move a lecture's notes deadline for everyone (an Extension with no student)."""
+    session = slot.session
+    return deadline_services.extension_grant(
+        course=slot.course,
+        target_key=selectors.lecture_key(session.pk),
+        target_label=_("Scribe notes, lecture %(n)d") % {"n": session.number},
+        due_at=due_at,
+        granted_by=granted_by,
+        reason=reason,
+        target=session,
+    )
+
+
 def notes_grade(
     *,
     submission: NotesSubmission,
@@ -298,4 +312,5 @@ def extension_request(
         reason=reason,
         current_due_at=due,
         requested_due_at=requested_due_at,
+        target=session,
     )
