@@ -46,7 +46,7 @@ class ReadingOut(serializers.Serializer):
     key = serializers.CharField()
     title = serializers.CharField()
     url = serializers.CharField()
-    required = serializers.BooleanField()
+    required = serializers.BooleanField()  # type: ignore[assignment]
     detail = serializers.CharField()
 
 

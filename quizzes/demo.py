@@ -218,19 +218,19 @@ def _add(course: Course, now: datetime) -> None:
         _fill_attempts(quiz, students, grade_text=not latest)
     # A student excused from the third graded quiz (a medical note, say).
     if len(past) > 3 and students:
-        quiz = Quiz.objects.filter(session=past[3]).first()
-        if quiz and not Attempt.objects.filter(quiz=quiz, student=students[-1]).exists():
+        third = Quiz.objects.filter(session=past[3]).first()
+        if third and not Attempt.objects.filter(quiz=third, student=students[-1]).exists():
             services.accommodation_set(
-                quiz=quiz, student=students[-1], excused=True, note="Medical note"
+                quiz=third, student=students[-1], excused=True, note="Medical note"
             )
 
-    session = _open_session(course, now)
-    if session is None:
+    upcoming = _open_session(course, now)
+    if upcoming is None:
         return
     quiz = _upsert_quiz(
         course,
-        session,
-        f"Quiz on the day: {_short(session.topic)}",
+        upcoming,
+        f"Quiz on the day: {_short(upcoming.topic)}",
         opens_at=now - timedelta(minutes=3),
         window=timedelta(hours=2),
         duration=timedelta(minutes=policy.duration_minutes),

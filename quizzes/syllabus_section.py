@@ -97,7 +97,7 @@ class QuizBank(RootModel[list[QuizSpec]]):
 class QuizBankSection:
     """Registered as `quiz_bank`: a list of quizzes."""
 
-    schema = QuizBank
+    schema: type[BaseModel] = QuizBank
 
     def apply(self, course: Course, data: BaseModel) -> None:
         assert isinstance(data, QuizBank)

@@ -244,3 +244,14 @@ class TestPages:
     def test_schedule_shows_the_quiz(self, quiz: Quiz, student: Any) -> None:
         r = client_for(student).get(reverse("schedule", kwargs={"code": quiz.course.code}))
         assert f"Quiz: {quiz.title}" in r.content.decode()
+
+
+@pytest.mark.django_db
+def test_pages_in_french(quiz: Quiz, student: Any) -> None:
+    c = client_for(student)
+    r = c.get(
+        reverse("quiz_detail", kwargs={"code": quiz.course.code, "pk": quiz.pk}),
+        HTTP_ACCEPT_LANGUAGE="fr",
+    )
+    assert "Une seule tentative" in r.content.decode()
+    assert "Commencer le quiz" in r.content.decode()
