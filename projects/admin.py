@@ -600,7 +600,9 @@ class MilestoneAdmin(admin.ModelAdmin):
 
     def save_model(self, request: HttpRequest, obj: Milestone, form: Any, change: bool) -> None:
         if change and "due" in form.changed_data:
-            services.milestone_date_set(milestone=obj, due=form.cleaned_data["due"])
+            services.milestone_date_set(
+                milestone=obj, due=form.cleaned_data["due"], now=timezone.now()
+            )
         else:
             obj.save()
 

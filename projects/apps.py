@@ -10,9 +10,10 @@ class ProjectsConfig(AppConfig):
     def ready(self) -> None:
         from course.demo import register_demo_hook
         from course.extensions import NavLink, register_nav_link, register_schedule_annotator
+        from course.notifications import register_digest_source, register_reminder_source
         from course.permissions import Action
 
-        from . import demo, selectors
+        from . import demo, reminders, selectors
 
         register_nav_link(
             NavLink(
@@ -29,3 +30,5 @@ class ProjectsConfig(AppConfig):
         )
         register_schedule_annotator("projects", selectors.schedule_talks)
         register_demo_hook("projects", demo.demo_projects)
+        register_reminder_source("projects", reminders.project_reminders)
+        register_digest_source("projects", reminders.project_digest)

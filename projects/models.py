@@ -268,6 +268,13 @@ class Milestone(models.Model):
     due = models.DateTimeField(
         _("due"), null=True, blank=True, help_text=_("Empty: to be announced.")
     )
+    due_set_at = models.DateTimeField(
+        _("date set at"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("When the date was last set by hand (the teams are told)."),
+    )
     weight = models.DecimalField(_("weight"), max_digits=5, decimal_places=2)
     talk_minutes = models.PositiveIntegerField(_("talk minutes"), null=True, blank=True)
     accepts_pdf = models.BooleanField(_("accepts a PDF"), default=True)

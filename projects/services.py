@@ -505,14 +505,17 @@ def milestones_sync(*, course: Course) -> list[Milestone]:
     return result
 
 
-def milestone_date_set(*, milestone: Milestone, due: dt.datetime | None) -> Milestone:
+def milestone_date_set(
+    *, milestone: Milestone, due: dt.datetime | None, now: dt.datetime
+) -> Milestone:
     """Set (or move) a milestone's date, e.g. one that was to be announced.
 
-    The single place where a date changes, so the notifications issue can hook its reminders
-    here (notify the teams on commit).
+    The single place where a date changes by hand. `due_set_at` records when, and the
+    notifications reminder source (projects.reminders) tells every team member once per date.
     """
     milestone.due = due
-    milestone.save(update_fields=["due"])
+    milestone.due_set_at = now if due is not None else None
+    milestone.save(update_fields=["due", "due_set_at"])
     return milestone
 
 

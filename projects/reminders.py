@@ -1,0 +1,207 @@
+"""Reminders and the staff digest for course.notifications, computed from the live data.
+
+The dispatcher keeps the reminders whose `due_at <= now < expires_at` and sends each
+(recipient, item_key, kind) once, so these functions may list reminders not yet due or already
+sent. Each runs a fixed number of queries whatever the class size.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from zoneinfo import ZoneInfo
+
+from django.db.models import Exists, OuterRef
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+
+from course import deadlines
+from course.deadline_selectors import due_changes_by_target
+from course.models import Course
+from course.notifications import DigestLine, DueReminder
+
+from .models import (
+    GroupKind,
+    GroupMembership,
+    Invitation,
+    Milestone,
+    MilestoneGrade,
+    MilestoneSubmission,
+    PaperProposal,
+    Slides,
+    TalkSlot,
+)
+
+WEEK = dt.timedelta(days=7)
+
+
+def _when(at: dt.datetime, course: Course) -> str:
+    return timezone.localtime(at, ZoneInfo(course.time_zone)).strftime("%Y-%m-%d %H:%M")
+
+
+def project_reminders(course: Course, now: dt.datetime) -> Iterable[DueReminder]:
+    yield from _milestone_reminders(course, now)
+    yield from _talk_reminders(course, now)
+    yield from _invitation_reminders(course, now)
+
+
+def _milestone_reminders(course: Course, now: dt.datetime) -> Iterable[DueReminder]:
+    milestones = list(Milestone.objects.filter(course=course, due__isnull=False))
+    if not milestones:
+        return
+    members: dict[int, list[int]] = defaultdict(list)
+    for group_id, student_id in GroupMembership.objects.filter(
+        course=course, kind=GroupKind.PROJECT
+    ).values_list("group_id", "student_id"):
+        members[group_id].append(student_id)
+    handed_in = set(
+        MilestoneSubmission.objects.filter(group__course=course).values_list(
+            "group_id", "milestone_id"
+        )
+    )
+    keys = {m.pk: deadlines.target_key("projects", "milestone", m.pk) for m in milestones}
+    changes = due_changes_by_target(course, keys.values())
+    url = reverse("projects_team", kwargs={"code": course.code})
+    for m in milestones:
+        assert m.due is not None
+        for group_id, students in members.items():
+            team_due = max(
+                deadlines.effective_due(m.due, changes[keys[m.pk]], student_id=s) for s in students
+            )
+            if m.due_set_at is not None:
+                for s in students:
+                    yield DueReminder(
+                        recipient_user_id=s,
+                        item_key=f"projects:milestone:{m.pk}:date:{m.due.isoformat()}",
+                        kind="milestone_date_set",
+                        due_at=m.due_set_at,
+                        expires_at=m.due,
+                        subject=format_lazy(_("Date set: {label}"), label=m.label),
+                        body=format_lazy(
+                            _("“{label}” of your research project is now due {when}."),
+                            label=m.label,
+                            when=_when(m.due, course),
+                        ),
+                        url=url,
+                    )
+            if (group_id, m.pk) in handed_in:
+                continue
+            for kind, before in (
+                ("milestone_due_7d", WEEK),
+                ("milestone_due_48h", dt.timedelta(hours=48)),
+            ):
+                for s in students:
+                    yield DueReminder(
+                        recipient_user_id=s,
+                        item_key=f"projects:milestone:{m.pk}:group:{group_id}",
+                        kind=kind,
+                        due_at=team_due - before,
+                        expires_at=team_due,
+                        subject=format_lazy(_("Due soon: {label}"), label=m.label),
+                        body=format_lazy(
+                            _("“{label}” is due {when}; your team has not handed it in yet."),
+                            label=m.label,
+                            when=_when(team_due, course),
+                        ),
+                        url=url,
+                    )
+
+
+def _talk_reminders(course: Course, now: dt.datetime) -> Iterable[DueReminder]:
+    slots = list(
+        TalkSlot.objects.filter(course=course, group__isnull=False, starts_at__gt=now)
+        .select_related("session")
+        .annotate(has_slides=Exists(Slides.objects.filter(group=OuterRef("group"))))
+    )
+    if not slots:
+        return
+    members: dict[int, list[int]] = defaultdict(list)
+    for group_id, student_id in GroupMembership.objects.filter(
+        group_id__in=[s.group_id for s in slots]
+    ).values_list("group_id", "student_id"):
+        members[group_id].append(student_id)
+    for slot in slots:
+        assert slot.group_id is not None
+        is_paper = slot.kind == GroupKind.PRESENTATION
+        url = reverse(
+            "projects_presentations" if is_paper else "projects_team", kwargs={"code": course.code}
+        )
+        for s in members[slot.group_id]:
+            yield DueReminder(
+                recipient_user_id=s,
+                item_key=f"projects:slot:{slot.pk}:{slot.starts_at.isoformat()}",
+                kind="presentation_in_3d",
+                due_at=slot.starts_at - dt.timedelta(days=3),
+                expires_at=slot.starts_at,
+                subject=_("Your talk in 3 days"),
+                body=format_lazy(
+                    _("Your talk is on {when} ({session})."),
+                    when=_when(slot.starts_at, course),
+                    session=slot.session.topic,
+                ),
+                url=url,
+            )
+            if is_paper and not slot.has_slides:  # type: ignore[attr-defined]
+                yield DueReminder(
+                    recipient_user_id=s,
+                    item_key=f"projects:slot:{slot.pk}:{slot.starts_at.isoformat()}",
+                    kind="slides_missing_24h",
+                    due_at=slot.starts_at - dt.timedelta(hours=24),
+                    expires_at=slot.starts_at,
+                    subject=_("Slides missing for your talk tomorrow"),
+                    body=format_lazy(
+                        _("Your talk is on {when}; upload your slides (PDF) before it."),
+                        when=_when(slot.starts_at, course),
+                    ),
+                    url=url,
+                )
+
+
+def _invitation_reminders(course: Course, now: dt.datetime) -> Iterable[DueReminder]:
+    for inv in Invitation.objects.filter(
+        course=course, status=Invitation.Status.PENDING, created_at__gt=now - WEEK
+    ).select_related("from_user"):
+        page = "projects_presentations" if inv.kind == GroupKind.PRESENTATION else "projects_team"
+        yield DueReminder(
+            recipient_user_id=inv.to_user_id,
+            item_key=f"projects:invitation:{inv.pk}",
+            kind="pair_invitation",
+            due_at=inv.created_at,
+            expires_at=inv.created_at + WEEK,
+            subject=format_lazy(_("{name} invites you to work together"), name=str(inv.from_user)),
+            body=format_lazy(
+                _("{name} invites you to their {what}. Accept or decline on the course site."),
+                name=str(inv.from_user),
+                what=_("presentation pair")
+                if inv.kind == GroupKind.PRESENTATION
+                else _("project team"),
+            ),
+            url=reverse(page, kwargs={"code": course.code}),
+        )
+
+
+def project_digest(course: Course, now: dt.datetime) -> Iterable[DigestLine]:
+    proposals = PaperProposal.objects.filter(
+        course=course, status=PaperProposal.Status.PROPOSED
+    ).count()
+    yield DigestLine(
+        label=format_lazy(_("Paper proposals to approve or reject: {n}"), n=proposals),
+        count=proposals,
+        url=reverse("admin:projects_paperproposal_changelist") + "?status__exact=proposed",
+    )
+    graded = MilestoneGrade.objects.filter(group=OuterRef("group"), milestone=OuterRef("milestone"))
+    to_grade = (
+        MilestoneSubmission.objects.filter(group__course=course)
+        .exclude(Exists(graded))
+        .values("group_id", "milestone_id")
+        .distinct()
+        .count()
+    )
+    yield DigestLine(
+        label=format_lazy(_("Project milestones handed in and not graded: {n}"), n=to_grade),
+        count=to_grade,
+        url=reverse("admin:projects_milestonesubmission_changelist"),
+    )

@@ -1,0 +1,98 @@
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from course.notification_models import Notification
+from course.notifications.services import dispatch_due
+from projects import reminders, services
+from projects.models import GroupKind, Milestone, TalkSlot
+
+TZ = ZoneInfo("America/Montreal")
+NOW = datetime(2021, 2, 10, 12, 0, tzinfo=TZ)
+
+
+def kinds_for(course, now, user):
+    return sorted(
+        r.kind
+        for r in reminders.project_reminders(course, now)
+        if r.recipient_user_id == user.pk and r.due_at <= now < (r.expires_at or now + timedelta(1))
+    )
+
+
+def test_setting_a_tba_date_notifies_every_team_member_once(pcourse, students) -> None:
+    services.milestones_sync(course=pcourse)
+    services.group_create(course=pcourse, kind=GroupKind.PROJECT, students=students[:2])
+    services.group_create(course=pcourse, kind=GroupKind.PROJECT, students=students[2:3])
+    poster = Milestone.objects.get(course=pcourse, key="poster")
+    services.milestone_date_set(milestone=poster, due=datetime(2021, 4, 15, 9, tzinfo=TZ), now=NOW)
+    dispatch_due(now=NOW + timedelta(minutes=1), courses=[pcourse])
+    dispatch_due(now=NOW + timedelta(minutes=2), courses=[pcourse])
+    sent = Notification.objects.filter(kind="milestone_date_set")
+    assert sorted(n.recipient_id for n in sent) == sorted(s.pk for s in students[:3])
+    assert "2021-04-15 09:00" in sent.first().body
+
+
+def test_due_soon_stops_once_handed_in(pcourse, students, pdf_bytes) -> None:
+    ms = {m.key: m for m in services.milestones_sync(course=pcourse)}
+    team = services.group_create(course=pcourse, kind=GroupKind.PROJECT, students=students[:2])
+    before = ms["proposal"].due - timedelta(hours=30)
+    assert kinds_for(pcourse, before, students[0]) == ["milestone_due_48h", "milestone_due_7d"]
+    services.milestone_submit(
+        group=team,
+        milestone=ms["proposal"],
+        user=students[1],
+        now=before,
+        upload=SimpleUploadedFile("p.pdf", pdf_bytes),
+    )
+    assert kinds_for(pcourse, before, students[0]) == []
+
+
+def test_talk_and_slides_and_invitation_reminders(pcourse, students, pdf_bytes) -> None:
+    services.talk_slots_sync(course=pcourse)
+    g = services.group_create(course=pcourse, kind=GroupKind.PRESENTATION, students=students[:2])
+    p = services.paper_propose(
+        group=g, user=students[0], title="t", url="https://arxiv.org/abs/1", now=NOW
+    )
+    services.paper_decide(proposal=p, approve=True, now=NOW)
+    slot = TalkSlot.objects.filter(kind=GroupKind.PRESENTATION).first()
+    services.talk_slot_pick(slot=slot, group=g, user=students[0], now=NOW)
+    day_before = slot.starts_at - timedelta(hours=20)
+    assert kinds_for(pcourse, day_before, students[1]) == [
+        "presentation_in_3d",
+        "slides_missing_24h",
+    ]
+    services.slides_upload(
+        group=g, user=students[0], upload=SimpleUploadedFile("s.pdf", pdf_bytes), now=day_before
+    )
+    assert kinds_for(pcourse, day_before, students[1]) == ["presentation_in_3d"]
+    services.invitation_send(
+        course=pcourse, kind=GroupKind.PROJECT, from_user=students[0], to_user=students[2], now=NOW
+    )
+    assert kinds_for(pcourse, NOW, students[2]) == ["pair_invitation"]
+
+
+def test_digest_counts(pcourse, students, django_assert_max_num_queries) -> None:
+    g = services.group_create(course=pcourse, kind=GroupKind.PRESENTATION, students=students[:2])
+    services.paper_propose(
+        group=g, user=students[0], title="t", url="https://arxiv.org/abs/1", now=NOW
+    )
+    with django_assert_max_num_queries(2):
+        lines = list(reminders.project_digest(pcourse, NOW))
+    assert [line.count for line in lines] == [1, 0]
+
+
+def test_reminder_queries_do_not_grow(pcourse, make_member, django_assert_max_num_queries) -> None:
+    from course.models import Enrollment
+
+    services.milestones_sync(course=pcourse)
+    services.talk_slots_sync(course=pcourse)
+    for size in (2, 8):
+        people = [make_member(pcourse, Enrollment.Role.STUDENT) for _ in range(size)]
+        team = services.group_create(course=pcourse, kind=GroupKind.PROJECT, students=people)
+        slot = TalkSlot.objects.filter(kind=GroupKind.PROJECT, group__isnull=True).first()
+        services.talk_slot_assign(slot=slot, group=team, now=NOW)
+        with django_assert_max_num_queries(8):
+            list(reminders.project_reminders(pcourse, NOW))
