@@ -75,9 +75,8 @@ class SlotClaimAPI(APIView):
 
     @extend_schema(request=None, responses={201: None, 400: None})
     def post(self, request: Request, code: str, pk: int) -> Response:
-        slot = get_object_or_404(
-            ScribeSlot.objects.select_related("course"), pk=pk, course=self.course
-        )  # type: ignore[attr-defined]
+        course = self.course  # type: ignore[attr-defined]
+        slot = get_object_or_404(ScribeSlot.objects.select_related("course"), pk=pk, course=course)
         try:
             services.scribe_slot_claim(slot=slot, student=request.user, now=timezone.now())
         except ValidationError as exc:
