@@ -149,7 +149,9 @@ SITE_URL = env.str("COURSEKIT_SITE_URL", default="http://127.0.0.1:8000")
 # Announcements also go to the class Slack through an incoming webhook when this is set.
 COURSEKIT_SLACK_WEBHOOK_URL = env.str("COURSEKIT_SLACK_WEBHOOK_URL", default="")
 # A message still pending this long after its send task was queued is queued again.
-COURSEKIT_NOTIFY_REQUEUE_AFTER_SECONDS = env.int("COURSEKIT_NOTIFY_REQUEUE_AFTER_SECONDS", default=300)
+COURSEKIT_NOTIFY_REQUEUE_AFTER_SECONDS = env.int(
+    "COURSEKIT_NOTIFY_REQUEUE_AFTER_SECONDS", default=300
+)
 
 # Security: on unless DEBUG; a TLS-terminating proxy sets X-Forwarded-Proto.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -1,12 +1,12 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from course.views import logout_then_home
 
-api_patterns = [
+api_patterns: list[URLPattern | URLResolver] = [
     path("", include("course.api_urls")),
     path("", include("quizzes.api_urls")),
     path("", include("scribing.api_urls")),

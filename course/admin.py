@@ -274,5 +274,4 @@ class CalendarFeedTokenAdmin(admin.ModelAdmin):
     readonly_fields = ("token", "created_at")
 
 
-from . import deadline_admin  # noqa: E402,F401  (extensions and their requests)
-from . import notification_admin  # noqa: E402,F401  (outbox, notifications, "send now")
+from . import deadline_admin, notification_admin  # noqa: E402,F401  (register their models)

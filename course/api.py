@@ -18,7 +18,7 @@ class SessionReadingOut(serializers.Serializer):
     title = serializers.CharField(source="entry.title")
     authors = serializers.CharField(source="entry.authors")
     url = serializers.CharField(source="entry.url")
-    required = serializers.BooleanField()
+    is_required = serializers.BooleanField(source="required")
     detail = serializers.CharField()
 
 

@@ -241,7 +241,7 @@ class Session(models.Model):
     topic = models.CharField(_("topic"), max_length=300, blank=True)
     room = models.CharField(_("room"), max_length=100, blank=True)
     note = models.TextField(_("note"), blank=True)
-    readings = models.ManyToManyField(
+    readings: models.ManyToManyField = models.ManyToManyField(
         BibliographyEntry, through="SessionReading", related_name="sessions", blank=True
     )
 

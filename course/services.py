@@ -5,14 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from . import rules
-from .models import CalendarFeedToken, Course, Enrollment
+from .models import CalendarFeedToken, Course, Enrollment, User
 from .roster import RosterError, parse_roster
-
-User = get_user_model()
 
 
 def seats_rebalance(*, course: Course) -> rules.SeatPlan:
@@ -52,7 +49,7 @@ def enrollment_set(
     user: User,
     role: str,
     now: datetime,
-    student_id: str = "",  # type: ignore[valid-type]
+    student_id: str = "",
 ) -> Enrollment:
     """Enrol (or re-enrol, or change the role of) a person, then re-seat the auditors."""
     with transaction.atomic():
@@ -133,14 +130,14 @@ def _free_username(email: str) -> str:
     return candidate
 
 
-def feed_token_get_or_create(*, course: Course, user: User) -> CalendarFeedToken:  # type: ignore[valid-type]
+def feed_token_get_or_create(*, course: Course, user: User) -> CalendarFeedToken:
     token = CalendarFeedToken.objects.filter(
         course=course, user=user, revoked_at__isnull=True
     ).first()
     return token or CalendarFeedToken.objects.create(course=course, user=user)
 
 
-def feed_token_revoke(*, course: Course, user: User, now: datetime) -> CalendarFeedToken:  # type: ignore[valid-type]
+def feed_token_revoke(*, course: Course, user: User, now: datetime) -> CalendarFeedToken:
     """Revoke the current secret address and issue a new one."""
     with transaction.atomic():
         CalendarFeedToken.objects.filter(course=course, user=user, revoked_at__isnull=True).update(

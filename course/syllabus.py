@@ -428,7 +428,7 @@ def dump_syllabus(course: Course) -> str:
             item["note"] = session.note
         if session.room:
             item["room"] = session.room
-        readings = []
+        readings: list[Any] = []
         for r in session.session_readings.all():
             if r.required and not r.detail:
                 readings.append(r.entry.key)

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import cast
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -14,7 +16,7 @@ from . import selectors, services
 from .extensions import schedule_items
 from .http import course_view
 from .ical import schedule_calendar
-from .models import CalendarFeedToken, Course, Enrollment
+from .models import CalendarFeedToken, Course, Enrollment, User
 from .permissions import Action, can, role_of
 
 
@@ -41,7 +43,7 @@ def course_home(request: HttpRequest, course: Course) -> HttpResponse:
     role = role_of(request.user, course)
     rows = selectors.schedule_rows(course, now)
     upcoming = [r for r in rows if not r.is_past][:3]
-    enrollment = Enrollment.objects.filter(course=course, user=request.user).first()
+    enrollment = Enrollment.objects.filter(course=course, user=cast(User, request.user)).first()
     return render(
         request,
         "course/course_home.html",
@@ -100,12 +102,12 @@ def resources(request: HttpRequest, course: Course) -> HttpResponse:
 @course_view(Action.VIEW_SCHEDULE)
 def calendar_feed_settings(request: HttpRequest, course: Course) -> HttpResponse:
     if request.method == "POST":
-        services.feed_token_revoke(course=course, user=request.user, now=timezone.now())
+        services.feed_token_revoke(course=course, user=cast(User, request.user), now=timezone.now())
         messages.success(
             request, _("Your previous calendar address no longer works; here is a new one.")
         )
         return redirect("calendar_feed_settings", code=course.code)
-    token = services.feed_token_get_or_create(course=course, user=request.user)
+    token = services.feed_token_get_or_create(course=course, user=cast(User, request.user))
     url = request.build_absolute_uri(reverse("personal_feed", kwargs={"token": token.token}))
     return render(request, "course/calendar_feed.html", {"feed_address": url})
 
