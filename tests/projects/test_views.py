@@ -258,3 +258,14 @@ def test_schedule_annotator_fixed_queries(pcourse, students, django_assert_max_n
         with django_assert_max_num_queries(4):
             items = schedule_talks(pcourse, sessions, students[0])
         assert sum(len(v) for v in items.values()) == size
+
+
+def test_pages_in_french(client, pcourse, students) -> None:
+    services.group_create(course=pcourse, kind=P, students=students[:2])
+    client.force_login(students[0])
+    r = client.get(url("projects_presentations", pcourse), headers={"accept-language": "fr"})
+    page = r.content.decode()
+    assert "Présentations d'articles" in page or "Présentations d&#x27;articles" in page
+    assert "Diapositives" in page
+    r = client.get(url("projects_team", pcourse), headers={"accept-language": "fr"})
+    assert "Projet de recherche" in r.content.decode()
