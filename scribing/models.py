@@ -14,9 +14,11 @@ class ScribeSlot(models.Model):
     course = models.ForeignKey(
         "course.Course", on_delete=models.CASCADE, related_name="scribe_slots"
     )
+    # CASCADE: an empty slot goes with its session; assignments and notes PROTECT the slot, so a
+    # session that student work hangs on is never deleted (the syllabus loader keeps it).
     session = models.OneToOneField(
         "course.Session",
-        on_delete=models.PROTECT,
+        on_delete=models.CASCADE,
         related_name="scribe_slot",
         verbose_name=_("session"),
     )
