@@ -57,6 +57,7 @@ class GradeOut(serializers.Serializer):
 
 class MyGradesOut(serializers.Serializer):
     username = serializers.CharField()
+    computed_at = serializers.DateTimeField(allow_null=True)
     grade = GradeOut()
     what_if = GradeOut(allow_null=True)
     assumed = serializers.DecimalField(max_digits=5, decimal_places=2, allow_null=True)
@@ -125,11 +126,8 @@ class MyGradesAPI(APIView):
         params = AssumeIn(data=request.query_params)
         params.is_valid(raise_exception=True)
         course = self.course  # type: ignore[attr-defined]
-        report = selectors.student_report(
-            course,
-            request.user.pk or 0,
-            timezone.now(),
-            assume=params.validated_data.get("assume"),
+        report, computed_at = selectors.my_grades(
+            course, request.user, timezone.now(), assume=params.validated_data.get("assume")
         )
         if report is None:
             raise NotFound("You are not a registered student of this course.")
@@ -137,6 +135,7 @@ class MyGradesAPI(APIView):
             MyGradesOut(
                 {
                     "username": report.student.username,
+                    "computed_at": computed_at,
                     "grade": _grade(report.grade),
                     "what_if": _grade(report.what_if),
                     "assumed": report.assumed,

@@ -207,3 +207,32 @@ class GradebookSnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.course.code} @ {self.computed_at}"
+
+
+class StudentGradeInputs(models.Model):
+    """One student's gradebook inputs as of the last recompute (upserted by it).
+
+    The student's page and API re-run the pure rules on these (a what-if included) instead of
+    loading the whole course: one query per page, and the same numbers as the stored gradebook.
+    """
+
+    course = models.ForeignKey(
+        Course, on_delete=models.CASCADE, related_name="student_grade_inputs"
+    )
+    student = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="grade_inputs"
+    )
+    computed_at = models.DateTimeField(_("computed at"))
+    data = models.JSONField(_("inputs"), default=dict)
+
+    class Meta:
+        verbose_name = _("student grade inputs")
+        verbose_name_plural = _("student grade inputs")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["course", "student"], name="one_grade_inputs_per_student"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.student} — {self.course.code}"

@@ -35,6 +35,7 @@ from .models import (
     GradeOverride,
     OverrideAuditLog,
     ParticipationScore,
+    StudentGradeInputs,
 )
 
 # source -> (module, function) in the app that scores it
@@ -443,3 +444,145 @@ def student_report(
     if assume is not None and not grade.is_complete:
         wi = student_what_if(inputs, user_id, assume)
     return StudentReport(student, grade, wi, assume)
+
+
+# --- one student's stored inputs (written by the recompute, read by the student's page) -------
+
+
+def _num(value: Decimal | None) -> str | None:
+    return None if value is None else str(value)
+
+
+def _dnum(value: str | None) -> Decimal | None:
+    return None if value is None else Decimal(value)
+
+
+def student_inputs_json(inputs: GradebookInputs, user_id: int) -> dict[str, Any]:
+    final = inputs.overrides.get((user_id, FINAL))
+    return {
+        "decimals": inputs.decimals,
+        "scale": [[s.letter, str(s.min_percent)] for s in inputs.scale],
+        "final_override": [str(final[0]), final[1]] if final else None,
+        "components": [
+            {
+                "key": c.spec.key,
+                "label": c.spec.label,
+                "weight": str(c.spec.weight),
+                "source": c.spec.source,
+                "built": c.built,
+                "excused": c.excused,
+                "excuse_reason": c.excuse_reason,
+                "override": _num(c.override),
+                "override_reason": c.override_reason,
+                "best_n": c.best_n,
+                "items": [
+                    [
+                        i.key,
+                        i.label,
+                        str(i.status),
+                        _num(i.percent),
+                        _num(i.raw_percent),
+                        str(i.penalty_percent),
+                        str(i.weight),
+                        i.note,
+                    ]
+                    for i in c.items
+                ],
+            }
+            for c in inputs.component_inputs(user_id)
+        ],
+    }
+
+
+@dataclass(frozen=True)
+class StoredInputs:
+    components: list[rules.ComponentInput]
+    scale: list[rules.LetterStep]
+    decimals: int
+    final_override: tuple[Decimal, str] | None
+
+
+def student_inputs_from_json(data: dict[str, Any]) -> StoredInputs:
+    comps = []
+    for c in data["components"]:
+        comps.append(
+            rules.ComponentInput(
+                spec=rules.ComponentSpec(c["key"], c["label"], Decimal(c["weight"]), c["source"]),
+                items=tuple(
+                    ScoreItem(
+                        key=k,
+                        label=label,
+                        status=ScoreStatus(status),
+                        percent=_dnum(pct),
+                        raw_percent=_dnum(raw),
+                        penalty_percent=Decimal(pen),
+                        weight=Decimal(w),
+                        note=note,
+                    )
+                    for k, label, status, pct, raw, pen, w, note in c["items"]
+                ),
+                built=c["built"],
+                excused=c["excused"],
+                excuse_reason=c["excuse_reason"],
+                override=_dnum(c["override"]),
+                override_reason=c["override_reason"],
+                best_n=c["best_n"],
+            )
+        )
+    final = data.get("final_override")
+    return StoredInputs(
+        components=comps,
+        scale=[rules.LetterStep(letter, Decimal(p)) for letter, p in data["scale"]],
+        decimals=int(data["decimals"]),
+        final_override=(Decimal(final[0]), final[1]) if final else None,
+    )
+
+
+def stored_student_report(
+    course: Course, user: Any, *, assume: Decimal | None = None
+) -> tuple[StudentReport | None, datetime | None]:
+    """The student's grades from the last recompute (one query); (None, None) if none yet."""
+    row = StudentGradeInputs.objects.filter(course=course, student=user).first()
+    if row is None:
+        return None, None
+    stored = student_inputs_from_json(row.data)
+    best_n_fn = quiz_best_n_fn()
+    grade = rules.student_grade(
+        stored.components,
+        scale=stored.scale,
+        decimals=stored.decimals,
+        final_override=stored.final_override[0] if stored.final_override else None,
+        final_override_reason=stored.final_override[1] if stored.final_override else "",
+        best_n_fn=best_n_fn,
+    )
+    wi = None
+    if assume is not None and not grade.is_complete:
+        wi = rules.what_if(
+            stored.components,
+            assume,
+            scale=stored.scale,
+            decimals=stored.decimals,
+            best_n_fn=best_n_fn,
+        )
+    ref = StudentRef(user.pk, user.username, user.first_name, user.last_name, user.email, "")
+    return StudentReport(ref, grade, wi, assume), row.computed_at
+
+
+def my_grades(
+    course: Course, user: Any, now: datetime, *, assume: Decimal | None = None
+) -> tuple[StudentReport | None, datetime | None]:
+    """A student's grades as of the last recompute; computed live when none is stored yet.
+
+    (None, None) for anyone who is not an active registered student.
+    """
+    from course.models import Enrollment
+
+    if not Enrollment.objects.filter(
+        course=course, user=user, role=Enrollment.Role.STUDENT, status=Enrollment.Status.ACTIVE
+    ).exists():
+        return None, None
+    report, computed_at = stored_student_report(course, user, assume=assume)
+    if report is None:
+        report = student_report(course, user.pk, now, assume=assume)
+        computed_at = now
+    return report, computed_at

@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from course.models import Course, Enrollment
-from course.selectors import course_policies
+from course.selectors import active_students, course_policies
 
 from . import selectors
 from .models import (
@@ -32,6 +32,7 @@ from .models import (
     GradeOverride,
     OverrideAuditLog,
     ParticipationScore,
+    StudentGradeInputs,
 )
 
 COALESCE_SECONDS = 10  # a queued run waits this long, so the changes of a burst ride together
@@ -112,14 +113,33 @@ def gradebook_recompute(
     if not force and current == fingerprint:
         return RecomputeResult(now, fingerprint, len(inputs.students), False, 0)
     rows = selectors.compute_rows(inputs)
-    duration = int((time.perf_counter() - started) * 1000)
-    GradebookSnapshot.objects.filter(course=course).update(
-        computed_at=now,
-        fingerprint=fingerprint,
-        rows=rows,
-        duration_ms=duration,
-        runs=F("runs") + 1,
-    )
+    with transaction.atomic():
+        StudentGradeInputs.objects.bulk_create(
+            [
+                StudentGradeInputs(
+                    course=course,
+                    student_id=s.user_id,
+                    computed_at=now,
+                    data=selectors.student_inputs_json(inputs, s.user_id),
+                )
+                for s in inputs.students
+            ],
+            batch_size=500,
+            update_conflicts=True,
+            unique_fields=["course", "student"],
+            update_fields=["computed_at", "data"],
+        )
+        StudentGradeInputs.objects.filter(course=course).exclude(
+            student_id__in=active_students(course).values("user_id")
+        ).delete()
+        duration = int((time.perf_counter() - started) * 1000)
+        GradebookSnapshot.objects.filter(course=course).update(
+            computed_at=now,
+            fingerprint=fingerprint,
+            rows=rows,
+            duration_ms=duration,
+            runs=F("runs") + 1,
+        )
     return RecomputeResult(now, fingerprint, len(rows), current != fingerprint, duration)
 
 

@@ -18,13 +18,14 @@ from .forms import WhatIfForm
 def my_grades(request: HttpRequest, course: Course) -> HttpResponse:
     form = WhatIfForm(request.GET or None)
     assume = form.cleaned_data["assume"] if form.is_bound and form.is_valid() else None
-    report = selectors.student_report(course, request.user.pk or 0, timezone.now(), assume=assume)
+    report, computed_at = selectors.my_grades(course, request.user, timezone.now(), assume=assume)
     return render(
         request,
         "grading/my_grades.html",
         {
             "course": course,
             "report": report,
+            "computed_at": computed_at,
             "form": form,
             "can_view_all": can(request.user, Action.VIEW_ALL_GRADES, course),
         },

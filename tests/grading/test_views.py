@@ -235,3 +235,49 @@ def test_my_grades_in_french(client: Any, course: Any, people: dict) -> None:
     resp = client.get(reverse("my_grades", kwargs={"code": course.code}), HTTP_ACCEPT_LANGUAGE="fr")
     body = resp.content.decode()
     assert "Mes notes" in body and "Note jusqu" in body
+
+
+def test_student_page_reads_stored_inputs_in_fixed_queries(
+    client: Any, course: Any, make_class: Any, django_assert_max_num_queries: Any
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from grading import selectors
+    from grading.models import StudentGradeInputs
+
+    users = make_class(course, 30)
+    services.exam_score_set(
+        course=course, student_id=users[0].pk, component_key="midterm", score=D(41), out_of=D(50)
+    )
+    services.gradebook_recompute(course=course)
+    assert StudentGradeInputs.objects.filter(course=course).count() == 30
+    client.force_login(users[0])
+    url = reverse("my_grades", kwargs={"code": course.code})
+    with CaptureQueriesContext(connection) as ctx:
+        body = client.get(url, {"assume": "80"}).content.decode()
+    assert "82.00%" in body
+    make_class(course, 60, prefix="more")
+    services.gradebook_recompute(course=course)
+    with django_assert_max_num_queries(len(ctx.captured_queries)):
+        client.get(url, {"assume": "80"})
+    # The stored inputs give the same grade as the live computation.
+    from django.utils import timezone
+
+    live = selectors.student_report(course, users[0].pk, timezone.now())
+    stored, _ = selectors.stored_student_report(course, users[0])
+    assert live is not None and stored is not None
+    assert live.grade.final_percent == stored.grade.final_percent
+    assert live.grade.so_far_percent == stored.grade.so_far_percent
+    # The new score shows after the recompute, not before.
+    services.override_set(
+        course=course,
+        student_id=users[0].pk,
+        component_key="midterm",
+        value=D(90),
+        reason="regrade",
+        actor=None,
+    )
+    assert "82.00%" in client.get(url).content.decode()  # queued on commit, not run yet
+    services.gradebook_recompute(course=course)  # the queued run
+    assert "90.00%" in client.get(url).content.decode()
