@@ -356,6 +356,8 @@ def override_set(
     if component_key != FINAL:
         _component(course, component_key)
     _student(course, student_id)
+    # Serialise the overrides of one student (the row to update may not exist yet).
+    list(Enrollment.objects.select_for_update().filter(course=course, user_id=student_id))
     reason = (reason or "").strip()
     if not reason:
         raise GradingError("reason", _("A reason is required."))
