@@ -93,6 +93,16 @@ def demo_projects(course: Course, now: dt.datetime) -> None:
                 project_kind=policy_topics.kinds[kind_i % len(policy_topics.kinds)],
                 working_title=title,
             )
+        if title and not TalkSlot.objects.filter(group=team).exists():
+            talk = (
+                TalkSlot.objects.filter(
+                    course=course, kind=GroupKind.PROJECT, group__isnull=True, starts_at__gt=now
+                )
+                .order_by("starts_at")
+                .first()
+            )
+            if talk is not None:
+                services.talk_slot_assign(slot=talk, group=team, now=now)
         if (
             title
             and proposal_ms is not None

@@ -33,7 +33,8 @@ def test_demo_hook_is_idempotent(monkeypatch) -> None:
         MilestoneSubmission.objects.count(),
     )
     assert PaperProposal.objects.filter(status="approved").count() == 3
-    assert TalkSlot.objects.filter(group__isnull=False).count() == 2
+    assert TalkSlot.objects.filter(group__isnull=False, kind="presentation").count() == 2
+    assert TalkSlot.objects.filter(group__isnull=False, kind="project").count() == 2
     assert MilestoneSubmission.objects.count() == 2
     teams = Group.objects.filter(kind="project").exclude(topic="")
     assert teams.count() == 3
