@@ -34,8 +34,11 @@ def add_demo_scribing(course: Course, now: datetime) -> None:
         return
     past = [s for s in slots if s.session.ends_at < now]
     future = [s for s in slots if s.session.ends_at >= now]
-    # Two scribes per past lecture from the start, then one per future lecture.
-    order = [s for s in past for _ in range(s.capacity)] + future
+    # Past lectures first (the first one with a pair of scribes, then one each), then future
+    # ones: about 60% of the assigned students have scribed already, the rest are ahead.
+    n_past = min(len(past) + 1, (len(students) * 3) // 5)
+    past_seats = ([past[0]] if past else []) + past
+    order = past_seats[:n_past] + future
     pairs = list(zip(students, order, strict=False))
     ScribeAssignment.objects.bulk_create(
         [

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -56,6 +57,7 @@ def _page_context(request: HttpRequest, course: Course, **forms: Any) -> dict[st
         "may_sign_up": can(user, Action.SUBMIT_WORK, course)
         and getattr(request, "course_role", None) == "student",
         "now": now,
+        "may_swap": True,
     }
     if assignment is not None:
         session = assignment.slot.session
@@ -71,6 +73,11 @@ def _page_context(request: HttpRequest, course: Course, **forms: Any) -> dict[st
                 "latest": latest,
                 "score": selectors.score_for(assignment, latest, due, course.time_zone, policy),
                 "closed": latest is not None and latest.raw_score is not None,
+                "may_swap": not submissions
+                and now
+                < rules.change_deadline(
+                    session.starts_at, change_cutoff_days=policy.change_cutoff_days
+                ),
                 "may_change_mine": now
                 < rules.change_deadline(
                     session.starts_at, change_cutoff_days=policy.change_cutoff_days
@@ -80,10 +87,18 @@ def _page_context(request: HttpRequest, course: Course, **forms: Any) -> dict[st
     return ctx
 
 
+def _render(
+    request: HttpRequest, course: Course, ctx: dict[str, Any], status: int = 200
+) -> HttpResponse:
+    """Render with dates shown on the course's clock (due dates are set in its time zone)."""
+    with timezone.override(ZoneInfo(course.time_zone)):
+        return render(request, "scribing/scribing.html", ctx, status=status)
+
+
 @course_view(Action.VIEW_COURSE)
 def scribing_page(request: HttpRequest, course: Course) -> HttpResponse:
     _require_scribing(request, course)
-    return render(request, "scribing/scribing.html", _page_context(request, course))
+    return _render(request, course, _page_context(request, course))
 
 
 @require_POST
@@ -135,7 +150,7 @@ def unavailable(request: HttpRequest, course: Course) -> HttpResponse:
             form.add_error(None, exc)
     if not form.is_valid():
         ctx = _page_context(request, course, unavailable_form=form)
-        return render(request, "scribing/scribing.html", ctx, status=400)
+        return _render(request, course, ctx, status=400)
     return redirect("scribing", code=course.code)
 
 
@@ -171,7 +186,7 @@ def submit_notes(request: HttpRequest, course: Course) -> HttpResponse:
                 )
             return redirect("scribing", code=course.code)
     ctx = _page_context(request, course, notes_form=form)
-    return render(request, "scribing/scribing.html", ctx, status=400)
+    return _render(request, course, ctx, status=400)
 
 
 @require_GET
@@ -213,11 +228,14 @@ def request_extension(request: HttpRequest, course: Course) -> HttpResponse:
     if assignment is None:
         form.add_error(None, _("You have no lecture to scribe."))
     if assignment is not None and form.is_valid():
+        asked = form.cleaned_data.get("requested_due_at")
+        if asked is not None:  # typed on the course's clock, whatever the site's zone
+            asked = timezone.make_aware(timezone.make_naive(asked), ZoneInfo(course.time_zone))
         try:
             services.extension_request(
                 assignment=assignment,
                 reason=form.cleaned_data["reason"],
-                requested_due_at=form.cleaned_data.get("requested_due_at"),
+                requested_due_at=asked,
             )
         except ValidationError as exc:
             form.add_error(None, exc)
@@ -225,7 +243,7 @@ def request_extension(request: HttpRequest, course: Course) -> HttpResponse:
             messages.success(request, _("Your request was sent to the instructor."))
             return redirect("scribing", code=course.code)
     ctx = _page_context(request, course, extension_form=form)
-    return render(request, "scribing/scribing.html", ctx, status=400)
+    return _render(request, course, ctx, status=400)
 
 
 @require_GET
