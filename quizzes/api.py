@@ -226,7 +226,9 @@ class AnswerAPI(QuizAPIView):
         payload = AnswerIn(data=request.data)
         if not payload.is_valid():
             return Response({"code": "invalid", **payload.errors}, status=400)
-        quiz = self.quiz(pk)
+        course = self.course  # type: ignore[attr-defined]
+        question = selectors.question_in_quiz(course, pk, question_id)
+        quiz = question.quiz if question is not None else self.quiz(pk)
         try:
             answer = services.answer_save(
                 quiz=quiz,
@@ -235,6 +237,7 @@ class AnswerAPI(QuizAPIView):
                 value=payload.validated_data["value"],
                 now=now,
                 access_code=payload.validated_data.get("access_code"),
+                question=question,
             )
         except QuizError as exc:
             return _error(exc)

@@ -54,7 +54,7 @@ class Quiz(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        ordering = ["course", "opens_at", "pk"]
+        ordering = ["opens_at", "pk"]
         verbose_name = _("quiz")
         verbose_name_plural = _("quizzes")
         constraints = [
@@ -110,7 +110,7 @@ class Question(models.Model):
     explanation = models.TextField(_("explanation shown after close"), blank=True)
 
     class Meta:
-        ordering = ["quiz", "order", "pk"]
+        ordering = ["order", "pk"]
         verbose_name = _("question")
         verbose_name_plural = _("questions")
         constraints = [
@@ -128,7 +128,7 @@ class Choice(models.Model):
     is_correct = models.BooleanField(_("correct"), default=False)
 
     class Meta:
-        ordering = ["question", "order", "pk"]
+        ordering = ["order", "pk"]
         verbose_name = _("choice")
         verbose_name_plural = _("choices")
 
@@ -160,7 +160,7 @@ class Attempt(models.Model):
     needs_manual_grading = models.BooleanField(_("text answers to grade"), default=False)
 
     class Meta:
-        ordering = ["quiz", "started_at"]
+        ordering = ["started_at", "pk"]
         verbose_name = _("attempt")
         verbose_name_plural = _("attempts")
         constraints = [
@@ -194,7 +194,7 @@ class Answer(models.Model):
     )
 
     class Meta:
-        ordering = ["attempt", "question__order"]
+        ordering = ["pk"]
         verbose_name = _("answer")
         verbose_name_plural = _("answers")
         constraints = [

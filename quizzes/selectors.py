@@ -19,6 +19,11 @@ from . import rules
 from .models import Accommodation, Answer, Attempt, Question, Quiz
 
 
+def one(qs: QuerySet[Any]) -> Any:
+    """The first row or None, without the ORDER BY (and its joins) that `.first()` adds."""
+    return next(iter(qs.order_by()[:1]), None)
+
+
 @dataclass(frozen=True)
 class StudentTerms:
     """The quiz as it applies to one student (accommodation included)."""
@@ -52,7 +57,7 @@ def quizzes_of_course(course: Course) -> QuerySet[Quiz]:
 
 
 def quiz_of_course(course: Course, pk: int) -> Quiz | None:
-    return Quiz.objects.filter(course=course, pk=pk).select_related("session", "course").first()
+    return one(Quiz.objects.filter(course=course, pk=pk).select_related("session", "course"))
 
 
 def quiz_for_taking(course: Course, pk: int) -> Quiz | None:
@@ -76,7 +81,7 @@ def quiz_for_taking(course: Course, pk: int) -> Quiz | None:
 def attempt_of(quiz: Quiz, student: Any) -> Attempt | None:
     if not getattr(student, "is_authenticated", False):
         return None
-    return Attempt.objects.filter(quiz=quiz, student=student).select_related("quiz").first()
+    return one(Attempt.objects.filter(quiz=quiz, student=student).select_related("quiz"))
 
 
 def answers_by_question(attempt: Attempt | None) -> dict[int, Answer]:
@@ -88,7 +93,7 @@ def answers_by_question(attempt: Attempt | None) -> dict[int, Answer]:
 def accommodation_of(quiz: Quiz, student: Any) -> Accommodation | None:
     if not getattr(student, "is_authenticated", False):
         return None
-    return Accommodation.objects.filter(quiz=quiz, student=student).first()
+    return one(Accommodation.objects.filter(quiz=quiz, student=student))
 
 
 def closed_for_everyone_at(quiz: Quiz) -> datetime:
@@ -259,6 +264,18 @@ class QuestionStats:
     mean_points: Decimal | None = None
     choice_counts: list[tuple[Any, int]] = field(default_factory=list)
     values: list[tuple[str, int]] = field(default_factory=list)
+
+
+def question_in_quiz(course: Course, quiz_pk: int, question_pk: int) -> Question | None:
+    """The question with its quiz, if it belongs to that quiz of that course (1 query)."""
+    question = one(
+        Question.objects.filter(
+            pk=question_pk, quiz_id=quiz_pk, quiz__course=course
+        ).select_related("quiz")
+    )
+    if question is not None:
+        question.quiz.course = course
+    return question
 
 
 def question_stats(quiz: Quiz) -> list[QuestionStats]:

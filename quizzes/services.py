@@ -19,7 +19,7 @@ from course.permissions import role_of
 
 from . import rules
 from .models import Accommodation, Answer, Attempt, Choice, Question, Quiz
-from .selectors import student_terms
+from .selectors import one, student_terms
 
 MAX_TEXT = 4000
 
@@ -49,7 +49,7 @@ class QuizError(Exception):
 
 
 def _accommodation(quiz: Quiz, student: Any) -> Accommodation | None:
-    return Accommodation.objects.filter(quiz=quiz, student=student).first()
+    return one(Accommodation.objects.filter(quiz=quiz, student=student))
 
 
 def _is_practice(quiz: Quiz, student: Any) -> bool:
@@ -73,7 +73,7 @@ def attempt_start(
     Safe under concurrency: a second simultaneous start hits the unique constraint and
     fetches the winner's attempt. An existing attempt is returned whatever the time.
     """
-    existing = Attempt.objects.filter(quiz=quiz, student=student).first()
+    existing = one(Attempt.objects.filter(quiz=quiz, student=student))
     if existing is not None:
         return existing, False
     terms = student_terms(quiz, _accommodation(quiz, student))
@@ -196,18 +196,21 @@ def answer_save(
     value: Any,
     now: datetime,
     access_code: str | None = None,
+    question: Question | None = None,
 ) -> Answer:
     """Upsert the student's answer to one question of the quiz.
 
     Starts the attempt if there is none yet (two simultaneous first answers still make one
     attempt). Refused (QuizError, nothing stored): a question of another quiz, a malformed
-    value, an attempt submitted or past its deadline + grace.
+    value, an attempt submitted or past its deadline + grace. `question` may be passed
+    already loaded (it must belong to `quiz`).
     """
-    try:
-        qid = int(question_id)
-    except (TypeError, ValueError) as exc:
-        raise QuizError(_("Unknown question."), field="question", code="bad_question") from exc
-    question = Question.objects.filter(pk=qid, quiz=quiz).first()
+    if question is None or question.quiz_id != quiz.pk:
+        try:
+            qid = int(question_id)
+        except (TypeError, ValueError) as exc:
+            raise QuizError(_("Unknown question."), field="question", code="bad_question") from exc
+        question = one(Question.objects.filter(pk=qid, quiz=quiz))
     if question is None:
         raise QuizError(
             _("This question is not part of this quiz."),
@@ -220,28 +223,32 @@ def answer_save(
         choice_ids = set(Choice.objects.filter(question=question).values_list("pk", flat=True))
     stored = _validate_value(question, value, choice_ids)
 
-    attempt, _created = attempt_start(quiz=quiz, student=student, now=now, access_code=access_code)
-    with transaction.atomic():
-        locked = Attempt.objects.select_for_update().get(pk=attempt.pk)
-        if locked.submitted_at is not None:
-            raise QuizError(
-                _("This attempt has been submitted: answers can no longer change."),
-                code="submitted",
-                status=409,
-            )
-        if not rules.accepts_answers(now=now, deadline=locked.deadline, grace=quiz.grace):
-            raise QuizError(
-                _("Time is up: the deadline has passed, this answer was not saved."),
-                code="deadline_passed",
-                status=409,
-            )
-        Answer.objects.bulk_create(
-            [Answer(attempt=locked, question=question, value=stored, saved_at=now)],
-            update_conflicts=True,
-            unique_fields=["attempt", "question"],
-            update_fields=["value", "saved_at"],
-        )
-    return Answer(attempt=locked, question=question, value=stored, saved_at=now)
+    for _try in range(2):
+        with transaction.atomic():
+            locked = one(Attempt.objects.select_for_update().filter(quiz=quiz, student=student))
+            if locked is not None:
+                if locked.submitted_at is not None:
+                    raise QuizError(
+                        _("This attempt has been submitted: answers can no longer change."),
+                        code="submitted",
+                        status=409,
+                    )
+                if not rules.accepts_answers(now=now, deadline=locked.deadline, grace=quiz.grace):
+                    raise QuizError(
+                        _("Time is up: the deadline has passed, this answer was not saved."),
+                        code="deadline_passed",
+                        status=409,
+                    )
+                Answer.objects.bulk_create(
+                    [Answer(attempt=locked, question=question, value=stored, saved_at=now)],
+                    update_conflicts=True,
+                    unique_fields=["attempt", "question"],
+                    update_fields=["value", "saved_at"],
+                )
+                return Answer(attempt=locked, question=question, value=stored, saved_at=now)
+        # No attempt yet: start it (get-or-create, safe under concurrency), then save.
+        attempt_start(quiz=quiz, student=student, now=now, access_code=access_code)
+    raise QuizError(_("Unknown question."), field="question", code="bad_question")
 
 
 def attempt_submit(*, attempt: Attempt, now: datetime, by_timeout: bool = False) -> Attempt:
