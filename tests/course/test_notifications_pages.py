@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.utils import translation
 
 from course.models import Notification, NotificationPreference
 
@@ -113,5 +114,8 @@ def test_pages_in_french(client, course, make_member):
     ada = make_member(course, "student", "ada")
     _notify(course, ada, 2)
     client.force_login(ada)
-    page = client.get("/c/TST101/notifications/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    try:
+        page = client.get("/c/TST101/notifications/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    finally:
+        translation.activate("en")  # LocaleMiddleware leaves French active in this thread
     assert "Tout marquer comme lu" in page and "2 non lues" in page

@@ -11,6 +11,7 @@ import time_machine
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.db import connection
+from django.utils import timezone, translation
 
 from course.models import (
     Announcement,
@@ -353,7 +354,7 @@ def test_announcement_with_empty_body_is_refused(course, make_member):
 def test_announcement_to_an_empty_audience_is_refused(course, make_member):
     make_member(course, "student", "ada")
     a = _announcement(course, audience="auditors")
-    with pytest.raises(ValidationError) as err:
+    with pytest.raises(ValidationError) as err, translation.override("en"):
         services.announcement_request_send(
             announcement=a, requested_by=None, send_at=a.published_at
         )
@@ -393,3 +394,15 @@ def test_staff_digest_at_7_when_something_waits(
         assert sum(tina.email in m.to for m in mail.outbox) == 1
     finally:
         unregister_digest_source("test.notes")
+
+
+@pytest.mark.parametrize("size", [3, 30])
+def test_dispatch_query_count_does_not_grow_with_the_class(
+    course, make_member, lecture_source, django_assert_max_num_queries, size
+):
+    for i in range(size):
+        make_member(course, "student", f"s{i:02d}")
+    at = datetime(2021, 1, 20, 7, 0, tzinfo=MTL)
+    with time_machine.travel(at, tick=False), django_assert_max_num_queries(20):
+        report = services.dispatch_due(now=timezone.now())
+    assert report.messages_created == size and len(report.to_queue) == size
