@@ -12,9 +12,9 @@ course/ never imports the apps above it. Each app registers, from its AppConfig.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -84,6 +84,42 @@ DigestSource = Callable[[Any, datetime], Iterable[DigestLine]]
 _reminder_sources: dict[str, ReminderSource] = {}
 _digest_sources: dict[str, DigestSource] = {}
 _kinds: dict[str, KindInfo] = {}
+
+
+def deadline_reminders(
+    *,
+    recipient_user_id: int,
+    item_key: str,
+    due_at: datetime,
+    before: Sequence[tuple[str, timedelta]],
+    subject: Callable[[str], Any],
+    body: Any,
+    url: str,
+    category: str = Category.WORK,
+    overdue_kind: str | None = None,
+    overdue_until: datetime | None = None,
+) -> list[DueReminder]:
+    """The reminders of one (live) deadline: e.g. before=[("scribe_due_48h", 48 h),
+    ("scribe_due_24h", 24 h)], overdue_kind="scribe_overdue". `subject(kind)` gives the subject
+    of each kind. Only the latest "before" reminder is due at any time (see rules)."""
+    from . import rules
+
+    return [
+        DueReminder(
+            recipient_user_id=recipient_user_id,
+            item_key=item_key,
+            kind=firing.kind,
+            due_at=firing.send_at,
+            subject=subject(firing.kind),
+            body=body,
+            url=url,
+            category=category,
+            expires_at=firing.expires_at,
+        )
+        for firing in rules.deadline_firings(
+            due_at, before, overdue_kind=overdue_kind, overdue_until=overdue_until
+        )
+    ]
 
 
 def register_kind(key: str, label: Any, category: str) -> None:

@@ -157,3 +157,25 @@ def test_digest_of_the_local_day_at_seven():
     assert day == date(2021, 3, 14)
     assert send_at == datetime(2021, 3, 14, 7, 0, tzinfo=MTL)
     assert expires == datetime(2021, 3, 15, 0, 0, tzinfo=MTL)
+
+
+def test_deadline_reminders_helper_builds_one_reminder_per_kind():
+    from course.notifications import deadline_reminders
+
+    due = datetime(2021, 2, 10, 23, 59, tzinfo=MTL)
+    reminders = deadline_reminders(
+        recipient_user_id=7,
+        item_key="scribing:submission:42",
+        due_at=due,
+        before=[("scribe_due_48h", 48 * H), ("scribe_due_24h", 24 * H)],
+        subject=lambda kind: f"subject {kind}",
+        body="Upload your notes.",
+        url="/c/TST101/scribing/",
+        overdue_kind="scribe_overdue",
+    )
+    assert [(r.kind, r.due_at, r.subject) for r in reminders] == [
+        ("scribe_due_48h", due - 48 * H, "subject scribe_due_48h"),
+        ("scribe_due_24h", due - 24 * H, "subject scribe_due_24h"),
+        ("scribe_overdue", due, "subject scribe_overdue"),
+    ]
+    assert {r.item_key for r in reminders} == {"scribing:submission:42"}
