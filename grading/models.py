@@ -224,6 +224,7 @@ class StudentGradeInputs(models.Model):
     )
     computed_at = models.DateTimeField(_("computed at"))
     data = models.JSONField(_("inputs"), default=dict)
+    digest = models.CharField(_("digest of the inputs"), max_length=64, blank=True)
 
     class Meta:
         verbose_name = _("student grade inputs")

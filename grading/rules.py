@@ -221,8 +221,9 @@ def component_score(comp: ComponentInput, best_n_fn: BestN | None = None) -> Com
         if pending:
             n = min(n, len(settled))
         pairs = [(i.key, _clamp(v)) for i, v in settled]
-        percent, counted, dropped = best_n_selection(pairs, n)
-        if best_n_fn is not None:  # the quizzes app's own rule, given N before excusals
+        if best_n_fn is None:
+            percent, counted, dropped = best_n_selection(pairs, n)
+        else:  # the quizzes app's own rule, given N before excusals
             n_given = comp.best_n if not pending else min(comp.best_n, len(settled))
             quiz_scores = [
                 (i.key, None if i.status == ScoreStatus.MISSING else _clamp(v), False)
@@ -232,7 +233,8 @@ def component_score(comp: ComponentInput, best_n_fn: BestN | None = None) -> Com
             if average is None:
                 return _result(comp, ScoreStatus.EXCUSED, complete=True)
             percent = Decimal(average)
-            dropped = tuple(k for k, _ in pairs if k not in set(counted))
+            kept = set(counted)
+            dropped = tuple(k for k, _ in pairs if k not in kept)
         return _result(
             comp,
             ScoreStatus.GRADED,

@@ -138,30 +138,20 @@ class GradebookInputs:
             )
         return out
 
-    def fingerprint(self) -> str:
+    def fingerprint(self, student_digests: Sequence[str]) -> str:
+        """The course's inputs: the policy and each student's inputs digest (in roster order)."""
         payload = {
             "specs": [[s.key, str(s.weight), s.source] for s in self.specs],
             "scale": [[s.letter, str(s.min_percent)] for s in self.scale],
             "decimals": self.decimals,
             "best_n": self.best_n,
             "closed": self.closed,
-            "students": [s.user_id for s in self.students],
-            "items": {
-                key: None
-                if by is None
-                else {
-                    str(uid): [
-                        [i.key, i.status, str(i.percent), str(i.weight), str(i.penalty_percent)]
-                        for i in its
-                    ]
-                    for uid, its in sorted(by.items())
-                }
-                for key, by in sorted(self.items.items())
-            },
-            "excusals": sorted(f"{u}:{k}" for u, k in self.excusals),
-            "overrides": sorted(f"{u}:{k}:{v[0]}" for (u, k), v in self.overrides.items()),
+            "students": [
+                [s.user_id, s.username, s.first_name, s.last_name, s.email, s.student_id, d]
+                for s, d in zip(self.students, student_digests, strict=True)
+            ],
         }
-        raw = json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str)
+        raw = json.dumps(payload, sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(raw.encode()).hexdigest()
 
 
@@ -458,7 +448,16 @@ def _dnum(value: str | None) -> Decimal | None:
 
 
 def student_inputs_json(inputs: GradebookInputs, user_id: int) -> dict[str, Any]:
-    final = inputs.overrides.get((user_id, FINAL))
+    return _inputs_json(
+        inputs, inputs.component_inputs(user_id), inputs.overrides.get((user_id, FINAL))
+    )
+
+
+def _inputs_json(
+    inputs: GradebookInputs,
+    comps: Sequence[rules.ComponentInput],
+    final: tuple[Decimal, str] | None,
+) -> dict[str, Any]:
     return {
         "decimals": inputs.decimals,
         "scale": [[s.letter, str(s.min_percent)] for s in inputs.scale],
@@ -489,9 +488,40 @@ def student_inputs_json(inputs: GradebookInputs, user_id: int) -> dict[str, Any]
                     for i in c.items
                 ],
             }
-            for c in inputs.component_inputs(user_id)
+            for c in comps
         ],
     }
+
+
+@dataclass(frozen=True)
+class ComputedStudent:
+    student: StudentRef
+    row: dict[str, Any]  # the gradebook table's row
+    data: dict[str, Any]  # the student's inputs, for their page
+    digest: str
+
+
+def compute_all(inputs: GradebookInputs) -> list[ComputedStudent]:
+    """Every student's row and stored inputs, in one pass over the inputs."""
+    best_n_fn = quiz_best_n_fn()
+    out = []
+    for s in inputs.students:
+        comps = inputs.component_inputs(s.user_id)
+        final = inputs.overrides.get((s.user_id, FINAL))
+        grade = rules.student_grade(
+            comps,
+            scale=inputs.scale,
+            decimals=inputs.decimals,
+            final_override=final[0] if final else None,
+            final_override_reason=final[1] if final else "",
+            best_n_fn=best_n_fn,
+        )
+        data = _inputs_json(inputs, comps, final)
+        raw = json.dumps(data, sort_keys=True, separators=(",", ":"))
+        out.append(
+            ComputedStudent(s, grade_row(s, grade), data, hashlib.sha256(raw.encode()).hexdigest())
+        )
+    return out
 
 
 @dataclass(frozen=True)

@@ -104,7 +104,8 @@ def gradebook_recompute(
     # The run has started: later changes must queue another run.
     GradebookSnapshot.objects.filter(course=course).update(queued_at=None, dirty_since=None)
     inputs = selectors.load_gradebook_inputs(course, now)
-    fingerprint = inputs.fingerprint()
+    computed = selectors.compute_all(inputs)
+    fingerprint = inputs.fingerprint([c.digest for c in computed])
     current = (
         GradebookSnapshot.objects.filter(course=course)
         .values_list("fingerprint", flat=True)
@@ -112,23 +113,29 @@ def gradebook_recompute(
     )
     if not force and current == fingerprint:
         return RecomputeResult(now, fingerprint, len(inputs.students), False, 0)
-    rows = selectors.compute_rows(inputs)
+    rows = [c.row for c in computed]
     with transaction.atomic():
-        StudentGradeInputs.objects.bulk_create(
-            [
-                StudentGradeInputs(
-                    course=course,
-                    student_id=s.user_id,
-                    computed_at=now,
-                    data=selectors.student_inputs_json(inputs, s.user_id),
-                )
-                for s in inputs.students
-            ],
-            batch_size=500,
-            update_conflicts=True,
-            unique_fields=["course", "student"],
-            update_fields=["computed_at", "data"],
+        stored = dict(
+            StudentGradeInputs.objects.filter(course=course).values_list("student_id", "digest")
         )
+        changed = [c for c in computed if stored.get(c.student.user_id) != c.digest]
+        if changed:  # only the students whose inputs changed are rewritten
+            StudentGradeInputs.objects.bulk_create(
+                [
+                    StudentGradeInputs(
+                        course=course,
+                        student_id=c.student.user_id,
+                        computed_at=now,
+                        data=c.data,
+                        digest=c.digest,
+                    )
+                    for c in changed
+                ],
+                update_conflicts=True,
+                unique_fields=["course", "student"],
+                update_fields=["computed_at", "data", "digest"],
+            )
+        StudentGradeInputs.objects.filter(course=course).update(computed_at=now)
         StudentGradeInputs.objects.filter(course=course).exclude(
             student_id__in=active_students(course).values("user_id")
         ).delete()
