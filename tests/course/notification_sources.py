@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
+import pytest
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy
 
@@ -66,3 +67,16 @@ class Deadlines:
                     category=Category.WORK,
                     expires_at=firing.expires_at,
                 )
+
+
+@pytest.fixture(autouse=True)
+def only_course_sources(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test sees course/'s own sources plus those it registers, not the apps' ones."""
+    from course.notifications import registry
+
+    monkeypatch.setattr(
+        registry,
+        "_reminder_sources",
+        {k: v for k, v in registry._reminder_sources.items() if k.startswith("course.")},
+    )
+    monkeypatch.setattr(registry, "_digest_sources", {})

@@ -16,6 +16,8 @@ from course.models import Announcement, AnnouncementDelivery, OutboxMessage
 from course.notifications import services
 from course.tasks import dispatch_reminders
 
+from .notification_sources import only_course_sources  # noqa: F401
+
 MTL = ZoneInfo("America/Montreal")
 AT = datetime(2021, 1, 20, 8, 0, tzinfo=MTL)
 pytestmark = pytest.mark.django_db

@@ -30,7 +30,7 @@ from course.notifications import (
 )
 from course.tasks import dispatch_reminders, send_message
 
-from .notification_sources import Deadlines, lectures_morning
+from .notification_sources import Deadlines, lectures_morning, only_course_sources  # noqa: F401
 
 MTL = ZoneInfo("America/Montreal")
 pytestmark = pytest.mark.django_db
