@@ -517,10 +517,9 @@ def compute_all(inputs: GradebookInputs) -> list[ComputedStudent]:
             best_n_fn=best_n_fn,
         )
         data = _inputs_json(inputs, comps, final)
-        raw = json.dumps(data, sort_keys=True, separators=(",", ":"))
-        out.append(
-            ComputedStudent(s, grade_row(s, grade), data, hashlib.sha256(raw.encode()).hexdigest())
-        )
+        # The dict is built in a fixed order of plain values: its repr is a stable digest input.
+        digest = hashlib.sha256(repr(data).encode()).hexdigest()
+        out.append(ComputedStudent(s, grade_row(s, grade), data, digest))
     return out
 
 
