@@ -225,3 +225,7 @@ LOGGING = {
 
 # Upload limits shared by every app that accepts files (scribe notes, slides, reports).
 COURSEKIT_UPLOAD_MAX_BYTES = env.int("COURSEKIT_UPLOAD_MAX_BYTES", default=20 * 1024 * 1024)
+COURSEKIT_ZIP_MAX_FILES = env.int("COURSEKIT_ZIP_MAX_FILES", default=200)
+COURSEKIT_ZIP_MAX_UNCOMPRESSED_BYTES = env.int(
+    "COURSEKIT_ZIP_MAX_UNCOMPRESSED_BYTES", default=100 * 1024 * 1024
+)

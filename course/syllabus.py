@@ -51,11 +51,18 @@ class SyllabusSection(Protocol):
 
 
 _SECTIONS: dict[str, SyllabusSection] = {}
+_AFTER_LOAD: dict[str, Callable[[Course], None]] = {}
 
 
 def register_section(name: str, section: SyllabusSection) -> None:
     """Called from an app's AppConfig.ready(); the section is validated and applied with the rest."""
     _SECTIONS[name] = section
+
+
+def register_after_load(name: str, hook: Callable[[Course], None]) -> None:
+    """`hook(course)` runs in the loading transaction once the file is applied (e.g. to give
+    every lecture its scribe slots)."""
+    _AFTER_LOAD[name] = hook
 
 
 @dataclass
@@ -226,6 +233,8 @@ def load_syllabus_text(text: str, *, shift_weeks: int = 0) -> LoadReport:
         report = _apply_core(syllabus)
         for name, data in sections.items():
             _SECTIONS[name].apply(report.course, data)
+        for hook in _AFTER_LOAD.values():
+            hook(report.course)
     return report
 
 

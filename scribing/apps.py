@@ -11,11 +11,13 @@ class ScribingConfig(AppConfig):
         from course.demo import register_demo_hook
         from course.extensions import NavLink, register_nav_link, register_schedule_annotator
         from course.permissions import Action
+        from course.syllabus import register_after_load
 
-        from . import demo, selectors
+        from . import demo, selectors, services
 
         register_nav_link(
             NavLink(label=_("Scribing"), url_name="scribing", action=Action.SUBMIT_WORK, order=30)
         )
         register_schedule_annotator("scribing", selectors.schedule_annotations)
         register_demo_hook("scribing", demo.add_demo_scribing)
+        register_after_load("scribing", lambda course: services.slots_sync(course=course))

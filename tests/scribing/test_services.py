@@ -179,3 +179,16 @@ def test_gradebook_query_count(
     add(6)
     with django_assert_max_num_queries(6):
         assert len(selectors.gradebook_items(course, now=at(2021, 3, 1))) == 8
+
+
+@pytest.mark.django_db
+def test_loading_the_syllabus_gives_every_lecture_its_slots(course):
+    """The fixture's course was loaded from a syllabus: its lectures have slots already."""
+    from course.models import Session
+    from scribing.models import ScribeSlot
+
+    lectures = Session.objects.filter(course=course, kind=Session.Kind.LECTURE)
+    slots = ScribeSlot.objects.filter(course=course)
+    assert slots.count() == lectures.count() > 0
+    assert not slots.exclude(session__kind=Session.Kind.LECTURE).exists()
+    assert set(slots.values_list("capacity", flat=True)) == {2}
