@@ -292,3 +292,30 @@ def test_demo_hook_is_idempotent(course: Any, make_member: Any) -> None:
     assert ExamScore.objects.filter(component_key="early_exam").count() == 1
     assert ExamScore.objects.get(component_key="early_exam").percent == 70
     assert GradebookSnapshot.objects.filter(course=course).count() == 1
+
+
+def test_300_triggers_in_a_minute_give_a_handful_of_runs(course: Any, monkeypatch: Any) -> None:
+    """Simulated clock: a trigger every 0.2 s for 60 s; a queued run starts COALESCE_SECONDS later."""
+    from grading import tasks
+
+    queued: list[Any] = []
+    monkeypatch.setattr(
+        tasks.recompute_gradebook,
+        "apply_async_on_commit",
+        lambda args, countdown: queued.append(countdown),
+    )
+    start = IN_TERM
+    due: list[float] = []
+    runs = 0
+    for step in range(300):
+        t = step * 0.2
+        while due and due[0] <= t:  # the worker picks up the queued run
+            due.pop(0)
+            services.gradebook_recompute(course=course, now=start + timezone.timedelta(seconds=t))
+            runs += 1
+        before = len(queued)
+        services.gradebook_schedule_recompute(course, now=start + timezone.timedelta(seconds=t))
+        if len(queued) > before:
+            due.append(t + services.COALESCE_SECONDS)
+    assert 3 <= len(queued) <= 7, len(queued)
+    assert runs == len(queued) - 1  # the last one is still waiting for its countdown
