@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.contrib.auth import get_user_model
 from django.db.models import Prefetch, QuerySet
@@ -18,6 +19,7 @@ from django.utils.translation import gettext as _
 from course import deadlines
 from course.extensions import ScheduleItem
 from course.models import Course, Enrollment, Session
+from course.permissions import Action, can
 from course.scores import ScoreItem, ScoresByStudent, ScoreStatus
 from course.selectors import course_policies
 
@@ -173,7 +175,10 @@ def schedule_talks(
     course: Course, sessions: Sequence[Session], user: Any
 ) -> dict[int, list[ScheduleItem]]:
     """On presentations sessions each talk (paper, presenters, slides once given); on
-    project-talks sessions the teams. Four queries whatever the number of sessions."""
+    project-talks sessions the teams. At most five queries whatever the number of sessions.
+
+    Students' names and slides are for the course's people only: on a public schedule an
+    anonymous visitor sees the papers and the working titles."""
     wanted = [
         s.pk for s in sessions if s.kind in (Session.Kind.PRESENTATIONS, Session.Kind.PROJECT_TALKS)
     ]
@@ -200,25 +205,30 @@ def schedule_talks(
     latest_slides: dict[int, Slides] = {}
     for sl in Slides.objects.filter(group_id__in=group_ids).order_by("group_id", "-uploaded_at"):
         latest_slides.setdefault(sl.group_id, sl)
+    insider = can(user, Action.VIEW_COURSE, course)
+    zone = ZoneInfo(course.time_zone)
     result: dict[int, list[ScheduleItem]] = defaultdict(list)
     for slot in slots:
         group = slot.group
         assert group is not None
         names = ", ".join(str(m.student) for m in group.memberships.all())
-        at = timezone.localtime(slot.starts_at).strftime("%H:%M")
+        at = timezone.localtime(slot.starts_at, zone).strftime("%H:%M")
         if slot.kind == GroupKind.PRESENTATION:
             paper = papers.get(group.pk)
             title = paper.title if paper else _("paper to be announced")
+            if insider:
+                label = _("%(at)s · %(title)s — presented by %(names)s") % {
+                    "at": at,
+                    "title": title,
+                    "names": names,
+                }
+            else:
+                label = f"{at} · {title}"
             result[slot.session_id].append(
-                ScheduleItem(
-                    label=_("%(at)s · %(title)s — presented by %(names)s")
-                    % {"at": at, "title": title, "names": names},
-                    url=paper.url if paper else "",
-                    css="talk",
-                )
+                ScheduleItem(label=label, url=paper.url if paper else "", css="talk")
             )
             slides = latest_slides.get(group.pk)
-            if slides is not None and slot.ends_at <= now:
+            if insider and slides is not None and slot.ends_at <= now:
                 result[slot.session_id].append(
                     ScheduleItem(
                         label=_("Slides: %(title)s") % {"title": title},
@@ -229,14 +239,13 @@ def schedule_talks(
                     )
                 )
         else:
-            label = group.working_title or str(group)
-            result[slot.session_id].append(
-                ScheduleItem(
-                    label=_("%(at)s · %(title)s — %(names)s")
-                    % {"at": at, "title": label, "names": names},
-                    css="project-talk",
-                )
+            title = group.working_title or str(group)
+            label = (
+                _("%(at)s · %(title)s — %(names)s") % {"at": at, "title": title, "names": names}
+                if insider
+                else f"{at} · {title}"
             )
+            result[slot.session_id].append(ScheduleItem(label=label, css="project-talk"))
     return dict(result)
 
 

@@ -79,6 +79,8 @@ def invitation_send(
 ) -> Invitation:
     if from_user == to_user:
         raise _fail("to_user", _("You cannot invite yourself."))
+    if not is_active_student(course, from_user):
+        raise _fail("to_user", _("Only registered students form groups."))
     if not is_active_student(course, to_user):
         raise _fail("to_user", _("Only registered students of the course can be invited."))
     if _membership(course, kind, to_user) is not None:

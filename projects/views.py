@@ -136,6 +136,7 @@ def _team_page(
         "now": timezone.now(),
     }
     if group is not None:
+        services.talk_slots_sync(course=course)
         ctx.update(
             {
                 "group_full": len(ctx["members"]) >= policy.group_size,
@@ -152,6 +153,7 @@ def _team_page(
                 "rows": selectors.team_milestones(group),
                 "submit_forms": forms.get("submit_forms", {}),
                 "slot": selectors.slot_of(group),
+                "slots": list(selectors.slots_of(course, kind).filter(starts_at__gt=ctx["now"])),
             }
         )
     return render(request, "projects/team.html", ctx, status=status)
