@@ -11,7 +11,7 @@ from django.utils import timezone
 from course.models import Course
 
 
-@shared_task(time_limit=120, soft_time_limit=100)
+@shared_task(time_limit=120, soft_time_limit=100, acks_late=True)
 def recompute_gradebook(course_id: int) -> dict[str, Any]:
     """Idempotent: upserts the course's one snapshot row."""
     from . import services

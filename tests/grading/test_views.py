@@ -281,3 +281,25 @@ def test_student_page_reads_stored_inputs_in_fixed_queries(
     assert "82.00%" in client.get(url).content.decode()  # queued on commit, not run yet
     services.gradebook_recompute(course=course)  # the queued run
     assert "90.00%" in client.get(url).content.decode()
+
+
+def test_course_grades_api_query_count_two_sizes(
+    client: Any, course: Any, make_member: Any, make_class: Any, django_assert_max_num_queries: Any
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    ta = make_member(course, "ta")
+    client.force_login(ta)
+    url = f"/api/courses/{course.code}/grades/"
+    bound = None
+    for n, prefix in ((4, "a"), (70, "b")):
+        make_class(course, n, prefix=prefix)
+        services.gradebook_recompute(course=course)
+        if bound is None:
+            with CaptureQueriesContext(connection) as ctx:
+                assert len(client.get(url).json()["rows"]) == 4
+            bound = len(ctx.captured_queries)
+        else:
+            with django_assert_max_num_queries(bound):
+                assert len(client.get(url).json()["rows"]) == 74
