@@ -92,3 +92,27 @@ def test_killing_the_worker_mid_batch_loses_nothing_and_duplicates_nothing(
         m.sent_at is not None and m.sent_at <= timezone.now() + timedelta(seconds=1)
         for m in OutboxMessage.objects.all()
     )
+
+
+def test_messages_lost_by_the_broker_are_sent_by_a_later_dispatch(
+    course, make_member, celery_worker
+):
+    from tests.celery_worker import purge_queue
+
+    n = 4
+    _announce(course, make_member, n)
+    # No worker yet: the dispatch runs here and queues n send tasks on Redis...
+    report = services.dispatch_due(now=timezone.now(), courses=[course])
+    from course.tasks import send_message
+
+    for outbox_id in report.to_queue:
+        send_message.delay(outbox_id)
+    assert len(report.to_queue) == n
+    purge_queue()  # ...which the broker then loses (a restart without persistence).
+    celery_worker(COURSEKIT_NOTIFY_REQUEUE_AFTER_SECONDS="1")
+    time.sleep(1.5)
+    dispatch_reminders.delay([course.pk])
+    assert wait_until(_all_sent, 60), celery_worker.log()
+    time.sleep(0.3)
+    counts = Counter(celery_worker.mail_headers("X-Coursekit-Outbox"))
+    assert len(counts) == n and max(counts.values()) == 1
