@@ -371,6 +371,12 @@ def talk_slots_sync(*, course: Course) -> int:
     return len(new)
 
 
+def after_syllabus_load(course: Course) -> None:
+    """Run in the syllabus-loading transaction: milestones and talk slots follow the file."""
+    milestones_sync(course=course)
+    talk_slots_sync(course=course)
+
+
 def _claim(*, slot: TalkSlot, group: Group, now: dt.datetime) -> TalkSlot:
     try:
         with transaction.atomic():

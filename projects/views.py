@@ -69,7 +69,6 @@ def _presentations_page(
         "errors": forms.get("errors", []),
     }
     if group is not None:
-        services.talk_slots_sync(course=course)
         paper = selectors.approved_paper(group)
         slot = selectors.slot_of(group)
         scores = {s.criterion: s for s in selectors.rubric_scores_of(group)}
@@ -121,8 +120,6 @@ def _team_page(
     kind = GroupKind.PROJECT
     group = selectors.group_of(course, kind, user)
     policy = course_policies(course).project
-    if not selectors.milestones_of(course).exists() and policy.milestones:
-        services.milestones_sync(course=course)
     ctx: dict[str, Any] = {
         "course": course,
         "policy": policy,
@@ -136,7 +133,6 @@ def _team_page(
         "now": timezone.now(),
     }
     if group is not None:
-        services.talk_slots_sync(course=course)
         ctx.update(
             {
                 "group_full": len(ctx["members"]) >= policy.group_size,

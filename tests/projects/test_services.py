@@ -386,3 +386,9 @@ def test_team_choice_validated_against_policy(pcourse, students) -> None:
             group=team, topic="Cooking", project_kind="Prototype", working_title="T"
         )
     assert "topic" in exc.value.message_dict
+
+
+def test_loading_the_syllabus_makes_milestones_and_slots(pcourse) -> None:
+    assert Milestone.objects.filter(course=pcourse).count() == 4
+    assert TalkSlot.objects.filter(course=pcourse, kind=P).count() == 8
+    assert TalkSlot.objects.filter(course=pcourse, kind=T).count() == 10

@@ -214,7 +214,7 @@ def test_slides_visible_to_class_only_after_the_talk(
         assert "Slides:" in schedule and link in schedule
 
 
-@pytest.mark.parametrize(("kind", "bound"), [("presentations", 22), ("team", 22)])
+@pytest.mark.parametrize(("kind", "bound"), [("presentations", 16), ("team", 15)])
 def test_page_query_count_does_not_grow(
     client, pcourse, make_member, django_assert_max_num_queries, kind, bound
 ) -> None:
