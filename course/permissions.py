@@ -57,6 +57,7 @@ def enrollment_of(user: Any, course: Course) -> Enrollment | None:
         cache[course.pk] = (
             Enrollment.objects.filter(course=course, user=user)
             .exclude(status=Enrollment.Status.DROPPED)
+            .order_by("pk")  # not Meta.ordering: it joins course and user on every request
             .first()
         )
         setattr(user, _CACHE_ATTR, cache)
