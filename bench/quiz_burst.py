@@ -376,6 +376,7 @@ def saturate(
 
 
 def main() -> int:
+    load_before = round(os.getloadavg()[0], 2)
     recreate_database()
     data = setup()
     port = free_port()
@@ -523,6 +524,8 @@ def main() -> int:
         "login_p50_ms": pct(login_lat, 50),
         "login_seconds": round(login_seconds, 1),
         "first_errors": (login_errors + burst["errors"])[:3],
+        "load_average_1m_at_start": load_before,
+        "load_average_1m_at_end": round(os.getloadavg()[0], 2),
     }
     print(json.dumps(result))
     return 0 if result["errors"] == 0 and lost == 0 else 1

@@ -70,7 +70,7 @@ class QuizAdmin(admin.ModelAdmin):
     autocomplete_fields = ["session"]
     inlines = [QuestionInline, AccommodationInline]
     fieldsets = [
-        (None, {"fields": ["course", "session", "title", "is_self_assessment"]}),
+        (None, {"fields": ["session", "title", "is_self_assessment"]}),
         (
             _("Timing"),
             {"fields": [("opens_at", "closes_at"), ("duration_seconds", "grace_seconds")]},
@@ -103,8 +103,17 @@ class QuizAdmin(admin.ModelAdmin):
             _("CSV"),
         )
 
+    def save_model(self, request: HttpRequest, obj: Quiz, form: Any, change: bool) -> None:
+        obj.course = obj.session.course  # the quiz belongs to its session's course
+        super().save_model(request, obj, form, change)
+
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         super().save_related(request, form, formsets, change)
+        for formset in formsets:
+            if formset.model is Accommodation:
+                changed = [obj for obj, _fields in formset.changed_objects]
+                for acc in [*formset.new_objects, *changed]:
+                    services.accommodation_applied(accommodation=acc)
         if change:
             _queue_regrade(form.instance.pk)
 
@@ -282,3 +291,7 @@ class AccommodationAdmin(admin.ModelAdmin):
     list_filter = ["excused", "quiz__course"]
     autocomplete_fields = ["student", "quiz"]
     search_fields = ["student__username", "quiz__title"]
+
+    def save_model(self, request: HttpRequest, obj: Accommodation, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        services.accommodation_applied(accommodation=obj)

@@ -11,7 +11,7 @@ from typing import Any
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
-from course.models import Course, Enrollment, SessionReading
+from course.models import Course, SessionReading
 from course.scores import ScoreItem, ScoresByStudent, ScoreStatus
 from course.selectors import active_students, course_policies
 
@@ -141,7 +141,9 @@ def _label(quiz: Quiz) -> str:
     return f"{quiz.title} ({quiz.session.date:%Y-%m-%d})"
 
 
-def gradebook_items(course: Course, now: datetime | None = None) -> ScoresByStudent:
+def gradebook_items(
+    course: Course, now: datetime | None = None, *, student_ids: list[int] | None = None
+) -> ScoresByStudent:
     """One ScoreItem per graded quiz per active student (self-assessment left out). 4 queries.
 
     PENDING until the quiz has closed for that student and text answers are graded;
@@ -155,7 +157,10 @@ def gradebook_items(course: Course, now: datetime | None = None) -> ScoresByStud
         .select_related("session")
         .order_by("opens_at", "pk")
     )
-    students = [e.user_id for e in active_students(course)]
+    enrolled = active_students(course)
+    if student_ids is not None:
+        enrolled = enrolled.filter(user_id__in=student_ids)
+    students = [e.user_id for e in enrolled]
     attempts = {
         (a.quiz_id, a.student_id): a
         for a in Attempt.objects.filter(quiz__in=quizzes, student_id__in=students).only(
@@ -231,15 +236,8 @@ def quiz_component_for(course: Course, student: Any, now: datetime) -> rules.Bes
 
 
 def gradebook_items_for_student(course: Course, student: Any, now: datetime) -> list[ScoreItem]:
-    is_student = Enrollment.objects.filter(
-        course=course,
-        user=student,
-        role=Enrollment.Role.STUDENT,
-        status=Enrollment.Status.ACTIVE,
-    ).exists()
-    if not is_student:
-        return []
-    return gradebook_items(course, now).get(student.pk, [])
+    """The student's own items (empty for anyone but an active registered student)."""
+    return gradebook_items(course, now, student_ids=[student.pk]).get(student.pk, [])
 
 
 # --- instructor views --------------------------------------------------------------------------

@@ -394,4 +394,26 @@ def accommodation_set(
             "note": note,
         },
     )
+    accommodation_applied(accommodation=acc)
     return acc
+
+
+def accommodation_applied(*, accommodation: Accommodation) -> None:
+    """An accommodation given or changed while the student's attempt is open moves its deadline."""
+    quiz = accommodation.quiz
+    with transaction.atomic():
+        attempt = one(
+            Attempt.objects.select_for_update().filter(
+                quiz=quiz, student_id=accommodation.student_id, submitted_at__isnull=True
+            )
+        )
+        if attempt is None:
+            return
+        terms = student_terms(quiz, accommodation)
+        attempt.deadline = rules.attempt_deadline(
+            started_at=attempt.started_at,
+            duration=quiz.duration,
+            window_closes_at=terms.window.closes_at,
+            extra=terms.extra,
+        )
+        attempt.save(update_fields=["deadline"])

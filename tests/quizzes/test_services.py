@@ -401,3 +401,12 @@ def test_admin_pages(quiz: Quiz, student: Any, make_member: Callable) -> None:
     assert r.status_code == 302
     attempt = Attempt.objects.get()
     assert attempt.points == 1 and not attempt.needs_manual_grading
+
+
+@pytest.mark.django_db
+def test_accommodation_given_mid_attempt_moves_the_deadline(quiz: Quiz, student: Any) -> None:
+    now = timezone.now()
+    attempt, _ = services.attempt_start(quiz=quiz, student=student, now=now)
+    services.accommodation_set(quiz=quiz, student=student, extra_seconds=120)
+    attempt.refresh_from_db()
+    assert attempt.deadline == now + timedelta(minutes=12)
