@@ -53,6 +53,9 @@ class OutboxMessageAdmin(admin.ModelAdmin):
     )
     actions = ["retry_failed"]
 
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # messages are made by the dispatcher, once per (recipient, item, kind)
+
     @admin.action(description=_("Send again (failed messages)"))
     def retry_failed(self, request: HttpRequest, queryset: QuerySet[OutboxMessage]) -> None:
         from .tasks import send_message
@@ -86,6 +89,9 @@ class AnnouncementDeliveryAdmin(admin.ModelAdmin):
     list_display = ("announcement", "send_at", "requested_by", "slack_status")
     list_select_related = ("announcement", "requested_by")
     readonly_fields = ("requested_at",)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # use the announcement's "Send now" action, which validates it
 
     @admin.display(description=_("Slack"))
     def slack_status(self, obj: AnnouncementDelivery) -> str:
