@@ -484,7 +484,10 @@ def _aware_due(course: Course, due: dt.datetime | dt.date | None) -> dt.datetime
 
 
 def milestones_sync(*, course: Course) -> list[Milestone]:
-    """Milestones from the syllabus policy; a date given in the admin for a TBA one is kept."""
+    """Milestones from the syllabus policy; a date given in the admin for a TBA one is kept.
+
+    A milestone dropped from the file is deleted, or kept with weight 0 when the teams already
+    handed something in or were graded (their work is never deleted by a reload)."""
     specs = course_policies(course).project.milestones
     existing = {m.key: m for m in Milestone.objects.filter(course=course)}
     result = []
@@ -510,6 +513,15 @@ def milestones_sync(*, course: Course) -> list[Milestone]:
                     m.due = due
                 m.save()
             result.append(m)
+        # Dropped from the file: deleted when nothing hangs on it, else kept with weight 0.
+        gone = [m for key, m in existing.items() if key not in {s.key for s in specs}]
+        for m in gone:
+            if m.submissions.exists() or m.grades.exists():
+                if m.weight:
+                    m.weight = Decimal(0)
+                    m.save(update_fields=["weight"])
+            else:
+                m.delete()
     return result
 
 

@@ -392,3 +392,32 @@ def test_loading_the_syllabus_makes_milestones_and_slots(pcourse) -> None:
     assert Milestone.objects.filter(course=pcourse).count() == 4
     assert TalkSlot.objects.filter(course=pcourse, kind=P).count() == 8
     assert TalkSlot.objects.filter(course=pcourse, kind=T).count() == 10
+
+
+def test_milestone_dropped_from_syllabus(pcourse, students, pdf_bytes) -> None:
+    from course.syllabus import load_syllabus_text
+
+    from .conftest import PROJECTS_SYLLABUS
+
+    ms = {m.key: m for m in Milestone.objects.filter(course=pcourse)}
+    team = services.group_create(course=pcourse, kind=T, students=students[:2])
+    services.milestone_submit(
+        group=team, milestone=ms["poster"], user=students[0], now=NOW, link="https://x.org/poster"
+    )
+    text = (
+        PROJECTS_SYLLABUS.replace(
+            "    - {key: poster, label: Poster, kind: poster, due: null, weight: 25, accepts: [pdf, link]}\n",
+            "",
+        )
+        .replace(
+            "    - {key: report, label: Final report, kind: report, due: null, weight: 50}\n",
+            "    - {key: report, label: Final report, kind: report, due: null, weight: 75}\n",
+        )
+        .replace(
+            "    - {key: progress, label: Progress report",
+            "    - {key: progress2, label: Progress report",
+        )
+    )
+    load_syllabus_text(text)
+    left = {m.key: m.weight for m in Milestone.objects.filter(course=pcourse)}
+    assert left == {"proposal": 15, "progress2": 10, "poster": 0, "report": 75}
