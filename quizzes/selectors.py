@@ -215,7 +215,13 @@ def gradebook_items(
 
 
 def best_n_for(items: list[ScoreItem], n: int) -> rules.BestN:
-    """The best-N rule over a student's gradebook items (pending ones left out)."""
+    """The best-N rule over a student's gradebook items, "so far".
+
+    Pending items are left out; while one is pending N is capped by the settled quizzes (as
+    grading/ computes the grade so far), so a quiz still open does not count as a zero.
+    """
+    if any(i.status == ScoreStatus.PENDING for i in items):
+        n = min(n, sum(1 for i in items if i.status != ScoreStatus.PENDING))
     scores = [
         rules.QuizScore(
             i.key,

@@ -54,11 +54,24 @@ def test_take_reload_submit(live_server: Any, page: Any, login: Any, make_member
     page.wait_for_timeout(1200)  # the debounced text answer
     assert Answer.objects.count() == 3
 
+    # The connection drops: the answer waits, the page says so, and it is sent when it is back.
+    page.context.set_offline(True)
+    page.fill(f"#question-{qs['numeric'].pk} input", "4.001")
+    page.wait_for_function(
+        "document.getElementById('save-status').textContent.includes('Connection lost')"
+    )
+    page.context.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    page.wait_for_function(
+        "document.getElementById('save-status').textContent.includes('All answers saved')"
+    )
+    assert Answer.objects.get(question=qs["numeric"]).value == "4.001"
+
     # Reload mid-way: every answer is still there, the countdown goes on from the server's count.
     page.reload()
     page.wait_for_selector("#quiz-form")
     assert page.is_checked(f"#question-{qs['single'].pk} input[value='{right.pk}']")
-    assert page.input_value(f"#question-{qs['numeric'].pk} input") == "4.005"
+    assert page.input_value(f"#question-{qs['numeric'].pk} input") == "4.001"
     assert page.input_value(f"#question-{qs['text'].pk} textarea") == "It damps oscillations"
 
     page.on("dialog", lambda dialog: dialog.accept())
