@@ -235,9 +235,7 @@ def test_gradebook_items(course: Any, make_quiz: Callable, make_member: Callable
     # So far (Q4 still open): N is capped by the settled quizzes, the excusal shrinks it.
     best = selectors.best_n_for(items[s1.pk], 8)
     assert (
-        best.n == 2
-        and best.average == Decimal("12.50")
-        and best.counted[0] == "quiz-%d" % (graded.pk)
+        best.n == 2 and best.average == Decimal("12.50") and best.counted[0] == f"quiz-{graded.pk}"
     )
     # Once nothing is pending: fewer than N quizzes give zeros; the excusal shrinks N to 7.
     settled = [i for i in items[s1.pk] if i.status != ScoreStatus.PENDING]
