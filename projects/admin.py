@@ -196,6 +196,7 @@ class GroupAdmin(admin.ModelAdmin):
         "memberships__student__last_name",
     )
     change_list_template = "admin/projects/group/change_list.html"
+    actions = ["pair_unpaired_action"]
     readonly_fields = ("grading_tools",)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Group]:
@@ -243,6 +244,21 @@ class GroupAdmin(admin.ModelAdmin):
                 inst.graded_by = request.user  # type: ignore[assignment]
             inst.save()
         formset.save_m2m()
+
+    @admin.action(
+        description=_("Pair the unpaired students (of the selected groups' courses and kinds)")
+    )
+    def pair_unpaired_action(self, request: HttpRequest, queryset: QuerySet[Group]) -> None:
+        """Also on the tools page, which works before any group exists."""
+        made = 0
+        for course_id, kind in set(queryset.values_list("course_id", "kind")):
+            course = Course.objects.get(pk=course_id)
+            made += len(
+                services.pair_the_unpaired(
+                    course=course, kind=kind, seed=timezone.now().isoformat()
+                )
+            )
+        messages.success(request, _("%(n)d groups formed.") % {"n": made})
 
     @admin.display(description=_("members"))
     def member_names(self, obj: Group) -> str:

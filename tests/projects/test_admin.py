@@ -231,3 +231,15 @@ def test_milestone_grade_inline_fills_grader(client, boss, pcourse, students) ->
     assert r.status_code == 302, r.content.decode()[:3000]
     grade = g.milestone_grades.get()
     assert grade.percent == Decimal(88) and grade.graded_by == boss
+
+
+def test_pair_unpaired_changelist_action(client, boss, pcourse, students) -> None:
+    g = services.group_create(course=pcourse, kind=T, students=students[:2])
+    client.force_login(boss)
+    r = client.post(
+        reverse("admin:projects_group_changelist"),
+        {"action": "pair_unpaired_action", "_selected_action": [g.pk]},
+    )
+    assert r.status_code == 302
+    assert sorted(x.memberships.count() for x in Group.objects.filter(kind=T)) == [2, 2, 2]
+    assert not Group.objects.filter(kind=P).exists()
