@@ -36,6 +36,7 @@ from .models import (
     GradeOverride,
     OverrideAuditLog,
     ParticipationScore,
+    StudentGradeInputs,
 )
 
 PAGE_SIZE = 2000  # one page holds a large class; the table stays one query
@@ -218,6 +219,24 @@ class OverrideAuditLogAdmin(_CourseScopedAdmin):
     )
     list_filter = ("course", "component_key")
     list_select_related = ["course", "student", "actor"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(StudentGradeInputs)
+class StudentGradeInputsAdmin(_CourseScopedAdmin):
+    """Read-only: what each student's page re-computes from, as of the last recompute."""
+
+    list_display = ("student", "course", "computed_at", "digest")
+    list_filter = ("course",)
+    readonly_fields = ("course", "student", "computed_at", "digest", "data")
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -11,12 +11,21 @@ class GradingConfig(AppConfig):
         from course.demo import register_demo_hook
         from course.extensions import NavLink, register_nav_link
         from course.permissions import Action
+        from course.syllabus import register_after_load
 
         from .demo import add_demo_grades
 
         register_demo_hook("grading", add_demo_grades)
+        # A syllabus (re)load may change weights or the letter scale: recompute (coalesced).
+        register_after_load("grading", _schedule_after_load)
         register_nav_link(
             NavLink(
                 label=_("My grades"), url_name="my_grades", action=Action.VIEW_OWN_GRADES, order=90
             )
         )
+
+
+def _schedule_after_load(course: object) -> None:
+    from .services import gradebook_schedule_recompute
+
+    gradebook_schedule_recompute(course)  # type: ignore[arg-type]

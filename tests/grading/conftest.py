@@ -14,6 +14,19 @@ from course.scores import ScoreItem, ScoresByStudent, ScoreStatus
 
 
 @pytest.fixture
+def course(course: Course) -> Course:
+    """The shared course, with the recompute its syllabus load queued marked as done.
+
+    Loading the syllabus schedules a recompute on commit; outside transactional tests that
+    commit never happens, and the still-queued mark would coalesce every later request away.
+    """
+    from grading.models import GradebookSnapshot
+
+    GradebookSnapshot.objects.filter(course=course).update(queued_at=None, dirty_since=None)
+    return course
+
+
+@pytest.fixture
 def make_class(db: Any) -> Callable[[Course, int], list[Any]]:
     """make_class(course, n) -> n active students, created in bulk."""
     from django.utils import timezone

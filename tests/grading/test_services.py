@@ -319,3 +319,18 @@ def test_300_triggers_in_a_minute_give_a_handful_of_runs(course: Any, monkeypatc
             due.append(t + services.COALESCE_SECONDS)
     assert 3 <= len(queued) <= 7, len(queued)
     assert runs == len(queued) - 1  # the last one is still waiting for its countdown
+
+
+def test_loading_a_syllabus_schedules_a_recompute(
+    course: Any, syllabus_text: str, django_capture_on_commit_callbacks: Any
+) -> None:
+    from course.syllabus import load_syllabus_text
+
+    with django_capture_on_commit_callbacks(execute=True):
+        load_syllabus_text(
+            syllabus_text.replace(
+                "weight: 5, source: participation", "weight: 10, source: participation"
+            ).replace("weight: 35, source: project", "weight: 30, source: project")
+        )
+    snap = GradebookSnapshot.objects.get(course=course)
+    assert snap.computed_at is not None and snap.queued_at is None
