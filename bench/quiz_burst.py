@@ -3,7 +3,7 @@
     .venv/bin/python bench/quiz_burst.py        (or `make bench`)
     QUIZ_BENCH_STUDENTS=300 QUIZ_BENCH_WINDOW=60 QUIZ_BENCH_SATURATE_SECONDS=10 (defaults)
 
-What runs: gunicorn (2 sync workers, as the issue counts them) serving config.wsgi with DEBUG
+What runs: gunicorn (2 sync workers, as the issue counts them; QUIZ_BENCH_WORKER_THREADS) serving config.wsgi with DEBUG
 off, the real password hasher (PBKDF2), DJANGO_SECRET_KEY set, plain HTTP on loopback
 (DJANGO_SECURE_SSL_REDIRECT=false, DJANGO_SECURE_COOKIES=false), a database of its own
 (BENCH_QUIZ_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/ck_bench_quiz, recreated).
@@ -55,6 +55,10 @@ WINDOW = float(os.environ.get("QUIZ_BENCH_WINDOW", "60"))
 SATURATE_SECONDS = float(os.environ.get("QUIZ_BENCH_SATURATE_SECONDS", "10"))
 SATURATE_THREADS = int(os.environ.get("QUIZ_BENCH_THREADS", "16"))
 WORKERS = int(os.environ.get("QUIZ_BENCH_WORKERS", "2"))
+# Threads per worker (gthread): a request mostly waits on PostgreSQL round trips, so a few
+# threads could let a worker serve another request meanwhile (measured: no gain here, the
+# workers are CPU-bound on this machine). 1 = the classic sync worker.
+WORKER_THREADS = int(os.environ.get("QUIZ_BENCH_WORKER_THREADS", "1"))
 PASSWORD = "bench-password-123"  # noqa: S105 - throwaway accounts in a throwaway database
 
 ENV = {
@@ -500,6 +504,7 @@ def main() -> int:
         "students": STUDENTS,
         "window_seconds": WINDOW,
         "gunicorn_workers": WORKERS,
+        "gunicorn_threads_per_worker": WORKER_THREADS,
         "requests": requests,
         "errors": len(burst["errors"]) + len(login_errors),
         "lost_answers": lost,
