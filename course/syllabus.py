@@ -51,7 +51,7 @@ class SyllabusSection(Protocol):
 
 
 _SECTIONS: dict[str, SyllabusSection] = {}
-_AFTER_LOAD: dict[str, Callable[[Course], None]] = {}
+_AFTER_LOAD: dict[str, Callable[[Course], object]] = {}
 
 
 def register_section(name: str, section: SyllabusSection) -> None:
@@ -59,7 +59,7 @@ def register_section(name: str, section: SyllabusSection) -> None:
     _SECTIONS[name] = section
 
 
-def register_after_load(name: str, hook: Callable[[Course], None]) -> None:
+def register_after_load(name: str, hook: Callable[[Course], object]) -> None:
     """`hook(course)` runs in the loading transaction once the file is applied (e.g. to give
     every lecture its scribe slots)."""
     _AFTER_LOAD[name] = hook
