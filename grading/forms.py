@@ -32,6 +32,7 @@ class _CourseComponentForm(forms.ModelForm):
     """Checks the component key against the course's syllabus (sources limited per model)."""
 
     sources: tuple[str, ...] = ()
+    allow_final = False  # an empty component key means the final grade
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -41,7 +42,7 @@ class _CourseComponentForm(forms.ModelForm):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         course, key, student = data.get("course"), data.get("component_key"), data.get("student")
-        if course and key:
+        if course and (key or not self.allow_final):
             keys = [
                 c.key
                 for c in course_policies(course).grading.components
@@ -97,15 +98,11 @@ class ComponentExcusalForm(_CourseComponentForm):
 
 
 class GradeOverrideAdminForm(_CourseComponentForm):
+    allow_final = True
+
     class Meta:
         model = GradeOverride
         fields = ["course", "student", "component_key", "value", "reason"]
-
-    def clean(self) -> dict[str, Any]:
-        data = forms.ModelForm.clean(self) or {}
-        if data.get("component_key"):
-            data = super().clean()
-        return data
 
 
 class OverrideForm(forms.Form):

@@ -303,3 +303,18 @@ def test_course_grades_api_query_count_two_sizes(
         else:
             with django_assert_max_num_queries(bound):
                 assert len(client.get(url).json()["rows"]) == 74
+
+
+def test_admin_override_form_checks_student_and_range(
+    client: Any, course: Any, people: dict
+) -> None:
+    client.force_login(_superuser())
+    add = reverse("admin:grading_gradeoverride_add")
+    base = {"course": course.pk, "component_key": "", "value": "95", "reason": "final decision"}
+    resp = client.post(add, {**base, "student": people["ta"].pk})
+    assert resp.status_code == 200 and not GradeOverride.objects.exists()
+    resp = client.post(add, {**base, "student": people["ada"].pk, "value": "101"})
+    assert resp.status_code == 200 and not GradeOverride.objects.exists()
+    resp = client.post(add, {**base, "student": people["ada"].pk})
+    assert resp.status_code == 302 and GradeOverride.objects.get().value == 95
+    assert OverrideAuditLog.objects.get().new_value == 95
