@@ -241,15 +241,15 @@ def load_gradebook_inputs(
     specs = load_specs(course)
     scale = load_scale(course)
     students = [
-        StudentRef(
-            e.user_id,
-            e.user.username,
-            e.user.first_name,
-            e.user.last_name,
-            e.user.email,
-            e.student_id,
+        StudentRef(*row)
+        for row in active_students(course).values_list(
+            "user_id",
+            "user__username",
+            "user__first_name",
+            "user__last_name",
+            "user__email",
+            "student_id",
         )
-        for e in active_students(course)
     ]
     closed = now.date() > course.term_end
     items: dict[str, ScoresByStudent | None] = {}
