@@ -224,6 +224,15 @@ class GroupAdmin(admin.ModelAdmin):
         # Members copy the group's course and kind: they are fixed once the group exists.
         return ["course", "kind", "grading_tools"] if obj else ["grading_tools"]
 
+    # Every inline this admin may show; get_inlines picks those of the group's kind.
+    inlines = [
+        MembershipInline,
+        SlidesInline,
+        RubricScoreInline,
+        SubmissionInline,
+        MilestoneGradeInline,
+    ]
+
     def get_inlines(self, request: HttpRequest, obj: Any) -> list[type]:
         if obj is None:
             return [MembershipInline]
