@@ -27,7 +27,9 @@ def test_the_worker_reseats_auditors(course, make_member, celery_worker):
 
     def statuses():
         return dict(
-            Enrollment.objects.filter(course=course, role="auditor").values_list("user_id", "status")
+            Enrollment.objects.filter(course=course, role="auditor").values_list(
+                "user_id", "status"
+            )
         )
 
     assert wait_until(lambda: statuses()[second.pk] == "waitlisted", timeout=60), statuses()
