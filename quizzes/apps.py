@@ -10,10 +10,11 @@ class QuizzesConfig(AppConfig):
     def ready(self) -> None:
         from course.demo import register_demo_hook
         from course.extensions import NavLink, register_nav_link, register_schedule_annotator
+        from course.notifications import register_digest_source, register_reminder_source
         from course.permissions import Action
         from course.syllabus import register_section
 
-        from . import demo, schedule, syllabus_section
+        from . import demo, reminders, schedule, syllabus_section
 
         register_nav_link(
             NavLink(label=_("Quizzes"), url_name="quiz_list", action=Action.TAKE_QUIZ, order=20)
@@ -21,3 +22,6 @@ class QuizzesConfig(AppConfig):
         register_schedule_annotator("quizzes", schedule.annotate_sessions)
         register_section("quiz_bank", syllabus_section.QuizBankSection())
         register_demo_hook("quizzes", demo.add_demo_quizzes)
+        register_reminder_source("quizzes", reminders.quiz_today)
+        register_reminder_source("quizzes_grades", reminders.quiz_grades_released)
+        register_digest_source("quizzes", reminders.text_answers_to_grade)
