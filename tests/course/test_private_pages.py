@@ -8,8 +8,8 @@ pytestmark = pytest.mark.django_db
 PUBLIC_TO_MEMBERS = {"course_home", "schedule", "resources", "calendar_feed_settings"}
 # Auditors follow the course: its schedule, readings, announcements and their own notifications.
 AUDITOR_PAGES = PUBLIC_TO_MEMBERS | {
-    "notifications",
-    "notifications_read",
+    "notification_list",
+    "notification_mark_read",
     "notification_preferences",
     "scribing_template",  # the course's LaTeX template is course material, not student work
 }
