@@ -64,6 +64,14 @@ def enrollment_of(user: Any, course: Course) -> Enrollment | None:
     return cache[course.pk]
 
 
+def remember_enrollment(user: Any, course: Course, enrollment: Enrollment | None) -> None:
+    """Seed enrollment_of's per-request cache with a row a view loaded in its own query
+    (the user's non-dropped enrolment in the course, or None)."""
+    cache: dict[int, Enrollment | None] = getattr(user, _CACHE_ATTR, None) or {}
+    cache[course.pk] = enrollment
+    setattr(user, _CACHE_ATTR, cache)
+
+
 def role_of(user: Any, course: Course) -> str | None:
     enrollment = enrollment_of(user, course)
     if enrollment is None:

@@ -6,20 +6,23 @@ list, detail, start the attempt, save an answer, submit, read the result once th
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
+from rest_framework.authentication import CSRFCheck
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from course.http import CourseActionPermission
-from course.permissions import Action
+from course.permissions import Action, can, remember_enrollment
 
-from . import presenters, selectors, services
+from . import presenters, rules, selectors, services
 from .models import Quiz
 from .services import QuizError
 
@@ -250,6 +253,103 @@ class AnswerAPI(QuizAPIView):
         return Response(AnswerOut(data).data)
 
     post = put
+
+
+_answer_api = AnswerAPI.as_view()
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(name)  # NaN / Infinity: not JSON (DRF's parser refuses them too)
+
+
+def _no_response(request: HttpRequest) -> HttpResponse:  # pragma: no cover - never called
+    return HttpResponse()
+
+
+def _answer_short_path(
+    request: HttpRequest, code: str, pk: int, question_id: int
+) -> HttpResponse | None:
+    """The common case of AnswerAPI in 2 queries (after the session and the user): a signed-in
+    student saves a valid answer to their open attempt of a quiz of the course.
+
+    Same checks as AnswerAPI (CSRF as SessionAuthentication does it, `can(TAKE_QUIZ)`, the
+    question belongs to the quiz of the course, the attempt is the student's, open, within its
+    deadline + grace) and the same 200 body. None for anything else (another auth, another
+    format, a refusal, no attempt yet): AnswerAPI then answers, with its exact 4xx bodies.
+    """
+    meta = request.META
+    if (
+        request.method not in ("PUT", "POST")
+        or "HTTP_AUTHORIZATION" in meta
+        or request.content_type != "application/json"
+        or "html" in meta.get("HTTP_ACCEPT", "")
+    ):
+        return None
+    user = request.user
+    if not user.is_authenticated or not user.is_active:
+        return None
+    check = CSRFCheck(_no_response)
+    check.process_request(request)
+    if check.process_view(request, _no_response, (), {}) is not None:
+        return None
+    try:
+        payload = json.loads(request.body, parse_constant=_reject_constant)
+    except ValueError:
+        return None
+    if not isinstance(payload, dict) or "value" not in payload:
+        return None
+    access_code = payload.get("access_code")
+    if access_code is not None and (not isinstance(access_code, str) or len(access_code) > 20):
+        return None
+    ctx = selectors.answer_context(code=code, quiz_pk=pk, question_pk=question_id, user_id=user.pk)
+    if ctx is None:
+        return None
+    remember_enrollment(user, ctx.course, ctx.enrollment)
+    if not can(user, Action.TAKE_QUIZ, ctx.course):
+        return None
+    now = timezone.now()
+    attempt = ctx.attempt
+    if (
+        attempt is None
+        or attempt.submitted_at is not None
+        or not rules.accepts_answers(now=now, deadline=attempt.deadline, grace=ctx.quiz.grace)
+    ):
+        return None
+    try:
+        stored = services.validate_value(ctx.question, payload["value"], ctx.choice_ids)
+    except QuizError:
+        return None
+    if not services.answer_save_open(
+        attempt=attempt, question=ctx.question, stored=stored, now=now
+    ):
+        return None
+    data = {
+        "question": question_id,
+        "value": stored,
+        "saved_at": now,
+        "remaining_seconds": presenters.remaining(attempt, now),
+    }
+    response = HttpResponse(
+        JSONRenderer().render(AnswerOut(data).data), content_type="application/json"
+    )
+    response["Allow"] = "PUT, POST, OPTIONS"
+    response["Vary"] = "Accept"
+    return response
+
+
+def answer_view(request: HttpRequest, code: str, pk: int, question_id: int) -> HttpResponse:
+    """AnswerAPI's URL: the short path when it applies, else AnswerAPI itself."""
+    response = _answer_short_path(request, code, pk, question_id)
+    if response is None:
+        response = _answer_api(request, code=code, pk=pk, question_id=question_id)
+    return response
+
+
+# As DRF views: exempt from the CSRF middleware, the CSRF token of a session is checked above
+# (or by SessionAuthentication); `cls` lets the OpenAPI schema document AnswerAPI here.
+answer_view.csrf_exempt = True  # type: ignore[attr-defined]
+answer_view.cls = AnswerAPI  # type: ignore[attr-defined]
+answer_view.initkwargs = _answer_api.initkwargs  # type: ignore[attr-defined]
 
 
 class SubmitAPI(QuizAPIView):

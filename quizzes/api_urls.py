@@ -12,7 +12,7 @@ urlpatterns = [
     ),
     path(
         "courses/<str:code>/quizzes/<int:pk>/answers/<int:question_id>/",
-        api.AnswerAPI.as_view(),
+        api.answer_view,
         name="api_quiz_answer",
     ),
     path(

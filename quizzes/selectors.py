@@ -8,15 +8,17 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db import connection
+from django.db.models import Count, Model, Prefetch, Q, QuerySet
+from django.db.models.expressions import Col
 from django.utils.translation import gettext as _
 
-from course.models import Course, SessionReading
+from course.models import Course, Enrollment, SessionReading
 from course.scores import ScoreItem, ScoresByStudent, ScoreStatus
 from course.selectors import active_students, course_policies
 
 from . import rules
-from .models import Accommodation, Answer, Attempt, Question, Quiz
+from .models import Accommodation, Answer, Attempt, Choice, Question, Quiz
 
 
 def one(qs: QuerySet[Any]) -> Any:
@@ -343,4 +345,119 @@ def row_for(quiz: Quiz, student: Any, now: datetime) -> QuizRow:
     terms = student_terms(quiz, accommodation_of(quiz, student))
     return QuizRow(
         quiz, terms, rules.window_state(now=now, window=terms.window), attempt_of(quiz, student)
+    )
+
+
+# --- the answer-save hot path: everything it needs in one query --------------------------------
+
+
+@dataclass
+class AnswerContext:
+    """What saving one answer needs, loaded together: the course (by code), the student's
+    non-dropped enrolment, the quiz and the question (which must belong to it), the student's
+    attempt and the question's choice ids."""
+
+    course: Course
+    enrollment: Enrollment | None
+    quiz: Quiz
+    question: Question
+    attempt: Attempt | None
+    choice_ids: set[int]
+
+
+def _columns(model: type[Model], alias: str) -> tuple[list[str], str]:
+    names = [f.attname for f in model._meta.concrete_fields]
+    return names, ", ".join(f'{alias}."{f.column}"' for f in model._meta.concrete_fields)
+
+
+_CONVERTERS: dict[str, list[tuple[int, list[Any], Col]]] = {}
+
+
+def _converters() -> list[tuple[int, list[Any], Col]]:
+    """The database's value converters per selected column, as the ORM applies them."""
+    vendor = connection.vendor
+    if vendor not in _CONVERTERS:
+        out = []
+        i = 0
+        for model, alias in _CONTEXT_MODELS:
+            for f in model._meta.concrete_fields:
+                col = Col(alias, f)
+                convs = connection.ops.get_db_converters(col) + col.get_db_converters(connection)
+                if convs:
+                    out.append((i, convs, col))
+                i += 1
+        _CONVERTERS[vendor] = out
+    return _CONVERTERS[vendor]
+
+
+_CONTEXT_MODELS: list[tuple[type[Model], str]] = [
+    (Course, "c"),
+    (Enrollment, "e"),
+    (Quiz, "z"),
+    (Question, "q"),
+    (Attempt, "a"),
+]
+_CONTEXT_SQL: str | None = None
+_CONTEXT_NAMES: list[list[str]] = []
+
+
+def _context_sql() -> str:
+    global _CONTEXT_SQL
+    if _CONTEXT_SQL is None:
+        selects = []
+        for model, alias in _CONTEXT_MODELS:
+            names, sql = _columns(model, alias)
+            _CONTEXT_NAMES.append(names)
+            selects.append(sql)
+        t = {m.__name__: m._meta.db_table for m in (Course, Enrollment, Quiz, Question, Attempt)}
+        _CONTEXT_SQL = (
+            f'SELECT {", ".join(selects)}, ch."id"'
+            f' FROM "{t["Question"]}" q'
+            f' INNER JOIN "{t["Quiz"]}" z ON z."id" = q."quiz_id"'
+            f' INNER JOIN "{t["Course"]}" c ON c."id" = z."course_id"'
+            f' LEFT OUTER JOIN "{t["Enrollment"]}" e ON e."course_id" = c."id"'
+            ' AND e."user_id" = %s AND e."status" <> %s'
+            f' LEFT OUTER JOIN "{t["Attempt"]}" a ON a."quiz_id" = z."id" AND a."student_id" = %s'
+            f' LEFT OUTER JOIN "{Choice._meta.db_table}" ch ON ch."question_id" = q."id"'
+            ' WHERE q."id" = %s AND q."quiz_id" = %s AND UPPER(c."code") = UPPER(%s)'
+        )
+    return _CONTEXT_SQL
+
+
+def answer_context(
+    *, code: str, quiz_pk: int, question_pk: int, user_id: int
+) -> AnswerContext | None:
+    """1 query. None when the course, the quiz (of that course) or the question (of that quiz)
+    does not exist: the caller then takes the general path, which names what is missing."""
+    sql = _context_sql()
+    params: list[Any] = [user_id, Enrollment.Status.DROPPED, user_id, question_pk, quiz_pk, code]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    if not rows:
+        return None
+    row = list(rows[0])
+    for i, convs, col in _converters():
+        for conv in convs:
+            row[i] = conv(row[i], col, connection)
+    instances: list[Model | None] = []
+    start = 0
+    for (model, _alias), names in zip(_CONTEXT_MODELS, _CONTEXT_NAMES, strict=True):
+        values = row[start : start + len(names)]
+        start += len(names)
+        instances.append(None if values[0] is None else model.from_db("default", names, values))
+    course, enrollment, quiz, question, attempt = instances
+    assert isinstance(course, Course) and isinstance(quiz, Quiz)
+    assert isinstance(question, Question)
+    quiz.course = course
+    question.quiz = quiz
+    if attempt is not None:
+        attempt.quiz = quiz  # type: ignore[attr-defined]
+    return AnswerContext(
+        course=course,
+        enrollment=enrollment,  # type: ignore[arg-type]
+        quiz=quiz,
+        question=question,
+        attempt=attempt,  # type: ignore[arg-type]
+        choice_ids={r[-1] for r in rows if r[-1] is not None},
     )

@@ -11,7 +11,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connections, transaction
 from django.utils.translation import gettext_lazy as _
 
 from course.models import Enrollment
@@ -188,6 +188,9 @@ def _validate_value(question: Question, value: Any, choice_ids: set[int]) -> Any
     return value
 
 
+validate_value = _validate_value
+
+
 def answer_save(
     *,
     quiz: Quiz,
@@ -249,6 +252,41 @@ def answer_save(
         # No attempt yet: start it (get-or-create, safe under concurrency), then save.
         attempt_start(quiz=quiz, student=student, now=now, access_code=access_code)
     raise QuizError(_("Unknown question."), field="question", code="bad_question")
+
+
+def answer_save_open(*, attempt: Attempt, question: Question, stored: Any, now: datetime) -> bool:
+    """The hot path of answer_save for an attempt already loaded, the value already validated.
+
+    One statement: the attempt row is share-locked (a submit holds it exclusively while it
+    grades, so an answer lands either before the submit or not at all), the attempt must still
+    be open and within its deadline + grace, and the answer is upserted on (attempt, question).
+    False when nothing was stored (submitted or too late meanwhile): answer_save says why.
+    """
+    conn = connections[Answer.objects.db]
+    lock = " FOR SHARE" if conn.features.has_select_for_update else ""
+    value_field = Answer._meta.get_field("value")
+    saved_field = Answer._meta.get_field("saved_at")
+    deadline_field = Attempt._meta.get_field("deadline")
+    sql = (
+        f'INSERT INTO "{Answer._meta.db_table}"'
+        ' ("attempt_id", "question_id", "value", "saved_at", "points", "graded_by_id")'
+        f' SELECT a."id", %s, %s, %s, NULL, NULL FROM "{Attempt._meta.db_table}" a'
+        ' WHERE a."id" = %s AND a."submitted_at" IS NULL AND a."deadline" >= %s'
+        f"{lock}"
+        ' ON CONFLICT ("attempt_id", "question_id") DO UPDATE'
+        ' SET "value" = EXCLUDED."value", "saved_at" = EXCLUDED."saved_at"'
+        ' RETURNING "id"'
+    )
+    params = [
+        question.pk,
+        value_field.get_db_prep_save(stored, conn),
+        saved_field.get_db_prep_save(now, conn),
+        attempt.pk,
+        deadline_field.get_db_prep_save(now - attempt.quiz.grace, conn),
+    ]
+    with conn.cursor() as cursor:  # one statement: atomic without BEGIN/COMMIT round trips
+        cursor.execute(sql, params)
+        return cursor.fetchone() is not None
 
 
 def attempt_submit(*, attempt: Attempt, now: datetime, by_timeout: bool = False) -> Attempt:
