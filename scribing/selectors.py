@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.db.models import Count, Prefetch, QuerySet
 from django.urls import reverse
@@ -254,7 +255,8 @@ def gradebook_items(course: Course, *, now: datetime | None = None) -> ScoresByS
             note = (
                 _("handed in, not graded yet")
                 if sub
-                else _("due %(due)s") % {"due": due.isoformat()}
+                else _("due %(due)s")
+                % {"due": due.astimezone(ZoneInfo(course.time_zone)).strftime("%Y-%m-%d %H:%M")}
             )
             result[student_id] = [
                 ScoreItem(
