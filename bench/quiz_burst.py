@@ -6,7 +6,11 @@
 What runs: gunicorn (2 sync workers, as the issue counts them; QUIZ_BENCH_WORKER_THREADS) serving config.wsgi with DEBUG
 off, the real password hasher (PBKDF2), DJANGO_SECRET_KEY set, plain HTTP on loopback
 (DJANGO_SECURE_SSL_REDIRECT=false, DJANGO_SECURE_COOKIES=false), a database of its own
-(BENCH_QUIZ_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/ck_bench_quiz, recreated).
+(BENCH_QUIZ_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/ck_bench_quiz, recreated),
+sessions as docker-compose deploys them (.env.example): DJANGO_SESSION_ENGINE=cached_db with
+CACHE_URL on Redis (QUIZ_BENCH_SESSION_ENGINE, QUIZ_BENCH_CACHE_URL, default
+rediscache://127.0.0.1:6379/13; QUIZ_BENCH_SESSION_ENGINE=django.contrib.sessions.backends.db
+measures the database-only default of `make run`).
 The only addition to the project's URLs is a bare view (/bench/bare/) used as the ceiling.
 
 Phases, all through HTTP with a CSRF token and a session cookie, as a browser does:
@@ -73,6 +77,10 @@ ENV = {
     "COURSEKIT_VAR_DIR": str(Path(tempfile.gettempdir()) / "ck_bench_quiz_var"),
     "DJANGO_LOG_LEVEL": "WARNING",
     "CELERY_TASK_ALWAYS_EAGER": "0",
+    "DJANGO_SESSION_ENGINE": os.environ.get(
+        "QUIZ_BENCH_SESSION_ENGINE", "django.contrib.sessions.backends.cached_db"
+    ),
+    "CACHE_URL": os.environ.get("QUIZ_BENCH_CACHE_URL", "rediscache://127.0.0.1:6379/13"),
 }
 os.environ.update(ENV)
 
@@ -505,6 +513,7 @@ def main() -> int:
         "window_seconds": WINDOW,
         "gunicorn_workers": WORKERS,
         "gunicorn_threads_per_worker": WORKER_THREADS,
+        "session_engine": ENV["DJANGO_SESSION_ENGINE"].rsplit(".", 1)[-1],
         "requests": requests,
         "errors": len(burst["errors"]) + len(login_errors),
         "lost_answers": lost,
