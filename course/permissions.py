@@ -27,7 +27,9 @@ class Action(StrEnum):
 
 
 _RIGHTS: dict[str, set[Action]] = {
-    Role.INSTRUCTOR: set(Action),
+    # The instructor runs the course; taking quizzes, handing in work and having grades are
+    # the students' (so the navigation shows each role only what it may use).
+    Role.INSTRUCTOR: set(Action) - {Action.TAKE_QUIZ, Action.SUBMIT_WORK, Action.VIEW_OWN_GRADES},
     Role.TA: {
         Action.VIEW_SCHEDULE,
         Action.VIEW_COURSE,

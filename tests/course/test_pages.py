@@ -127,3 +127,27 @@ def test_interface_speaks_french(client, course, make_member):
     client.post(reverse("set_language"), {"language": "fr", "next": "/"})
     html = client.get(reverse("schedule", kwargs={"code": course.code})).content.decode()
     assert "Horaire" in html and "Semaine 1" in html
+
+
+@pytest.mark.parametrize(
+    ("role", "shown", "hidden"),
+    [
+        ("student", ["Quizzes", "Scribing", "My grades"], ["Admin"]),
+        ("auditor", ["Schedule", "Resources"], ["Scribing", "My grades", "Admin"]),
+        ("ta", ["Schedule", "Admin"], ["My grades", "Scribing"]),
+        ("instructor", ["Schedule", "Admin"], ["My grades", "Scribing"]),
+    ],
+)
+def test_navigation_shows_each_role_only_what_it_may_use(
+    client, course, make_member, role, shown, hidden
+):
+    import re
+
+    client.force_login(make_member(course, role))
+    html = client.get(reverse("course_home", kwargs={"code": course.code})).content.decode()
+    nav = re.search(r'<nav class="topnav".*?</nav>', html, re.S).group(0)
+    links = re.findall(r">([^<>]+)</a>", nav)
+    for label in shown:
+        assert label in links, (role, links)
+    for label in hidden:
+        assert label not in links, (role, links)
