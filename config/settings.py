@@ -192,7 +192,7 @@ SPECTACULAR_SETTINGS = {
 }
 
 # Celery: the filesystem transport needs no server (make run); Redis in production.
-CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://localhost//")
 if CELERY_BROKER_URL.startswith("filesystem://"):
     _queue_dir = VAR_DIR / "celery-queue"
     for _sub in ("out", "processed", "control"):
