@@ -9,8 +9,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.authentication import CSRFCheck
@@ -266,12 +270,44 @@ def _no_response(request: HttpRequest) -> HttpResponse:  # pragma: no cover - ne
     return HttpResponse()
 
 
+_MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
+
+
+def _session_user_id(request: HttpRequest) -> Any:
+    """The signed-in user's id as django.contrib.auth.get_user reads it from the session, when
+    the session was opened by ModelBackend and request.user was not loaded yet; else None."""
+    if hasattr(request, "_cached_user"):
+        return None
+    session = request.session  # type: ignore[attr-defined]
+    try:
+        backend = session[BACKEND_SESSION_KEY]
+        user_id = get_user_model()._meta.pk.to_python(session[SESSION_KEY])  # type: ignore[union-attr]
+    except (KeyError, ValidationError):
+        return None
+    if backend != _MODEL_BACKEND or backend not in settings.AUTHENTICATION_BACKENDS:
+        return None
+    return user_id
+
+
+def _session_verifies(request: HttpRequest, user: Any) -> bool:
+    """ModelBackend.get_user's and auth.get_user's checks of a loaded user: active, and the
+    session's hash matches the current one. Anything else (a hash from a fallback secret, a
+    changed password) is left to auth.get_user, which rotates or flushes the session."""
+    session_hash = request.session.get(HASH_SESSION_KEY)  # type: ignore[attr-defined]
+    return bool(
+        getattr(user, "is_active", True)
+        and session_hash
+        and constant_time_compare(session_hash, user.get_session_auth_hash())
+    )
+
+
 def _answer_short_path(
     request: HttpRequest, code: str, pk: int, question_id: int
 ) -> HttpResponse | None:
-    """The common case of AnswerAPI in 2 queries (after the session and the user): a signed-in
-    student saves a valid answer to their open attempt of a quiz of the course.
+    """The common case of AnswerAPI in 2 queries after the session: a signed-in student saves
+    a valid answer to their open attempt of a quiz of the course.
 
+    The first query also loads the session's user, verified as auth.get_user verifies it.
     Same checks as AnswerAPI (CSRF as SessionAuthentication does it, `can(TAKE_QUIZ)`, the
     question belongs to the quiz of the course, the attempt is the student's, open, within its
     deadline + grace) and the same 200 body. None for anything else (another auth, another
@@ -285,8 +321,8 @@ def _answer_short_path(
         or "html" in meta.get("HTTP_ACCEPT", "")
     ):
         return None
-    user = request.user
-    if not user.is_authenticated or not user.is_active:
+    user_id = _session_user_id(request)
+    if user_id is None:
         return None
     check = CSRFCheck(_no_response)
     check.process_request(request)
@@ -301,9 +337,11 @@ def _answer_short_path(
     access_code = payload.get("access_code")
     if access_code is not None and (not isinstance(access_code, str) or len(access_code) > 20):
         return None
-    ctx = selectors.answer_context(code=code, quiz_pk=pk, question_pk=question_id, user_id=user.pk)
-    if ctx is None:
+    ctx = selectors.answer_context(code=code, quiz_pk=pk, question_pk=question_id, user_id=user_id)
+    if ctx is None or not _session_verifies(request, ctx.user):
         return None
+    user = ctx.user
+    request._cached_user = user  # type: ignore[attr-defined]  # what request.user now gives
     remember_enrollment(user, ctx.course, ctx.enrollment)
     if not can(user, Action.TAKE_QUIZ, ctx.course):
         return None

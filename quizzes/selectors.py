@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db import connection
 from django.db.models import Count, Model, Prefetch, Q, QuerySet
 from django.db.models.expressions import Col
@@ -353,10 +354,11 @@ def row_for(quiz: Quiz, student: Any, now: datetime) -> QuizRow:
 
 @dataclass
 class AnswerContext:
-    """What saving one answer needs, loaded together: the course (by code), the student's
-    non-dropped enrolment, the quiz and the question (which must belong to it), the student's
-    attempt and the question's choice ids."""
+    """What saving one answer needs, loaded together: the signed-in user (by the id in the
+    session), the course (by code), the user's non-dropped enrolment, the quiz and the question
+    (which must belong to it), the user's attempt and the question's choice ids."""
 
+    user: Any
     course: Course
     enrollment: Enrollment | None
     quiz: Quiz
@@ -368,6 +370,47 @@ class AnswerContext:
 def _columns(model: type[Model], alias: str) -> tuple[list[str], str]:
     names = [f.attname for f in model._meta.concrete_fields]
     return names, ", ".join(f'{alias}."{f.column}"' for f in model._meta.concrete_fields)
+
+
+_CONTEXT_MODELS: list[tuple[type[Model], str]] = []
+_CONTEXT_SQL: str | None = None
+_CONTEXT_NAMES: list[list[str]] = []
+
+
+def _context_sql() -> str:
+    global _CONTEXT_SQL
+    if _CONTEXT_SQL is None:
+        User = get_user_model()
+        models: list[tuple[type[Model], str]] = [
+            (User, "u"),
+            (Course, "c"),
+            (Enrollment, "e"),
+            (Quiz, "z"),
+            (Question, "q"),
+            (Attempt, "a"),
+        ]
+        selects = []
+        all_names = []
+        for model, alias in models:
+            names, sql = _columns(model, alias)
+            all_names.append(names)
+            selects.append(sql)
+        t = {alias: m._meta.db_table for m, alias in models}
+        _CONTEXT_MODELS[:] = models  # (built twice by two threads at worst: the same lists)
+        _CONTEXT_NAMES[:] = all_names
+        _CONTEXT_SQL = (
+            f'SELECT {", ".join(selects)}, ch."id"'
+            f' FROM "{t["q"]}" q'
+            f' INNER JOIN "{t["z"]}" z ON z."id" = q."quiz_id"'
+            f' INNER JOIN "{t["c"]}" c ON c."id" = z."course_id"'
+            f' INNER JOIN "{t["u"]}" u ON u."{User._meta.pk.column}" = %s'
+            f' LEFT OUTER JOIN "{t["e"]}" e ON e."course_id" = c."id"'
+            ' AND e."user_id" = %s AND e."status" <> %s'
+            f' LEFT OUTER JOIN "{t["a"]}" a ON a."quiz_id" = z."id" AND a."student_id" = %s'
+            f' LEFT OUTER JOIN "{Choice._meta.db_table}" ch ON ch."question_id" = q."id"'
+            ' WHERE q."id" = %s AND q."quiz_id" = %s AND UPPER(c."code") = UPPER(%s)'
+        )
+    return _CONTEXT_SQL
 
 
 _CONVERTERS: dict[str, list[tuple[int, list[Any], Col]]] = {}
@@ -390,47 +433,22 @@ def _converters() -> list[tuple[int, list[Any], Col]]:
     return _CONVERTERS[vendor]
 
 
-_CONTEXT_MODELS: list[tuple[type[Model], str]] = [
-    (Course, "c"),
-    (Enrollment, "e"),
-    (Quiz, "z"),
-    (Question, "q"),
-    (Attempt, "a"),
-]
-_CONTEXT_SQL: str | None = None
-_CONTEXT_NAMES: list[list[str]] = []
-
-
-def _context_sql() -> str:
-    global _CONTEXT_SQL
-    if _CONTEXT_SQL is None:
-        selects = []
-        for model, alias in _CONTEXT_MODELS:
-            names, sql = _columns(model, alias)
-            _CONTEXT_NAMES.append(names)
-            selects.append(sql)
-        t = {m.__name__: m._meta.db_table for m in (Course, Enrollment, Quiz, Question, Attempt)}
-        _CONTEXT_SQL = (
-            f'SELECT {", ".join(selects)}, ch."id"'
-            f' FROM "{t["Question"]}" q'
-            f' INNER JOIN "{t["Quiz"]}" z ON z."id" = q."quiz_id"'
-            f' INNER JOIN "{t["Course"]}" c ON c."id" = z."course_id"'
-            f' LEFT OUTER JOIN "{t["Enrollment"]}" e ON e."course_id" = c."id"'
-            ' AND e."user_id" = %s AND e."status" <> %s'
-            f' LEFT OUTER JOIN "{t["Attempt"]}" a ON a."quiz_id" = z."id" AND a."student_id" = %s'
-            f' LEFT OUTER JOIN "{Choice._meta.db_table}" ch ON ch."question_id" = q."id"'
-            ' WHERE q."id" = %s AND q."quiz_id" = %s AND UPPER(c."code") = UPPER(%s)'
-        )
-    return _CONTEXT_SQL
-
-
 def answer_context(
     *, code: str, quiz_pk: int, question_pk: int, user_id: int
 ) -> AnswerContext | None:
-    """1 query. None when the course, the quiz (of that course) or the question (of that quiz)
-    does not exist: the caller then takes the general path, which names what is missing."""
+    """1 query. None when the user, the course, the quiz (of that course) or the question (of
+    that quiz) does not exist: the caller then takes the general path, which names what is
+    missing. The user is loaded as ModelBackend.get_user loads it; the caller verifies it."""
     sql = _context_sql()
-    params: list[Any] = [user_id, Enrollment.Status.DROPPED, user_id, question_pk, quiz_pk, code]
+    params: list[Any] = [
+        user_id,
+        user_id,
+        Enrollment.Status.DROPPED,
+        user_id,
+        question_pk,
+        quiz_pk,
+        code,
+    ]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
@@ -445,8 +463,10 @@ def answer_context(
     for (model, _alias), names in zip(_CONTEXT_MODELS, _CONTEXT_NAMES, strict=True):
         values = row[start : start + len(names)]
         start += len(names)
-        instances.append(None if values[0] is None else model.from_db("default", names, values))
-    course, enrollment, quiz, question, attempt = instances
+        instances.append(
+            None if values[0] is None else model.from_db(connection.alias, names, values)
+        )
+    user, course, enrollment, quiz, question, attempt = instances
     assert isinstance(course, Course) and isinstance(quiz, Quiz)
     assert isinstance(question, Question)
     quiz.course = course
@@ -454,6 +474,7 @@ def answer_context(
     if attempt is not None:
         attempt.quiz = quiz  # type: ignore[attr-defined]
     return AnswerContext(
+        user=user,
         course=course,
         enrollment=enrollment,  # type: ignore[arg-type]
         quiz=quiz,

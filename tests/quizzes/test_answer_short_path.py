@@ -37,14 +37,14 @@ class TestShortPath:
             services.attempt_start(quiz=quiz, student=s, now=now)
         qs = questions(quiz)
         c = client_for(students[0])
-        # session, user, everything the save needs (1 query), the upsert
+        # the session; the user with everything the save needs (1 query); the upsert
         for q, value in (
             (qs["numeric"], "4"),
             (qs["single"], correct(qs["single"])),
             (qs["multiple"], [c.pk for c in qs["multiple"].choices.all()][:2]),
             (qs["text"], "because"),
         ):
-            with django_assert_max_num_queries(4):
+            with django_assert_max_num_queries(3):
                 r = put(c, api(quiz, "answer", qid=q.pk), {"value": value})
             assert r.status_code == 200, r.content
         stored = {a.question_id: a.value for a in Answer.objects.filter(attempt__quiz=quiz)}
@@ -138,6 +138,22 @@ class TestShortPath:
         q = questions(quiz)["numeric"]
         assert put(c, api(quiz, "answer", qid=q.pk), {"value": "4"}).status_code == 403
         assert Answer.objects.count() == 0
+
+    def test_session_of_a_changed_password_or_inactive_user_is_refused(
+        self, quiz: Quiz, student: Any
+    ) -> None:
+        c = client_for(student)
+        c.post(api(quiz, "attempt"))
+        q = questions(quiz)["numeric"]
+        assert put(c, api(quiz, "answer", qid=q.pk), {"value": "1"}).status_code == 200
+        student.set_password("another-password-1")
+        student.save()
+        assert put(c, api(quiz, "answer", qid=q.pk), {"value": "2"}).status_code == 403
+        c = client_for(student)
+        student.is_active = False
+        student.save()
+        assert put(c, api(quiz, "answer", qid=q.pk), {"value": "3"}).status_code == 403
+        assert Answer.objects.get().value == "1"
 
     def test_basic_auth_still_served(self, quiz: Quiz, student: Any) -> None:
         import base64
