@@ -8,8 +8,10 @@ sent. Each runs a fixed number of queries whatever the class size.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections import defaultdict
 from collections.abc import Iterable
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db.models import Exists, OuterRef
@@ -21,7 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from course import deadlines
 from course.deadline_selectors import due_changes_by_target
 from course.models import Course
-from course.notifications import DigestLine, DueReminder
+from course.notifications import DigestLine, DueReminder, deadline_reminders
 
 from .models import (
     GroupKind,
@@ -40,6 +42,10 @@ WEEK = dt.timedelta(days=7)
 
 def _when(at: dt.datetime, course: Course) -> str:
     return timezone.localtime(at, ZoneInfo(course.time_zone)).strftime("%Y-%m-%d %H:%M")
+
+
+def _due_soon_subject(label: str, kind: str) -> Any:
+    return format_lazy(_("Due soon: {label}"), label=label)
 
 
 def project_reminders(course: Course, now: dt.datetime) -> Iterable[DueReminder]:
@@ -89,25 +95,25 @@ def _milestone_reminders(course: Course, now: dt.datetime) -> Iterable[DueRemind
                     )
             if (group_id, m.pk) in handed_in:
                 continue
-            for kind, before in (
-                ("milestone_due_7d", WEEK),
-                ("milestone_due_48h", dt.timedelta(hours=48)),
-            ):
-                for s in students:
-                    yield DueReminder(
-                        recipient_user_id=s,
-                        item_key=f"projects:milestone:{m.pk}:group:{group_id}",
-                        kind=kind,
-                        due_at=team_due - before,
-                        expires_at=team_due,
-                        subject=format_lazy(_("Due soon: {label}"), label=m.label),
-                        body=format_lazy(
-                            _("“{label}” is due {when}; your team has not handed it in yet."),
-                            label=m.label,
-                            when=_when(team_due, course),
-                        ),
-                        url=url,
-                    )
+            # Only the latest reminder still ahead fires: a date set 5 days before the deadline
+            # sends "due in 48 h" later, never "due in 7 days" at once.
+            for s in students:
+                yield from deadline_reminders(
+                    recipient_user_id=s,
+                    item_key=f"projects:milestone:{m.pk}:group:{group_id}",
+                    due_at=team_due,
+                    before=[
+                        ("milestone_due_7d", WEEK),
+                        ("milestone_due_48h", dt.timedelta(hours=48)),
+                    ],
+                    subject=functools.partial(_due_soon_subject, m.label),
+                    body=format_lazy(
+                        _("“{label}” is due {when}; your team has not handed it in yet."),
+                        label=m.label,
+                        when=_when(team_due, course),
+                    ),
+                    url=url,
+                )
 
 
 def _talk_reminders(course: Course, now: dt.datetime) -> Iterable[DueReminder]:

@@ -39,7 +39,11 @@ def test_due_soon_stops_once_handed_in(pcourse, students, pdf_bytes) -> None:
     ms = {m.key: m for m in services.milestones_sync(course=pcourse)}
     team = services.group_create(course=pcourse, kind=GroupKind.PROJECT, students=students[:2])
     before = ms["proposal"].due - timedelta(hours=30)
-    assert kinds_for(pcourse, before, students[0]) == ["milestone_due_48h", "milestone_due_7d"]
+    # Only the latest reminder still ahead: 30 h before, "due in 48 h", not also "in 7 days".
+    assert kinds_for(pcourse, before, students[0]) == ["milestone_due_48h"]
+    assert kinds_for(pcourse, ms["proposal"].due - timedelta(days=5), students[0]) == [
+        "milestone_due_7d"
+    ]
     services.milestone_submit(
         group=team,
         milestone=ms["proposal"],
