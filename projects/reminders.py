@@ -33,6 +33,7 @@ from .models import (
     MilestoneGrade,
     MilestoneSubmission,
     PaperProposal,
+    RubricScore,
     Slides,
     TalkSlot,
 )
@@ -52,6 +53,51 @@ def project_reminders(course: Course, now: dt.datetime) -> Iterable[DueReminder]
     yield from _milestone_reminders(course, now)
     yield from _talk_reminders(course, now)
     yield from _invitation_reminders(course, now)
+    yield from _grade_reminders(course, now)
+
+
+def _grade_reminders(course: Course, now: dt.datetime) -> Iterable[DueReminder]:
+    """A grade released: a milestone graded, or the pair's talk graded on the rubric (once)."""
+    since = now - WEEK
+    graded: list[tuple[str, int, dt.datetime, Any, str]] = []
+    for pk, group_id, at, label in MilestoneGrade.objects.filter(
+        group__course=course, graded_at__gt=since
+    ).values_list("pk", "group_id", "graded_at", "milestone__label"):
+        graded.append((f"projects:milestone-grade:{pk}", group_id, at, label, "projects_team"))
+    talks: dict[int, dt.datetime] = {}
+    for group_id, at in RubricScore.objects.filter(
+        group__course=course, graded_at__gt=since
+    ).values_list("group_id", "graded_at"):
+        talks[group_id] = max(at, talks.get(group_id, at))
+    for group_id, at in talks.items():
+        graded.append(
+            (
+                f"projects:talk-grade:{group_id}",
+                group_id,
+                at,
+                _("Paper presentation"),
+                "projects_presentations",
+            )
+        )
+    if not graded:
+        return
+    members: dict[int, list[int]] = defaultdict(list)
+    for group_id, student_id in GroupMembership.objects.filter(
+        group_id__in={entry[1] for entry in graded}
+    ).values_list("group_id", "student_id"):
+        members[group_id].append(student_id)
+    for item_key, group_id, at, label, url_name in graded:
+        for s in members[group_id]:
+            yield DueReminder(
+                recipient_user_id=s,
+                item_key=item_key,
+                kind="grade_released",
+                due_at=at,
+                expires_at=at + WEEK,
+                subject=format_lazy(_("Graded: {label}"), label=label),
+                body=format_lazy(_("“{label}” has a grade and feedback."), label=label),
+                url=reverse(url_name, kwargs={"code": course.code}),
+            )
 
 
 def _milestone_reminders(course: Course, now: dt.datetime) -> Iterable[DueReminder]:

@@ -98,5 +98,20 @@ def test_reminder_queries_do_not_grow(pcourse, make_member, django_assert_max_nu
         team = services.group_create(course=pcourse, kind=GroupKind.PROJECT, students=people)
         slot = TalkSlot.objects.filter(kind=GroupKind.PROJECT, group__isnull=True).first()
         services.talk_slot_assign(slot=slot, group=team, now=NOW)
-        with django_assert_max_num_queries(8):
+        with django_assert_max_num_queries(11):
             list(reminders.project_reminders(pcourse, NOW))
+
+
+def test_a_graded_milestone_is_announced_once_to_the_team(pcourse, students) -> None:
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    ms = {m.key: m for m in services.milestones_sync(course=pcourse)}
+    team = services.group_create(course=pcourse, kind=GroupKind.PROJECT, students=students[:2])
+    services.milestone_grade_set(group=team, milestone=ms["proposal"], percent=Decimal(88))
+    now = timezone.now() + timedelta(minutes=1)
+    dispatch_due(now=now, courses=[pcourse])
+    dispatch_due(now=now + timedelta(minutes=5), courses=[pcourse])
+    sent = Notification.objects.filter(kind="grade_released")
+    assert sorted(n.recipient_id for n in sent) == sorted(s.pk for s in students[:2])
