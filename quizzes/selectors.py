@@ -18,7 +18,7 @@ from course.models import Course, Enrollment, SessionReading
 from course.scores import ScoreItem, ScoresByStudent, ScoreStatus
 from course.selectors import active_students, course_policies
 
-from . import rules
+from . import prepared, rules
 from .models import Accommodation, Answer, Attempt, Choice, Question, Quiz
 
 
@@ -450,7 +450,7 @@ def answer_context(
         code,
     ]
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        prepared.execute(cursor, "quizzes_answer_context", sql, params)
         rows = cursor.fetchall()
     if not rows:
         return None

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from course.models import Enrollment
 from course.permissions import role_of
 
-from . import rules
+from . import prepared, rules
 from .models import Accommodation, Answer, Attempt, Choice, Question, Quiz
 from .selectors import one, student_terms
 
@@ -285,7 +285,7 @@ def answer_save_open(*, attempt: Attempt, question: Question, stored: Any, now: 
         deadline_field.get_db_prep_save(now - attempt.quiz.grace, conn),
     ]
     with conn.cursor() as cursor:  # one statement: atomic without BEGIN/COMMIT round trips
-        cursor.execute(sql, params)
+        prepared.execute(cursor, "quizzes_answer_upsert", sql, params)
         return cursor.fetchone() is not None
 
 

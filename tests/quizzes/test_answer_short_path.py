@@ -37,7 +37,10 @@ class TestShortPath:
             services.attempt_start(quiz=quiz, student=s, now=now)
         qs = questions(quiz)
         c = client_for(students[0])
-        # the session; the user with everything the save needs (1 query); the upsert
+        # Once per database connection, PostgreSQL prepares the two statements (2 queries).
+        with django_assert_max_num_queries(5):
+            assert put(c, api(quiz, "answer", qid=qs["text"].pk), {"value": ""}).status_code == 200
+        # Then: the session; the user with everything the save needs (1 query); the upsert.
         for q, value in (
             (qs["numeric"], "4"),
             (qs["single"], correct(qs["single"])),
@@ -173,3 +176,19 @@ class TestShortPath:
         schema = client.get("/api/schema/").content.decode()
         assert "/api/courses/{code}/quizzes/{id}/answers/{question_id}/" in schema
         assert "AnswerIn" in schema
+
+
+@pytest.mark.django_db(transaction=True)
+def test_statement_prepared_again_when_gone(quiz: Quiz, student: Any) -> None:
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("prepared statements are PostgreSQL's")
+    c = client_for(student)
+    c.post(api(quiz, "attempt"))
+    q = questions(quiz)["numeric"]
+    assert put(c, api(quiz, "answer", qid=q.pk), {"value": "1"}).status_code == 200
+    with connection.cursor() as cursor:
+        cursor.execute("DEALLOCATE ALL")
+    assert put(c, api(quiz, "answer", qid=q.pk), {"value": "2"}).status_code == 200
+    assert Answer.objects.get().value == "2"
