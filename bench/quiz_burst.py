@@ -18,9 +18,10 @@ Phases, all through HTTP with a CSRF token and a session cookie, as a browser do
    since in class students are logged in before the quiz opens);
 2. burst: the 300 students arrive at random within 60 s; each opens the quiz (POST attempt),
    saves 5 answers one by one (PUT, 0.2-1 s apart) and submits; latencies per operation;
-3. saturation: 16 client threads send requests back to back for a few seconds, first to the
-   bare view, then answer saves (other questions of the already submitted attempts are refused,
-   so a fresh quiz is used) -> requests per second of each and their ratio;
+3. saturation: 16 client threads send requests back to back for a few seconds, to the bare
+   view, then answer saves (other questions of the already submitted attempts are refused,
+   so a fresh quiz is used), alternated in QUIZ_BENCH_ROUNDS rounds (default 5) so that the
+   load of others on this shared machine weighs on both -> requests per second and ratio;
 4. check in the database: every answer sent is stored with the last value sent (lost_answers),
    no (attempt, question) or (quiz, student) twice (duplicate_answers).
 Prints one JSON line.
@@ -58,6 +59,7 @@ STUDENTS = int(os.environ.get("QUIZ_BENCH_STUDENTS", "300"))
 WINDOW = float(os.environ.get("QUIZ_BENCH_WINDOW", "60"))
 SATURATE_SECONDS = float(os.environ.get("QUIZ_BENCH_SATURATE_SECONDS", "10"))
 SATURATE_THREADS = int(os.environ.get("QUIZ_BENCH_THREADS", "16"))
+ROUNDS = max(1, int(os.environ.get("QUIZ_BENCH_ROUNDS", "5")))
 WORKERS = int(os.environ.get("QUIZ_BENCH_WORKERS", "2"))
 # Threads per worker (gthread): a request mostly waits on PostgreSQL round trips, so a few
 # threads could let a worker serve another request meanwhile (measured: no gain here, the
@@ -450,12 +452,10 @@ def main() -> int:
 
         # 3. saturation: the bare view, then answer saves on the second quiz
         bare_client = Client(port)
-        bare_rps, bare_err, _ = saturate(
-            port,
-            lambda i, n: bare_client.request("GET", "/bench/bare/")[0] == 200,
-            SATURATE_SECONDS,
-            SATURATE_THREADS,
-        )
+
+        def bare(i: int, n: int) -> bool:
+            return bare_client.request("GET", "/bench/bare/")[0] == 200
+
         quiz2 = data["quizzes"][1]
         base2 = f"/api/courses/{data['code']}/quizzes/{quiz2['id']}/"
         sat_users = data["usernames"][:SATURATE_THREADS]
@@ -472,7 +472,21 @@ def main() -> int:
             )
             return status == 200
 
-        save_rps, save_err, save_sat_lat = saturate(port, save, SATURATE_SECONDS, SATURATE_THREADS)
+        # Rounds alternate the bare view and answer saves, so that a change of load on this
+        # shared machine weighs on both sides of the ratio alike.
+        slice_seconds = SATURATE_SECONDS / ROUNDS
+        totals: dict[str, list[float]] = {"bare": [0.0, 0.0], "save": [0.0, 0.0]}
+        save_sat_lat: list[float] = []
+        for _round in range(ROUNDS):
+            for kind, fn in (("bare", bare), ("save", save)):
+                rps, err, lat_ms = saturate(port, fn, slice_seconds, SATURATE_THREADS)
+                totals[kind][0] += rps * slice_seconds
+                totals[kind][1] += err
+                if kind == "save":
+                    save_sat_lat += lat_ms
+        bare_rps = totals["bare"][0] / SATURATE_SECONDS
+        save_rps = totals["save"][0] / SATURATE_SECONDS
+        bare_err, save_err = int(totals["bare"][1]), int(totals["save"][1])
     finally:
         proc.send_signal(signal.SIGTERM)
         try:
@@ -533,6 +547,7 @@ def main() -> int:
         "bare_view_rps": round(bare_rps, 1),
         "ratio_to_bare": round(save_rps / bare_rps, 3) if bare_rps else None,
         "saturation_threads": SATURATE_THREADS,
+        "saturation_rounds": ROUNDS,
         "saturation_errors": bare_err + save_err,
         "answer_save_saturated_p50_ms": pct(save_sat_lat, 50),
         "login_p50_ms": pct(login_lat, 50),
