@@ -14,6 +14,7 @@ from django.test import Client
 from django.utils import timezone
 
 from quizzes import services
+from quizzes.api import AnswerOut
 from quizzes.models import Answer, Attempt, Quiz
 
 from .conftest import build_quiz, questions
@@ -67,6 +68,8 @@ class TestShortPath:
         assert a.keys() == b.keys() == {"question", "value", "saved_at", "remaining_seconds"}
         assert a["question"] == b["question"] == q.pk and a["value"] == b["value"] == "4"
         assert a["saved_at"].endswith("Z") == b["saved_at"].endswith("Z")
+        assert len(a["saved_at"]) == len(b["saved_at"])
+        assert b == AnswerOut(b).data
         assert first["Content-Type"] == second["Content-Type"] == "application/json"
         assert Answer.objects.get().value == "4"
 
