@@ -5,6 +5,7 @@ whose 4xx bodies the other API tests check."""
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
@@ -195,3 +196,69 @@ def test_statement_prepared_again_when_gone(quiz: Quiz, student: Any) -> None:
         cursor.execute("DEALLOCATE ALL")
     assert put(c, api(quiz, "answer", qid=q.pk), {"value": "2"}).status_code == 200
     assert Answer.objects.get().value == "2"
+
+
+def _race_saves_and_submit(quiz: Quiz, student: Any, q: Any) -> list[int]:
+    Answer.objects.all().delete()
+    Attempt.objects.all().delete()
+    attempt, _ = services.attempt_start(quiz=quiz, student=student, now=timezone.now())
+    barrier = threading.Barrier(3)
+    statuses: list[int] = []
+    errors: list[Exception] = []
+
+    def saver() -> None:
+        from django.db import connection as conn
+
+        try:
+            c = client_for(student)
+            barrier.wait()
+            for i in range(8):
+                r = put(c, api(quiz, "answer", qid=q.pk), {"value": str(4 + i % 2)})
+                statuses.append(r.status_code)
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+        finally:
+            conn.close()
+
+    def submitter() -> None:
+        from django.db import connection as conn
+
+        try:
+            barrier.wait()
+            services.attempt_submit(attempt=attempt, now=timezone.now())
+        except Exception as exc:  # pragma: no cover
+            errors.append(exc)
+        finally:
+            conn.close()
+
+    threads = [threading.Thread(target=saver) for _ in range(2)]
+    threads.append(threading.Thread(target=submitter))
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors, errors
+    return statuses
+
+
+@pytest.mark.django_db(transaction=True)
+def test_saves_racing_a_submit_are_graded_or_refused(quiz: Quiz, student: Any) -> None:
+    """The short path's upsert share-locks the attempt: an answer is stored before the submit
+    grades it or is refused with 409; none lands (or changes) after, ungraded."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrency is decided by PostgreSQL; run with DATABASE_URL=postgres://...")
+    q = questions(quiz)["numeric"]
+    for _round in range(3):
+        statuses = _race_saves_and_submit(quiz, student, q)
+        assert set(statuses) <= {200, 409}
+        attempt = Attempt.objects.get()
+        stored = list(Answer.objects.filter(attempt=attempt))
+        assert len(stored) <= 1 and (200 in statuses) == bool(stored)
+        if stored:
+            # The stored value is the one the submit graded (a later update would differ).
+            assert attempt.submitted_at is not None
+            expected = q.points if stored[0].value == "4" else 0
+            assert stored[0].points == expected
+            assert attempt.points == stored[0].points
