@@ -164,54 +164,51 @@ def gradebook_items(
     if student_ids is not None:
         enrolled = enrolled.filter(user_id__in=student_ids)
     students = [e.user_id for e in enrolled]
+    # Plain tuples, not model instances: a class of 1,000 has 18,000 attempts.
     attempts = {
-        (a.quiz_id, a.student_id): a
-        for a in Attempt.objects.filter(quiz__in=quizzes, student_id__in=students).only(
-            "quiz_id",
-            "student_id",
-            "submitted_at",
-            "deadline",
-            "percent",
-            "needs_manual_grading",
-            "submitted_by_timeout",
-        )
+        (quiz_id, student_id): (submitted_at, percent, manual)
+        for quiz_id, student_id, submitted_at, percent, manual in Attempt.objects.filter(
+            quiz__in=quizzes, student_id__in=students
+        ).values_list("quiz_id", "student_id", "submitted_at", "percent", "needs_manual_grading")
     }
     accs = {
         (a.quiz_id, a.student_id): a
         for a in Accommodation.objects.filter(quiz__in=quizzes, student_id__in=students)
     }
+    # What does not depend on the student, once per quiz.
+    per_quiz = [
+        (quiz, quiz.gradebook_key, _label(quiz), now > student_terms(quiz, None).closed_at(quiz))
+        for quiz in quizzes
+    ]
+    excused_note, missed_note, grading_note = (
+        _("excused by the instructor"),
+        _("missed"),
+        _("being graded"),
+    )
     out: ScoresByStudent = {}
     for sid in students:
         items: list[ScoreItem] = []
-        for quiz in quizzes:
+        for quiz, key, label, closed in per_quiz:
             acc = accs.get((quiz.pk, sid))
-            terms = student_terms(quiz, acc)
-            key, label = quiz.gradebook_key, _label(quiz)
-            attempt = attempts.get((quiz.pk, sid))
-            closed = now > terms.closed_at(quiz)
-            if terms.excused:
-                items.append(
-                    ScoreItem(key, label, ScoreStatus.EXCUSED, note=_("excused by the instructor"))
-                )
-            elif not closed:
+            if acc is not None:
+                terms = student_terms(quiz, acc)
+                if terms.excused:
+                    items.append(ScoreItem(key, label, ScoreStatus.EXCUSED, note=excused_note))
+                    continue
+                closed = now > terms.closed_at(quiz)
+            if not closed:
                 items.append(ScoreItem(key, label, ScoreStatus.PENDING))
-            elif attempt is None:
-                items.append(ScoreItem(key, label, ScoreStatus.MISSING, note=_("missed")))
-            elif (
-                attempt.submitted_at is None
-                or attempt.needs_manual_grading
-                or attempt.percent is None
-            ):
-                items.append(ScoreItem(key, label, ScoreStatus.PENDING, note=_("being graded")))
+                continue
+            attempt = attempts.get((quiz.pk, sid))
+            if attempt is None:
+                items.append(ScoreItem(key, label, ScoreStatus.MISSING, note=missed_note))
+                continue
+            submitted_at, percent, manual = attempt
+            if submitted_at is None or manual or percent is None:
+                items.append(ScoreItem(key, label, ScoreStatus.PENDING, note=grading_note))
             else:
                 items.append(
-                    ScoreItem(
-                        key,
-                        label,
-                        ScoreStatus.GRADED,
-                        percent=attempt.percent,
-                        raw_percent=attempt.percent,
-                    )
+                    ScoreItem(key, label, ScoreStatus.GRADED, percent=percent, raw_percent=percent)
                 )
         out[sid] = items
     return out
