@@ -403,6 +403,8 @@ def main() -> int:
             str(ROOT),
             "--workers",
             str(WORKERS),
+            "--threads",  # 1 = sync workers; more = gthread workers (both sides of the ratio)
+            str(WORKER_THREADS),
             "--bind",
             f"127.0.0.1:{port}",
             "--backlog",
