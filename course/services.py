@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.contrib.auth.models import Group, Permission
 from django.db import transaction
+from django.db.models import Q
 
 from . import rules
 from .models import CalendarFeedToken, Course, Enrollment, User
@@ -68,9 +70,48 @@ def enrollment_set(
                 if role == Enrollment.Role.AUDITOR:
                     enrollment.requested_at = now
             enrollment.save()
+        staff_access_grant(user=user, role=role)
         seats_rebalance(course=course)
     enrollment.refresh_from_db()
     return enrollment
+
+
+COURSE_APPS = ["course", "quizzes", "scribing", "projects", "grading"]
+STAFF_GROUPS: dict[str, str] = {
+    Enrollment.Role.INSTRUCTOR: "Instructors",
+    Enrollment.Role.TA: "Teaching assistants",
+}
+
+
+def staff_group(role: str) -> Group:
+    """The admin group of a staff role, with its permissions (kept in step on every call).
+
+    Instructors may do everything in the course's apps, see and edit people, and edit the
+    Celery beat schedule; TAs view everything and grade, but do not change the course itself
+    nor delete anything.
+    """
+    group, _ = Group.objects.get_or_create(name=STAFF_GROUPS[role])
+    perms = Permission.objects.filter(content_type__app_label__in=COURSE_APPS)
+    if role == Enrollment.Role.INSTRUCTOR:
+        perms = perms | Permission.objects.filter(
+            Q(content_type__app_label="django_celery_beat")
+            | Q(content_type__app_label="course", content_type__model="user")
+        )
+    else:
+        perms = perms.exclude(content_type__app_label="course", codename__startswith="change_")
+        perms = perms.exclude(codename__startswith="delete_")
+    group.permissions.set(perms)
+    return group
+
+
+def staff_access_grant(*, user: User, role: str) -> None:
+    """Instructors and TAs work in the Django admin: staff status and their role's group."""
+    if role not in STAFF_GROUPS:
+        return
+    if not user.is_staff:
+        user.is_staff = True
+        user.save(update_fields=["is_staff"])
+    user.groups.add(staff_group(role))
 
 
 def enrollment_drop(*, enrollment: Enrollment) -> None:

@@ -8,7 +8,6 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 
 from course import rules, services
@@ -81,7 +80,6 @@ def load_demo(*, now: datetime) -> tuple[LoadReport, list[DemoPerson]]:
             DEMO_SYLLABUS.read_text(encoding="utf-8"), shift_weeks=demo_shift_weeks(today)
         )
         course = report.course
-        ta_group = _ta_group()
         for i, person in enumerate(DEMO_PEOPLE):
             user, created = User.objects.get_or_create(
                 username=person.username,
@@ -95,9 +93,6 @@ def load_demo(*, now: datetime) -> tuple[LoadReport, list[DemoPerson]]:
                 user.set_password(DEMO_PASSWORD)
             if person.role == Enrollment.Role.INSTRUCTOR:
                 user.is_staff = user.is_superuser = True
-            elif person.role == Enrollment.Role.TA:
-                user.is_staff = True
-                user.groups.add(ta_group)
             user.save()
             services.enrollment_set(
                 course=course,
@@ -110,14 +105,3 @@ def load_demo(*, now: datetime) -> tuple[LoadReport, list[DemoPerson]]:
         for hook in _hooks.values():
             hook(course, now)
     return report, DEMO_PEOPLE
-
-
-def _ta_group() -> Group:
-    """TAs use the admin to grade: they may view everything and change grades, not the course."""
-    group, _ = Group.objects.get_or_create(name="Teaching assistants")
-    perms = Permission.objects.filter(
-        content_type__app_label__in=["course", "quizzes", "scribing", "projects", "grading"]
-    ).exclude(content_type__app_label="course", codename__startswith="change_")
-    perms = perms.exclude(codename__startswith="delete_")
-    group.permissions.set(perms)
-    return group

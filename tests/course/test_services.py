@@ -112,3 +112,35 @@ def test_feed_token_revocation_issues_a_new_address(course, make_member):
     assert new.token != token.token
     token.refresh_from_db()
     assert token.revoked_at is not None
+
+
+@pytest.mark.django_db
+def test_imported_instructors_and_tas_can_work_in_the_admin(client, course):
+    """A roster import gives staff roles admin access; a TA grades but cannot change the course."""
+    services.roster_import(course=course, text=MOODLE_EXPORT, now=timezone.now())
+    ta = User.objects.get(email="tara@umontreal.ca")
+    student = User.objects.get(email="ada@umontreal.ca")
+    assert ta.is_staff and not ta.is_superuser and not student.is_staff
+    assert ta.has_perm("grading.change_examscore") and ta.has_perm("grading.view_gradebooksnapshot")
+    assert not ta.has_perm("course.change_course") and not ta.has_perm("quizzes.delete_quiz")
+
+    instructor = User.objects.create_user("prof", "prof@umontreal.ca", "pw-for-tests")
+    services.enrollment_set(course=course, user=instructor, role="instructor", now=timezone.now())
+    instructor.refresh_from_db()
+    assert instructor.has_perm("course.change_course") and instructor.has_perm(
+        "quizzes.delete_quiz"
+    )
+    assert instructor.has_perm("django_celery_beat.change_periodictask")
+    client.force_login(instructor)
+    assert client.get("/admin/grading/").status_code == 200
+    assert client.get("/admin/course/course/").status_code == 200
+    from django.urls import reverse
+
+    for name in ["grading_gradebook", "grading_gradebook_export", "grading_exam_import"]:
+        url = reverse(f"admin:{name}", kwargs={"course_id": course.pk})
+        assert client.get(url).status_code == 200, url
+    client.force_login(ta)
+    url = reverse("admin:grading_gradebook", kwargs={"course_id": course.pk})
+    assert client.get(url).status_code == 200
+    page = client.get(f"/admin/course/course/{course.pk}/change/")
+    assert page.status_code == 200 and b'name="_save"' not in page.content  # read-only for a TA
