@@ -267,10 +267,6 @@ class Session(models.Model):
 
         return term_week(self.course.term_start, self.date)
 
-    @property
-    def is_cancelled(self) -> bool:
-        return self.kind == self.Kind.NO_CLASS
-
 
 class SessionReading(models.Model):
     session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="session_readings")

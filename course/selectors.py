@@ -43,10 +43,6 @@ _DEFAULT_GRADING = {
 }
 
 
-def course_by_code(code: str) -> Course:
-    return Course.objects.get(code__iexact=code)
-
-
 def schedule_sessions(course: Course) -> QuerySet[Session]:
     return (
         Session.objects.filter(course=course)

@@ -536,6 +536,3 @@ def dump_syllabus(course: Course) -> str:
 def load_syllabus_file(path: str, *, shift_weeks: int = 0) -> LoadReport:
     with open(path, encoding="utf-8") as fh:
         return load_syllabus_text(fh.read(), shift_weeks=shift_weeks)
-
-
-SyllabusLoader = Callable[[str], LoadReport]
