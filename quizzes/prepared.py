@@ -11,7 +11,8 @@ import re
 import weakref
 from typing import Any
 
-from django.db import DatabaseError
+from django.db import DatabaseError, InterfaceError, OperationalError
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.backends.utils import CursorWrapper
 
 _INVALID_NAME = "26000"  # invalid_sql_statement_name
@@ -49,3 +50,34 @@ def execute(cursor: CursorWrapper, name: str, sql: str, params: list[Any]) -> No
             raise
         cursor.execute(f"PREPARE {name} AS {_numbered(sql)}")
         cursor.execute(f"EXECUTE {name} ({placeholders})", params)
+
+
+def fetch_all(db: BaseDatabaseWrapper, name: str, sql: str, params: list[Any]) -> list[tuple]:
+    """The rows of a statement run as `execute` runs it, standing in for the request's health
+    check (CONN_HEALTH_CHECKS). The statement must be safe to run twice: a read, or an upsert
+    of the same values.
+
+    Django checks a reused connection with a `SELECT 1` before the first query of a request:
+    one more round trip on the hot path. The statement can check it instead: if the connection
+    turns out to be dead, it is closed and the statement runs again on a new one, as the check
+    would have done before it.
+    """
+    stands_in = (
+        db.connection is not None
+        and db.health_check_enabled  # type: ignore[attr-defined]
+        and not db.health_check_done  # type: ignore[attr-defined]
+        and not db.in_atomic_block
+    )
+    if stands_in:
+        db.health_check_done = True  # type: ignore[attr-defined]
+    try:
+        with db.cursor() as cursor:
+            execute(cursor, name, sql, params)
+            return cursor.fetchall()
+    except (OperationalError, InterfaceError):
+        if not stands_in:
+            raise
+        db.close()
+    with db.cursor() as cursor:
+        execute(cursor, name, sql, params)
+        return cursor.fetchall()

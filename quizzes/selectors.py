@@ -446,9 +446,7 @@ def answer_context(
         quiz_pk,
         code,
     ]
-    with connection.cursor() as cursor:
-        prepared.execute(cursor, "quizzes_answer_context", sql, params)
-        rows = cursor.fetchall()
+    rows = prepared.fetch_all(connection, "quizzes_answer_context", sql, params)
     if not rows:
         return None
     row = list(rows[0])
