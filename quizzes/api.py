@@ -26,7 +26,7 @@ from rest_framework.views import APIView
 from course.http import CourseActionPermission
 from course.permissions import Action, can, remember_enrollment
 
-from . import presenters, rules, selectors, services
+from . import answer_memo, presenters, rules, selectors, services
 from .models import Quiz
 from .services import QuizError
 
@@ -302,28 +302,19 @@ def _session_verifies(request: HttpRequest, user: Any) -> bool:
     )
 
 
-def _answer_short_path(
-    request: HttpRequest, code: str, pk: int, question_id: int
-) -> HttpResponse | None:
-    """The common case of AnswerAPI in 2 queries after the session: a signed-in student saves
-    a valid answer to their open attempt of a quiz of the course.
-
-    The first query also loads the session's user, verified as auth.get_user verifies it.
-    Same checks as AnswerAPI (CSRF as SessionAuthentication does it, `can(TAKE_QUIZ)`, the
-    question belongs to the quiz of the course, the attempt is the student's, open, within its
-    deadline + grace) and the same 200 body. None for anything else (another auth, another
-    format, a refusal, no attempt yet): AnswerAPI then answers, with its exact 4xx bodies.
-    """
+def _answer_payload(request: HttpRequest) -> dict[str, Any] | None:
+    """The JSON body of an answer save that the fast paths below may take: a session-signed
+    PUT/POST of JSON with a valid CSRF token (checked as SessionAuthentication checks it).
+    None for anything else: AnswerAPI then answers, with its exact 4xx bodies."""
     meta = request.META
     if (
         request.method not in ("PUT", "POST")
         or "HTTP_AUTHORIZATION" in meta
         or request.content_type != "application/json"
         or "html" in meta.get("HTTP_ACCEPT", "")
+        or settings.SESSION_COOKIE_NAME not in request.COOKIES
+        or hasattr(request, "_cached_user")
     ):
-        return None
-    user_id = _session_user_id(request)
-    if user_id is None:
         return None
     check = CSRFCheck(_no_response)
     check.process_request(request)
@@ -337,6 +328,69 @@ def _answer_short_path(
         return None
     access_code = payload.get("access_code")
     if access_code is not None and (not isinstance(access_code, str) or len(access_code) > 20):
+        return None
+    return payload
+
+
+def _answer_response(question_id: int, stored: Any, now: Any, deadline: Any) -> HttpResponse:
+    # AnswerOut's representation, field by field (building the serializer costs more).
+    data = {
+        "question": int(question_id),
+        "value": stored,
+        "saved_at": _SAVED_AT.to_representation(now),
+        "remaining_seconds": int(rules.remaining_seconds(now=now, deadline=deadline)),
+    }
+    response = HttpResponse(JSONRenderer().render(data), content_type="application/json")
+    response["Allow"] = "PUT, POST, OPTIONS"
+    response["Vary"] = "Accept"
+    return response
+
+
+def _answer_remembered(
+    request: HttpRequest, code: str, pk: int, question_id: int, payload: dict[str, Any]
+) -> HttpResponse | None:
+    """A later save of a session whose first save the short path checked: one statement that
+    re-checks in the database what was remembered (see answer_memo). None when not remembered
+    or when the statement stored nothing."""
+    session_key = request.COOKIES[settings.SESSION_COOKIE_NAME]
+    recalled = answer_memo.recall(session_key, code, pk, question_id)
+    if recalled is None:
+        return None
+    facts, question = recalled
+    try:
+        stored = services.validate_value(question.question, payload["value"], question.choice_ids)
+    except QuizError:
+        return None  # AnswerAPI names what is wrong with the value
+    now = timezone.now()
+    deadline = answer_memo.save(
+        session_key=session_key,
+        quiz_pk=pk,
+        question_pk=question_id,
+        facts=facts,
+        question=question,
+        stored=stored,
+        now=now,
+    )
+    if deadline is None:
+        answer_memo.forget(session_key, pk, question_id)
+        return None
+    return _answer_response(question_id, stored, now, deadline)
+
+
+def _answer_short_path(
+    request: HttpRequest, code: str, pk: int, question_id: int, payload: dict[str, Any]
+) -> HttpResponse | None:
+    """The common case of AnswerAPI in 2 queries after the session: a signed-in student saves
+    a valid answer to their open attempt of a quiz of the course.
+
+    The first query also loads the session's user, verified as auth.get_user verifies it.
+    Same checks as AnswerAPI (`can(TAKE_QUIZ)`, the question belongs to the quiz of the course,
+    the attempt is the student's, open, within its deadline + grace) and the same 200 body.
+    None for anything else (a refusal, no attempt yet): AnswerAPI then answers, with its exact
+    4xx bodies. What it checked is remembered for the next saves (answer_memo).
+    """
+    user_id = _session_user_id(request)
+    if user_id is None:
         return None
     ctx = selectors.answer_context(code=code, quiz_pk=pk, question_pk=question_id, user_id=user_id)
     if ctx is None or not _session_verifies(request, ctx.user):
@@ -362,22 +416,26 @@ def _answer_short_path(
         attempt=attempt, question=ctx.question, stored=stored, now=now
     ):
         return None
-    # AnswerOut's representation, field by field (building the serializer costs more).
-    data = {
-        "question": int(question_id),
-        "value": stored,
-        "saved_at": _SAVED_AT.to_representation(now),
-        "remaining_seconds": int(presenters.remaining(attempt, now)),
-    }
-    response = HttpResponse(JSONRenderer().render(data), content_type="application/json")
-    response["Allow"] = "PUT, POST, OPTIONS"
-    response["Vary"] = "Accept"
-    return response
+    answer_memo.remember(
+        session=request.session,  # type: ignore[attr-defined]
+        code=code,
+        user=user,
+        course=ctx.course,
+        enrollment=ctx.enrollment,
+        quiz=ctx.quiz,
+        question_pk=int(question_id),
+    )
+    return _answer_response(question_id, stored, now, attempt.deadline)
 
 
 def answer_view(request: HttpRequest, code: str, pk: int, question_id: int) -> HttpResponse:
-    """AnswerAPI's URL: the short path when it applies, else AnswerAPI itself."""
-    response = _answer_short_path(request, code, pk, question_id)
+    """AnswerAPI's URL: the fast paths when they apply, else AnswerAPI itself."""
+    response = None
+    payload = _answer_payload(request)
+    if payload is not None:
+        response = _answer_remembered(request, code, pk, question_id, payload)
+        if response is None:
+            response = _answer_short_path(request, code, pk, question_id, payload)
     if response is None:
         response = _answer_api(request, code=code, pk=pk, question_id=question_id)
     return response

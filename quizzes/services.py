@@ -7,6 +7,7 @@ attempt row is locked while an answer is saved or the attempt is submitted).
 
 from __future__ import annotations
 
+from collections.abc import Set as AbstractSet
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -131,7 +132,7 @@ def attempt_refresh(*, attempt: Attempt, now: datetime) -> Attempt:
     return attempt
 
 
-def _validate_value(question: Question, value: Any, choice_ids: set[int]) -> Any:
+def _validate_value(question: Question, value: Any, choice_ids: AbstractSet[int]) -> Any:
     """The stored form of an answer, or QuizError naming the field `value`."""
     kind = question.kind
     if value is None:
