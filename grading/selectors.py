@@ -3,8 +3,9 @@
 The loader runs a fixed number of SQL queries whatever the class size: the students, the
 gradebook's own tables (exam and participation scores, excusals, overrides) and one call per
 other app (`<app>.selectors.gradebook_items(course)`, which the contract in course/scores.py
-also bounds). An app not built yet (its module or function missing) makes its components
-pending for everyone.
+also bounds; quizzes' is `quizzes.scores.gradebook_items`, which first submits the attempts
+left open past their deadline). An app not built yet (its module or function missing) makes
+its components pending for everyone.
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ from .models import (
 
 # source -> (module, function) in the app that scores it
 PROVIDERS: dict[str, tuple[str, str]] = {
-    "quizzes": ("quizzes.selectors", "gradebook_items"),
+    "quizzes": ("quizzes.scores", "gradebook_items"),  # finalises overdue attempts, then reads
     "scribing": ("scribing.selectors", "gradebook_items"),
     "presentations": ("projects.selectors", "presentation_gradebook_items"),
     "project": ("projects.selectors", "project_gradebook_items"),

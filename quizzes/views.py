@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -15,6 +17,7 @@ from course.permissions import Action
 from course.selectors import course_policies
 
 from . import presenters, rules, selectors, services
+from .finalise import finalise_overdue
 from .models import Quiz
 from .services import QuizError
 
@@ -29,6 +32,8 @@ def _quiz_or_404(course: Course, pk: int, *, full: bool = False) -> Quiz:
 @course_view(Action.TAKE_QUIZ)
 def quiz_list(request: HttpRequest, course: Course) -> HttpResponse:
     now = timezone.now()
+    # Read after finalising: an attempt left open past its deadline shows submitted and counts.
+    finalise_overdue(now=now, course=course, student_ids=[cast(int, request.user.pk)])
     rows = selectors.quiz_rows_for_student(course, request.user, now)
     closes = selectors.closed_for_everyone_map(course)
     best = selectors.quiz_component_for(course, request.user, now)
