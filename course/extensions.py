@@ -1,13 +1,15 @@
 """Extension points through which the apps above add to pages that course/ owns.
 
 course/ never imports the apps that stand on it; instead they register here from their
-AppConfig.ready(): navigation links and items shown beside a session on the schedule.
+AppConfig.ready(): navigation links, items shown beside a session on the schedule, and notices
+shown at the top of the course home ("quiz open now").
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django.urls import reverse
@@ -30,10 +32,28 @@ class ScheduleItem:
     css: str = ""
 
 
+@dataclass(frozen=True)
+class HomeNotice:
+    """Something that needs the user's attention now, shown at the top of the course home.
+
+    `label` says what ("Quiz open now: …"), `detail` adds when or how much ("14 minutes left"),
+    `action` is the text of the link to `url` (the label when empty). Strings, already
+    translated: a provider runs in the request's language.
+    """
+
+    label: str
+    url: str = ""
+    css: str = ""
+    detail: str = ""
+    action: str = ""
+
+
 ScheduleAnnotator = Callable[[Any, Sequence[Any], Any], dict[int, list[ScheduleItem]]]
+HomeNoticeProvider = Callable[[Any, Any, datetime], list[HomeNotice]]
 
 _nav: list[NavLink] = []
 _annotators: dict[str, ScheduleAnnotator] = {}
+_home_notices: dict[str, HomeNoticeProvider] = {}
 
 
 def register_nav_link(link: NavLink) -> None:
@@ -62,3 +82,17 @@ def schedule_items(
         for pk, items in annotator(course, sessions, user).items():
             merged.setdefault(pk, []).extend(items)
     return merged
+
+
+def register_home_notices(name: str, provider: HomeNoticeProvider) -> None:
+    """`provider(course, user, now)` returns the user's notices in a fixed number of queries
+    (whatever the class size); it checks the user's rights itself and returns [] if none."""
+    _home_notices[name] = provider
+
+
+def home_notices(course: Any, user: Any, now: datetime) -> list[HomeNotice]:
+    """Every registered provider's notices, in the order the providers were registered."""
+    out: list[HomeNotice] = []
+    for provider in _home_notices.values():
+        out.extend(provider(course, user, now))
+    return out

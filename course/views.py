@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from . import selectors, services
-from .extensions import schedule_items
+from .extensions import home_notices, schedule_items
 from .http import course_view
 from .ical import schedule_calendar
 from .models import CalendarFeedToken, Course, Enrollment, User
@@ -48,6 +48,7 @@ def course_home(request: HttpRequest, course: Course) -> HttpResponse:
         request,
         "course/course_home.html",
         {
+            "home_notices": home_notices(course, request.user, now),
             "announcements": selectors.announcements_for(course, role, now)[:10],
             "upcoming": upcoming,
             "office_hours": course.office_hours.all(),

@@ -9,17 +9,23 @@ class QuizzesConfig(AppConfig):
 
     def ready(self) -> None:
         from course.demo import register_demo_hook
-        from course.extensions import NavLink, register_nav_link, register_schedule_annotator
+        from course.extensions import (
+            NavLink,
+            register_home_notices,
+            register_nav_link,
+            register_schedule_annotator,
+        )
         from course.notifications import register_digest_source, register_reminder_source
         from course.permissions import Action
         from course.syllabus import register_section
 
-        from . import demo, reminders, schedule, syllabus_section
+        from . import demo, home, reminders, schedule, syllabus_section
 
         register_nav_link(
             NavLink(label=_("Quizzes"), url_name="quiz_list", action=Action.TAKE_QUIZ, order=20)
         )
         register_schedule_annotator("quizzes", schedule.annotate_sessions)
+        register_home_notices("quizzes", home.quiz_notices)
         register_section("quiz_bank", syllabus_section.QuizBankSection())
         register_demo_hook("quizzes", demo.add_demo_quizzes)
         register_reminder_source("quizzes", reminders.quiz_today)

@@ -165,6 +165,7 @@ FR = {
     "Paste this address into your calendar application to subscribe to the schedule. It is secret: anyone who has it can read the schedule.": "Collez cette adresse dans votre application de calendrier pour vous abonner à l'horaire. Elle est secrète : quiconque la possède peut lire l'horaire.",
     "Revoke it and make a new one": "La révoquer et en créer une nouvelle",
     "You are on the auditors' wait list: registered students come first, and you will be admitted when a seat frees.": "Vous êtes sur la liste d'attente des auditeurs : les étudiants inscrits passent d'abord, et vous serez admis quand une place se libérera.",
+    "Needs your attention now": "Demande votre attention maintenant",
     "Next sessions": "Prochaines séances",
     "The term is over.": "Le trimestre est terminé.",
     "Announcements": "Annonces",
