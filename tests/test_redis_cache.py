@@ -36,7 +36,8 @@ def test_values_round_trip_and_expire(cache: RedisCache) -> None:
 
 
 def test_one_client_per_pool(cache: RedisCache) -> None:
-    client = cache._cache.get_client()
-    assert cache._cache.get_client(write=True) is client
+    clients = cache._cache  # type: ignore[attr-defined]
+    client = clients.get_client()
+    assert clients.get_client(write=True) is client
     cache.set("k", 1)
-    assert cache._cache.get_client("k") is client
+    assert clients.get_client("k") is client
