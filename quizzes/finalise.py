@@ -10,21 +10,21 @@ in bulk.
 
 The result is the same as `services.attempt_submit(attempt=..., now=...)` on each of them:
 submitted at the deadline, `submitted_by_timeout`, auto-graded (text answers wait for a
-grader). tests/quizzes/test_finalise.py holds the two side by side.
+grader), with the same grading (`services.grade_totals`); tests/quizzes/test_finalise.py
+holds the two side by side.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime, timedelta
-from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
 
 from . import rules
 from .models import Answer, Attempt, Question
-from .services import _answer_fraction
+from .services import grade_totals
 
 _ATTEMPT_FIELDS = [
     "submitted_at",
@@ -83,44 +83,10 @@ def finalise_overdue(
         for attempt in attempts:
             attempt.submitted_at = min(now, attempt.deadline)
             attempt.submitted_by_timeout = True
-            changed += _grade(attempt, questions.get(attempt.quiz_id, []), answers[attempt.pk])
+            changed += grade_totals(
+                attempt, questions.get(attempt.quiz_id, []), answers[attempt.pk]
+            )
         if changed:
             Answer.objects.bulk_update(changed, ["points"])
         Attempt.objects.bulk_update(attempts, _ATTEMPT_FIELDS)
     return len(attempts)
-
-
-def _grade(attempt: Attempt, questions: list[Question], answers: dict[int, Answer]) -> list[Answer]:
-    """Total the attempt as services' grading does; return the answers whose points changed.
-
-    The same arithmetic as `services._grade_with`, which saves row by row: here the caller
-    saves every attempt and answer in two statements.
-    """
-    total = Decimal(0)
-    possible = Decimal(0)
-    waiting = False
-    changed: list[Answer] = []
-    for q in questions:
-        possible += q.points
-        answer = answers.get(q.pk)
-        if answer is None:
-            continue
-        if q.kind == Question.Kind.TEXT:
-            if answer.points is None and (answer.value or "").strip():
-                waiting = True
-            total += answer.points or Decimal(0)
-            continue
-        correct = {c.pk for c in q.choices.all() if c.is_correct}
-        fraction = _answer_fraction(q, answer.value, correct)
-        pts = rules.points_for(fraction, q.points) if fraction is not None else None
-        if pts is None and q.kind == Question.Kind.NUMERIC:
-            waiting = True
-        if pts != answer.points:
-            answer.points = pts
-            changed.append(answer)
-        total += pts or Decimal(0)
-    attempt.points = total
-    attempt.points_possible = possible
-    attempt.percent = rules.percent(total, possible)
-    attempt.needs_manual_grading = waiting
-    return changed

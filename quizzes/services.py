@@ -335,7 +335,11 @@ def _grade(attempt: Attempt, questions: list[Question] | None = None) -> None:
     _grade_with(attempt, questions, answers)
 
 
-def _grade_with(attempt: Attempt, questions: list[Question], answers: dict[int, Answer]) -> None:
+def grade_totals(
+    attempt: Attempt, questions: list[Question], answers: dict[int, Answer]
+) -> list[Answer]:
+    """Grade the answers and total the attempt in memory; the answers whose points changed
+    are returned for the caller to save (with the attempt's totals)."""
     total = Decimal(0)
     possible = Decimal(0)
     waiting = False
@@ -359,12 +363,17 @@ def _grade_with(attempt: Attempt, questions: list[Question], answers: dict[int, 
             answer.points = pts
             changed.append(answer)
         total += pts or Decimal(0)
-    if changed:
-        Answer.objects.bulk_update(changed, ["points"])
     attempt.points = total
     attempt.points_possible = possible
     attempt.percent = rules.percent(total, possible)
     attempt.needs_manual_grading = waiting
+    return changed
+
+
+def _grade_with(attempt: Attempt, questions: list[Question], answers: dict[int, Answer]) -> None:
+    changed = grade_totals(attempt, questions, answers)
+    if changed:
+        Answer.objects.bulk_update(changed, ["points"])
     attempt.save(update_fields=["points", "points_possible", "percent", "needs_manual_grading"])
 
 
