@@ -7,7 +7,7 @@ list, detail, start the attempt, save an answer, submit, read the result once th
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
@@ -27,6 +27,7 @@ from course.http import CourseActionPermission
 from course.permissions import Action, can, remember_enrollment
 
 from . import answer_memo, presenters, rules, selectors, services
+from .finalise import finalise_overdue
 from .models import Quiz
 from .services import QuizError
 
@@ -168,6 +169,8 @@ class QuizListAPI(QuizAPIView):
     def get(self, request: Request, code: str) -> Response:
         now = timezone.now()
         course = self.course  # type: ignore[attr-defined]
+        # An attempt left open past its deadline is submitted when read, as on the page.
+        finalise_overdue(now=now, course=course, student_ids=[cast(int, request.user.pk)])
         rows = selectors.quiz_rows_for_student(course, request.user, now)
         closes = selectors.closed_for_everyone_map(course)
         data = [presenters.quiz_summary(r, closes[r.quiz.pk], now) for r in rows]

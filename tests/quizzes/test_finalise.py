@@ -197,6 +197,19 @@ def test_quiz_list_counts_the_attempt_left_open(
     assert left_open.submitted_at == left_open.deadline
 
 
+def test_api_quiz_list_reports_the_attempt_left_open_as_submitted(
+    client: Any, left_open: Attempt, course: Any, student: Any
+) -> None:
+    client.force_login(student)
+    with time_machine.travel(AFTER, tick=False):
+        response = client.get(reverse("api_quizzes", kwargs={"code": course.code}))
+    assert response.status_code == 200
+    row = next(r for r in response.json() if r["id"] == left_open.quiz_id)
+    assert row["attempt_status"] == "submitted"
+    left_open.refresh_from_db()
+    assert left_open.submitted_at == left_open.deadline and left_open.submitted_by_timeout
+
+
 # --- races, decided by PostgreSQL's row locks ------------------------------------------------------
 
 
