@@ -32,7 +32,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import HASH_SESSION_KEY, SESSION_KEY, get_user_model
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 
 from course.models import Course, Enrollment
 
@@ -177,6 +177,7 @@ def _question_facts(quiz: Quiz) -> dict[int, QuestionFacts]:
 
 
 _SQL: str | None = None
+_VALUE_FIELD = Answer._meta.get_field("value")
 
 
 def _sql() -> str:
@@ -247,7 +248,7 @@ def save(
 ) -> datetime | None:
     """Store the validated value if every remembered fact still holds and the attempt is open
     within deadline + grace: the attempt's deadline, or None (nothing stored)."""
-    value_field = Answer._meta.get_field("value")
+    db = connections[DEFAULT_DB_ALIAS]  # the wrapper itself: `connection` proxies every access
     params: list[Any] = [
         session_key,
         quiz_pk,
@@ -265,8 +266,8 @@ def save(
         sorted(question.choice_ids),
         now,
         question_pk,
-        value_field.get_db_prep_save(stored, connection),
+        _VALUE_FIELD.get_db_prep_save(stored, db),
         now,
     ]
-    rows = prepared.fetch_all(connection, "quizzes_answer_remembered", _sql(), params)
+    rows = prepared.fetch_all(db, "quizzes_answer_remembered", _sql(), params)
     return rows[0][0] if rows else None
