@@ -2,14 +2,21 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from . import services
+from .admin_scoping import (
+    CourseScopedAdminMixin,
+    CourseScopedInlineMixin,
+    allowed_course_ids,
+    allowed_courses,
+)
 from .forms import RosterImportForm, SyllabusUploadForm
 from .models import (
     Announcement,
@@ -24,32 +31,46 @@ from .models import (
     SessionReading,
     User,
 )
-from .syllabus import SyllabusError, dump_syllabus, load_syllabus_text
+from .permissions import Action
+from .syllabus import SyllabusError, dump_syllabus, load_syllabus_text, parse_syllabus
 
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
+    """Accounts span courses: not scoped per course (the staff groups decide who sees them)."""
+
     fieldsets = (*BaseUserAdmin.fieldsets, (_("Preferences"), {"fields": ("preferred_language",)}))  # type: ignore[misc]
     list_display = ("username", "email", "first_name", "last_name", "is_staff")
 
 
-class MeetingTimeInline(admin.TabularInline):
+class _ConfigInline(CourseScopedInlineMixin):
+    """The course's configuration: staff see their courses', instructors change them."""
+
+    change_action = Action.MANAGE_COURSE
+
+
+class _ConfigAdmin(CourseScopedAdminMixin, admin.ModelAdmin):
+    change_action = Action.MANAGE_COURSE
+
+
+class MeetingTimeInline(_ConfigInline, admin.TabularInline):
     model = MeetingTime
     extra = 0
 
 
-class BreakInline(admin.TabularInline):
+class BreakInline(_ConfigInline, admin.TabularInline):
     model = Break
     extra = 0
 
 
-class OfficeHourInline(admin.TabularInline):
+class OfficeHourInline(_ConfigInline, admin.TabularInline):
     model = OfficeHour
     extra = 0
 
 
 @admin.register(Course)
-class CourseAdmin(admin.ModelAdmin):
+class CourseAdmin(_ConfigAdmin):
+    course_path = ""  # the course itself
     list_display = ("code", "title", "term", "term_start", "term_end", "seat_capacity", "is_public")
     search_fields = ("code", "title", "term")
     list_filter = ("term", "is_public", "instruction_language")
@@ -118,8 +139,15 @@ class CourseAdmin(admin.ModelAdmin):
         ]
         return own + super().get_urls()
 
+    def _course(self, request: HttpRequest, pk: int, action: Action) -> Course:
+        """The course of a tools page, if it is one of the user's (else 404)."""
+        course: Course = self.scoped_object_or_404(
+            request, Course.objects.all(), action=action, pk=pk
+        )
+        return course
+
     def roster_import_view(self, request: HttpRequest, pk: int) -> HttpResponse:
-        course = get_object_or_404(Course, pk=pk)
+        course = self._course(request, pk, self.change_action)
         if not self.has_change_permission(request, course):
             return redirect("admin:index")
         errors: list[str] = []
@@ -153,7 +181,7 @@ class CourseAdmin(admin.ModelAdmin):
         )
 
     def syllabus_upload_view(self, request: HttpRequest, pk: int) -> HttpResponse:
-        course = get_object_or_404(Course, pk=pk)
+        course = self._course(request, pk, self.change_action)
         if not self.has_change_permission(request, course):
             return redirect("admin:index")
         errors: list[str] = []
@@ -161,6 +189,7 @@ class CourseAdmin(admin.ModelAdmin):
             form = SyllabusUploadForm(request.POST, request.FILES)
             if form.is_valid():
                 try:
+                    self._check_syllabus_course(request, course, form.cleaned_data["file"])
                     report = load_syllabus_text(form.cleaned_data["file"])
                 except SyllabusError as exc:
                     errors = exc.problems
@@ -186,8 +215,25 @@ class CourseAdmin(admin.ModelAdmin):
             },
         )
 
+    def _check_syllabus_course(self, request: HttpRequest, course: Course, text: str) -> None:
+        """A file names its course by code: staff load only their own courses' files."""
+        code = parse_syllabus(text)[0].course.code
+        ids = allowed_course_ids(request, self.change_action)
+        if ids is None or (code == course.code and course.pk in ids):
+            return
+        raise SyllabusError(
+            [
+                str(
+                    _("This file is the syllabus of %(file)s, not of %(page)s.")
+                    % {"file": code, "page": course.code}
+                )
+            ]
+        )
+
     def syllabus_download_view(self, request: HttpRequest, pk: int) -> HttpResponse:
-        course = get_object_or_404(Course, pk=pk)
+        course = self._course(request, pk, self.view_action)
+        if not self.has_view_permission(request, course):
+            raise PermissionDenied
         response = HttpResponse(
             dump_syllabus(course), content_type="application/yaml; charset=utf-8"
         )
@@ -198,7 +244,8 @@ class CourseAdmin(admin.ModelAdmin):
 
 
 @admin.register(Enrollment)
-class EnrollmentAdmin(admin.ModelAdmin):
+class EnrollmentAdmin(_ConfigAdmin):
+    any_user_fields = ("user",)  # enrolling is how a person joins a course
     list_display = ("user", "course", "role", "status", "student_id", "requested_at")
     list_filter = ("course", "role", "status")
     search_fields = (
@@ -214,7 +261,8 @@ class EnrollmentAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Re-seat auditors (registered students first)"))
     def rebalance_seats(self, request: HttpRequest, queryset) -> None:  # type: ignore[no-untyped-def]
-        for course in Course.objects.filter(pk__in=queryset.values("course")):
+        courses = allowed_courses(request, self.change_action)
+        for course in courses.filter(pk__in=queryset.values("course")):
             services.seats_rebalance(course=course)
         messages.success(request, _("Seats re-allocated."))
 
@@ -225,14 +273,15 @@ class EnrollmentAdmin(admin.ModelAdmin):
         services.seats_rebalance(course=obj.course)
 
 
-class SessionReadingInline(admin.TabularInline):
+class SessionReadingInline(_ConfigInline, admin.TabularInline):
+    course_path = "session__course"
     model = SessionReading
     extra = 0
     autocomplete_fields = ("entry",)
 
 
 @admin.register(Session)
-class SessionAdmin(admin.ModelAdmin):
+class SessionAdmin(_ConfigAdmin):
     list_display = ("number", "course", "date", "starts_at", "kind", "topic")
     list_filter = ("course", "kind")
     search_fields = ("topic", "note")
@@ -242,14 +291,14 @@ class SessionAdmin(admin.ModelAdmin):
 
 
 @admin.register(BibliographyEntry)
-class BibliographyEntryAdmin(admin.ModelAdmin):
+class BibliographyEntryAdmin(_ConfigAdmin):
     list_display = ("key", "title", "authors", "year", "kind", "topic", "is_resource", "course")
     list_filter = ("course", "kind", "topic", "is_resource")
     search_fields = ("key", "title", "authors")
 
 
 @admin.register(Announcement)
-class AnnouncementAdmin(admin.ModelAdmin):
+class AnnouncementAdmin(_ConfigAdmin):
     list_display = ("title", "course", "audience", "published_at", "author")
     list_filter = ("course", "audience")
     search_fields = ("title", "body")
@@ -261,13 +310,13 @@ class AnnouncementAdmin(admin.ModelAdmin):
 
 
 @admin.register(OfficeHour)
-class OfficeHourAdmin(admin.ModelAdmin):
+class OfficeHourAdmin(_ConfigAdmin):
     list_display = ("host", "course", "weekday", "start_time", "end_time", "location", "note")
     list_filter = ("course",)
 
 
 @admin.register(CalendarFeedToken)
-class CalendarFeedTokenAdmin(admin.ModelAdmin):
+class CalendarFeedTokenAdmin(_ConfigAdmin):
     list_display = ("user", "course", "created_at", "revoked_at")
     list_filter = ("course",)
     search_fields = ("user__username",)

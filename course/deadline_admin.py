@@ -12,12 +12,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from . import deadline_services
+from .admin_scoping import CourseScopedAdminMixin
 from .deadline_models import Extension, ExtensionRequest
 from .permissions import is_staff_of
 
 
 @admin.register(Extension)
-class ExtensionAdmin(admin.ModelAdmin):
+class ExtensionAdmin(CourseScopedAdminMixin, admin.ModelAdmin):
     list_display = ("target_label", "target_key", "student", "due_at", "granted_by", "created_at")
     list_filter = ("course",)
     search_fields = ("target_key", "target_label", "student__username", "student__last_name")
@@ -31,7 +32,7 @@ class ExtensionAdmin(admin.ModelAdmin):
 
 
 @admin.register(ExtensionRequest)
-class ExtensionRequestAdmin(admin.ModelAdmin):
+class ExtensionRequestAdmin(CourseScopedAdminMixin, admin.ModelAdmin):
     list_display = (
         "student",
         "target_label",

@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .admin_scoping import CourseScopedAdminMixin
 from .models import (
     Announcement,
     AnnouncementDelivery,
@@ -18,10 +19,13 @@ from .models import (
     OutboxMessage,
 )
 from .notifications import services
+from .permissions import Action
 
 
 @admin.register(OutboxMessage)
-class OutboxMessageAdmin(admin.ModelAdmin):
+class OutboxMessageAdmin(CourseScopedAdminMixin, admin.ModelAdmin):
+    change_action = Action.MANAGE_COURSE
+
     list_display = (
         "subject",
         "channel",
@@ -70,7 +74,9 @@ class OutboxMessageAdmin(admin.ModelAdmin):
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(CourseScopedAdminMixin, admin.ModelAdmin):
+    change_action = Action.MANAGE_COURSE
+
     list_display = ("subject", "recipient", "course", "kind", "created_at", "read_at")
     list_filter = ("course", "kind")
     search_fields = ("subject", "item_key", "recipient__username")
@@ -79,13 +85,18 @@ class NotificationAdmin(admin.ModelAdmin):
 
 @admin.register(NotificationPreference)
 class NotificationPreferenceAdmin(admin.ModelAdmin):
+    """A person's own settings, across courses: not scoped per course."""
+
     list_display = ("user", "kind", "enabled")
     list_filter = ("kind", "enabled")
     search_fields = ("user__username",)
 
 
 @admin.register(AnnouncementDelivery)
-class AnnouncementDeliveryAdmin(admin.ModelAdmin):
+class AnnouncementDeliveryAdmin(CourseScopedAdminMixin, admin.ModelAdmin):
+    course_path = "announcement__course"
+    change_action = Action.MANAGE_COURSE
+
     list_display = ("announcement", "send_at", "requested_by", "slack_status")
     list_select_related = ("announcement", "requested_by")
     readonly_fields = ("requested_at",)

@@ -14,6 +14,7 @@ from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from course.admin_scoping import CourseScopedAdminMixin, allowed_courses
 from course.models import Course
 from course.permissions import Action, can
 
@@ -72,8 +73,11 @@ def _with_cells(row: dict[str, Any], specs: list[Any]) -> dict[str, Any]:
     return {**row, "cells": cells}
 
 
-class _CourseScopedAdmin(admin.ModelAdmin):
-    """Staff see only the courses where they may grade; writes go through the services."""
+class _CourseScopedAdmin(CourseScopedAdminMixin, admin.ModelAdmin):
+    """Staff see only the courses where they may grade (course.admin_scoping); writes go
+    through the services."""
+
+    course_path = "course"
 
     list_select_related = ["course", "student"]
     search_fields = (
@@ -82,13 +86,6 @@ class _CourseScopedAdmin(admin.ModelAdmin):
         "student__last_name",
         "student__first_name",
     )
-
-    def get_queryset(self, request: HttpRequest) -> Any:
-        qs = super().get_queryset(request)
-        if getattr(request.user, "is_superuser", False):
-            return qs
-        allowed = [c.pk for c in Course.objects.all() if can(request.user, Action.GRADE, c)]
-        return qs.filter(course_id__in=allowed)
 
     def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, Any]:
         return {k: v for k, v in request.GET.items() if k in ("course", "component_key", "student")}
@@ -249,8 +246,11 @@ class StudentGradeInputsAdmin(_CourseScopedAdmin):
 
 
 @admin.register(GradebookSnapshot)
-class GradebookAdmin(admin.ModelAdmin):
+class GradebookAdmin(CourseScopedAdminMixin, admin.ModelAdmin):
     """ "Gradebook" in the admin menu: the courses, then each course's table."""
+
+    course_path = "course"
+    view_action = Action.VIEW_ALL_GRADES
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -300,11 +300,7 @@ class GradebookAdmin(admin.ModelAdmin):
         ]
 
     def changelist_view(self, request: HttpRequest, extra_context: Any = None) -> HttpResponse:
-        courses = [
-            c
-            for c in Course.objects.order_by("-term_start", "code")
-            if can(request.user, Action.VIEW_ALL_GRADES, c)
-        ]
+        courses = list(allowed_courses(request, self.view_action))
         snaps = {
             s.course_id: s
             for s in GradebookSnapshot.objects.filter(course__in=courses).defer("rows")

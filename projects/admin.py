@@ -20,7 +20,11 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from course.models import Course
+from course.admin_scoping import (
+    CourseScopedAdminMixin,
+    CourseScopedInlineMixin,
+    allowed_courses,
+)
 from course.selectors import course_policies
 
 from . import rules, selectors, services
@@ -73,7 +77,7 @@ class MembershipFormSet(BaseInlineFormSet):
                 )
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(CourseScopedInlineMixin, admin.TabularInline):
     model = GroupMembership
     formset = MembershipFormSet
     fields = ("student", "grade_override", "override_note")
@@ -81,7 +85,8 @@ class MembershipInline(admin.TabularInline):
     extra = 0
 
 
-class RubricScoreInline(admin.TabularInline):
+class RubricScoreInline(CourseScopedInlineMixin, admin.TabularInline):
+    course_path = "group__course"
     model = RubricScore
     fields = ("criterion", "points", "feedback", "graded_by", "graded_at")
     readonly_fields = ("criterion", "points", "feedback", "graded_by", "graded_at")
@@ -92,7 +97,8 @@ class RubricScoreInline(admin.TabularInline):
         return False
 
 
-class MilestoneGradeInline(admin.TabularInline):
+class MilestoneGradeInline(CourseScopedInlineMixin, admin.TabularInline):
+    course_path = "group__course"
     model = MilestoneGrade
     fields = ("milestone", "percent", "feedback", "graded_by")
     readonly_fields = ("graded_by",)
@@ -109,7 +115,8 @@ class MilestoneGradeInline(admin.TabularInline):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
-class SubmissionInline(admin.TabularInline):
+class SubmissionInline(CourseScopedInlineMixin, admin.TabularInline):
+    course_path = "group__course"
     model = MilestoneSubmission
     fields = (
         "milestone",
@@ -138,7 +145,8 @@ class SubmissionInline(admin.TabularInline):
         return format_html('<a href="{}">{}</a>', obj.link, obj.link)
 
 
-class SlidesInline(admin.TabularInline):
+class SlidesInline(CourseScopedInlineMixin, admin.TabularInline):
+    course_path = "group__course"
     model = Slides
     fields = ("what", "uploaded_by", "uploaded_at", "due_at", "is_late")
     readonly_fields = fields
@@ -176,7 +184,7 @@ class RubricGradeForm(forms.Form):
 
 
 @admin.register(Group)
-class GroupAdmin(admin.ModelAdmin):
+class GroupAdmin(CourseScopedAdminMixin, admin.ModelAdmin):
     list_display = (
         "__str__",
         "course",
@@ -260,8 +268,11 @@ class GroupAdmin(admin.ModelAdmin):
     def pair_unpaired_action(self, request: HttpRequest, queryset: QuerySet[Group]) -> None:
         """Also on the tools page, which works before any group exists."""
         made = 0
+        courses = {c.pk: c for c in allowed_courses(request, self.change_action)}
         for course_id, kind in set(queryset.values_list("course_id", "kind")):
-            course = Course.objects.get(pk=course_id)
+            course = courses.get(course_id)
+            if course is None:
+                continue
             made += len(
                 services.pair_the_unpaired(
                     course=course, kind=kind, seed=timezone.now().isoformat()
@@ -311,7 +322,9 @@ class GroupAdmin(admin.ModelAdmin):
         if not self.has_change_permission(request):
             return redirect("admin:index")
         if request.method == "POST":
-            course = get_object_or_404(Course, pk=request.POST.get("course"))
+            course = get_object_or_404(
+                allowed_courses(request, self.change_action), pk=request.POST.get("course")
+            )
             op = request.POST.get("op")
             if op == "pair" and request.POST.get("kind") in GroupKind.values:
                 kind = request.POST["kind"]
@@ -336,7 +349,7 @@ class GroupAdmin(admin.ModelAdmin):
                     for k, label in GroupKind.choices
                 ],
             }
-            for c in Course.objects.order_by("-term_start")
+            for c in allowed_courses(request, self.change_action)
         ]
         return render(
             request,
@@ -349,8 +362,12 @@ class GroupAdmin(admin.ModelAdmin):
         )
 
     def grade_view(self, request: HttpRequest, pk: int) -> HttpResponse:
-        group = get_object_or_404(
-            Group.objects.select_related("course"), pk=pk, kind=GroupKind.PRESENTATION
+        group = self.scoped_object_or_404(
+            request,
+            Group.objects.select_related("course"),
+            action=self.change_action,
+            pk=pk,
+            kind=GroupKind.PRESENTATION,
         )
         if not self.has_change_permission(request, group):
             return redirect("admin:index")
@@ -427,7 +444,7 @@ class ProposalAdminForm(forms.ModelForm):
 
 
 @admin.register(PaperProposal)
-class PaperProposalAdmin(admin.ModelAdmin):
+class PaperProposalAdmin(CourseScopedAdminMixin, admin.ModelAdmin):
     form = ProposalAdminForm
     list_display = (
         "title",
@@ -544,7 +561,7 @@ class TalkSlotAdminForm(forms.ModelForm):
 
 
 @admin.register(TalkSlot)
-class TalkSlotAdmin(admin.ModelAdmin):
+class TalkSlotAdmin(CourseScopedAdminMixin, admin.ModelAdmin):
     form = TalkSlotAdminForm
     list_display = ("session", "kind", "starts_at", "ends_at", "group", "members")
     list_filter = ("course", "kind", "session")
@@ -585,7 +602,7 @@ class TalkSlotAdmin(admin.ModelAdmin):
 
 
 @admin.register(Milestone)
-class MilestoneAdmin(admin.ModelAdmin):
+class MilestoneAdmin(CourseScopedAdminMixin, admin.ModelAdmin):
     list_display = ("label", "course", "kind", "due_display", "weight", "submissions_count")
     list_filter = ("course",)
     readonly_fields = (
@@ -633,7 +650,8 @@ class MilestoneAdmin(admin.ModelAdmin):
 
 
 @admin.register(MilestoneSubmission)
-class MilestoneSubmissionAdmin(admin.ModelAdmin):
+class MilestoneSubmissionAdmin(CourseScopedAdminMixin, admin.ModelAdmin):
+    course_path = "group__course"
     list_display = (
         "milestone",
         "group",
@@ -654,7 +672,7 @@ class MilestoneSubmissionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Invitation)
-class InvitationAdmin(admin.ModelAdmin):
+class InvitationAdmin(CourseScopedAdminMixin, admin.ModelAdmin):
     list_display = ("from_user", "to_user", "kind", "status", "created_at", "responded_at")
     list_filter = ("course", "kind", "status")
     readonly_fields = (
@@ -675,7 +693,8 @@ class InvitationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Slides)
-class SlidesAdmin(admin.ModelAdmin):
+class SlidesAdmin(CourseScopedAdminMixin, admin.ModelAdmin):
+    course_path = "group__course"
     list_display = ("group", "original_name", "uploaded_by", "uploaded_at", "due_at", "is_late")
     list_filter = ("group__course", "is_late")
     readonly_fields = [f.name for f in Slides._meta.fields]

@@ -11,11 +11,12 @@ from typing import Any
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+
+from course.admin_scoping import CourseScopedAdminMixin, CourseScopedInlineMixin
 
 from . import selectors, services, tasks
 from .models import Accommodation, Answer, Attempt, Choice, Question, Quiz
@@ -25,8 +26,9 @@ def _queue_regrade(quiz_id: int) -> None:
     tasks.regrade_quiz.delay_on_commit(quiz_id)
 
 
-class QuestionInline(admin.StackedInline):
+class QuestionInline(CourseScopedInlineMixin, admin.StackedInline):
     model = Question
+    course_path = "quiz__course"
     extra = 0
     fields = [
         ("order", "kind", "points"),
@@ -47,14 +49,16 @@ class QuestionInline(admin.StackedInline):
         return format_html('<a href="{}">{}</a>', url, _("Edit the choices"))
 
 
-class AccommodationInline(admin.TabularInline):
+class AccommodationInline(CourseScopedInlineMixin, admin.TabularInline):
     model = Accommodation
+    course_path = "quiz__course"
     extra = 0
     autocomplete_fields = ["student"]
 
 
 @admin.register(Quiz)
-class QuizAdmin(admin.ModelAdmin):
+class QuizAdmin(CourseScopedAdminMixin, admin.ModelAdmin):
+    course_path = "course"
     list_display = [
         "title",
         "session",
@@ -133,7 +137,7 @@ class QuizAdmin(admin.ModelAdmin):
         ]
 
     def stats_view(self, request: HttpRequest, pk: int) -> HttpResponse:
-        quiz = get_object_or_404(Quiz.objects.select_related("session"), pk=pk)
+        quiz = self.scoped_object_or_404(request, Quiz.objects.select_related("session"), pk=pk)
         if not self.has_view_permission(request, quiz):
             return HttpResponseRedirect(reverse("admin:index"))
         context = {
@@ -147,7 +151,7 @@ class QuizAdmin(admin.ModelAdmin):
         return TemplateResponse(request, "quizzes/admin_stats.html", context)
 
     def export_view(self, request: HttpRequest, pk: int) -> HttpResponse:
-        quiz = get_object_or_404(Quiz, pk=pk)
+        quiz = self.scoped_object_or_404(request, Quiz.objects.all(), pk=pk)
         if not self.has_view_permission(request, quiz):
             return HttpResponseRedirect(reverse("admin:index"))
         questions, attempts = selectors.attempts_for_export(quiz)
@@ -194,14 +198,16 @@ class QuizAdmin(admin.ModelAdmin):
         return response
 
 
-class ChoiceInline(admin.TabularInline):
+class ChoiceInline(CourseScopedInlineMixin, admin.TabularInline):
     model = Choice
+    course_path = "question__quiz__course"
     extra = 2
     ordering = ["order"]
 
 
 @admin.register(Question)
-class QuestionAdmin(admin.ModelAdmin):
+class QuestionAdmin(CourseScopedAdminMixin, admin.ModelAdmin):
+    course_path = "quiz__course"
     list_display = ["__str__", "quiz", "kind", "points"]
     list_filter = ["kind", "quiz__course"]
     search_fields = ["prompt", "quiz__title"]
@@ -212,8 +218,9 @@ class QuestionAdmin(admin.ModelAdmin):
         _queue_regrade(form.instance.quiz_id)
 
 
-class AnswerInline(admin.TabularInline):
+class AnswerInline(CourseScopedInlineMixin, admin.TabularInline):
     model = Answer
+    course_path = "attempt__quiz__course"
     extra = 0
     fields = ["question", "value", "saved_at", "points", "graded_by"]
     readonly_fields = ["question", "value", "saved_at", "graded_by"]
@@ -221,7 +228,8 @@ class AnswerInline(admin.TabularInline):
 
 
 @admin.register(Attempt)
-class AttemptAdmin(admin.ModelAdmin):
+class AttemptAdmin(CourseScopedAdminMixin, admin.ModelAdmin):
+    course_path = "quiz__course"
     list_display = [
         "student",
         "quiz",
@@ -255,8 +263,10 @@ class AttemptAdmin(admin.ModelAdmin):
 
 
 @admin.register(Answer)
-class AnswerAdmin(admin.ModelAdmin):
+class AnswerAdmin(CourseScopedAdminMixin, admin.ModelAdmin):
     """The text answers waiting for a grade: filter "to grade", type the points."""
+
+    course_path = "attempt__quiz__course"
 
     list_display = ["attempt", "question", "short_value", "points", "graded_by"]
     list_editable = ["points"]
@@ -286,7 +296,8 @@ class AnswerAdmin(admin.ModelAdmin):
 
 
 @admin.register(Accommodation)
-class AccommodationAdmin(admin.ModelAdmin):
+class AccommodationAdmin(CourseScopedAdminMixin, admin.ModelAdmin):
+    course_path = "quiz__course"
     list_display = ["student", "quiz", "extra_seconds", "opens_at", "closes_at", "excused"]
     list_filter = ["excused", "quiz__course"]
     autocomplete_fields = ["student", "quiz"]

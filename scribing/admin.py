@@ -15,6 +15,11 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from course.admin_scoping import (
+    CourseScopedAdminMixin,
+    CourseScopedInlineMixin,
+    allowed_courses,
+)
 from course.models import Course
 from course.permissions import Action, can
 
@@ -22,7 +27,7 @@ from . import selectors, services
 from .models import NotesSubmission, ScribeAssignment, ScribeSlot, Unavailability
 
 
-class ScribeAssignmentInline(admin.TabularInline):
+class ScribeAssignmentInline(CourseScopedInlineMixin, admin.TabularInline):
     model = ScribeAssignment
     extra = 0
     raw_id_fields = ("student",)
@@ -35,7 +40,7 @@ class ScribeAssignmentInline(admin.TabularInline):
 
 
 @admin.register(ScribeSlot)
-class ScribeSlotAdmin(admin.ModelAdmin):
+class ScribeSlotAdmin(CourseScopedAdminMixin, admin.ModelAdmin):
     list_display = ("__str__", "course", "kind", "capacity", "taken_seats", "scribes")
     list_filter = ("course", "session__kind")
     inlines = [ScribeAssignmentInline]
@@ -72,7 +77,8 @@ class ScribeSlotAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Create slots for every lecture of these courses"))
     def sync_lectures(self, request: HttpRequest, queryset: QuerySet[ScribeSlot]) -> None:
-        for course in Course.objects.filter(pk__in=queryset.values("course_id")):
+        courses = allowed_courses(request, Action.MANAGE_COURSE)  # as the sync page asks
+        for course in courses.filter(pk__in=queryset.values("course_id")):
             made = services.slots_sync(course=course)
             self.message_user(
                 request, _("%(c)s: %(n)d slot(s) created.") % {"c": course.code, "n": made}
@@ -121,9 +127,7 @@ class ScribeSlotAdmin(admin.ModelAdmin):
 
     def changelist_view(self, request: HttpRequest, extra_context: Any = None) -> HttpResponse:
         extra_context = extra_context or {}
-        extra_context["scribing_courses"] = [
-            c for c in Course.objects.all() if can(request.user, Action.MANAGE_COURSE, c)
-        ]
+        extra_context["scribing_courses"] = list(allowed_courses(request, Action.MANAGE_COURSE))
         return super().changelist_view(request, extra_context)
 
     def sync_view(self, request: HttpRequest, course_id: int) -> HttpResponse:
@@ -173,7 +177,8 @@ class ScribeSlotAdmin(admin.ModelAdmin):
 
 
 @admin.register(NotesSubmission)
-class NotesSubmissionAdmin(admin.ModelAdmin):
+class NotesSubmissionAdmin(CourseScopedAdminMixin, admin.ModelAdmin):
+    course_path = "slot__course"
     list_display = (
         "__str__",
         "submitted_by",
@@ -289,7 +294,7 @@ class NotesSubmissionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Unavailability)
-class UnavailabilityAdmin(admin.ModelAdmin):
+class UnavailabilityAdmin(CourseScopedAdminMixin, admin.ModelAdmin):
     list_display = ("student", "date", "course")
     list_filter = ("course",)
     raw_id_fields = ("student",)

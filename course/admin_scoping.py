@@ -1,0 +1,274 @@
+"""The admin scoped per course: one mixin every course-bound ModelAdmin (and inline) uses.
+
+A ModelAdmin says how its model reaches its course (``course_path = "quiz__course"``; ``""`` for
+the Course model itself). Superusers see everything. Other staff see only the rows of the courses
+where ``can(user, view_action, course)``, may change or delete only the rows of the courses where
+``can(user, change_action, course)``, and the foreign-key choices of the add and change forms, and
+the related list filters, offer only objects of those courses. Django's model permissions (the
+staff groups) still apply on top.
+
+The allowed courses are computed once per request in one query: the user's enrolments with their
+courses, each handed to ``can()`` through ``remember_enrollment`` so it asks nothing more. Only
+actions that need an enrolment make sense here (GRADE, MANAGE_COURSE, VIEW_ALL_GRADES, ...).
+
+course/ does not know the apps standing on it: the related models' paths are read from the admin
+registry (their own admins declare them), or from a ``course`` foreign key.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.admin.utils import NotRelationField, get_fields_from_path
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
+from django.db import models
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+
+from .models import Course, Enrollment
+from .permissions import Action, can, remember_enrollment
+
+_REQUEST_CACHE = "_coursekit_admin_scope"
+
+
+def _staff_courses(request: HttpRequest) -> list[Course]:
+    """The courses the user has a (non-dropped) enrolment in: one query per request."""
+    cache: dict[Any, Any] = request.__dict__.setdefault(_REQUEST_CACHE, {})
+    if "courses" not in cache:
+        user: Any = request.user
+        enrollments = list(
+            Enrollment.objects.filter(user_id=user.pk)
+            .exclude(status=Enrollment.Status.DROPPED)
+            .select_related("course")
+            .order_by("pk")
+        )
+        for enrollment in enrollments:
+            remember_enrollment(user, enrollment.course, enrollment)
+        cache["courses"] = [e.course for e in enrollments]
+    return cache["courses"]  # type: ignore[no-any-return]
+
+
+def allowed_course_ids(request: HttpRequest, action: Action | str) -> frozenset[int] | None:
+    """Ids of the courses where the request's user may do `action`; None means every course
+    (a superuser). Cached on the request."""
+    user = request.user
+    if not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
+        return frozenset()
+    if user.is_superuser:
+        return None
+    action = Action(action)
+    cache: dict[Any, Any] = request.__dict__.setdefault(_REQUEST_CACHE, {})
+    if action not in cache:
+        cache[action] = frozenset(c.pk for c in _staff_courses(request) if can(user, action, c))
+    return cache[action]  # type: ignore[no-any-return]
+
+
+def allowed_courses(request: HttpRequest, action: Action | str) -> QuerySet[Course]:
+    """The courses where the request's user may do `action` (every course for a superuser)."""
+    ids = allowed_course_ids(request, action)
+    courses = Course.objects.order_by("-term_start", "code")
+    return courses if ids is None else courses.filter(pk__in=ids)
+
+
+def course_lookup(course_path: str) -> str:
+    """The `__in` lookup that filters a model by its course ids."""
+    return f"{course_path}__in" if course_path else "pk__in"
+
+
+def course_path_of(model: type[models.Model]) -> str | None:
+    """How `model` reaches its course: its scoped admin's course_path, else a direct `course`
+    foreign key; None when it belongs to no course."""
+    if model is Course:
+        return ""
+    for site_admin in admin.site._registry.values():
+        for candidate in (site_admin, *getattr(site_admin, "inlines", ())):
+            if getattr(candidate, "model", None) is model and hasattr(candidate, "course_path"):
+                return candidate.course_path  # type: ignore[no-any-return]
+    try:
+        field = model._meta.get_field("course")
+    except FieldDoesNotExist:
+        return None
+    if getattr(field, "related_model", None) is Course:
+        return "course"
+    return None
+
+
+def course_id_of(obj: models.Model, course_path: str) -> int | None:
+    """The course id of an object, following `course_path` through the cached relations."""
+    if not course_path:
+        return obj.pk  # type: ignore[no-any-return]
+    *hops, last = course_path.split("__")
+    current: Any = obj
+    for hop in hops:
+        current = getattr(current, hop, None)
+        if current is None:
+            return None
+    attname = current._meta.get_field(last).attname
+    return getattr(current, attname)  # type: ignore[no-any-return]
+
+
+def scope_queryset(
+    request: HttpRequest, queryset: QuerySet[Any], course_path: str, action: Action | str
+) -> QuerySet[Any]:
+    ids = allowed_course_ids(request, action)
+    if ids is None:
+        return queryset
+    return queryset.filter(**{course_lookup(course_path): ids})
+
+
+def _users_of(ids: frozenset[int]) -> QuerySet[Any]:
+    from django.contrib.auth import get_user_model
+
+    members = (
+        Enrollment.objects.filter(course_id__in=ids)
+        .exclude(status=Enrollment.Status.DROPPED)
+        .values("user_id")
+    )
+    return get_user_model()._default_manager.filter(pk__in=members)
+
+
+class CourseScopedRelatedFilter(admin.RelatedFieldListFilter):
+    """A related list filter offering only the related objects of the user's courses."""
+
+    def field_choices(self, field: Any, request: HttpRequest, model_admin: Any) -> Any:
+        path = course_path_of(field.related_model)
+        ids = allowed_course_ids(request, getattr(model_admin, "view_action", Action.GRADE))
+        if path is None or ids is None:
+            return super().field_choices(field, request, model_admin)
+        ordering = self.field_admin_ordering(field, request, model_admin)
+        return field.get_choices(
+            include_blank=False, ordering=ordering, limit_choices_to={course_lookup(path): ids}
+        )
+
+
+class _CourseScoping:
+    """What ModelAdmins and inlines share: the scoped queryset and the scoped choices."""
+
+    course_path: str = "course"
+    view_action: Action = Action.GRADE  # see the rows, open them
+    change_action: Action = Action.GRADE  # change, delete, add; the form's choices
+    # User foreign keys that may name anybody (e.g. the person an enrolment enrols); other user
+    # fields offer the people enrolled in the user's courses.
+    any_user_fields: tuple[str, ...] = ()
+
+    model: type[models.Model]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        qs = super().get_queryset(request)  # type: ignore[misc]
+        return scope_queryset(request, qs, self.course_path, self.view_action)
+
+    def in_scope(self, request: HttpRequest, obj: Any, action: Action) -> bool:
+        ids = allowed_course_ids(request, action)
+        return ids is None or course_id_of(obj, self.course_path) in ids
+
+    def scoped_choices(self, request: HttpRequest, db_field: Any, queryset: Any) -> Any:
+        """`queryset` of db_field's related model, cut to the user's courses."""
+        ids = allowed_course_ids(request, self.change_action)
+        if ids is None:
+            return queryset
+        related = db_field.related_model
+        if related is not None and related._meta.label == settings.AUTH_USER_MODEL:
+            if db_field.name in self.any_user_fields:
+                return queryset
+            return queryset.filter(pk__in=_users_of(ids).values("pk"))
+        path = course_path_of(related)
+        if path is None:
+            return queryset
+        return queryset.filter(**{course_lookup(path): ids})
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if "queryset" not in kwargs:
+            base = self.get_field_queryset(None, db_field, request)  # type: ignore[attr-defined]
+            if base is None:
+                base = db_field.remote_field.model._default_manager.all()
+            kwargs["queryset"] = base
+        kwargs["queryset"] = self.scoped_choices(request, db_field, kwargs["queryset"])
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)  # type: ignore[misc]
+
+    def formfield_for_manytomany(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if "queryset" not in kwargs:
+            base = self.get_field_queryset(None, db_field, request)  # type: ignore[attr-defined]
+            if base is None:
+                base = db_field.remote_field.model._default_manager.all()
+            kwargs["queryset"] = base
+        kwargs["queryset"] = self.scoped_choices(request, db_field, kwargs["queryset"])
+        return super().formfield_for_manytomany(db_field, request, **kwargs)  # type: ignore[misc]
+
+
+class CourseScopedAdminMixin(_CourseScoping):
+    """Put first in the bases of a ModelAdmin: ``class QuizAdmin(CourseScopedAdminMixin,
+    admin.ModelAdmin)`` with ``course_path = "course"``."""
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        allowed = super().has_view_permission(request, obj)  # type: ignore[misc]
+        return bool(allowed) and (obj is None or self.in_scope(request, obj, self.view_action))
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        allowed = super().has_change_permission(request, obj)  # type: ignore[misc]
+        return bool(allowed) and (obj is None or self.in_scope(request, obj, self.change_action))
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        allowed = super().has_delete_permission(request, obj)  # type: ignore[misc]
+        return bool(allowed) and (obj is None or self.in_scope(request, obj, self.change_action))
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        if not super().has_add_permission(request):  # type: ignore[misc]
+            return False
+        if not self.course_path:
+            # A new course is in nobody's scope yet: creating one is a superuser's job.
+            return bool(request.user.is_superuser)
+        return allowed_course_ids(request, self.change_action) != frozenset()
+
+    def get_object(self, request: HttpRequest, object_id: str, from_field: Any = None) -> Any:
+        """Another course's object is refused (403); one that does not exist stays Django's
+        "not found" redirect."""
+        obj = super().get_object(request, object_id, from_field)  # type: ignore[misc]
+        if obj is None and allowed_course_ids(request, self.view_action) is not None:
+            field = (
+                self.model._meta.pk
+                if from_field is None
+                else self.model._meta.get_field(from_field)
+            )
+            try:
+                value = field.to_python(object_id)  # type: ignore[union-attr]
+            except ValidationError:
+                return None
+            if self.model._default_manager.filter(**{field.attname: value}).exists():  # type: ignore[union-attr]
+                raise PermissionDenied
+        return obj
+
+    def get_list_filter(self, request: HttpRequest) -> Any:
+        """Relation filters ("course", "quiz__course", "session", ...) list only the related
+        objects of the user's courses."""
+        scoped: list[Any] = []
+        for entry in super().get_list_filter(request):  # type: ignore[misc]
+            if isinstance(entry, str):
+                try:
+                    field = get_fields_from_path(self.model, entry)[-1]
+                except (FieldDoesNotExist, NotRelationField):
+                    field = None
+                related = getattr(field, "related_model", None)
+                if related is not None and course_path_of(related) is not None:
+                    entry = (entry, CourseScopedRelatedFilter)
+            scoped.append(entry)
+        return scoped
+
+    def scoped_object_or_404(
+        self,
+        request: HttpRequest,
+        queryset: QuerySet[Any],
+        *,
+        action: Action | None = None,
+        **lookup: Any,
+    ) -> Any:
+        """For the custom views: the object if it is in one of the user's courses (where they
+        may do `action`, by default view_action), else 404."""
+        scoped = scope_queryset(request, queryset, self.course_path, action or self.view_action)
+        return get_object_or_404(scoped, **lookup)
+
+
+class CourseScopedInlineMixin(_CourseScoping):
+    """Put first in the bases of an inline; the parent admin already checks the parent object."""
