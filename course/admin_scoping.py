@@ -202,6 +202,32 @@ class CourseScopedAdminMixin(_CourseScoping):
     """Put first in the bases of a ModelAdmin: ``class QuizAdmin(CourseScopedAdminMixin,
     admin.ModelAdmin)`` with ``course_path = "course"``."""
 
+    def get_form(
+        self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
+    ) -> Any:
+        """The admin's form, its choices cut to the user's courses even where the form class
+        sets a field's queryset itself (formfield_for_foreignkey never sees those)."""
+        form_class = super().get_form(request, obj, change, **kwargs)  # type: ignore[misc]
+        scoping = self
+
+        def __init__(form: Any, *args: Any, **kw: Any) -> None:
+            form_class.__init__(form, *args, **kw)
+            scoping.scope_form_fields(request, form)
+
+        return type(form_class.__name__, (form_class,), {"__init__": __init__})
+
+    def scope_form_fields(self, request: HttpRequest, form: Any) -> None:
+        opts = self.model._meta
+        for name, field in form.fields.items():
+            if getattr(field, "queryset", None) is None:
+                continue
+            try:
+                db_field = opts.get_field(name)
+            except FieldDoesNotExist:
+                continue
+            if db_field.is_relation and not db_field.primary_key:
+                field.queryset = self.scoped_choices(request, db_field, field.queryset)
+
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         allowed = super().has_view_permission(request, obj)  # type: ignore[misc]
         return bool(allowed) and (obj is None or self.in_scope(request, obj, self.view_action))

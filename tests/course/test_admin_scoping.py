@@ -1,0 +1,420 @@
+"""The admin is scoped per course: a TA of course A never sees, opens or picks course B's rows.
+
+Every ModelAdmin of the course's apps is walked through `admin.site._registry`, so a new admin is
+covered (or must be listed in GLOBAL) without touching this file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils import timezone
+
+from course.admin_scoping import (
+    CourseScopedAdminMixin,
+    CourseScopedInlineMixin,
+    course_lookup,
+    course_path_of,
+)
+from course.deadline_models import Extension, ExtensionRequest
+from course.models import (
+    Announcement,
+    AnnouncementDelivery,
+    CalendarFeedToken,
+    Course,
+    Enrollment,
+    Notification,
+    NotificationPreference,
+    OfficeHour,
+    OutboxMessage,
+    User,
+)
+from course.syllabus import load_syllabus_text
+from grading.models import (
+    ComponentExcusal,
+    ExamScore,
+    GradebookSnapshot,
+    GradeOverride,
+    OverrideAuditLog,
+    ParticipationScore,
+    StudentGradeInputs,
+)
+from projects.models import (
+    Group,
+    GroupKind,
+    GroupMembership,
+    Invitation,
+    Milestone,
+    MilestoneSubmission,
+    PaperProposal,
+    Slides,
+)
+from quizzes.models import Accommodation, Answer, Attempt, Quiz
+from scribing.models import NotesSubmission, ScribeAssignment, ScribeSlot, Unavailability
+from tests.projects.conftest import PROJECTS_SYLLABUS
+from tests.quizzes.conftest import build_quiz
+
+pytestmark = pytest.mark.django_db
+
+APPS = ["course", "quizzes", "scribing", "projects", "grading"]
+# Admins that are not per course, on purpose: accounts and a person's own settings span courses.
+GLOBAL = {User, NotificationPreference}
+
+
+def _scoped_admins() -> list[tuple[type, Any]]:
+    return [
+        (model, model_admin)
+        for model, model_admin in admin.site._registry.items()
+        if model._meta.app_label in APPS and model not in GLOBAL
+    ]
+
+
+def _rows_of(model: type, course: Course) -> Any:
+    path = course_path_of(model)
+    assert path is not None, model
+    return model._default_manager.filter(**{course_lookup(path): [course.pk]})
+
+
+def _populate(course: Course, student: Any, staff: Any) -> None:
+    """One row of every course-bound model in `course` (the syllabus made sessions,
+    bibliography, scribe slots, milestones and talk slots)."""
+    now = timezone.now()
+    OfficeHour.objects.create(course=course, host=f"Host of {course.code}")
+    announcement = Announcement.objects.create(
+        course=course, title=f"News of {course.code}", body="b", published_at=now
+    )
+    AnnouncementDelivery.objects.create(announcement=announcement, send_at=now)
+    CalendarFeedToken.objects.create(course=course, user=student)
+    request = ExtensionRequest.objects.create(
+        course=course, student=student, target_key=f"x:{course.pk}", reason="sick"
+    )
+    Extension.objects.create(
+        course=course, student=student, target_key=f"x:{course.pk}", due_at=now, request=request
+    )
+    OutboxMessage.objects.create(
+        course=course, recipient=student, item_key="i", kind="k", channel="email", subject="s"
+    )
+    Notification.objects.create(
+        course=course, recipient=student, kind="k", item_key="i", subject="s"
+    )
+    NotificationPreference.objects.get_or_create(user=student, kind="k")
+    # quizzes
+    quiz = build_quiz(course, title=f"Quiz of {course.code}")
+    attempt = Attempt.objects.create(
+        quiz=quiz, student=student, started_at=now, deadline=now + timedelta(minutes=10)
+    )
+    Answer.objects.create(attempt=attempt, question=quiz.questions.first(), saved_at=now)
+    Accommodation.objects.create(quiz=quiz, student=student, extra_seconds=60)
+    # scribing
+    slot = ScribeSlot.objects.filter(course=course).first()
+    assert slot is not None
+    ScribeAssignment.objects.create(course=course, slot=slot, student=student)
+    NotesSubmission.objects.create(
+        slot=slot,
+        submitted_by=student,
+        version=1,
+        tex_file="notes.tex",
+        submitted_at=now,
+        due_at=now,
+    )
+    Unavailability.objects.create(course=course, student=student, date=date(2021, 2, 3))
+    # projects
+    group = Group.objects.create(course=course, kind=GroupKind.PRESENTATION, name="G")
+    GroupMembership.objects.create(
+        group=group, course=course, kind=GroupKind.PRESENTATION, student=student
+    )
+    project = Group.objects.create(course=course, kind=GroupKind.PROJECT, name="P")
+    PaperProposal.objects.create(
+        course=course, group=group, title="Paper", paper_key=f"p{course.pk}", created_at=now
+    )
+    milestone = Milestone.objects.filter(course=course).first()
+    assert milestone is not None
+    MilestoneSubmission.objects.create(
+        group=project, milestone=milestone, version=1, submitted_at=now, link="https://x.org"
+    )
+    Invitation.objects.create(
+        course=course, kind=GroupKind.PROJECT, from_user=student, to_user=staff, created_at=now
+    )
+    Slides.objects.create(group=group, file="slides.pdf", uploaded_at=now)
+    # grading
+    ExamScore.objects.create(course=course, component_key="midterm", student=student, score=7)
+    ParticipationScore.objects.create(course=course, student=student, percent=Decimal(90))
+    ComponentExcusal.objects.create(
+        course=course, component_key="midterm", student=student, reason="sick"
+    )
+    GradeOverride.objects.create(course=course, student=student, value=Decimal(80), reason="r")
+    OverrideAuditLog.objects.create(course=course, student=student, reason="r")
+    StudentGradeInputs.objects.create(course=course, student=student, computed_at=now)
+    GradebookSnapshot.objects.get_or_create(course=course)
+
+
+@pytest.fixture
+def world(make_member: Callable[..., Any]) -> dict[str, Any]:
+    a = load_syllabus_text(PROJECTS_SYLLABUS.replace("PRJ101", "AAA101")).course
+    b = load_syllabus_text(PROJECTS_SYLLABUS.replace("PRJ101", "BBB101")).course
+    ta = make_member(a, Enrollment.Role.TA, username="ta_a")
+    instructor = make_member(a, Enrollment.Role.INSTRUCTOR, username="prof_a")
+    instructor_b = make_member(b, Enrollment.Role.INSTRUCTOR, username="prof_b")
+    student_a = make_member(a, username="stud_a")
+    student_b = make_member(b, username="stud_b")
+    _populate(a, student_a, ta)
+    _populate(b, student_b, instructor_b)
+    boss = get_user_model().objects.create_superuser("boss", "boss@x.org", "pw")
+    return {
+        "a": a,
+        "b": b,
+        "ta": ta,
+        "instructor": instructor,
+        "student_b": student_b,
+        "boss": boss,
+    }
+
+
+def test_every_admin_of_the_course_apps_is_scoped_or_global() -> None:
+    unscoped = [
+        model.__name__
+        for model, model_admin in _scoped_admins()
+        if not isinstance(model_admin, CourseScopedAdminMixin)
+    ]
+    assert unscoped == []
+    inlines = [
+        f"{type(model_admin).__name__}.{inline.__name__}"
+        for _model, model_admin in _scoped_admins()
+        for inline in model_admin.inlines
+        if not issubclass(inline, CourseScopedInlineMixin)
+    ]
+    assert inlines == []
+
+
+def test_the_ta_is_staff_through_the_real_services(world: dict[str, Any]) -> None:
+    ta = world["ta"]
+    assert ta.is_staff and not ta.is_superuser
+    assert ta.groups.filter(name="Teaching assistants").exists()
+
+
+@pytest.mark.parametrize("who", ["ta", "instructor"])
+def test_changelists_show_only_the_own_course(client: Any, world: dict[str, Any], who: str) -> None:
+    a, b = world["a"], world["b"]
+    client.force_login(world[who])
+    for model, _model_admin in _scoped_admins():
+        assert _rows_of(model, b).exists(), f"the test world lacks a {model.__name__} of B"
+        url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+        response = client.get(url)
+        assert response.status_code == 200, url
+        if "cl" in response.context:
+            shown = list(response.context["cl"].result_list)
+        else:  # the gradebook's own list of courses
+            shown = [snap for _course, snap in response.context["rows"] if snap is not None]
+            assert [c for c, _snap in response.context["rows"]] == [a], url
+        assert shown, f"{url}: course A's rows are missing"
+        own = set(_rows_of(model, a).values_list("pk", flat=True))
+        assert {obj.pk for obj in shown} <= own, url
+        # The course filters list course A only.
+        assert "BBB101" not in response.content.decode(), url
+
+
+def test_another_courses_object_is_refused_and_a_superuser_opens_it(
+    client: Any, world: dict[str, Any]
+) -> None:
+    a, b = world["a"], world["b"]
+    for model, _model_admin in _scoped_admins():
+        name = f"admin:{model._meta.app_label}_{model._meta.model_name}_change"
+        theirs = reverse(name, args=[_rows_of(model, b).first().pk])
+        ours = reverse(name, args=[_rows_of(model, a).first().pk])
+        client.force_login(world["ta"])
+        assert client.get(theirs).status_code in (403, 404), theirs
+        assert client.get(ours).status_code in (200, 302), ours  # 302: the gradebook's
+        history = reverse(
+            f"admin:{model._meta.app_label}_{model._meta.model_name}_history",
+            args=[_rows_of(model, b).first().pk],
+        )
+        assert client.get(history).status_code in (403, 404), history
+        client.force_login(world["boss"])
+        assert client.get(theirs).status_code in (200, 302), theirs
+
+
+def _choice_querysets(response: Any) -> list[tuple[str, Any]]:
+    forms = [response.context["adminform"].form]
+    for inline in response.context["inline_admin_formsets"]:
+        forms.append(inline.formset.empty_form)
+    # Not the formsets' hidden row id: Django looks rows up in the inline's own queryset.
+    return [
+        (name, field.queryset)
+        for form in forms
+        for name, field in form.fields.items()
+        if getattr(field, "queryset", None) is not None and name != form._meta.model._meta.pk.name
+    ]
+
+
+@pytest.mark.parametrize("who", ["ta", "instructor"])
+def test_add_and_change_forms_offer_only_the_own_courses_objects(
+    client: Any, world: dict[str, Any], who: str
+) -> None:
+    a, b, student_b = world["a"], world["b"], world["student_b"]
+    client.force_login(world[who])
+    checked = 0
+    for model, _model_admin in _scoped_admins():
+        opts = model._meta
+        pages = [reverse(f"admin:{opts.app_label}_{opts.model_name}_add")]
+        pages.append(
+            reverse(
+                f"admin:{opts.app_label}_{opts.model_name}_change",
+                args=[_rows_of(model, a).first().pk],
+            )
+        )
+        for url in pages:
+            response = client.get(url)
+            if response.status_code != 200 or "adminform" not in (response.context or {}):
+                continue
+            for name, queryset in _choice_querysets(response):
+                related = queryset.model
+                if related is get_user_model():
+                    if name != "user":  # an enrolment may enrol anybody
+                        assert not queryset.filter(pk=student_b.pk).exists(), (url, name)
+                    continue
+                path = course_path_of(related)
+                if path is not None:
+                    assert not queryset.filter(**{course_lookup(path): [b.pk]}).exists(), (
+                        url,
+                        name,
+                    )
+                    checked += 1
+    assert checked >= 5  # the walk did look at some choices
+
+
+def test_a_ta_cannot_add_a_row_to_another_course(client: Any, world: dict[str, Any]) -> None:
+    b, student_b = world["b"], world["student_b"]
+    client.force_login(world["ta"])
+    quiz_b = Quiz.objects.get(course=b)
+    before = Accommodation.objects.count()
+    response = client.post(
+        reverse("admin:quizzes_accommodation_add"),
+        {"quiz": quiz_b.pk, "student": student_b.pk, "extra_seconds": 30},
+    )
+    assert response.status_code == 200  # the form again, with errors
+    assert response.context["adminform"].form.errors.keys() >= {"quiz", "student"}
+    assert Accommodation.objects.count() == before
+    response = client.post(
+        reverse("admin:grading_examscore_add"),
+        {"course": b.pk, "student": student_b.pk, "component_key": "midterm", "score": "5"},
+    )
+    assert ExamScore.objects.filter(course=b).count() == 1
+
+
+def test_actions_ignore_another_courses_rows(client: Any, world: dict[str, Any]) -> None:
+    b = world["b"]
+    client.force_login(world["instructor"])
+    theirs = ExtensionRequest.objects.get(course=b)
+    client.post(
+        reverse("admin:course_extensionrequest_changelist"),
+        {"action": "approve", "_selected_action": [theirs.pk]},
+    )
+    theirs.refresh_from_db()
+    assert theirs.status == ExtensionRequest.Status.PENDING
+
+
+def test_custom_views_refuse_another_course(client: Any, world: dict[str, Any]) -> None:
+    a, b = world["a"], world["b"]
+    quiz_a, quiz_b = Quiz.objects.get(course=a), Quiz.objects.get(course=b)
+    group_a = Group.objects.get(course=a, kind=GroupKind.PRESENTATION)
+    group_b = Group.objects.get(course=b, kind=GroupKind.PRESENTATION)
+    client.force_login(world["instructor"])
+    for name, args, ok in [
+        ("admin:course_roster_import", [b.pk], False),
+        ("admin:course_syllabus_upload", [b.pk], False),
+        ("admin:course_syllabus_download", [b.pk], False),
+        ("admin:course_syllabus_download", [a.pk], True),
+        ("admin:quizzes_quiz_stats", [quiz_b.pk], False),
+        ("admin:quizzes_quiz_stats", [quiz_a.pk], True),
+        ("admin:quizzes_quiz_export", [quiz_b.pk], False),
+        ("admin:quizzes_quiz_export", [quiz_a.pk], True),
+        ("admin:projects_group_grade", [group_b.pk], False),
+        ("admin:projects_group_grade", [group_a.pk], True),
+        ("admin:scribing_auto_assign", [b.pk], False),
+        ("admin:scribing_auto_assign", [a.pk], True),
+        ("admin:grading_gradebook", [b.pk], False),
+        ("admin:grading_gradebook", [a.pk], True),
+        ("admin:grading_gradebook_student", [b.pk, world["student_b"].pk], False),
+        ("admin:grading_gradebook_export", [b.pk], False),
+        ("admin:grading_gradebook_moodle", [b.pk], False),
+        ("admin:grading_exam_import", [b.pk], False),
+    ]:
+        status = client.get(reverse(name, args=args)).status_code
+        assert (status == 200) if ok else (status in (403, 404)), (name, args, status)
+    assert client.post(reverse("admin:scribing_sync", args=[b.pk])).status_code == 403
+    assert client.post(reverse("admin:grading_gradebook_recompute", args=[b.pk])).status_code == 403
+    tools = reverse("admin:projects_group_tools")
+    page = client.get(tools).content.decode()
+    assert "AAA101" in page and "BBB101" not in page
+    assert client.post(tools, {"course": b.pk, "op": "slots"}).status_code == 404
+
+
+def test_a_syllabus_file_of_another_course_is_refused(
+    client: Any, world: dict[str, Any], settings: Any
+) -> None:
+    a, b = world["a"], world["b"]
+    prof = world["instructor"]
+    client.force_login(prof)
+    text = PROJECTS_SYLLABUS.replace("PRJ101", "BBB101").replace("Projects test", "Hijacked")
+    url = reverse("admin:course_syllabus_upload", args=[a.pk])
+    html = client.post(url, {"file": SimpleUploadedFile("s.yaml", text.encode())}).content
+    assert "This file is the syllabus of BBB101, not of AAA101." in html.decode()
+    b.refresh_from_db()
+    assert b.title != "Hijacked course"
+
+
+def test_the_course_admin_lists_own_courses_and_only_a_superuser_adds_one(
+    client: Any, world: dict[str, Any]
+) -> None:
+    client.force_login(world["instructor"])
+    response = client.get(reverse("admin:course_course_changelist"))
+    assert [c.code for c in response.context["cl"].result_list] == ["AAA101"]
+    assert client.get(reverse("admin:course_course_add")).status_code == 403
+    client.force_login(world["boss"])
+    response = client.get(reverse("admin:course_course_changelist"))
+    assert {c.code for c in response.context["cl"].result_list} == {"AAA101", "BBB101"}
+
+
+@pytest.mark.parametrize(
+    "changelist",
+    ["admin:grading_examscore_changelist", "admin:course_enrollment_changelist"],
+)
+def test_a_changelists_queries_do_not_grow_with_the_courses(
+    client: Any,
+    make_member: Callable[..., Any],
+    django_assert_max_num_queries: Any,
+    changelist: str,
+) -> None:
+    """The TA of 2 courses and the TA of 8 courses load the list in the same number of queries."""
+    base = load_syllabus_text(PROJECTS_SYLLABUS).course
+    ta = make_member(base, Enrollment.Role.TA, username="busy_ta")
+    client.force_login(ta)
+    url = reverse(changelist)
+    for n in (2, 8):
+        while Enrollment.objects.filter(user=ta).count() < n:
+            k = Enrollment.objects.filter(user=ta).count()
+            other = Course.objects.create(
+                code=f"EXT{k}",
+                title="Extra",
+                term="Winter 2021",
+                seat_capacity=10,
+                term_start=base.term_start,
+                term_end=base.term_end,
+            )
+            Enrollment.objects.create(
+                course=other, user=ta, role=Enrollment.Role.TA, requested_at=timezone.now()
+            )
+            student = make_member(other, username=f"s_ext{k}")
+            ExamScore.objects.create(
+                course=other, component_key="midterm", student=student, score=5
+            )
+        with django_assert_max_num_queries(10):
+            assert client.get(url).status_code == 200
