@@ -222,7 +222,7 @@ class CourseScopedAdminMixin(_CourseScoping):
             if getattr(field, "queryset", None) is None:
                 continue
             try:
-                db_field = opts.get_field(name)
+                db_field: Any = opts.get_field(name)
             except FieldDoesNotExist:
                 continue
             if db_field.is_relation and not db_field.primary_key:
