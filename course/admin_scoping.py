@@ -155,6 +155,8 @@ class _CourseScoping:
     any_user_fields: tuple[str, ...] = ()
 
     model: type[models.Model]
+    # Links typed without a scheme are https (Django 6's default; 5.2 warns about the change).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
         qs = super().get_queryset(request)  # type: ignore[misc]
