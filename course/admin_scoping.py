@@ -17,7 +17,8 @@ registry (their own admins declare them), or from a ``course`` foreign key.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.contrib import admin
@@ -156,7 +157,9 @@ class _CourseScoping:
 
     model: type[models.Model]
     # Links typed without a scheme are https (Django 6's default; 5.2 warns about the change).
-    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    formfield_overrides: ClassVar[Mapping[type[models.Field], Mapping[str, Any]]] = {
+        models.URLField: {"assume_scheme": "https"}
+    }
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
         qs = super().get_queryset(request)  # type: ignore[misc]
