@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from enum import StrEnum
 from typing import TypeVar
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -141,6 +142,54 @@ def pair_unpaired(students: Sequence[T], group_size: int, seed: int | str) -> li
     for i, student in enumerate(rest):
         groups[-1 - (i % count)].append(student)
     return groups
+
+
+@dataclass(frozen=True)
+class GroupBindings:
+    """What already binds a group to its members (plain facts read by the caller)."""
+
+    paper_approved: bool = False
+    paper_proposed: bool = False  # waiting for the instructor's answer
+    talk_slot: bool = False  # picked by the group or assigned by the instructor
+    slides: bool = False
+    submissions: bool = False  # a milestone version handed in
+    graded: bool = False  # a rubric score, a milestone grade or a member's own grade
+
+
+class LeaveRefusal(StrEnum):
+    NOT_MEMBER = "not_member"
+    PAPER_APPROVED = "paper_approved"
+    PAPER_PROPOSED = "paper_proposed"
+    TALK_SLOT = "talk_slot"
+    SLIDES = "slides"
+    SUBMISSIONS = "submissions"
+    GRADED = "graded"
+
+
+def leave_refusal(*, is_member: bool, bindings: GroupBindings) -> LeaveRefusal | None:
+    """Why a student may not leave their group, or None when they may.
+
+    A group can be left only while nothing binds it: no paper proposed or approved, no talk
+    slot, no slides, no milestone version handed in, no grade. A rejected proposal or the
+    project's topic choice do not bind. The most committing reason is named first.
+    """
+    if not is_member:
+        return LeaveRefusal.NOT_MEMBER
+    checks = (
+        (bindings.graded, LeaveRefusal.GRADED),
+        (bindings.submissions, LeaveRefusal.SUBMISSIONS),
+        (bindings.slides, LeaveRefusal.SLIDES),
+        (bindings.talk_slot, LeaveRefusal.TALK_SLOT),
+        (bindings.paper_approved, LeaveRefusal.PAPER_APPROVED),
+        (bindings.paper_proposed, LeaveRefusal.PAPER_PROPOSED),
+    )
+    return next((reason for bound, reason in checks if bound), None)
+
+
+def dissolves_group(remaining_members: int) -> bool:
+    """Once someone leaves, a group of fewer than two is dissolved: the one left is unpaired
+    (free to invite someone else or be paired by the instructor)."""
+    return remaining_members < 2
 
 
 # --- scores ----------------------------------------------------------------------------------

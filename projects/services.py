@@ -15,7 +15,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Exists, Max, OuterRef, Q
 from django.utils.translation import gettext as _
 
 from course import deadlines, uploads
@@ -192,6 +192,126 @@ def group_create(*, course: Course, kind: str, students: Sequence[Any], name: st
             return group
     except IntegrityError:
         raise _fail("students", _("A student is already in a group of this kind.")) from None
+
+
+def _leave_message(reason: rules.LeaveRefusal) -> str:
+    messages = {
+        rules.LeaveRefusal.NOT_MEMBER: _("You are not in this group."),
+        rules.LeaveRefusal.GRADED: _(
+            "Your group has already been graded; only the instructor can change it."
+        ),
+        rules.LeaveRefusal.SUBMISSIONS: _(
+            "Your team has already handed in a milestone; only the instructor can change it."
+        ),
+        rules.LeaveRefusal.SLIDES: _(
+            "Your pair has already uploaded slides; only the instructor can change it."
+        ),
+        rules.LeaveRefusal.TALK_SLOT: _(
+            "Your group holds a talk slot; only the instructor can change it."
+        ),
+        rules.LeaveRefusal.PAPER_APPROVED: _(
+            "Your pair's paper is approved; only the instructor can change it."
+        ),
+        rules.LeaveRefusal.PAPER_PROPOSED: _(
+            "Your pair has proposed a paper; wait for the instructor's answer or ask them."
+        ),
+    }
+    return str(messages[reason])
+
+
+_LEAVE_FLAGS = (
+    "is_member",
+    "is_paper_approved",
+    "is_paper_proposed",
+    "is_talk_slot",
+    "is_slides",
+    "is_submissions",
+    "is_scored",
+    "is_milestone_graded",
+    "is_overridden",
+)
+
+
+def _leave_check(group: Group, user: Any) -> rules.LeaveRefusal | None:
+    """The rule applied to the group's state now, read in one query."""
+    here = {"group": OuterRef("pk")}
+    row = (
+        Group.objects.filter(pk=group.pk)
+        .annotate(
+            is_member=Exists(GroupMembership.objects.filter(**here, student_id=user.pk)),
+            is_paper_approved=Exists(
+                PaperProposal.objects.filter(**here, status=PaperProposal.Status.APPROVED)
+            ),
+            is_paper_proposed=Exists(
+                PaperProposal.objects.filter(**here, status=PaperProposal.Status.PROPOSED)
+            ),
+            is_talk_slot=Exists(TalkSlot.objects.filter(**here)),
+            is_slides=Exists(Slides.objects.filter(**here)),
+            is_submissions=Exists(MilestoneSubmission.objects.filter(**here)),
+            is_scored=Exists(RubricScore.objects.filter(**here)),
+            is_milestone_graded=Exists(MilestoneGrade.objects.filter(**here)),
+            is_overridden=Exists(
+                GroupMembership.objects.filter(**here, grade_override__isnull=False)
+            ),
+        )
+        .values(*_LEAVE_FLAGS)
+        .first()
+    )
+    if row is None:  # dissolved meanwhile
+        return rules.LeaveRefusal.NOT_MEMBER
+    bindings = rules.GroupBindings(
+        paper_approved=row["is_paper_approved"],
+        paper_proposed=row["is_paper_proposed"],
+        talk_slot=row["is_talk_slot"],
+        slides=row["is_slides"],
+        submissions=row["is_submissions"],
+        graded=row["is_scored"] or row["is_milestone_graded"] or row["is_overridden"],
+    )
+    return rules.leave_refusal(is_member=row["is_member"], bindings=bindings)
+
+
+def leave_refusal(group: Group, user: Any) -> str | None:
+    """The message saying why `user` may not leave `group` now, or None (no lock: for pages)."""
+    reason = _leave_check(group, user)
+    return None if reason is None else _leave_message(reason)
+
+
+def group_leave(*, group: Group, user: Any, now: dt.datetime) -> Group | None:
+    """`user` leaves `group` while nothing binds it; returns the group, or None if dissolved.
+
+    Locks the members (in id order, as invitation_accept does, so the two never deadlock)
+    and then the group, and checks the rule again under the lock. A group left with fewer
+    than two members is deleted: the partner is unpaired. Pending invitations sent by or to
+    the members for this kind of group are withdrawn.
+    """
+    with transaction.atomic():
+        people = sorted(
+            {
+                user.pk,
+                *GroupMembership.objects.filter(group=group).values_list("student_id", flat=True),
+            }
+        )
+        list(get_user_model().objects.select_for_update().filter(pk__in=people).order_by("pk"))
+        locked = Group.objects.select_for_update().filter(pk=group.pk).first()
+        if locked is None:
+            raise _fail("group", _leave_message(rules.LeaveRefusal.NOT_MEMBER))
+        members = list(
+            GroupMembership.objects.filter(group=locked).values_list("student_id", flat=True)
+        )
+        reason = _leave_check(locked, user)
+        if reason is not None:
+            raise _fail("group", _leave_message(reason))
+        Invitation.objects.filter(
+            Q(from_user_id__in=members) | Q(to_user_id__in=members),
+            course_id=locked.course_id,
+            kind=locked.kind,
+            status=Invitation.Status.PENDING,
+        ).update(status=Invitation.Status.CANCELLED, responded_at=now)
+        GroupMembership.objects.filter(group=locked, student=user).delete()
+        if rules.dissolves_group(len(members) - 1):
+            locked.delete()
+            return None
+        return locked
 
 
 def pair_the_unpaired(*, course: Course, kind: str, seed: int | str) -> list[Group]:

@@ -24,6 +24,7 @@ urlpatterns = [
         name="projects_submission_file",
     ),
     path("c/<str:code>/groups/<str:kind>/invite/", views.invite, name="projects_invite"),
+    path("c/<str:code>/groups/<str:kind>/leave/", views.group_leave, name="projects_group_leave"),
     path(
         "c/<str:code>/groups/invitations/<int:pk>/",
         views.invitation_answer,

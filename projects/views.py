@@ -69,6 +69,7 @@ def _presentations_page(
         "errors": forms.get("errors", []),
     }
     if group is not None:
+        ctx["leave_refusal"] = services.leave_refusal(group, user)
         paper = selectors.approved_paper(group)
         slot = selectors.slot_of(group)
         scores = {s.criterion: s for s in selectors.rubric_scores_of(group)}
@@ -135,6 +136,7 @@ def _team_page(
     if group is not None:
         ctx.update(
             {
+                "leave_refusal": services.leave_refusal(group, user),
                 "group_full": len(ctx["members"]) >= policy.group_size,
                 "choice_form": forms.get("choice_form")
                 or TeamChoiceForm(
@@ -221,6 +223,26 @@ def invitation_answer(request: HttpRequest, course: Course, pk: int) -> HttpResp
         errors = [m for msgs in exc.message_dict.values() for m in msgs]
         return _page(request, course, inv.kind, 400, errors=errors)
     return redirect(PAGE_FOR_KIND[inv.kind], code=course.code)
+
+
+@require_POST
+@course_view(Action.SUBMIT_WORK)
+def group_leave(request: HttpRequest, course: Course, kind: str) -> HttpResponse:
+    """The confirmed "Leave this group" button; a refusal re-renders the page with why (400)."""
+    kind = _kind(kind)
+    group = selectors.group_of(course, kind, request.user)
+    if group is None:
+        return _page(request, course, kind, 400, errors=[_("You are not in a group.")])
+    if request.POST.get("confirm") != "yes":
+        errors = [_("Confirm with the “Yes, leave this group” button.")]
+        return _page(request, course, kind, 400, errors=errors)
+    try:
+        services.group_leave(group=group, user=request.user, now=timezone.now())
+    except ValidationError as exc:
+        errors = [m for msgs in exc.message_dict.values() for m in msgs]
+        return _page(request, course, kind, 400, errors=errors)
+    messages.success(request, _("You have left the group; you can invite someone else."))
+    return redirect(PAGE_FOR_KIND[kind], code=course.code)
 
 
 def _my_group(request: HttpRequest, course: Course, kind: str) -> Any:

@@ -110,3 +110,34 @@ def test_pair_paper_slot_slides_schedule_and_team_proposal(
     sub = MilestoneSubmission.objects.get()
     assert sub.submitted_by == ben and not sub.is_late
     page.locator("#milestone-proposal").get_by_text("v1").wait_for()
+
+
+@pytest.mark.browser
+def test_student_leaves_the_team_and_can_invite_again(
+    live_server, page, login, live_course, make_member
+):
+    from projects import services
+    from projects.models import Group, GroupKind, Invitation
+
+    course = live_course
+    ana = make_member(course, Enrollment.Role.STUDENT, username="ana")
+    ben = make_member(course, Enrollment.Role.STUDENT, username="ben")
+    make_member(course, Enrollment.Role.STUDENT, username="cleo")
+    services.group_create(course=course, kind=GroupKind.PROJECT, students=[ana, ben])
+
+    login("ana")
+    page.goto(f"{live_server.url}/c/{course.code}/project/")
+    page.get_by_role("heading", name="Your team").wait_for()
+    assert not page.get_by_role("button", name="Yes, leave this group").is_visible()
+    page.get_by_text("Leave this group", exact=True).click()  # opens the confirmation
+    page.get_by_text("The group will be dissolved").wait_for()
+    page.get_by_role("button", name="Yes, leave this group").click()
+    page.get_by_text("You have left the group").wait_for()
+    page.get_by_text("You are not in a project team yet").wait_for()
+    assert not Group.objects.exists()
+
+    # Ana is free again: she invites Cleo.
+    page.select_option("#id_project-to_user", label="Cleo Test")
+    page.click("#invite-form button[type=submit]")
+    page.get_by_text("Invitation sent.").wait_for()
+    assert Invitation.objects.filter(from_user=ana, to_user__username="cleo").exists()

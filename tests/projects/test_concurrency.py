@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 
 from projects import services
-from projects.models import GroupKind, GroupMembership, Invitation, TalkSlot
+from projects.models import Group, GroupKind, GroupMembership, Invitation, TalkSlot
 
 NOW = datetime(2021, 2, 10, 12, 0, tzinfo=ZoneInfo("America/Montreal"))
 P = GroupKind.PRESENTATION
@@ -132,3 +132,44 @@ def test_two_invitees_of_one_inviter_at_once_make_one_pair(
     )
     assert sum(isinstance(r, ValidationError) for r in results) == 1, results
     assert GroupMembership.objects.filter(kind=P).count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("attempt", range(3))
+def test_both_partners_leaving_at_once_leave_no_orphan(
+    postgres_only, pcourse, students, attempt
+) -> None:
+    a, b = students[:2]
+    group = services.group_create(course=pcourse, kind=P, students=[a, b])
+    results = race(
+        lambda: services.group_leave(group=group, user=a, now=NOW),
+        lambda: services.group_leave(group=group, user=b, now=NOW),
+    )
+    refused = [r for r in results if isinstance(r, ValidationError)]
+    assert len(refused) == 1 and results.count(None) == 1, results
+    assert not GroupMembership.objects.filter(kind=P).exists()
+    assert not Group.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("attempt", range(3))
+def test_leaving_while_a_partner_accepts_an_invitation(
+    postgres_only, pcourse, students, attempt
+) -> None:
+    """A trio member leaves while another member's invitee accepts: no deadlock, no lost row."""
+    a, b, c, d = students[:4]
+    group = services.group_create(course=pcourse, kind=P, students=[a, b, c])
+    inv = Invitation.objects.create(course=pcourse, kind=P, from_user=a, to_user=d, created_at=NOW)
+    results = race(
+        lambda: services.group_leave(group=group, user=c, now=NOW),
+        lambda: services.invitation_accept(invitation=inv, user=d, now=NOW),
+    )
+    left, accepted = results
+    assert not isinstance(left, Exception), results
+    assert isinstance(accepted, ValidationError), (
+        results
+    )  # the trio is full, or the invitation gone
+    members = set(GroupMembership.objects.filter(kind=P).values_list("student_id", flat=True))
+    assert members == {a.pk, b.pk}
+    inv.refresh_from_db()
+    assert inv.status == Invitation.Status.CANCELLED

@@ -200,3 +200,62 @@ def test_late_and_due() -> None:
     assert rules.is_late(due + timedelta(microseconds=1), due)
     assert not rules.is_late(due, None)
     assert rules.slides_due_at(at(10), 1) == at(9)
+
+
+# --- leaving a group -------------------------------------------------------------------------
+
+BINDING_FIELDS = (
+    "paper_approved",
+    "paper_proposed",
+    "talk_slot",
+    "slides",
+    "submissions",
+    "graded",
+)
+
+
+def test_a_member_of_an_unbound_group_may_leave() -> None:
+    assert rules.leave_refusal(is_member=True, bindings=rules.GroupBindings()) is None
+
+
+def test_a_non_member_may_not_leave() -> None:
+    assert (
+        rules.leave_refusal(is_member=False, bindings=rules.GroupBindings())
+        == rules.LeaveRefusal.NOT_MEMBER
+    )
+
+
+@pytest.mark.parametrize(
+    ("field", "reason"),
+    [
+        ("paper_approved", rules.LeaveRefusal.PAPER_APPROVED),
+        ("paper_proposed", rules.LeaveRefusal.PAPER_PROPOSED),
+        ("talk_slot", rules.LeaveRefusal.TALK_SLOT),
+        ("slides", rules.LeaveRefusal.SLIDES),
+        ("submissions", rules.LeaveRefusal.SUBMISSIONS),
+        ("graded", rules.LeaveRefusal.GRADED),
+    ],
+)
+def test_each_binding_refuses_with_its_reason(field: str, reason: rules.LeaveRefusal) -> None:
+    bindings = rules.GroupBindings(**{field: True})
+    assert rules.leave_refusal(is_member=True, bindings=bindings) == reason
+
+
+def test_the_most_committing_reason_is_named() -> None:
+    bindings = rules.GroupBindings(paper_approved=True, talk_slot=True, graded=True)
+    assert rules.leave_refusal(is_member=True, bindings=bindings) == rules.LeaveRefusal.GRADED
+
+
+@given(st.booleans(), st.fixed_dictionaries({f: st.booleans() for f in BINDING_FIELDS}))
+def test_leave_allowed_exactly_when_member_and_nothing_binds(
+    is_member: bool, flags: dict[str, bool]
+) -> None:
+    reason = rules.leave_refusal(is_member=is_member, bindings=rules.GroupBindings(**flags))
+    assert (reason is None) == (is_member and not any(flags.values()))
+    if reason is not None and is_member:
+        assert getattr(rules.GroupBindings(**flags), reason.value) is True
+
+
+@pytest.mark.parametrize(("remaining", "dissolved"), [(0, True), (1, True), (2, False), (3, False)])
+def test_a_group_of_fewer_than_two_is_dissolved(remaining: int, dissolved: bool) -> None:
+    assert rules.dissolves_group(remaining) is dissolved

@@ -22,6 +22,8 @@ from projects.models import (
     TalkSlot,
 )
 
+from .conftest import PDF
+
 TZ = ZoneInfo("America/Montreal")
 NOW = datetime(2021, 2, 10, 12, 0, tzinfo=TZ)  # week 5
 P = GroupKind.PRESENTATION
@@ -421,3 +423,157 @@ def test_milestone_dropped_from_syllabus(pcourse, students, pdf_bytes) -> None:
     load_syllabus_text(text)
     left = {m.key: m.weight for m in Milestone.objects.filter(course=pcourse)}
     assert left == {"proposal": 15, "progress2": 10, "poster": 0, "report": 75}
+
+
+# --- leaving a group -------------------------------------------------------------------------
+
+
+def test_leaving_a_pair_dissolves_it_and_unpairs_the_partner(pcourse, students) -> None:
+    a, b = students[:2]
+    group = pair(pcourse, a, b)
+    assert services.group_leave(group=group, user=a, now=NOW) is None
+    assert not Group.objects.filter(pk=group.pk).exists()
+    assert not GroupMembership.objects.filter(student__in=[a, b]).exists()
+    unpaired = set(selectors.unpaired_students(pcourse, P))
+    assert {a, b} <= unpaired
+    # Both may form a group again, with someone else.
+    again = pair(pcourse, b, students[2])
+    assert set(again.memberships.values_list("student_id", flat=True)) == {b.pk, students[2].pk}
+
+
+def test_leaving_a_trio_keeps_the_other_two_together(pcourse, students) -> None:
+    a, b, c = students[:3]
+    group = services.group_create(course=pcourse, kind=T, students=[a, b, c])
+    kept = services.group_leave(group=group, user=c, now=NOW)
+    assert kept is not None and kept.pk == group.pk
+    assert set(group.memberships.values_list("student_id", flat=True)) == {a.pk, b.pk}
+
+
+def test_the_last_member_of_a_solo_leaves_and_the_group_is_deleted(pcourse, students) -> None:
+    group = services.group_create(course=pcourse, kind=T, students=[students[0]])
+    assert services.group_leave(group=group, user=students[0], now=NOW) is None
+    assert not Group.objects.exists()
+
+
+def test_leaving_only_touches_that_kind(pcourse, students) -> None:
+    a, b = students[:2]
+    pres = pair(pcourse, a, b, P)
+    team = pair(pcourse, a, b, T)
+    services.group_leave(group=pres, user=a, now=NOW)
+    assert Group.objects.filter(pk=team.pk).exists()
+    assert team.memberships.count() == 2
+
+
+def test_pending_invitations_of_the_members_are_withdrawn(pcourse, students) -> None:
+    a, b, c, d, e = students[:5]
+    group = services.group_create(course=pcourse, kind=P, students=[a, b])
+    # Sent before the group was made by the instructor: to and from its members.
+    to_a = Invitation.objects.create(course=pcourse, kind=P, from_user=c, to_user=a, created_at=NOW)
+    from_b = Invitation.objects.create(
+        course=pcourse, kind=P, from_user=b, to_user=d, created_at=NOW
+    )
+    other_kind = Invitation.objects.create(
+        course=pcourse, kind=T, from_user=a, to_user=e, created_at=NOW
+    )
+    unrelated = Invitation.objects.create(
+        course=pcourse, kind=P, from_user=d, to_user=e, created_at=NOW
+    )
+    later = NOW + timedelta(minutes=5)
+    services.group_leave(group=group, user=a, now=later)
+    for inv in (to_a, from_b):
+        inv.refresh_from_db()
+        assert inv.status == Invitation.Status.CANCELLED
+        assert inv.responded_at == later
+    for inv in (other_kind, unrelated):
+        inv.refresh_from_db()
+        assert inv.status == Invitation.Status.PENDING
+
+
+def _bind_paper_proposed(group, user, course) -> None:
+    services.paper_propose(group=group, user=user, title="t", url="https://example.org/p", now=NOW)
+
+
+def _bind_paper_approved(group, user, course) -> None:
+    approved(group, user)
+
+
+def _bind_slot(group, user, course) -> None:
+    services.talk_slots_sync(course=course)
+    slot = TalkSlot.objects.filter(course=course, kind=group.kind).order_by("starts_at").first()
+    services.talk_slot_assign(slot=slot, group=group, now=NOW)
+
+
+def _bind_slides(group, user, course) -> None:
+    upload = SimpleUploadedFile("s.pdf", PDF, content_type="application/pdf")
+    services.slides_upload(group=group, user=user, upload=upload, now=NOW)
+
+
+def _bind_rubric(group, user, course) -> None:
+    services.rubric_score_set(group=group, criterion="slides", points=Decimal(40))
+
+
+def _bind_override(group, user, course) -> None:
+    GroupMembership.objects.filter(group=group, student=user).update(grade_override=Decimal(80))
+
+
+@pytest.mark.parametrize(
+    ("bind", "words"),
+    [
+        (_bind_paper_proposed, "proposed a paper"),
+        (_bind_paper_approved, "paper is approved"),
+        (_bind_slot, "talk slot"),
+        (_bind_slides, "uploaded slides"),
+        (_bind_rubric, "graded"),
+        (_bind_override, "graded"),
+    ],
+)
+def test_a_bound_pair_cannot_be_left(pcourse, students, bind, words) -> None:
+    a, b = students[:2]
+    group = pair(pcourse, a, b)
+    bind(group, a, pcourse)
+    with pytest.raises(ValidationError) as exc:
+        services.group_leave(group=group, user=b, now=NOW)
+    assert words in exc.value.message_dict["group"][0]
+    assert group.memberships.count() == 2
+
+
+@pytest.mark.parametrize("graded", [False, True])
+def test_a_team_with_a_milestone_handed_in_or_graded_cannot_be_left(
+    pcourse, students, graded
+) -> None:
+    a, b = students[:2]
+    group = pair(pcourse, a, b, T)
+    milestone = Milestone.objects.get(course=pcourse, key="progress")
+    if graded:
+        services.milestone_grade_set(group=group, milestone=milestone, percent=Decimal(90))
+    else:
+        services.milestone_submit(
+            group=group, milestone=milestone, user=a, now=NOW, link="https://example.org/r"
+        )
+    with pytest.raises(ValidationError) as exc:
+        services.group_leave(group=group, user=a, now=NOW)
+    assert ("graded" if graded else "handed in") in exc.value.message_dict["group"][0]
+
+
+def test_a_rejected_proposal_does_not_bind(pcourse, students) -> None:
+    a, b = students[:2]
+    group = pair(pcourse, a, b)
+    p = services.paper_propose(group=group, user=a, title="t", url="https://e.org/x", now=NOW)
+    services.paper_decide(proposal=p, approve=False, now=NOW)
+    assert services.group_leave(group=group, user=a, now=NOW) is None
+
+
+def test_a_non_member_cannot_leave(pcourse, students) -> None:
+    group = pair(pcourse, students[0], students[1])
+    with pytest.raises(ValidationError) as exc:
+        services.group_leave(group=group, user=students[2], now=NOW)
+    assert exc.value.message_dict["group"] == ["You are not in this group."]
+    assert group.memberships.count() == 2
+
+
+def test_leaving_a_group_already_dissolved_is_refused(pcourse, students) -> None:
+    a, b = students[:2]
+    group = pair(pcourse, a, b)
+    services.group_leave(group=group, user=a, now=NOW)
+    with pytest.raises(ValidationError):
+        services.group_leave(group=group, user=b, now=NOW)

@@ -13,6 +13,7 @@ from course.models import Enrollment
 from projects import services
 from projects.models import (
     GroupKind,
+    GroupMembership,
     Invitation,
     MilestoneSubmission,
     PaperProposal,
@@ -214,7 +215,8 @@ def test_slides_visible_to_class_only_after_the_talk(
         assert "Slides:" in schedule and link in schedule
 
 
-@pytest.mark.parametrize(("kind", "bound"), [("presentations", 16), ("team", 15)])
+# One query more than before the "Leave this group" check; the bound must not grow with the class.
+@pytest.mark.parametrize(("kind", "bound"), [("presentations", 17), ("team", 16)])
 def test_page_query_count_does_not_grow(
     client, pcourse, make_member, django_assert_max_num_queries, kind, bound
 ) -> None:
@@ -330,3 +332,97 @@ def test_instructor_cannot_invite(pcourse, students, make_member) -> None:
         services.invitation_send(
             course=pcourse, kind=P, from_user=boss, to_user=students[0], now=NOW
         )
+
+
+# --- leaving a group -------------------------------------------------------------------------
+
+
+def leave_url(course, kind="presentation") -> str:
+    return url("projects_group_leave", course, kind=kind)
+
+
+def test_leave_is_post_only_and_csrf_protected(pcourse, students) -> None:
+    from django.test import Client
+
+    services.group_create(course=pcourse, kind=P, students=students[:2])
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(students[0])
+    assert client.get(leave_url(pcourse)).status_code == 405
+    assert client.post(leave_url(pcourse), {"confirm": "yes"}).status_code == 403
+    assert GroupMembership.objects.filter(kind=P).count() == 2
+
+
+def test_leave_refuses_auditors_outsiders_and_other_courses(
+    client, pcourse, course, students, make_member
+) -> None:
+    services.group_create(course=pcourse, kind=P, students=students[:2])
+    auditor = make_member(pcourse, Enrollment.Role.AUDITOR, username="aud")
+    elsewhere = make_member(course, Enrollment.Role.STUDENT, username="else")
+    for user in (auditor, elsewhere):
+        client.force_login(user)
+        assert client.post(leave_url(pcourse), {"confirm": "yes"}).status_code == 403
+    # A student of the pair cannot reach it through another course's address.
+    client.force_login(students[0])
+    assert client.post(leave_url(course), {"confirm": "yes"}).status_code == 403
+    assert client.post(leave_url(pcourse, "nonsense"), {"confirm": "yes"}).status_code == 404
+    assert GroupMembership.objects.filter(kind=P).count() == 2
+
+
+def test_student_leaves_the_pair_through_the_page(client, pcourse, students) -> None:
+    a, b = students[:2]
+    services.group_create(course=pcourse, kind=T, students=[a, b])
+    client.force_login(a)
+    page = client.get(url("projects_team", pcourse)).content.decode()
+    assert "Leave this group" in page and leave_url(pcourse, "project") in page
+    r = client.post(leave_url(pcourse, "project"), {"confirm": "yes"}, follow=True)
+    assert r.redirect_chain[-1][0] == url("projects_team", pcourse)
+    page = r.content.decode()
+    assert "You have left the group" in page
+    assert "You are not in a project team yet" in page and "invite-form" in page
+    assert not GroupMembership.objects.filter(kind=T).exists()
+
+
+def test_leave_without_confirmation_is_refused(client, pcourse, students) -> None:
+    services.group_create(course=pcourse, kind=P, students=students[:2])
+    client.force_login(students[0])
+    r = client.post(leave_url(pcourse))
+    assert r.status_code == 400 and "Yes, leave this group" in r.content.decode()
+    assert GroupMembership.objects.filter(kind=P).count() == 2
+
+
+def test_leave_refused_when_bound_names_why(client, pcourse, students) -> None:
+    a, b = students[:2]
+    group = services.group_create(course=pcourse, kind=P, students=[a, b])
+    services.paper_propose(group=group, user=a, title="t", url="https://e.org/p", now=NOW)
+    client.force_login(b)
+    page = client.get(url("projects_presentations", pcourse)).content.decode()
+    assert 'id="leave-form"' not in page and "proposed a paper" in page
+    r = client.post(leave_url(pcourse), {"confirm": "yes"})
+    assert r.status_code == 400
+    assert "Your pair has proposed a paper" in r.content.decode()
+    assert GroupMembership.objects.filter(kind=P).count() == 2
+
+
+def test_leave_when_not_in_a_group_is_400(client, pcourse, students) -> None:
+    client.force_login(students[0])
+    r = client.post(leave_url(pcourse), {"confirm": "yes"})
+    assert r.status_code == 400 and "You are not in a group." in r.content.decode()
+
+
+def test_leave_messages_in_french(client, pcourse, students) -> None:
+    """The requests switch the thread to French; override puts it back for the next tests."""
+    with translation.override("en"):
+        a, b, c, d = students[:4]
+        bound = services.group_create(course=pcourse, kind=P, students=[a, b])
+        services.paper_propose(group=bound, user=a, title="t", url="https://e.org/p", now=NOW)
+        services.group_create(course=pcourse, kind=P, students=[c, d])
+        fr = {"accept-language": "fr"}
+        client.force_login(a)
+        r = client.post(leave_url(pcourse), {"confirm": "yes"}, headers=fr)
+        assert r.status_code == 400
+        assert "Votre binôme a proposé un article" in r.content.decode()
+        client.force_login(c)
+        page = client.get(url("projects_presentations", pcourse), headers=fr).content.decode()
+        assert "Quitter ce groupe" in page
+        r = client.post(leave_url(pcourse), {"confirm": "yes"}, headers=fr, follow=True)
+        assert "Vous avez quitté le groupe" in r.content.decode()
