@@ -43,8 +43,9 @@ _DATABASE_SESSION_ENGINES = {
     "django.contrib.sessions.backends.db",
     "django.contrib.sessions.backends.cached_db",
 }
-# Per worker process; the oldest entries go first beyond this (an entry is a few hundred bytes).
-MAX_ENTRIES = 20_000
+# Per worker process; the oldest entries go first beyond this. An entry holds the session data
+# and a password hash (about 1 kB): 5,000 is a few MB, room for several large classes at once.
+MAX_ENTRIES = 5_000
 
 
 @dataclass(frozen=True)
