@@ -80,24 +80,6 @@ grading:
 """
 
 
-def ensure_database() -> None:
-    from urllib.parse import urlparse
-
-    import psycopg2
-
-    url = urlparse(DB_URL)
-    name = url.path.lstrip("/")
-    conn = psycopg2.connect(url._replace(path="/postgres").geturl())
-    conn.autocommit = True
-    try:
-        with conn.cursor() as cur:
-            cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
-            if cur.fetchone() is None:
-                cur.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        conn.close()
-
-
 def setup_django() -> None:
     import django
 
@@ -227,7 +209,9 @@ def count_queries(course: object, now: datetime) -> int:
 
 
 def main() -> None:
-    ensure_database()
+    from _database import ensure_database  # bench/, the script's own folder
+
+    ensure_database(DB_URL)
     setup_django()
     from django.contrib.auth import get_user_model
     from django.db import connection

@@ -63,26 +63,10 @@ presentations: {talk_minutes: 20, changeover_minutes: 5, first_allowed_week: 5}
 """
 
 
-def ensure_database() -> None:
-    from urllib.parse import urlparse
-
-    import psycopg2
-
-    url = urlparse(DB_URL)
-    name = url.path.lstrip("/")
-    conn = psycopg2.connect(url._replace(path="/postgres").geturl())
-    conn.autocommit = True
-    try:
-        with conn.cursor() as cur:
-            cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
-            if cur.fetchone() is None:
-                cur.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        conn.close()
-
-
 def main() -> dict:
-    ensure_database()
+    from _database import ensure_database  # bench/, the script's own folder
+
+    ensure_database(DB_URL)
     import django
 
     django.setup()

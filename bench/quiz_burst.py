@@ -106,23 +106,6 @@ grading:
 # --- setup (in this process, through the ORM) -------------------------------------------------
 
 
-def recreate_database() -> None:
-    import psycopg2
-    from psycopg2 import sql
-
-    name = DB_URL.rsplit("/", 1)[1]
-    admin_url = DB_URL.rsplit("/", 1)[0] + "/postgres"
-    conn = psycopg2.connect(admin_url)
-    conn.autocommit = True
-    with conn.cursor() as cur:
-        cur.execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", [name]
-        )
-        cur.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))
-        cur.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    conn.close()
-
-
 def setup() -> dict[str, Any]:
     import django
 
@@ -391,7 +374,9 @@ def saturate(
 
 def main() -> int:
     load_before = round(os.getloadavg()[0], 2)
-    recreate_database()
+    from _database import recreate_database  # bench/, the script's own folder
+
+    recreate_database(DB_URL)
     data = setup()
     port = free_port()
     env = {**os.environ, **ENV, "PYTHONPATH": f"{HERE}{os.pathsep}{ROOT}"}
