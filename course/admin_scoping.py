@@ -184,22 +184,21 @@ class _CourseScoping:
             return queryset
         return queryset.filter(**{course_lookup(path): ids})
 
-    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+    def _scoped_queryset_kwarg(self, db_field: Any, request: HttpRequest, kwargs: Any) -> None:
+        """kwargs["queryset"] (the given one, else the admin's default) cut to the courses."""
         if "queryset" not in kwargs:
             base = self.get_field_queryset(None, db_field, request)  # type: ignore[attr-defined]
             if base is None:
                 base = db_field.remote_field.model._default_manager.all()
             kwargs["queryset"] = base
         kwargs["queryset"] = self.scoped_choices(request, db_field, kwargs["queryset"])
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        self._scoped_queryset_kwarg(db_field, request, kwargs)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)  # type: ignore[misc]
 
     def formfield_for_manytomany(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
-        if "queryset" not in kwargs:
-            base = self.get_field_queryset(None, db_field, request)  # type: ignore[attr-defined]
-            if base is None:
-                base = db_field.remote_field.model._default_manager.all()
-            kwargs["queryset"] = base
-        kwargs["queryset"] = self.scoped_choices(request, db_field, kwargs["queryset"])
+        self._scoped_queryset_kwarg(db_field, request, kwargs)
         return super().formfield_for_manytomany(db_field, request, **kwargs)  # type: ignore[misc]
 
 

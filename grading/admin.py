@@ -200,8 +200,21 @@ class GradeOverrideAdmin(_CourseScopedAdmin):
             obj.pk = saved.pk
 
 
+class _ReadOnly:
+    """Rows written only by the services (the log, the recompute's inputs and snapshots)."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 @admin.register(OverrideAuditLog)
-class OverrideAuditLogAdmin(_CourseScopedAdmin):
+class OverrideAuditLogAdmin(_ReadOnly, _CourseScopedAdmin):
     """Read-only: the log cannot be added to, changed or deleted from the admin."""
 
     list_display = (
@@ -217,49 +230,22 @@ class OverrideAuditLogAdmin(_CourseScopedAdmin):
     list_filter = ("course", "component_key")
     list_select_related = ["course", "student", "actor"]
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
 
 @admin.register(StudentGradeInputs)
-class StudentGradeInputsAdmin(_CourseScopedAdmin):
+class StudentGradeInputsAdmin(_ReadOnly, _CourseScopedAdmin):
     """Read-only: what each student's page re-computes from, as of the last recompute."""
 
     list_display = ("student", "course", "computed_at", "digest")
     list_filter = ("course",)
     readonly_fields = ("course", "student", "computed_at", "digest", "data")
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
 
 @admin.register(GradebookSnapshot)
-class GradebookAdmin(CourseScopedAdminMixin, admin.ModelAdmin):
+class GradebookAdmin(_ReadOnly, CourseScopedAdminMixin, admin.ModelAdmin):
     """ "Gradebook" in the admin menu: the courses, then each course's table."""
 
     course_path = "course"
     view_action = Action.VIEW_ALL_GRADES
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return bool(getattr(request.user, "is_staff", False))
