@@ -279,9 +279,8 @@ _MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 def _session_user_id(request: HttpRequest) -> Any:
     """The signed-in user's id as django.contrib.auth.get_user reads it from the session, when
-    the session was opened by ModelBackend and request.user was not loaded yet; else None."""
-    if hasattr(request, "_cached_user"):
-        return None
+    the session was opened by ModelBackend; else None. (_answer_payload has made sure that
+    request.user was not loaded yet.)"""
     session = request.session  # type: ignore[attr-defined]
     try:
         backend = session[BACKEND_SESSION_KEY]
