@@ -30,12 +30,15 @@ def remembered() -> bool:
     return answer_memo.enabled()
 
 
-def started(quiz: Quiz, student: Any) -> Client:
+def started(quiz: Quiz, student: Any, secure: bool = False) -> Client:
     """A signed-in student with an attempt and a first saved answer (now remembered)."""
     c = client_for(student)
-    assert c.post(api(quiz, "attempt")).status_code in (200, 201)
+    assert c.post(api(quiz, "attempt"), secure=secure).status_code in (200, 201)
     q = questions(quiz)["text"]
-    assert put(c, api(quiz, "answer", qid=q.pk), {"value": "first"}).status_code == 200
+    r = c.put(
+        api(quiz, "answer", qid=q.pk), '{"value": "first"}', "application/json", secure=secure
+    )
+    assert r.status_code == 200
     return c
 
 
