@@ -3,8 +3,10 @@
     .venv/bin/python bench/quiz_burst.py        (or `make bench`)
     QUIZ_BENCH_STUDENTS=300 QUIZ_BENCH_WINDOW=60 QUIZ_BENCH_SATURATE_SECONDS=10 (defaults)
 
-What runs: gunicorn (2 sync workers, as the issue counts them; QUIZ_BENCH_WORKER_THREADS) serving config.wsgi with DEBUG
-off, the real password hasher (PBKDF2), DJANGO_SECRET_KEY set, plain HTTP on loopback
+What runs: gunicorn with the web service's settings (config/gunicorn.py: threaded workers), 2
+workers as the issue counts them (QUIZ_BENCH_WORKERS; QUIZ_BENCH_WORKER_THREADS overrides the
+threads per worker, 1 = one request at a time per worker), no access log, serving config.wsgi
+with DEBUG off, the real password hasher (PBKDF2), DJANGO_SECRET_KEY set, plain HTTP on loopback
 (DJANGO_SECURE_SSL_REDIRECT=false, DJANGO_SECURE_COOKIES=false), a database of its own
 (BENCH_QUIZ_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/ck_bench_quiz, recreated),
 sessions as docker-compose deploys them (.env.example): DJANGO_SESSION_ENGINE=cached_db with
@@ -61,10 +63,8 @@ SATURATE_SECONDS = float(os.environ.get("QUIZ_BENCH_SATURATE_SECONDS", "10"))
 SATURATE_THREADS = int(os.environ.get("QUIZ_BENCH_THREADS", "16"))
 ROUNDS = max(1, int(os.environ.get("QUIZ_BENCH_ROUNDS", "5")))
 WORKERS = int(os.environ.get("QUIZ_BENCH_WORKERS", "2"))
-# Threads per worker (gthread): a request mostly waits on PostgreSQL round trips, so a few
-# threads could let a worker serve another request meanwhile (measured: no gain here, the
-# workers are CPU-bound on this machine). 1 = the classic sync worker.
-WORKER_THREADS = int(os.environ.get("QUIZ_BENCH_WORKER_THREADS", "1"))
+# Threads per worker; 0 (default) = config/gunicorn.py's, what the web service runs.
+WORKER_THREADS = int(os.environ.get("QUIZ_BENCH_WORKER_THREADS", "0"))
 PASSWORD = "bench-password-123"  # noqa: S105 - throwaway accounts in a throwaway database
 
 ENV = {
@@ -180,7 +180,7 @@ def setup() -> dict[str, Any]:
 
 
 class Client:
-    """One browser: its cookies, a fresh connection per request (gunicorn sync closes them)."""
+    """One browser: its cookies, a fresh connection per request (the worst case for the server)."""
 
     def __init__(self, port: int):
         self.port = port
@@ -372,6 +372,14 @@ def saturate(
     return sum(counts) / elapsed, sum(errors), [x for xs in lat for x in xs]
 
 
+def gunicorn_threads() -> int:
+    if WORKER_THREADS:
+        return WORKER_THREADS
+    from config import gunicorn
+
+    return int(gunicorn.threads)
+
+
 def main() -> int:
     load_before = round(os.getloadavg()[0], 2)
     from _database import recreate_database  # bench/, the script's own folder
@@ -380,20 +388,19 @@ def main() -> int:
     data = setup()
     port = free_port()
     env = {**os.environ, **ENV, "PYTHONPATH": f"{HERE}{os.pathsep}{ROOT}"}
+    # The web service's own gunicorn settings (config/gunicorn.py), with the issue's 2 workers.
+    env.update(
+        GUNICORN_BIND=f"127.0.0.1:{port}", GUNICORN_ACCESS_LOG="", WEB_CONCURRENCY=str(WORKERS)
+    )
+    if WORKER_THREADS:
+        env["GUNICORN_THREADS"] = str(WORKER_THREADS)
     proc = subprocess.Popen(
         [
             str(ROOT / ".venv" / "bin" / "gunicorn"),
-            "config.wsgi",
+            "-c",
+            "python:config.gunicorn",
             "--chdir",
             str(ROOT),
-            "--workers",
-            str(WORKERS),
-            "--threads",  # 1 = sync workers; more = gthread workers (both sides of the ratio)
-            str(WORKER_THREADS),
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--backlog",
-            "2048",
             "--log-level",
             "warning",
             "--timeout",
@@ -513,7 +520,7 @@ def main() -> int:
         "students": STUDENTS,
         "window_seconds": WINDOW,
         "gunicorn_workers": WORKERS,
-        "gunicorn_threads_per_worker": WORKER_THREADS,
+        "gunicorn_threads_per_worker": gunicorn_threads(),
         "session_engine": ENV["DJANGO_SESSION_ENGINE"].rsplit(".", 1)[-1],
         "requests": requests,
         "errors": len(burst["errors"]) + len(login_errors),
