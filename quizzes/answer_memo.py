@@ -26,7 +26,7 @@ app's functions, kept to reading them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -55,14 +55,16 @@ class SessionFacts:
     session_data: str  # the session row's data, as stored
     password: str  # the user's password hash, which the session's auth hash was checked against
     is_superuser: bool
-    enrolment: str  # "id:role:status" of the user's first non-dropped enrolment, or ""
+    enrolment: str  # "id:role:status" of the user's non-dropped enrolment, or ""
     auditors_may_take_quizzes: bool
+    literals: str = ""  # the statement's $1-$10, quoted (see `_literals`)
 
 
 @dataclass(frozen=True)
 class QuestionFacts:
     question: Question  # only its kind is read (services.validate_value)
     choice_ids: frozenset[int]
+    literals: str = ""  # the statement's $11-$13, quoted (see `_literals`)
 
 
 _sessions: dict[tuple[str, int], SessionFacts] = {}
@@ -133,22 +135,20 @@ def remember(
             for k in (SESSION_KEY, HASH_SESSION_KEY)
         ):
             return
-        _put(
-            _sessions,
-            key,
-            SessionFacts(
-                code=code.upper(),
-                user_id=user.pk,
-                session_data=session_data,
-                password=user.password,
-                is_superuser=bool(user.is_superuser),
-                enrolment=enrolment_signature(enrollment),
-                auditors_may_take_quizzes=bool(course.auditors_may_take_quizzes),
-            ),
+        facts = SessionFacts(
+            code=code.upper(),
+            user_id=user.pk,
+            session_data=session_data,
+            password=user.password,
+            is_superuser=bool(user.is_superuser),
+            enrolment=enrolment_signature(enrollment),
+            auditors_may_take_quizzes=bool(course.auditors_may_take_quizzes),
         )
+        literals = _session_literals(session.session_key, quiz.pk, facts)
+        _put(_sessions, key, replace(facts, literals=literals))
     if (quiz.pk, question_pk) not in _questions:
-        for pk, facts in _question_facts(quiz).items():
-            _put(_questions, (quiz.pk, pk), facts)
+        for pk, question in _question_facts(quiz).items():
+            _put(_questions, (quiz.pk, pk), question)
 
 
 def _stored_session_data(session_key: str) -> str | None:
@@ -172,7 +172,11 @@ def _question_facts(quiz: Quiz) -> dict[int, QuestionFacts]:
         if choice_pk is not None:
             ids.add(choice_pk)
     return {
-        pk: QuestionFacts(Question(pk=pk, quiz_id=quiz.pk, kind=kind), frozenset(choices[pk]))
+        pk: QuestionFacts(
+            Question(pk=pk, quiz_id=quiz.pk, kind=kind),
+            frozenset(choices[pk]),
+            _literals([pk, kind, sorted(choices[pk])]),
+        )
         for pk, kind in kinds.items()
     }
 
@@ -182,6 +186,9 @@ _VALUE_FIELD = Answer._meta.get_field("value")
 
 
 def _sql() -> str:
+    """The statement, its parameters numbered in three groups: $1-$10 what SessionFacts
+    remembers, $11-$13 what QuestionFacts remembers (both passed as literals quoted once, see
+    `_literals`), then the time ($14) and the value ($15)."""
     global _SQL
     if _SQL is None:
         from django.contrib.sessions.models import Session
@@ -200,6 +207,7 @@ def _sql() -> str:
         }
         user_pk = User._meta.pk.column  # type: ignore[union-attr]
         pk_type = Choice._meta.pk.db_type(connection)  # type: ignore[union-attr]
+        # An enrolment is unique per (course, user): the join gives at most one row.
         _SQL = (
             "WITH target AS ("
             ' SELECT a."id", a."deadline"'
@@ -208,25 +216,25 @@ def _sql() -> str:
             f' INNER JOIN "{t["c"]}" c ON c."id" = z."course_id"'
             f' INNER JOIN "{t["q"]}" q ON q."quiz_id" = z."id"'
             f' INNER JOIN "{t["u"]}" u ON u."{user_pk}" = a."student_id"'
-            f' INNER JOIN "{t["s"]}" s ON s."session_key" = %s'
-            ' WHERE a."quiz_id" = %s AND a."student_id" = %s AND q."id" = %s'
-            ' AND UPPER(c."code") = %s'
-            ' AND s."session_data" = %s AND s."expire_date" > %s'
-            ' AND u."password" = %s AND u."is_active" AND u."is_superuser" = %s'
-            ' AND c."auditors_may_take_quizzes" = %s'
-            ' AND COALESCE((SELECT e."id"::text || \':\' || e."role" || \':\' || e."status"'
-            f' FROM "{t["e"]}" e WHERE e."course_id" = c."id" AND e."user_id" = u."{user_pk}"'
-            ' AND e."status" <> %s ORDER BY e."id" LIMIT 1), \'\') = %s'
-            ' AND q."kind" = %s'
+            f' INNER JOIN "{t["s"]}" s ON s."session_key" = $1'
+            f' LEFT JOIN "{t["e"]}" e ON e."course_id" = c."id" AND e."user_id" = u."{user_pk}"'
+            ' AND e."status" <> $9'
+            ' WHERE a."quiz_id" = $2 AND a."student_id" = $3 AND q."id" = $11'
+            ' AND UPPER(c."code") = $4'
+            ' AND s."session_data" = $5 AND s."expire_date" > $14'
+            ' AND u."password" = $6 AND u."is_active" AND u."is_superuser" = $7'
+            ' AND c."auditors_may_take_quizzes" = $8'
+            " AND COALESCE(e.\"id\"::text || ':' || e.\"role\" || ':' || e.\"status\", '') = $10"
+            ' AND q."kind" = $12'
             ' AND COALESCE((SELECT ARRAY_AGG(ch."id" ORDER BY ch."id")'
-            f' FROM "{t["ch"]}" ch WHERE ch."question_id" = q."id"), \'{{}}\') = %s::{pk_type}[]'
+            f' FROM "{t["ch"]}" ch WHERE ch."question_id" = q."id"), \'{{}}\') = $13::{pk_type}[]'
             ' AND a."submitted_at" IS NULL'
-            ' AND a."deadline" >= %s::timestamptz - z."grace_seconds" * INTERVAL \'1 second\''
+            ' AND a."deadline" >= $14::timestamptz - z."grace_seconds" * INTERVAL \'1 second\''
             " FOR SHARE OF a"
             "), saved AS ("
             f' INSERT INTO "{t["ans"]}"'
             ' ("attempt_id", "question_id", "value", "saved_at", "points", "graded_by_id")'
-            ' SELECT target."id", %s, %s, %s, NULL, NULL FROM target'
+            ' SELECT target."id", $11, $15, $14, NULL, NULL FROM target'
             ' ON CONFLICT ("attempt_id", "question_id") DO UPDATE'
             ' SET "value" = EXCLUDED."value", "saved_at" = EXCLUDED."saved_at"'
             ' RETURNING "attempt_id"'
@@ -235,6 +243,31 @@ def _sql() -> str:
             ' ON saved."attempt_id" = target."id"'
         )
     return _SQL
+
+
+def _literals(values: list[Any]) -> str:
+    """`values` as the SQL literals psycopg2 makes of them, "%" doubled: the text goes into a
+    query that psycopg2 formats. Quoted once when remembered instead of at every save."""
+    with connection.cursor() as cursor:
+        text: bytes = cursor.mogrify(", ".join(["%s"] * len(values)), values)
+    return text.decode().replace("%", "%%")
+
+
+def _session_literals(session_key: str, quiz_pk: int, facts: SessionFacts) -> str:
+    return _literals(
+        [
+            session_key,
+            quiz_pk,
+            facts.user_id,
+            facts.code,
+            facts.session_data,
+            facts.password,
+            facts.is_superuser,
+            facts.auditors_may_take_quizzes,
+            Enrollment.Status.DROPPED.value,
+            facts.enrolment,
+        ]
+    )
 
 
 def save(
@@ -250,25 +283,7 @@ def save(
     """Store the validated value if every remembered fact still holds and the attempt is open
     within deadline + grace: the attempt's deadline, or None (nothing stored)."""
     db = connections[DEFAULT_DB_ALIAS]  # the wrapper itself: `connection` proxies every access
-    params: list[Any] = [
-        session_key,
-        quiz_pk,
-        facts.user_id,
-        question_pk,
-        facts.code,
-        facts.session_data,
-        now,
-        facts.password,
-        facts.is_superuser,
-        facts.auditors_may_take_quizzes,
-        Enrollment.Status.DROPPED.value,
-        facts.enrolment,
-        question.question.kind,
-        sorted(question.choice_ids),
-        now,
-        question_pk,
-        _VALUE_FIELD.get_db_prep_save(stored, db),
-        now,
-    ]
-    rows = prepared.fetch_all(db, "quizzes_answer_remembered", _sql(), params)
+    literals = f"{facts.literals}, {question.literals}"
+    params = [now, _VALUE_FIELD.get_db_prep_save(stored, db)]
+    rows = prepared.fetch_all(db, "quizzes_answer_remembered", _sql(), params, literals)
     return rows[0][0] if rows else None

@@ -26,9 +26,13 @@ def _numbered(sql: str) -> str:
     return re.sub(r"%s", lambda _m: f"${next(counter)}", sql)
 
 
-def execute(cursor: CursorWrapper, name: str, sql: str, params: list[Any]) -> None:
+def execute(
+    cursor: CursorWrapper, name: str, sql: str, params: list[Any], literals: str = ""
+) -> None:
     """cursor.execute(sql, params), through `PREPARE name` on PostgreSQL. `sql` uses %s
-    placeholders only (no literal %); `name` is a fixed identifier."""
+    placeholders only (no literal %), or $1, $2... (PostgreSQL only); `name` is a fixed
+    identifier. `literals`: the first parameters as SQL literals, already quoted by psycopg2
+    with "%" doubled; `params` are then the ones after them."""
     db = cursor.db
     if db.vendor != "postgresql":
         cursor.execute(sql, params)
@@ -40,7 +44,7 @@ def execute(cursor: CursorWrapper, name: str, sql: str, params: list[Any]) -> No
     if name not in names:
         cursor.execute(f"PREPARE {name} AS {_numbered(sql)}")
         names.add(name)
-    placeholders = ", ".join(["%s"] * len(params))
+    placeholders = ", ".join([literals] * bool(literals) + ["%s"] * len(params))
     try:
         cursor.execute(f"EXECUTE {name} ({placeholders})", params)
     except DatabaseError as exc:
@@ -52,7 +56,9 @@ def execute(cursor: CursorWrapper, name: str, sql: str, params: list[Any]) -> No
         cursor.execute(f"EXECUTE {name} ({placeholders})", params)
 
 
-def fetch_all(db: BaseDatabaseWrapper, name: str, sql: str, params: list[Any]) -> list[tuple]:
+def fetch_all(
+    db: BaseDatabaseWrapper, name: str, sql: str, params: list[Any], literals: str = ""
+) -> list[tuple]:
     """The rows of a statement run as `execute` runs it, standing in for the request's health
     check (CONN_HEALTH_CHECKS). The statement must be safe to run twice: a read, or an upsert
     of the same values.
@@ -72,12 +78,12 @@ def fetch_all(db: BaseDatabaseWrapper, name: str, sql: str, params: list[Any]) -
         db.health_check_done = True  # type: ignore[attr-defined]
     try:
         with db.cursor() as cursor:
-            execute(cursor, name, sql, params)
+            execute(cursor, name, sql, params, literals)
             return cursor.fetchall()
     except (OperationalError, InterfaceError):
         if not stands_in:
             raise
         db.close()
     with db.cursor() as cursor:
-        execute(cursor, name, sql, params)
+        execute(cursor, name, sql, params, literals)
         return cursor.fetchall()

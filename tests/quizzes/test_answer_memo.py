@@ -231,3 +231,12 @@ def test_a_dead_connection_is_replaced_on_the_hot_path(quiz: Quiz, student: Any)
     c = client_for(student)
     q = questions(quiz)["numeric"]
     assert put(c, api(quiz, "answer", qid=q.pk), {"value": "4"}).status_code == 200
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="literals are psycopg2's")
+def test_literals_quoted_once_read_back_as_given() -> None:
+    values = ["50% of 'the' class", "", "née", 7, True, [3, 1]]
+    literals = answer_memo._literals(values)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {literals}, %s", ["after"])
+        assert cursor.fetchone() == (*values, "after")
