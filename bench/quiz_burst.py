@@ -470,10 +470,12 @@ def main() -> int:
         # shared machine weighs on both sides of the ratio alike.
         slice_seconds = SATURATE_SECONDS / ROUNDS
         totals: dict[str, list[float]] = {"bare": [0.0, 0.0], "save": [0.0, 0.0]}
+        per_round: dict[str, list[float]] = {"bare": [], "save": []}
         save_sat_lat: list[float] = []
         for _round in range(ROUNDS):
             for kind, fn in (("bare", bare), ("save", save)):
                 rps, err, lat_ms = saturate(port, fn, slice_seconds, SATURATE_THREADS)
+                per_round[kind].append(rps)
                 totals[kind][0] += rps * slice_seconds
                 totals[kind][1] += err
                 if kind == "save":
@@ -540,6 +542,11 @@ def main() -> int:
         "answer_save_rps": round(save_rps, 1),
         "bare_view_rps": round(bare_rps, 1),
         "ratio_to_bare": round(save_rps / bare_rps, 3) if bare_rps else None,
+        # Each round's ratio: how much the load of others on this machine moved it.
+        "ratio_per_round": [
+            round(s / b, 3) if b else None
+            for b, s in zip(per_round["bare"], per_round["save"], strict=True)
+        ],
         "saturation_threads": SATURATE_THREADS,
         "saturation_rounds": ROUNDS,
         "saturation_errors": bare_err + save_err,

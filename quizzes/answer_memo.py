@@ -32,7 +32,9 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import HASH_SESSION_KEY, SESSION_KEY, get_user_model
+from django.core.signals import setting_changed
 from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.dispatch import receiver
 
 from course.models import Course, Enrollment
 
@@ -71,10 +73,22 @@ _sessions: dict[tuple[str, int], SessionFacts] = {}
 _questions: dict[tuple[int, int], QuestionFacts] = {}
 
 
+_enabled: bool | None = None  # enabled(), worked out once (again when the settings change)
+
+
 def enabled() -> bool:
-    return connection.vendor == "postgresql" and settings.SESSION_ENGINE in (
-        _DATABASE_SESSION_ENGINES
-    )
+    global _enabled
+    if _enabled is None:
+        vendor = connections[DEFAULT_DB_ALIAS].vendor
+        _enabled = vendor == "postgresql" and settings.SESSION_ENGINE in _DATABASE_SESSION_ENGINES
+    return _enabled
+
+
+@receiver(setting_changed)
+def _forget_enabled(*, setting: str, **kwargs: Any) -> None:
+    global _enabled
+    if setting in ("SESSION_ENGINE", "DATABASES"):
+        _enabled = None
 
 
 def _put(store: dict[Any, Any], key: Any, value: Any) -> None:

@@ -7,6 +7,7 @@ list, detail, start the attempt, save an answer, submit, read the result once th
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Any, cast
 
 from django.conf import settings
@@ -273,7 +274,15 @@ def _no_response(request: HttpRequest) -> HttpResponse:  # pragma: no cover - ne
     return HttpResponse()
 
 
-_SAVED_AT = serializers.DateTimeField()
+_JSON_BODY = json.JSONDecoder(parse_constant=_reject_constant)
+
+
+def _iso_datetime(value: datetime) -> str:
+    # serializers.DateTimeField's output (ISO 8601 in the current time zone, "Z" for UTC).
+    text = timezone.localtime(value).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
 _ANSWER_JSON = encoders.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(",", ":"))
 _MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
@@ -324,8 +333,8 @@ def _answer_payload(request: HttpRequest) -> dict[str, Any] | None:
     if check.process_view(request, _no_response, (), {}) is not None:
         return None
     try:
-        payload = json.loads(request.body, parse_constant=_reject_constant)
-    except ValueError:
+        payload = _JSON_BODY.decode(request.body.decode())
+    except ValueError:  # UnicodeDecodeError included
         return None
     if not isinstance(payload, dict) or "value" not in payload:
         return None
@@ -341,13 +350,13 @@ def _answer_response(question_id: int, stored: Any, now: Any, deadline: Any) -> 
     data = {
         "question": int(question_id),
         "value": stored,
-        "saved_at": _SAVED_AT.to_representation(now),
+        "saved_at": _iso_datetime(now),
         "remaining_seconds": int(rules.remaining_seconds(now=now, deadline=deadline)),
     }
     text = _ANSWER_JSON.encode(data).replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
     response = HttpResponse(text.encode(), content_type="application/json")
     response["Allow"] = "PUT, POST, OPTIONS"
-    response["Vary"] = "Accept"
+    response["Vary"] = "Accept, Accept-Language"  # what DRF and LocaleMiddleware would say
     return response
 
 

@@ -5,7 +5,8 @@ statement (answer_memo). For that request the rest of Django's middleware has no
 yet on the bench it costs about a quarter of the web worker's time per save:
 
 - SessionMiddleware: the statement compares the stored session row itself; the session is not
-  read or changed, so it would save nothing and add no Vary: Cookie;
+  read or changed, so it would save nothing and add no Vary: Cookie (with
+  SESSION_SAVE_EVERY_REQUEST, which would save it, the lane stays closed);
 - LocaleMiddleware: the 200 body has no text to translate (every refusal takes the whole chain
   and is translated there);
 - CommonMiddleware: its Host check is made here (request.get_host), the path already ends with
@@ -54,7 +55,11 @@ class AnswerFastLaneMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = None
-        if request.method in ("PUT", "POST") and not settings.DISALLOWED_USER_AGENTS:
+        if (
+            request.method in ("PUT", "POST")
+            and not settings.DISALLOWED_USER_AGENTS
+            and not settings.SESSION_SAVE_EVERY_REQUEST
+        ):
             response = self.answer(request)
         if response is None:
             response = self.get_response(request)
@@ -71,8 +76,7 @@ class AnswerFastLaneMiddleware:
             request, match["code"], int(match["pk"]), int(match["question_id"])
         )
         if response is not None:
-            # What the rest of the chain would add to this response.
-            response["Vary"] = "Accept, Accept-Language"
+            # What the rest of the chain would add to this response (Vary is set already).
             response["X-Frame-Options"] = settings.X_FRAME_OPTIONS.upper()
             response["Content-Length"] = str(len(response.content))
         return response

@@ -8,11 +8,16 @@ requests take the whole chain: every assertion on what the student gets holds on
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
+from django.conf import settings
 from django.test import Client, override_settings
 from django.urls import resolve, reverse
+from django.utils import timezone
+from rest_framework import serializers
 from rest_framework.renderers import JSONRenderer
 
 from quizzes import api as quiz_api
@@ -93,6 +98,15 @@ def test_the_https_redirect_still_applies(quiz: Quiz, student: Any) -> None:
     assert Answer.objects.get(question=q).value == "1"
 
 
+def test_saving_the_session_at_every_request_closes_the_lane(quiz: Quiz, student: Any) -> None:
+    c = started(quiz, student)
+    q = questions(quiz)["numeric"]
+    with override_settings(SESSION_SAVE_EVERY_REQUEST=True):
+        r = put(c, api(quiz, "answer", qid=q.pk), {"value": "4"})
+    assert r.status_code == 200 and not lane_answered(r)
+    assert r.cookies[settings.SESSION_COOKIE_NAME].value  # saved and sent again, as configured
+
+
 def test_disallowed_user_agents_close_the_lane(quiz: Quiz, student: Any) -> None:
     c = started(quiz, student)
     q = questions(quiz)["numeric"]
@@ -116,3 +130,11 @@ def test_the_lanes_path_is_the_urlconfs() -> None:
     quiz_url = reverse("api_quiz", kwargs={"code": "IFT6085", "pk": 1})
     for other in (quiz_url, quiz_url + "attempt/", quiz_url + "answers/2", quiz_url + "answers/x/"):
         assert pattern.fullmatch(other) is None
+
+
+@pytest.mark.parametrize("zone", [None, "UTC", "America/Montreal", "Asia/Kolkata"])
+def test_saved_at_is_written_as_drf_writes_it(zone: str | None) -> None:
+    moment = datetime(2021, 3, 14, 7, 30, 5, 123456, tzinfo=UTC)  # Montréal's DST change day
+    with timezone.override(ZoneInfo(zone) if zone else None):
+        expected = serializers.DateTimeField().to_representation(moment)
+        assert quiz_api._iso_datetime(moment) == expected
