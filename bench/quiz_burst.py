@@ -3,10 +3,10 @@
     .venv/bin/python bench/quiz_burst.py        (or `make bench`)
     QUIZ_BENCH_STUDENTS=300 QUIZ_BENCH_WINDOW=60 QUIZ_BENCH_SATURATE_SECONDS=10 (defaults)
 
-What runs: gunicorn with the web service's settings (config/gunicorn.py: threaded workers), 2
-workers as the issue counts them (QUIZ_BENCH_WORKERS; QUIZ_BENCH_WORKER_THREADS overrides the
-threads per worker, 1 = one request at a time per worker), no access log, serving config.wsgi
-with DEBUG off, the real password hasher (PBKDF2), DJANGO_SECRET_KEY set, plain HTTP on loopback
+What runs: gunicorn with the web service's settings (config/gunicorn.py: sync workers unless
+GUNICORN_WORKER_CLASS says otherwise), 2 workers as the issue counts them (QUIZ_BENCH_WORKERS;
+QUIZ_BENCH_WORKER_THREADS sets GUNICORN_THREADS), no access log, serving config.wsgi with DEBUG
+off, the real password hasher (PBKDF2), DJANGO_SECRET_KEY set, plain HTTP on loopback
 (DJANGO_SECURE_SSL_REDIRECT=false, DJANGO_SECURE_COOKIES=false), a database of its own
 (BENCH_QUIZ_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/ck_bench_quiz, recreated),
 sessions as docker-compose deploys them (.env.example): DJANGO_SESSION_ENGINE=cached_db with
@@ -63,7 +63,7 @@ SATURATE_SECONDS = float(os.environ.get("QUIZ_BENCH_SATURATE_SECONDS", "10"))
 SATURATE_THREADS = int(os.environ.get("QUIZ_BENCH_THREADS", "16"))
 ROUNDS = max(1, int(os.environ.get("QUIZ_BENCH_ROUNDS", "5")))
 WORKERS = int(os.environ.get("QUIZ_BENCH_WORKERS", "2"))
-# Threads per worker; 0 (default) = config/gunicorn.py's, what the web service runs.
+# Threads per worker (gthread); 0 (default) = config/gunicorn.py's, what the web service runs.
 WORKER_THREADS = int(os.environ.get("QUIZ_BENCH_WORKER_THREADS", "0"))
 PASSWORD = "bench-password-123"  # noqa: S105 - throwaway accounts in a throwaway database
 
@@ -372,12 +372,10 @@ def saturate(
     return sum(counts) / elapsed, sum(errors), [x for xs in lat for x in xs]
 
 
-def gunicorn_threads() -> int:
-    if WORKER_THREADS:
-        return WORKER_THREADS
+def gunicorn_setting(name: str) -> Any:
     from config import gunicorn
 
-    return int(gunicorn.threads)
+    return getattr(gunicorn, name)
 
 
 def main() -> int:
@@ -522,7 +520,8 @@ def main() -> int:
         "students": STUDENTS,
         "window_seconds": WINDOW,
         "gunicorn_workers": WORKERS,
-        "gunicorn_threads_per_worker": gunicorn_threads(),
+        "gunicorn_worker_class": gunicorn_setting("worker_class"),
+        "gunicorn_threads_per_worker": WORKER_THREADS or gunicorn_setting("threads"),
         "session_engine": ENV["DJANGO_SESSION_ENGINE"].rsplit(".", 1)[-1],
         "requests": requests,
         "errors": len(burst["errors"]) + len(login_errors),
