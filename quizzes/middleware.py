@@ -2,7 +2,7 @@
 
 Once a student's first save in a quiz has been checked in full, each later save is one guarded
 statement (answer_memo). For that request the rest of Django's middleware has no work to do,
-yet on the bench it costs about a quarter of the web worker's time per save:
+yet on the bench it cost about a fifth of the web worker's CPU per save:
 
 - SessionMiddleware: the statement compares the stored session row itself; the session is not
   read or changed, so it would save nothing and add no Vary: Cookie (with
@@ -17,8 +17,9 @@ yet on the bench it costs about a quarter of the web worker's time per save:
 - XFrameOptionsMiddleware: its header is set here.
 
 Place it after SecurityMiddleware, whose HTTPS redirect and headers then apply to the lane's
-responses as to any other. Every request the lane does not answer goes on through the whole
-chain to answer_view, unchanged.
+responses as to any other. Middleware listed after it does not see remembered saves: one added
+later that must (a rate limit, an audit log) goes before it. Every request the lane does not
+answer goes on through the whole chain to answer_view, unchanged.
 """
 
 from __future__ import annotations
