@@ -71,6 +71,17 @@ def is_member(group: Group, user: Any) -> bool:
     return GroupMembership.objects.filter(group=group, student=user).exists()
 
 
+def _lock_as_member(group: Group, user: Any, field: str, message: str) -> None:
+    """Inside a transaction: lock `group` as group_leave locks it, and check that `user` is
+    still in it. What binds a group (a proposal, slides, a slot, a milestone version) is then
+    added either before a leave, which refuses, or after it, which this refuses. The student,
+    then the group, in group_leave's order: the two never deadlock."""
+    list(get_user_model().objects.select_for_update(no_key=True).filter(pk=user.pk))
+    locked = Group.objects.select_for_update().filter(pk=group.pk).first()
+    if locked is None or not is_member(locked, user):
+        raise _fail(field, message)
+
+
 # --- groups and invitations ------------------------------------------------------------------
 
 
@@ -381,6 +392,7 @@ def paper_propose(
         raise _fail("url", _("Another pair already presents this paper; choose another one."))
     try:
         with transaction.atomic():
+            _lock_as_member(group, user, "title", _("You are not in this group."))
             return PaperProposal.objects.create(
                 course=course,
                 group=group,
@@ -523,7 +535,9 @@ def talk_slot_pick(*, slot: TalkSlot, group: Group, user: Any, now: dt.datetime)
         raise _fail("slot", _("Your pair can pick a slot once its paper is approved."))
     if slot.starts_at <= now:
         raise _fail("slot", _("This slot is in the past."))
-    return _claim(slot=slot, group=group, now=now)
+    with transaction.atomic():
+        _lock_as_member(group, user, "slot", _("You are not in this group."))
+        return _claim(slot=slot, group=group, now=now)
 
 
 def talk_slot_assign(*, slot: TalkSlot, group: Group | None, now: dt.datetime) -> TalkSlot:
@@ -560,15 +574,17 @@ def slides_upload(*, group: Group, user: Any, upload: UploadedFile, now: dt.date
     if slot is not None:
         hours = course_policies(group.course).presentations.slides_due_hours_before
         due = rules.slides_due_at(slot.starts_at, hours)
-    return Slides.objects.create(
-        group=group,
-        file=upload,
-        original_name=(upload.name or "slides.pdf")[:255],
-        uploaded_by=user,
-        uploaded_at=now,
-        due_at=due,
-        is_late=rules.is_late(now, due),
-    )
+    with transaction.atomic():
+        _lock_as_member(group, user, "file", _("You are not in this group."))
+        return Slides.objects.create(
+            group=group,
+            file=upload,
+            original_name=(upload.name or "slides.pdf")[:255],
+            uploaded_by=user,
+            uploaded_at=now,
+            due_at=due,
+            is_late=rules.is_late(now, due),
+        )
 
 
 def rubric_score_set(
@@ -707,7 +723,7 @@ def milestone_submit(
             raise _fail("file", _("The deadline's cut-off has passed; nothing more is accepted."))
         late, penalty = assessed.is_late, assessed.penalty_percent
     with transaction.atomic():
-        Group.objects.select_for_update().get(pk=group.pk)
+        _lock_as_member(group, user, "milestone", _("You are not in this team."))
         last = MilestoneSubmission.objects.filter(group=group, milestone=milestone).aggregate(
             v=Max("version")
         )["v"]

@@ -13,7 +13,14 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 
 from projects import services
-from projects.models import Group, GroupKind, GroupMembership, Invitation, TalkSlot
+from projects.models import (
+    Group,
+    GroupKind,
+    GroupMembership,
+    Invitation,
+    PaperProposal,
+    TalkSlot,
+)
 
 NOW = datetime(2021, 2, 10, 12, 0, tzinfo=ZoneInfo("America/Montreal"))
 P = GroupKind.PRESENTATION
@@ -173,3 +180,35 @@ def test_leaving_while_a_partner_accepts_an_invitation(
     assert members == {a.pk, b.pk}
     inv.refresh_from_db()
     assert inv.status == Invitation.Status.CANCELLED
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("attempt", range(3))
+@pytest.mark.parametrize("who", ["partner", "leaver"])
+def test_leaving_while_the_pair_proposes_a_paper(
+    postgres_only, pcourse, students, attempt, who
+) -> None:
+    """One of the two wins: a proposal never lands on a group its proposer has left or that
+    is gone, and no deadlock (the proposal's row refers to its proposer, whom a leave locks)."""
+    a, b, c = students[:3]
+    trio = who == "leaver"
+    group = services.group_create(course=pcourse, kind=P, students=[a, b, c] if trio else [a, b])
+    proposer = a if trio else b
+    left, proposed = race(
+        lambda: services.group_leave(group=group, user=a, now=NOW),
+        lambda: services.paper_propose(
+            group=group, user=proposer, title="t", url=f"https://x.org/{attempt}", now=NOW
+        ),
+    )
+    assert all(
+        r is None or not isinstance(r, Exception) or isinstance(r, ValidationError)
+        for r in (left, proposed)
+    ), (left, proposed)
+    if isinstance(proposed, ValidationError):
+        assert not isinstance(left, Exception), (left, proposed)
+        assert not PaperProposal.objects.exists()
+        assert not GroupMembership.objects.filter(student=a, kind=P).exists()
+    else:
+        assert isinstance(left, ValidationError), (left, proposed)
+        assert PaperProposal.objects.get().proposed_by == proposer
+        assert GroupMembership.objects.filter(group=group, student=a).exists()
