@@ -372,10 +372,13 @@ def saturate(
     return sum(counts) / elapsed, sum(errors), [x for xs in lat for x in xs]
 
 
-def gunicorn_setting(name: str) -> Any:
+def gunicorn_workers() -> tuple[str, int]:
+    """The worker type and threads gunicorn runs: sync with more than one thread is gthread."""
     from config import gunicorn
 
-    return getattr(gunicorn, name)
+    threads = WORKER_THREADS or int(gunicorn.threads)
+    kind = str(gunicorn.worker_class)
+    return ("gthread" if kind == "sync" and threads > 1 else kind), threads
 
 
 def main() -> int:
@@ -520,8 +523,8 @@ def main() -> int:
         "students": STUDENTS,
         "window_seconds": WINDOW,
         "gunicorn_workers": WORKERS,
-        "gunicorn_worker_class": gunicorn_setting("worker_class"),
-        "gunicorn_threads_per_worker": WORKER_THREADS or gunicorn_setting("threads"),
+        "gunicorn_worker_class": gunicorn_workers()[0],
+        "gunicorn_threads_per_worker": gunicorn_workers()[1],
         "session_engine": ENV["DJANGO_SESSION_ENGINE"].rsplit(".", 1)[-1],
         "requests": requests,
         "errors": len(burst["errors"]) + len(login_errors),

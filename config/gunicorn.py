@@ -12,7 +12,7 @@ issue counts them). Environment:
 
 Measured with bench/quiz_burst.py on this 2-core machine, 2 workers: sync and gthread with 2
 threads give the same answer-save throughput within the machine's noise (ratio to the bare
-view 0.63 sync; 0.59-0.60 gthread), so the default stays the simpler sync worker.
+view 0.57-0.63 sync, 0.58-0.61 gthread), so the default stays the simpler sync worker.
 """
 
 from __future__ import annotations

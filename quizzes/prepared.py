@@ -44,7 +44,7 @@ def execute(
     if name not in names:
         cursor.execute(f"PREPARE {name} AS {_numbered(sql)}")
         names.add(name)
-    placeholders = ", ".join([literals] * bool(literals) + ["%s"] * len(params))
+    placeholders = ", ".join(([literals] if literals else []) + ["%s"] * len(params))
     try:
         cursor.execute(f"EXECUTE {name} ({placeholders})", params)
     except DatabaseError as exc:
