@@ -1,13 +1,13 @@
 """Benchmark: a class opens the quiz within the same minute (gunicorn on PostgreSQL).
 
     .venv/bin/python bench/quiz_burst.py        (or `make bench`)
-    QUIZ_BENCH_STUDENTS=300 QUIZ_BENCH_WINDOW=60 QUIZ_BENCH_SATURATE_SECONDS=10 (defaults)
+    QUIZ_BENCH_STUDENTS=300 QUIZ_BENCH_WINDOW=60 QUIZ_BENCH_SATURATE_SECONDS=30 (defaults)
 
-What runs: gunicorn with the web service's settings (config/gunicorn.py: sync workers unless
-GUNICORN_WORKER_CLASS says otherwise), 2 workers as the issue counts them (QUIZ_BENCH_WORKERS;
-QUIZ_BENCH_WORKER_THREADS sets GUNICORN_THREADS), no access log, serving config.wsgi with DEBUG
-off, the real password hasher (PBKDF2), DJANGO_SECRET_KEY set, plain HTTP on loopback
-(DJANGO_SECURE_SSL_REDIRECT=false, DJANGO_SECURE_COOKIES=false), a database of its own
+What runs: gunicorn with the web service's settings (config/gunicorn.py: gthread workers with 4
+threads unless GUNICORN_WORKER_CLASS says otherwise), 2 workers as the issue counts them
+(QUIZ_BENCH_WORKERS; QUIZ_BENCH_WORKER_THREADS sets GUNICORN_THREADS), no access log, serving
+config.wsgi with DEBUG off, the real password hasher (PBKDF2), DJANGO_SECRET_KEY set, plain HTTP
+on loopback (DJANGO_SECURE_SSL_REDIRECT=false, DJANGO_SECURE_COOKIES=false), a database of its own
 (BENCH_QUIZ_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/ck_bench_quiz, recreated),
 sessions as docker-compose deploys them (.env.example): DJANGO_SESSION_ENGINE=cached_db with
 CACHE_URL on Redis (QUIZ_BENCH_SESSION_ENGINE, QUIZ_BENCH_CACHE_URL, default
@@ -20,10 +20,11 @@ Phases, all through HTTP with a CSRF token and a session cookie, as a browser do
    since in class students are logged in before the quiz opens);
 2. burst: the 300 students arrive at random within 60 s; each opens the quiz (POST attempt),
    saves 5 answers one by one (PUT, 0.2-1 s apart) and submits; latencies per operation;
-3. saturation: 16 client threads send requests back to back for a few seconds, to the bare
-   view, then answer saves (other questions of the already submitted attempts are refused,
-   so a fresh quiz is used), alternated in QUIZ_BENCH_ROUNDS rounds (default 5) so that the
-   load of others on this shared machine weighs on both -> requests per second and ratio;
+3. saturation: 16 client threads send requests back to back, to the bare view, then answer
+   saves (other questions of the already submitted attempts are refused, so a fresh quiz is
+   used), each for QUIZ_BENCH_SATURATE_SECONDS in all, alternated in QUIZ_BENCH_ROUNDS rounds
+   (default 10) so that the load of others on this shared machine weighs on both -> requests
+   per second and ratio (one round's ratio moves by +-0.1 here: the rounds are many for that);
 4. check in the database: every answer sent is stored with the last value sent (lost_answers),
    no (attempt, question) or (quiz, student) twice (duplicate_answers).
 Prints one JSON line.
@@ -59,9 +60,9 @@ DB_URL = os.environ.get(
 )
 STUDENTS = int(os.environ.get("QUIZ_BENCH_STUDENTS", "300"))
 WINDOW = float(os.environ.get("QUIZ_BENCH_WINDOW", "60"))
-SATURATE_SECONDS = float(os.environ.get("QUIZ_BENCH_SATURATE_SECONDS", "10"))
+SATURATE_SECONDS = float(os.environ.get("QUIZ_BENCH_SATURATE_SECONDS", "30"))
 SATURATE_THREADS = int(os.environ.get("QUIZ_BENCH_THREADS", "16"))
-ROUNDS = max(1, int(os.environ.get("QUIZ_BENCH_ROUNDS", "5")))
+ROUNDS = max(1, int(os.environ.get("QUIZ_BENCH_ROUNDS", "10")))
 WORKERS = int(os.environ.get("QUIZ_BENCH_WORKERS", "2"))
 # Threads per worker (gthread); 0 (default) = config/gunicorn.py's, what the web service runs.
 WORKER_THREADS = int(os.environ.get("QUIZ_BENCH_WORKER_THREADS", "0"))

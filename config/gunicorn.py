@@ -3,16 +3,19 @@
 docker-compose's `web` runs it and bench/quiz_burst.py measures it (with 2 workers, as the quiz
 issue counts them). Environment:
 
-- WEB_CONCURRENCY: workers (default 2 x cores + 1, gunicorn's advice, at most 8: each keeps a
-  PostgreSQL connection);
-- GUNICORN_WORKER_CLASS: default sync, one request at a time per worker, behind the buffering
-  proxy docker-compose asks for; gthread for threads (GUNICORN_THREADS, default 1);
+- WEB_CONCURRENCY: workers (default 2 x cores + 1, gunicorn's advice, at most 8);
+- GUNICORN_WORKER_CLASS: default gthread, GUNICORN_THREADS threads per worker (default 4); sync
+  for one request at a time per worker. Each thread keeps its own PostgreSQL connection: 8
+  workers x 4 threads is 32 connections, well under PostgreSQL's default max_connections (100);
 - GUNICORN_BIND (default 0.0.0.0:8000), GUNICORN_ACCESS_LOG (default -, standard output; empty
   for none).
 
-Measured with bench/quiz_burst.py on this 2-core machine, 2 workers: sync and gthread with 2
-threads give the same answer-save throughput within the machine's noise (ratio to the bare
-view 0.57-0.63 sync, 0.58-0.61 gthread), so the default stays the simpler sync worker.
+Why threads: a remembered answer save spends about half its time waiting on PostgreSQL (its
+commit waits for the WAL flush). A sync worker sits idle meanwhile; with 16 clients the 2-core
+bench machine was only ~80% busy on saves against ~90% on the bare view. Threads fill that
+wait. Measured on this machine (bench harness, 2 workers, 16 clients, answer saves over the bare
+view): sync 0.52-0.57, gthread x 2 0.56-0.65, x 4 0.59-0.72, x 6 0.62-0.63; the bare view
+itself is the same under all of them (~800-900 requests/s), so 4 threads.
 """
 
 from __future__ import annotations
@@ -21,9 +24,9 @@ import os
 
 wsgi_app = "config.wsgi:application"
 bind = [os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")]
-worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "sync")
+worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "gthread")
 workers = int(os.environ.get("WEB_CONCURRENCY", "0")) or min(2 * (os.cpu_count() or 1) + 1, 8)
-threads = int(os.environ.get("GUNICORN_THREADS", "1"))
+threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 backlog = 2048
 timeout = 60
 # "-": standard output; empty: no access log.
