@@ -9,4 +9,5 @@ RUN DJANGO_SECRET_KEY=build-only python manage.py collectstatic --noinput
 RUN useradd --system --uid 1000 coursekit && mkdir -p /app/var/media && chown -R coursekit /app/var
 USER coursekit
 EXPOSE 8000
-CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+# The web service as docker-compose runs it: workers, threads, bind and log from config/gunicorn.py.
+CMD ["gunicorn", "-c", "python:config.gunicorn"]
