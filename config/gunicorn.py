@@ -5,7 +5,7 @@ issue counts them). Environment:
 
 - WEB_CONCURRENCY: workers (default 2 x cores + 1, gunicorn's advice, at most 8);
 - GUNICORN_WORKER_CLASS: default gthread, GUNICORN_THREADS threads per worker (default 4); sync
-  for one request at a time per worker. Each thread keeps its own PostgreSQL connection: 8
+  for one request at a time per worker (threads then default to 1). Each thread keeps its own PostgreSQL connection: 8
   workers x 4 threads is 32 connections, well under PostgreSQL's default max_connections (100);
 - GUNICORN_BIND (default 0.0.0.0:8000), GUNICORN_ACCESS_LOG (default -, standard output; empty
   for none).
@@ -28,7 +28,8 @@ wsgi_app = "config.wsgi:application"
 bind = [os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")]
 worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "gthread")
 workers = int(os.environ.get("WEB_CONCURRENCY", "0")) or min(2 * (os.cpu_count() or 1) + 1, 8)
-threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+# gunicorn turns sync with threads into gthread: sync alone means one request per worker.
+threads = int(os.environ.get("GUNICORN_THREADS", "4" if worker_class == "gthread" else "1"))
 backlog = 2048
 timeout = 60
 # "-": standard output; empty: no access log.
