@@ -26,6 +26,7 @@ app's functions, kept to reading them.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
@@ -298,6 +299,8 @@ def save(
     within deadline + grace: the attempt's deadline, or None (nothing stored)."""
     db = connections[DEFAULT_DB_ALIAS]  # the wrapper itself: `connection` proxies every access
     literals = f"{facts.literals}, {question.literals}"
-    params = [now, _VALUE_FIELD.get_db_prep_save(stored, db)]
+    # As text, which the statement reads as its parameters' types (timestamptz, jsonb): the
+    # same SQL as psycopg2's adapters would write, without their per-call Python.
+    params = [now.isoformat(), json.dumps(stored, cls=_VALUE_FIELD.encoder)]
     rows = prepared.fetch_all(db, "quizzes_answer_remembered", _sql(), params, literals)
     return rows[0][0] if rows else None

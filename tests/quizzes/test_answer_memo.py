@@ -240,3 +240,48 @@ def test_literals_quoted_once_read_back_as_given() -> None:
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT {literals}, %s", ["after"])
         assert cursor.fetchone() == (*values, "after")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_saves_go_on_when_the_prepared_statement_is_gone(quiz: Quiz, student: Any) -> None:
+    """Remembered saves run on psycopg2's cursor once the statement is prepared: a statement
+    dropped meanwhile (DEALLOCATE ALL, a pooler's new server connection) is prepared again."""
+    c = started(quiz, student)
+    q = questions(quiz)["numeric"]
+    for value in ("1", "2"):  # the second runs the statement the first one prepared
+        assert put(c, api(quiz, "answer", qid=q.pk), {"value": value}).status_code == 200
+    with connection.cursor() as cursor:
+        cursor.execute("DEALLOCATE ALL" if connection.vendor == "postgresql" else "SELECT 1")
+    r = put(c, api(quiz, "answer", qid=q.pk), {"value": "3"})
+    assert r.status_code == 200, r.content
+    assert r.json()["value"] == "3"
+    assert Answer.objects.get(question=q).value == "3"
+
+
+def test_query_watchers_see_remembered_saves(quiz: Quiz, student: Any) -> None:
+    """An execute_wrapper (an APM's, a query logger) still sees each remembered save."""
+    c = started(quiz, student)
+    q = questions(quiz)["numeric"]
+    assert put(c, api(quiz, "answer", qid=q.pk), {"value": "1"}).status_code == 200
+    seen: list[str] = []
+
+    def watch(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        seen.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(watch):
+        assert put(c, api(quiz, "answer", qid=q.pk), {"value": "2"}).status_code == 200
+    assert seen, "the save ran no query the wrapper saw"
+    if remembered():
+        assert seen == [seen[0]] and "quizzes_answer_remembered" in seen[0]
+    assert Answer.objects.get(question=q).value == "2"
+
+
+def test_remembered_text_answers_are_stored_as_typed(quiz: Quiz, student: Any) -> None:
+    c = started(quiz, student)
+    q = questions(quiz)["text"]
+    typed = 'l\'été à 50 % \\ "f(x)" — $\\frac{1}{2}$ 🙂'
+    r = put(c, api(quiz, "answer", qid=q.pk), {"value": typed})
+    assert r.status_code == 200, r.content
+    assert r.json()["value"] == typed
+    assert Answer.objects.get(question=q).value == typed
