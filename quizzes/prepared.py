@@ -7,8 +7,8 @@ connection skips that. Other databases run the SQL as is.
 `fetch_all` runs a statement already prepared on the connection on psycopg2's own cursor, inside
 Django's error wrapping: Django's cursor and its wrappers cost the web worker about 0.05 ms of
 CPU per call (client CPU of one remembered answer save: 0.11-0.13 ms through Django's cursor,
-0.06 ms on psycopg2's, measured in a loop on the bench database), a twentieth of the save's
-whole cost. Django's cursor is still taken whenever something watches the queries (DEBUG,
+0.06 ms on psycopg2's, measured in a loop on the bench database), some 3% of everything a
+save costs the machine (web worker, PostgreSQL and client). Django's cursor is still taken whenever something watches the queries (DEBUG,
 assertNumQueries / django_assert_num_queries, a connection.execute_wrapper such as an APM's),
 or the transaction is broken (Django then refuses, as for any query).
 """
