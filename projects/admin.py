@@ -30,6 +30,7 @@ from course.selectors import course_policies
 from . import rules, selectors, services
 from .models import (
     Group,
+    GroupDeparture,
     GroupKind,
     GroupMembership,
     Invitation,
@@ -689,6 +690,39 @@ class InvitationAdmin(CourseScopedAdminMixin, admin.ModelAdmin):
         return super().get_queryset(request).select_related("from_user", "to_user")
 
     def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+
+@admin.register(GroupDeparture)
+class GroupDepartureAdmin(CourseScopedAdminMixin, admin.ModelAdmin):
+    """The trail of students leaving pairs and teams (written by group_leave, never edited)."""
+
+    list_display = ("student", "group_name", "kind", "dissolved", "left_at", "stayed")
+    list_filter = ("course", "kind", "dissolved")
+    search_fields = ("student__username", "student__last_name", "group_name")
+    date_hierarchy = "left_at"
+    readonly_fields = (
+        "course",
+        "kind",
+        "group",
+        "group_name",
+        "student",
+        "remaining",
+        "dissolved",
+        "left_at",
+    )
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[GroupDeparture]:
+        return super().get_queryset(request).select_related("student").prefetch_related("remaining")
+
+    @admin.display(description=_("members who stayed"))
+    def stayed(self, obj: GroupDeparture) -> str:
+        return ", ".join(str(u) for u in obj.remaining.all())
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
 

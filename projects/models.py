@@ -72,6 +72,43 @@ class GroupMembership(models.Model):
         return str(self.student)
 
 
+class GroupDeparture(models.Model):
+    """A student leaving a pair or a team: who, when, and who stayed (they are notified)."""
+
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(_("kind"), max_length=16, choices=GroupKind.choices)
+    # Empty once the group is gone (dissolved when fewer than two remain, or deleted later).
+    group = models.ForeignKey(
+        Group,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="departures",
+        verbose_name=_("group"),
+    )
+    group_name = models.CharField(_("group as named then"), max_length=200)
+    student = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="group_departures",
+        verbose_name=_("student who left"),
+    )
+    remaining = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, related_name="+", blank=True, verbose_name=_("members who stayed")
+    )
+    dissolved = models.BooleanField(_("group dissolved"), default=False)
+    left_at = models.DateTimeField(_("left at"))
+
+    class Meta:
+        ordering = ["-left_at", "-pk"]
+        verbose_name = _("departure from a group")
+        verbose_name_plural = _("departures from groups")
+        indexes = [models.Index(fields=["course", "left_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.student} ← {self.group_name}"
+
+
 class Invitation(models.Model):
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")

@@ -26,6 +26,7 @@ from course.models import Course
 from course.notifications import DigestLine, DueReminder, deadline_reminders
 
 from .models import (
+    GroupDeparture,
     GroupKind,
     GroupMembership,
     Invitation,
@@ -54,6 +55,7 @@ def project_reminders(course: Course, now: dt.datetime) -> Iterable[DueReminder]
     yield from _talk_reminders(course, now)
     yield from _invitation_reminders(course, now)
     yield from _grade_reminders(course, now)
+    yield from _departure_reminders(course, now)
 
 
 def _grade_reminders(course: Course, now: dt.datetime) -> Iterable[DueReminder]:
@@ -233,6 +235,54 @@ def _invitation_reminders(course: Course, now: dt.datetime) -> Iterable[DueRemin
             ),
             url=reverse(page, kwargs={"code": course.code}),
         )
+
+
+def _departure_reminders(course: Course, now: dt.datetime) -> Iterable[DueReminder]:
+    """A member left: the ones who stayed are told (and told they are now without a partner
+    when the pair dissolved)."""
+    departures = list(
+        GroupDeparture.objects.filter(course=course, left_at__gt=now - WEEK).select_related(
+            "student"
+        )
+    )
+    if not departures:
+        return
+    stayed: dict[int, list[int]] = defaultdict(list)
+    for departure_id, user_id in GroupDeparture.remaining.through.objects.filter(
+        groupdeparture_id__in=[d.pk for d in departures]
+    ).values_list("groupdeparture_id", "user_id"):
+        stayed[departure_id].append(user_id)
+    for d in departures:
+        is_paper = d.kind == GroupKind.PRESENTATION
+        what = _("presentation pair") if is_paper else _("project team")
+        name = d.student.get_full_name() or d.student.get_username()
+        if d.dissolved:
+            body = format_lazy(
+                _(
+                    "{name} left your {what}, which is dissolved: you have no partner for it "
+                    "now. Invite someone, or the instructor will pair you."
+                ),
+                name=name,
+                what=what,
+            )
+        else:
+            body = format_lazy(
+                _("{name} left your {what} “{group}”."), name=name, what=what, group=d.group_name
+            )
+        url = reverse(
+            "projects_presentations" if is_paper else "projects_team", kwargs={"code": course.code}
+        )
+        for user_id in stayed[d.pk]:
+            yield DueReminder(
+                recipient_user_id=user_id,
+                item_key=f"projects:departure:{d.pk}",
+                kind="group_member_left",
+                due_at=d.left_at,
+                expires_at=d.left_at + WEEK,
+                subject=format_lazy(_("{name} left your {what}"), name=name, what=what),
+                body=body,
+                url=url,
+            )
 
 
 def project_digest(course: Course, now: dt.datetime) -> Iterable[DigestLine]:

@@ -27,6 +27,7 @@ from course.selectors import course_policies
 from . import rules
 from .models import (
     Group,
+    GroupDeparture,
     GroupKind,
     GroupMembership,
     Invitation,
@@ -293,7 +294,8 @@ def group_leave(*, group: Group, user: Any, now: dt.datetime) -> Group | None:
     Locks the members (in id order, as invitation_accept does, so the two never deadlock)
     and then the group, and checks the rule again under the lock. A group left with fewer
     than two members is deleted: the partner is unpaired. Pending invitations sent by or to
-    the members for this kind of group are withdrawn.
+    the members for this kind of group are withdrawn. The departure is recorded
+    (GroupDeparture): the members who stay are told, and the admin keeps the trail.
     """
     with transaction.atomic():
         people = sorted(
@@ -319,7 +321,18 @@ def group_leave(*, group: Group, user: Any, now: dt.datetime) -> Group | None:
             status=Invitation.Status.PENDING,
         ).update(status=Invitation.Status.CANCELLED, responded_at=now)
         GroupMembership.objects.filter(group=locked, student=user).delete()
-        if rules.dissolves_group(len(members) - 1):
+        dissolved = rules.dissolves_group(len(members) - 1)
+        departure = GroupDeparture.objects.create(
+            course_id=locked.course_id,
+            kind=locked.kind,
+            group=None if dissolved else locked,
+            group_name=str(locked)[:200],
+            student=user,
+            dissolved=dissolved,
+            left_at=now,
+        )
+        departure.remaining.set([pk for pk in members if pk != user.pk])
+        if dissolved:
             locked.delete()
             return None
         return locked

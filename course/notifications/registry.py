@@ -173,6 +173,7 @@ for _key, _label, _category in [
     ("presentation_in_3d", _("Your presentation in 3 days"), Category.WORK),
     ("slides_missing_24h", _("Slides missing 24 hours before your talk"), Category.WORK),
     ("pair_invitation", _("A pair invitation"), Category.WORK),
+    ("group_member_left", _("A partner left your pair or team"), Category.WORK),
     ("grade_released", _("A grade released"), Category.WORK),
     ("staff_digest", _("Daily digest of what waits for you (staff)"), Category.STAFF),
 ]:

@@ -49,6 +49,7 @@ from grading.models import (
 )
 from projects.models import (
     Group,
+    GroupDeparture,
     GroupKind,
     GroupMembership,
     Invitation,
@@ -144,6 +145,9 @@ def _populate(course: Course, student: Any, staff: Any) -> None:
         course=course, kind=GroupKind.PROJECT, from_user=student, to_user=staff, created_at=now
     )
     Slides.objects.create(group=group, file="slides.pdf", uploaded_at=now)
+    GroupDeparture.objects.create(
+        course=course, kind=GroupKind.PROJECT, group_name="A team", student=student, left_at=now
+    )
     # grading
     ExamScore.objects.create(course=course, component_key="midterm", student=student, score=7)
     ParticipationScore.objects.create(course=course, student=student, percent=Decimal(90))

@@ -57,6 +57,7 @@ def test_admin_pages_render(client, boss, pcourse, students) -> None:
         ("admin:projects_invitation_changelist", []),
         ("admin:projects_slides_changelist", []),
         ("admin:projects_milestonesubmission_changelist", []),
+        ("admin:projects_groupdeparture_changelist", []),
     ]:
         r = client.get(reverse(name, args=args))
         assert r.status_code == 200, (name, r.status_code)
@@ -243,3 +244,39 @@ def test_pair_unpaired_changelist_action(client, boss, pcourse, students) -> Non
     assert r.status_code == 302
     assert sorted(x.memberships.count() for x in Group.objects.filter(kind=T)) == [2, 2, 2]
     assert not Group.objects.filter(kind=P).exists()
+
+
+def test_departures_are_a_read_only_trail_for_the_course_staff(
+    client, pcourse, students, make_member
+) -> None:
+    from course.models import Course
+    from projects.models import GroupDeparture
+
+    a, b = students[:2]
+    group = services.group_create(course=pcourse, kind=P, students=[a, b])
+    services.group_leave(group=group, user=a, now=NOW)
+    departure = GroupDeparture.objects.get()
+    ta = make_member(pcourse, Enrollment.Role.TA, username="ta")
+    other = Course.objects.create(
+        code="OTH101",
+        title="Other",
+        term="Winter 2021",
+        seat_capacity=5,
+        term_start=pcourse.term_start,
+        term_end=pcourse.term_end,
+    )
+    stranger = make_member(other, Enrollment.Role.INSTRUCTOR, username="stranger")
+    changelist = reverse("admin:projects_groupdeparture_changelist")
+    change = reverse("admin:projects_groupdeparture_change", args=[departure.pk])
+
+    client.force_login(ta)
+    page = client.get(changelist)
+    assert page.status_code == 200 and str(a) in page.content.decode()
+    detail = client.get(change)
+    assert detail.status_code == 200 and str(b) in detail.content.decode()
+    assert client.post(change, {"group_name": "renamed"}).status_code == 403
+    assert client.get(reverse("admin:projects_groupdeparture_add")).status_code == 403
+
+    client.force_login(stranger)
+    assert str(a) not in client.get(changelist).content.decode()
+    assert client.get(change).status_code in (302, 403, 404)

@@ -141,3 +141,13 @@ def test_student_leaves_the_team_and_can_invite_again(
     page.click("#invite-form button[type=submit]")
     page.get_by_text("Invitation sent.").wait_for()
     assert Invitation.objects.filter(from_user=ana, to_user__username="cleo").exists()
+
+    # Ben, left without a partner, is told so in the course's notifications.
+    from course.notifications.services import dispatch_due
+
+    dispatch_due(now=timezone.now(), courses=[course])
+    page.context.clear_cookies()
+    login("ben")
+    page.goto(f"{live_server.url}/c/{course.code}/notifications/")
+    page.get_by_text(f"{course.code}: Ana Test left your project team", exact=True).wait_for()
+    page.get_by_text("which is dissolved: you have no partner for it now").wait_for()

@@ -115,3 +115,23 @@ def test_a_graded_milestone_is_announced_once_to_the_team(pcourse, students) -> 
     dispatch_due(now=now + timedelta(minutes=5), courses=[pcourse])
     sent = Notification.objects.filter(kind="grade_released")
     assert sorted(n.recipient_id for n in sent) == sorted(s.pk for s in students[:2])
+
+
+def test_the_members_who_stay_are_told_once_and_the_leaver_is_not(pcourse, students) -> None:
+    a, b, c, d, e = students[:5]
+    pair = services.group_create(course=pcourse, kind=GroupKind.PRESENTATION, students=[a, b])
+    team = services.group_create(course=pcourse, kind=GroupKind.PROJECT, students=[c, d, e])
+    services.group_leave(group=pair, user=a, now=NOW)
+    services.group_leave(group=team, user=e, now=NOW)
+    for minutes in (1, 2):  # a second dispatch sends nothing again
+        dispatch_due(now=NOW + timedelta(minutes=minutes), courses=[pcourse])
+    told = Notification.objects.filter(kind="group_member_left")
+    assert sorted(n.recipient_id for n in told) == sorted([b.pk, c.pk, d.pk])
+    to_b = told.get(recipient=b)
+    assert str(a.get_full_name()) in to_b.subject and "no partner" in to_b.body
+    assert to_b.url.endswith("/presentations/")
+    to_c = told.get(recipient=c)
+    assert str(team) in to_c.body and "no partner" not in to_c.body
+    # A week later the news is stale: nothing for a departure that old.
+    assert "group_member_left" in kinds_for(pcourse, NOW + timedelta(days=6), c)
+    assert "group_member_left" not in kinds_for(pcourse, NOW + timedelta(days=8), c)

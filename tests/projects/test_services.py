@@ -14,6 +14,7 @@ from course.scores import ScoreStatus
 from projects import selectors, services
 from projects.models import (
     Group,
+    GroupDeparture,
     GroupKind,
     GroupMembership,
     Invitation,
@@ -447,6 +448,24 @@ def test_leaving_a_trio_keeps_the_other_two_together(pcourse, students) -> None:
     kept = services.group_leave(group=group, user=c, now=NOW)
     assert kept is not None and kept.pk == group.pk
     assert set(group.memberships.values_list("student_id", flat=True)) == {a.pk, b.pk}
+
+
+def test_each_departure_is_recorded_with_who_stayed(pcourse, students) -> None:
+    a, b, c, d = students[:4]
+    group = pair(pcourse, a, b)
+    services.group_leave(group=group, user=a, now=NOW)
+    team = services.group_create(course=pcourse, kind=T, students=[b, c, d])
+    services.group_leave(group=team, user=d, now=NOW + timedelta(days=1))
+    left_pair, left_team = GroupDeparture.objects.order_by("left_at")
+    assert (left_pair.student, left_pair.kind, left_pair.dissolved) == (a, P, True)
+    assert left_pair.group is None and left_pair.group_name == str(group)
+    assert list(left_pair.remaining.all()) == [b]
+    assert (left_team.student, left_team.group, left_team.dissolved) == (d, team, False)
+    assert set(left_team.remaining.all()) == {b, c}
+    # A refused leave records nothing.
+    with pytest.raises(ValidationError):
+        services.group_leave(group=team, user=a, now=NOW)
+    assert GroupDeparture.objects.count() == 2
 
 
 def test_the_last_member_of_a_solo_leaves_and_the_group_is_deleted(pcourse, students) -> None:
