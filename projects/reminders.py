@@ -50,6 +50,16 @@ def _due_soon_subject(label: str, kind: str) -> Any:
     return format_lazy(_("Due soon: {label}"), label=label)
 
 
+def _group_page(course: Course, kind: str) -> str:
+    """The page of a group of this kind: the presentations page for a pair, else the team's."""
+    name = "projects_presentations" if kind == GroupKind.PRESENTATION else "projects_team"
+    return reverse(name, kwargs={"code": course.code})
+
+
+def _group_noun(kind: str) -> Any:
+    return _("presentation pair") if kind == GroupKind.PRESENTATION else _("project team")
+
+
 def project_reminders(course: Course, now: dt.datetime) -> Iterable[DueReminder]:
     yield from _milestone_reminders(course, now)
     yield from _talk_reminders(course, now)
@@ -180,9 +190,7 @@ def _talk_reminders(course: Course, now: dt.datetime) -> Iterable[DueReminder]:
     for slot in slots:
         assert slot.group_id is not None
         is_paper = slot.kind == GroupKind.PRESENTATION
-        url = reverse(
-            "projects_presentations" if is_paper else "projects_team", kwargs={"code": course.code}
-        )
+        url = _group_page(course, slot.kind)
         for s in members[slot.group_id]:
             yield DueReminder(
                 recipient_user_id=s,
@@ -218,7 +226,6 @@ def _invitation_reminders(course: Course, now: dt.datetime) -> Iterable[DueRemin
     for inv in Invitation.objects.filter(
         course=course, status=Invitation.Status.PENDING, created_at__gt=now - WEEK
     ).select_related("from_user"):
-        page = "projects_presentations" if inv.kind == GroupKind.PRESENTATION else "projects_team"
         yield DueReminder(
             recipient_user_id=inv.to_user_id,
             item_key=f"projects:invitation:{inv.pk}",
@@ -229,11 +236,9 @@ def _invitation_reminders(course: Course, now: dt.datetime) -> Iterable[DueRemin
             body=format_lazy(
                 _("{name} invites you to their {what}. Accept or decline on the course site."),
                 name=str(inv.from_user),
-                what=_("presentation pair")
-                if inv.kind == GroupKind.PRESENTATION
-                else _("project team"),
+                what=_group_noun(inv.kind),
             ),
-            url=reverse(page, kwargs={"code": course.code}),
+            url=_group_page(course, inv.kind),
         )
 
 
@@ -253,9 +258,8 @@ def _departure_reminders(course: Course, now: dt.datetime) -> Iterable[DueRemind
     ).values_list("groupdeparture_id", "user_id"):
         stayed[departure_id].append(user_id)
     for d in departures:
-        is_paper = d.kind == GroupKind.PRESENTATION
-        what = _("presentation pair") if is_paper else _("project team")
-        name = d.student.get_full_name() or d.student.get_username()
+        what = _group_noun(d.kind)
+        name = str(d.student)
         if d.dissolved:
             body = format_lazy(
                 _(
@@ -269,9 +273,7 @@ def _departure_reminders(course: Course, now: dt.datetime) -> Iterable[DueRemind
             body = format_lazy(
                 _("{name} left your {what} “{group}”."), name=name, what=what, group=d.group_name
             )
-        url = reverse(
-            "projects_presentations" if is_paper else "projects_team", kwargs={"code": course.code}
-        )
+        url = _group_page(course, d.kind)
         for user_id in stayed[d.pk]:
             yield DueReminder(
                 recipient_user_id=user_id,
