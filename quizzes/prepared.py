@@ -34,6 +34,12 @@ def _numbered(sql: str) -> str:
     return re.sub(r"%s", lambda _m: f"${next(counter)}", sql)
 
 
+def _gone(db: BaseDatabaseWrapper, exc: DatabaseError) -> bool:
+    """The prepared statement is gone (DEALLOCATE ALL, a pooler's new server connection) and
+    may be prepared again: not when the failed statement broke a transaction in progress."""
+    return not db.in_atomic_block and getattr(exc.__cause__, "pgcode", None) == _INVALID_NAME
+
+
 def _execute_sql(name: str, literals: str, count: int) -> str:
     return f"EXECUTE {name} ({', '.join(([literals] if literals else []) + ['%s'] * count)})"
 
@@ -60,9 +66,7 @@ def execute(
     try:
         cursor.execute(statement, params)
     except DatabaseError as exc:
-        # Gone (DEALLOCATE ALL, a pooler's new server connection): prepare it again, unless
-        # the failed statement broke a transaction in progress.
-        if db.in_atomic_block or getattr(exc.__cause__, "pgcode", None) != _INVALID_NAME:
+        if not _gone(db, exc):
             raise
         cursor.execute(f"PREPARE {name} AS {_numbered(sql)}")
         cursor.execute(statement, params)
@@ -116,10 +120,9 @@ def _fetch_all(
                 cursor.execute(_execute_sql(name, literals, len(params)), params)
                 return cursor.fetchall()
         except DatabaseError as exc:
-            # Gone (see execute): Django's cursor below prepares it again.
-            if db.in_atomic_block or getattr(exc.__cause__, "pgcode", None) != _INVALID_NAME:
+            if not _gone(db, exc):
                 raise
-            _PREPARED[raw].discard(name)
+            _PREPARED[raw].discard(name)  # Django's cursor below prepares it again
     with db.cursor() as cursor:
         execute(cursor, name, sql, params, literals)
         return cursor.fetchall()
