@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.db.models.functions import Coalesce
@@ -36,7 +37,12 @@ from .models import (
 )
 
 COALESCE_SECONDS = 10  # a queued run waits this long, so the changes of a burst ride together
-STALE_QUEUE = timedelta(minutes=5)  # a queued run older than this is presumed lost
+
+
+def stale_queue() -> timedelta:
+    """A queued run older than this is presumed lost with its worker, and so is queued again:
+    the broker's visibility timeout, after which it hands the lost run to another worker."""
+    return timedelta(seconds=getattr(settings, "COURSEKIT_BROKER_VISIBILITY_TIMEOUT", 110))
 
 
 class GradingError(ValueError):
@@ -73,7 +79,7 @@ def gradebook_schedule_recompute(course: Course, *, now: datetime | None = None)
     _snapshot_row(course)
     won = (
         GradebookSnapshot.objects.filter(course=course)
-        .filter(Q(queued_at__isnull=True) | Q(queued_at__lt=now - STALE_QUEUE))
+        .filter(Q(queued_at__isnull=True) | Q(queued_at__lt=now - stale_queue()))
         .update(queued_at=now, dirty_since=Coalesce("dirty_since", now))
     )
     if not won:
