@@ -57,7 +57,7 @@ def test_worker_killed_after_the_mail_server_took_a_message(
     )
     services.announcement_request_send(announcement=announcement, requested_by=None, send_at=now)
 
-    worker = celery_worker(COURSEKIT_TEST_MAIL_DELAY_AFTER="1.5", **FAST)
+    worker = celery_worker(COURSEKIT_TEST_MAIL_DELAY_AFTER="3", **FAST)
     dispatch_reminders.delay([course.pk])
     assert wait_until(lambda: len(_mails(celery_worker)) >= 2, 60), celery_worker.log()
     worker.kill()  # the second e-mail is written; its row is not recorded as sent
