@@ -159,6 +159,10 @@ COURSEKIT_SLACK_WEBHOOK_URL = env.str("COURSEKIT_SLACK_WEBHOOK_URL", default="")
 COURSEKIT_NOTIFY_REQUEUE_AFTER_SECONDS = env.int(
     "COURSEKIT_NOTIFY_REQUEUE_AFTER_SECONDS", default=300
 )
+# A worker claims a message before sending it; a claim not released this long after (the worker
+# died mid-send) lapses and the message may be sent again, with the same Message-ID. Longer than
+# the send task's time limit (90 s), so a worker still sending keeps its claim.
+COURSEKIT_NOTIFY_CLAIM_SECONDS = env.int("COURSEKIT_NOTIFY_CLAIM_SECONDS", default=120)
 
 # Security: on unless DEBUG; a TLS-terminating proxy sets X-Forwarded-Proto.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -196,6 +200,7 @@ SPECTACULAR_SETTINGS = {
 }
 
 # Celery: the filesystem transport needs no server (make run); Redis in production.
+COURSEKIT_BROKER_VISIBILITY_TIMEOUT = env.int("COURSEKIT_BROKER_VISIBILITY_TIMEOUT", default=110)
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://localhost//")
 if CELERY_BROKER_URL.startswith("filesystem://"):
     _queue_dir = VAR_DIR / "celery-queue"
@@ -209,7 +214,17 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "control_folder": str(_queue_dir / "control"),
     }
 else:
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    # A task taken by a worker that died is given to another one after this many seconds
+    # (acks_late tasks stay unacknowledged until they finish): longer than the countdown plus
+    # time limit of the gradebook recompute (10 s + 90 s) and of the send and dispatch tasks,
+    # short enough that a recompute lost with its worker runs again within 2 minutes. A longer
+    # task (a quiz regrade) may be handed out again while it runs: it is idempotent.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": COURSEKIT_BROKER_VISIBILITY_TIMEOUT,
+        # How often a worker looks for such tasks (kombu's default is every 100 s).
+        "unacked_restore_interval": max(1, min(10, COURSEKIT_BROKER_VISIBILITY_TIMEOUT // 10)),
+        "unacked_restore_throttle": 1,
+    }
 CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default="") or None
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TIMEZONE = TIME_ZONE

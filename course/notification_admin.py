@@ -18,7 +18,7 @@ from .models import (
     NotificationPreference,
     OutboxMessage,
 )
-from .notifications import services
+from .notifications import channels, services
 from .permissions import Action
 
 
@@ -53,9 +53,18 @@ class OutboxMessageAdmin(CourseScopedAdminMixin, admin.ModelAdmin):
         "last_error",
         "created_at",
         "queued_at",
+        "claimed_until",
         "sent_at",
+        "message_id",
     )
     actions = ["retry_failed"]
+
+    @admin.display(description=_("Message-ID"))
+    def message_id(self, obj: OutboxMessage) -> str:
+        """The same on every attempt: a copy sent again after a crash is known as a copy."""
+        if obj.channel != OutboxMessage.Channel.EMAIL:
+            return "-"
+        return channels.message_id(obj)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # messages are made by the dispatcher, once per (recipient, item, kind)

@@ -2,7 +2,8 @@
 
 - `Notification`: the in-app list, one row per (recipient, item, kind).
 - `OutboxMessage`: one e-mail or Slack message to send; the unique (recipient, item, kind, channel)
-  makes every message go out at most once, its pending status makes a rerun send what is left.
+  makes every message go out at most once, its pending status makes a rerun send what is left,
+  and a worker claims it (`claimed_until`) before sending, so two workers never both send it.
 - `NotificationPreference`: a person turns a kind off.
 - `AnnouncementDelivery`: an instructor asked for an announcement to be sent (and when).
 """
@@ -87,6 +88,14 @@ class OutboxMessage(models.Model):
         help_text=_("Last time a send task was queued (or the next retry is due)."),
     )
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    claimed_until = models.DateTimeField(
+        _("being sent until"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "A worker claimed the message to send it; nobody else sends it before this time."
+        ),
+    )
 
     class Meta:
         ordering = ["-created_at", "-pk"]

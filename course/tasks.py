@@ -7,6 +7,8 @@ from celery import shared_task
 from . import services
 from .models import Course
 
+MAX_RETRY_COUNTDOWN = 60  # seconds a send retry may wait on the broker (see send_message)
+
 
 @shared_task(name="course.seats_rebalance", acks_late=True, time_limit=60, soft_time_limit=50)
 def seats_rebalance_task(course_id: int) -> dict[str, int]:
@@ -19,7 +21,11 @@ def seats_rebalance_task(course_id: int) -> dict[str, int]:
 # --- notifications (course/notifications/) ----------------------------------------------------
 
 
-@shared_task(name="course.dispatch_reminders", acks_late=True, time_limit=240, soft_time_limit=200)
+# acks_late tasks: their time limit stays under the broker's visibility timeout (110 s,
+# COURSEKIT_BROKER_VISIBILITY_TIMEOUT), after which a task still unacknowledged is redelivered.
+
+
+@shared_task(name="course.dispatch_reminders", acks_late=True, time_limit=100, soft_time_limit=80)
 def dispatch_reminders(course_ids: list[int] | None = None) -> dict[str, int]:
     """Run by beat every few minutes: record what is due once, queue each pending message.
 
@@ -61,6 +67,13 @@ def send_message(self, outbox_id: int) -> str:  # type: ignore[no-untyped-def]
     from .notifications import services as notification_services
 
     outcome = notification_services.outbox_send(outbox_id=outbox_id, now=timezone.now())
-    if outcome.status == "retry" and not self.request.is_eager:
+    # A longer wait is left to the dispatcher, which re-queues the message once its back-off
+    # is over: a task waiting on a countdown past the broker's visibility timeout would be
+    # handed out again meanwhile.
+    if (
+        outcome.status == "retry"
+        and not self.request.is_eager
+        and outcome.retry_in <= MAX_RETRY_COUNTDOWN
+    ):
         raise self.retry(countdown=outcome.retry_in)
     return outcome.status

@@ -304,6 +304,7 @@ class GradebookAdmin(_ReadOnly, CourseScopedAdminMixin, admin.ModelAdmin):
 
     def gradebook_view(self, request: HttpRequest, course_id: int) -> HttpResponse:
         course = _course_for(request, course_id, Action.VIEW_ALL_GRADES)
+        services.grades_settle(course=course, now=timezone.now())
         snapshot = selectors.snapshot_of(course)
         specs = _specs(course)
         rows = snapshot.rows if snapshot else []
@@ -437,6 +438,7 @@ class GradebookAdmin(_ReadOnly, CourseScopedAdminMixin, admin.ModelAdmin):
         self, request: HttpRequest, course_id: int
     ) -> tuple[Course, list[Any], list[Any]]:
         course = _course_for(request, course_id, Action.VIEW_ALL_GRADES)
+        services.grades_settle(course=course, now=timezone.now())
         snapshot = selectors.snapshot_of(course)
         rows = selectors.filter_sort_rows(snapshot.rows if snapshot else [], order="name")
         return course, rows, _specs(course)

@@ -15,7 +15,7 @@ from rest_framework.views import APIView
 from course.http import CourseActionPermission
 from course.permissions import Action
 
-from . import rules, selectors
+from . import rules, selectors, services
 
 
 class ItemOut(serializers.Serializer):
@@ -126,8 +126,10 @@ class MyGradesAPI(APIView):
         params = AssumeIn(data=request.query_params)
         params.is_valid(raise_exception=True)
         course = self.course  # type: ignore[attr-defined]
+        now = timezone.now()
+        services.grades_settle(course=course, now=now)
         report, computed_at = selectors.my_grades(
-            course, request.user, timezone.now(), assume=params.validated_data.get("assume")
+            course, request.user, now, assume=params.validated_data.get("assume")
         )
         if report is None:
             raise NotFound("You are not a registered student of this course.")
@@ -172,7 +174,9 @@ class CourseGradesAPI(APIView):
 
     @extend_schema(responses=GradebookOut)
     def get(self, request: Request, code: str) -> Response:
-        snapshot = selectors.snapshot_of(self.course)  # type: ignore[attr-defined]
+        course = self.course  # type: ignore[attr-defined]
+        services.grades_settle(course=course, now=timezone.now())
+        snapshot = selectors.snapshot_of(course)
         rows = selectors.filter_sort_rows(snapshot.rows if snapshot else [], order="name")
         return Response(
             GradebookOut(

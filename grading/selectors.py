@@ -47,18 +47,31 @@ PROVIDERS: dict[str, tuple[str, str]] = {
     "project": ("projects.selectors", "project_gradebook_items"),
 }
 OWN_SOURCES = ("exam", "participation")
+# source -> (module, function(course, now) -> int) that settles, before grades are read, what
+# the app would otherwise settle only when its worker runs (attempts left open past deadline)
+SETTLERS: dict[str, tuple[str, str]] = {
+    "quizzes": ("quizzes.scores", "overdue_attempts_submit"),
+}
 
 ItemProvider = Callable[[Course], ScoresByStudent]
 
 
 def item_provider(source: str) -> ItemProvider | None:
     """The other app's function for `source`, or None while that app is not built."""
-    target = PROVIDERS.get(source)
+    return _app_function(PROVIDERS.get(source))
+
+
+def settler(source: str) -> Callable[[Course, datetime], int] | None:
+    """The other app's function that settles `source` before a read, or None."""
+    return _app_function(SETTLERS.get(source))
+
+
+def _app_function(target: tuple[str, str] | None) -> Any:
     if target is None or not django_apps.is_installed(target[0].split(".")[0]):
         return None
     try:
         module = importlib.import_module(target[0])
-        return getattr(module, target[1])  # type: ignore[no-any-return]
+        return getattr(module, target[1])
     except (ImportError, AttributeError):
         return None
 

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.db.models.functions import Coalesce
@@ -36,7 +37,12 @@ from .models import (
 )
 
 COALESCE_SECONDS = 10  # a queued run waits this long, so the changes of a burst ride together
-STALE_QUEUE = timedelta(minutes=5)  # a queued run older than this is presumed lost
+
+
+def stale_queue() -> timedelta:
+    """A queued run older than this is presumed lost with its worker, and so is queued again:
+    the broker's visibility timeout, after which it hands the lost run to another worker."""
+    return timedelta(seconds=getattr(settings, "COURSEKIT_BROKER_VISIBILITY_TIMEOUT", 110))
 
 
 class GradingError(ValueError):
@@ -73,7 +79,7 @@ def gradebook_schedule_recompute(course: Course, *, now: datetime | None = None)
     _snapshot_row(course)
     won = (
         GradebookSnapshot.objects.filter(course=course)
-        .filter(Q(queued_at__isnull=True) | Q(queued_at__lt=now - STALE_QUEUE))
+        .filter(Q(queued_at__isnull=True) | Q(queued_at__lt=now - stale_queue()))
         .update(queued_at=now, dirty_since=Coalesce("dirty_since", now))
     )
     if not won:
@@ -148,6 +154,24 @@ def gradebook_recompute(
             runs=F("runs") + 1,
         )
     return RecomputeResult(now, fingerprint, len(rows), current != fingerprint, duration)
+
+
+def grades_settle(*, course: Course, now: datetime) -> int:
+    """Before grades are read (a student's page and API, the staff API, the admin gradebook):
+    submit what the other apps would otherwise settle only when their worker runs, such as the
+    course's quiz attempts left open past their deadline, as the quiz pages do. One query per
+    settled source when nothing is overdue. When something was settled, the gradebook is
+    recomputed at once, so what is read next shows those attempts submitted and graded, worker
+    or no worker. Returns how many items were settled."""
+    sources = {spec.source for spec in selectors.load_specs(course)}
+    settled = 0
+    for source in sorted(sources & set(selectors.SETTLERS)):
+        settle = selectors.settler(source)
+        if settle is not None:
+            settled += settle(course, now)
+    if settled:
+        gradebook_recompute(course=course, now=now)
+    return settled
 
 
 # --- inputs ------------------------------------------------------------------------------------

@@ -11,9 +11,12 @@ from django.utils import timezone
 from course.models import Course
 
 
-@shared_task(time_limit=120, soft_time_limit=100, acks_late=True)
+@shared_task(time_limit=90, soft_time_limit=75, acks_late=True, reject_on_worker_lost=True)
 def recompute_gradebook(course_id: int) -> dict[str, Any]:
-    """Idempotent: upserts the course's one snapshot row."""
+    """Idempotent: upserts the course's one snapshot row, so a run lost with its worker may run
+    again: it stays on the broker until it finishes and is handed to another worker after the
+    visibility timeout (COURSEKIT_BROKER_VISIBILITY_TIMEOUT, above this 10 s countdown + 90 s
+    time limit); the course's "queued" marker lapses with it (services.stale_queue)."""
     from . import services
 
     course = Course.objects.filter(pk=course_id).first()

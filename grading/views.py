@@ -10,7 +10,7 @@ from course.http import course_view
 from course.models import Course
 from course.permissions import Action, can
 
-from . import selectors
+from . import selectors, services
 from .forms import WhatIfForm
 
 
@@ -18,7 +18,9 @@ from .forms import WhatIfForm
 def my_grades(request: HttpRequest, course: Course) -> HttpResponse:
     form = WhatIfForm(request.GET or None)
     assume = form.cleaned_data["assume"] if form.is_bound and form.is_valid() else None
-    report, computed_at = selectors.my_grades(course, request.user, timezone.now(), assume=assume)
+    now = timezone.now()
+    services.grades_settle(course=course, now=now)
+    report, computed_at = selectors.my_grades(course, request.user, now, assume=assume)
     return render(
         request,
         "grading/my_grades.html",

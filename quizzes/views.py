@@ -107,8 +107,9 @@ def quiz_take(request: HttpRequest, course: Course, pk: int) -> HttpResponse:
     items = []
     for q in quiz.questions.all():
         value = answers[q.pk].value if q.pk in answers else None
+        saved_at = answers[q.pk].saved_at if q.pk in answers else None
         picked = set(value) if isinstance(value, list) else {value}
-        items.append({"q": q, "value": value, "picked": picked})
+        items.append({"q": q, "value": value, "picked": picked, "saved_at": saved_at})
     api_base = reverse("api_quiz", kwargs={"code": course.code, "pk": quiz.pk})
     return render(
         request,
@@ -126,22 +127,75 @@ def quiz_take(request: HttpRequest, course: Course, pk: int) -> HttpResponse:
 
 
 def _js_strings() -> dict[str, str]:
+    """The taking page's sentences (static/js/quizzes.js). "%s" is filled in by the script;
+    "_one" / "_many" are the same sentence about one question or several (their numbers)."""
     from django.utils.translation import gettext as _
 
     return {
         "time_left": _("Time left: %s"),
-        "saving": _("Saving…"),
-        "saved": _("All answers saved (last at %s)."),
-        "saved_short": _("saved"),
-        "unsaved_short": _("not saved yet"),
-        "not_saved": _("Not saved"),
-        "not_saved_short": _("not saved"),
-        "retrying": _("The server did not answer; retrying…"),
-        "offline": _("Connection lost: %s answer(s) waiting, they will be sent when it is back."),
-        "back_online": _("Connection back: sending the answers that were waiting…"),
         "time_up": _("Time is up: your attempt is being submitted."),
+        "q_saved": _("Saved at %s"),
+        "q_waiting": _("Waiting to be sent"),
+        "q_sending": _("Sending…"),
+        "q_refused": _("Refused: %s"),
+        "refused_status": _("The server refused this answer (error %s)."),
+        "status_none": _("Answers are saved as you give them."),
+        "status_saved": _("All answers saved (last at %s)."),
+        "status_waiting_one": _("Sending the answer to question %s…"),
+        "status_waiting_many": _("Sending the answers to questions %s…"),
+        "status_offline_one": _(
+            "Connection lost: the answer to question %s is kept on this device and will be "
+            "sent when the connection is back."
+        ),
+        "status_offline_many": _(
+            "Connection lost: the answers to questions %s are kept on this device and will be "
+            "sent when the connection is back."
+        ),
+        "status_retrying_one": _(
+            "The server did not answer: the answer to question %s is kept on this device; retrying…"
+        ),
+        "status_retrying_many": _(
+            "The server did not answer: the answers to questions %s are kept on this device; "
+            "retrying…"
+        ),
+        "status_refused_one": _(
+            "Not saved: the answer to question %s was refused (the reason is beside it)."
+        ),
+        "status_refused_many": _(
+            "Not saved: the answers to questions %s were refused (the reason is beside each)."
+        ),
+        "status_restored_one": _(
+            "The answer to question %s given before the page was left was put back; sending it…"
+        ),
+        "status_restored_many": _(
+            "The answers to questions %s given before the page was left were put back; "
+            "sending them…"
+        ),
+        "storage_unavailable": _(
+            "This browser does not let the page keep answers on the device: stay on this page "
+            "until they are saved."
+        ),
+        "back_online": _("Connection back: sending the answers that were waiting…"),
+        "submitting": _("Submitting…"),
+        "submit_waiting_one": _(
+            "Not submitted yet: the answer to question %s is not saved. The attempt will be "
+            "submitted as soon as it is."
+        ),
+        "submit_waiting_many": _(
+            "Not submitted yet: the answers to questions %s are not saved. The attempt will be "
+            "submitted as soon as they are."
+        ),
+        "submit_retrying": _("Not submitted yet: the server did not answer. Retrying…"),
+        "submit_refused": _("Not submitted: %s"),
         "submitted": _("Submitted."),
         "confirm_submit": _("Submit your attempt? You cannot change your answers afterwards."),
+        "confirm_submit_refused_one": _(
+            "The answer to question %s was refused and is not saved. Submit anyway?"
+        ),
+        "confirm_submit_refused_many": _(
+            "The answers to questions %s were refused and are not saved. Submit anyway?"
+        ),
+        "leave_warning": _("Some answers are not saved yet. Leave this page anyway?"),
     }
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import urllib.error
 import urllib.request
+from email.utils import parseaddr
 from typing import Any
 
 from django.conf import settings
@@ -27,6 +28,14 @@ def absolute_url(path: str) -> str:
     return settings.SITE_URL.rstrip("/") + "/" + path.lstrip("/")
 
 
+def message_id(msg: Any) -> str:
+    """The message's Message-ID, derived from its row: the same on every attempt, so that a
+    copy sent again after a crash (the mail server took it, the worker died before recording
+    it) is recognised as the same message by mail clients and archives."""
+    domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "coursekit.invalid"
+    return f"<coursekit.outbox.{msg.pk}.{msg.created_at:%Y%m%d%H%M%S}@{domain}>"
+
+
 def send_email(msg: Any) -> None:
     address = getattr(msg.recipient, "email", "")
     if not address:
@@ -37,6 +46,7 @@ def send_email(msg: Any) -> None:
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[address],
         headers={
+            "Message-ID": message_id(msg),
             "X-Coursekit-Item": msg.item_key,
             "X-Coursekit-Kind": msg.kind,
             "X-Coursekit-Outbox": str(msg.pk),

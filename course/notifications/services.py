@@ -1,9 +1,12 @@
 """Writes of the notification machinery: dispatch what is due, send one message, announcements.
 
 The database decides "at most once": Notification and OutboxMessage rows are inserted with
-ON CONFLICT DO NOTHING on their unique (recipient, item, kind[, channel]). "At least once":
-a message stays pending until a send succeeds, and every dispatch re-queues pending messages
-whose task was queued more than REQUEUE_AFTER ago (a killed worker loses nothing).
+ON CONFLICT DO NOTHING on their unique (recipient, item, kind[, channel]), and a worker claims
+a message (a conditional UPDATE) before it sends it, so two workers never both send it.
+"At least once": a message stays pending until a send succeeds, and every dispatch re-queues
+pending messages whose task was queued more than REQUEUE_AFTER ago and whose claim, if any,
+has lapsed (a killed worker loses nothing). A message sent again because its worker died
+between the mail server's acceptance and the record carries the same Message-ID.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -201,6 +204,7 @@ def claim_pending(*, now: datetime, limit: int = 500) -> list[int]:
             OutboxMessage.objects.select_for_update(skip_locked=True)
             .filter(status=OutboxMessage.Status.PENDING)
             .filter(Q(queued_at__isnull=True) | Q(queued_at__lte=stale))
+            .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
             .order_by("pk")
             .values_list("pk", flat=True)[:limit]
         )
@@ -215,37 +219,55 @@ class SendOutcome:
     retry_in: int = 0
 
 
+def claim_lease() -> timedelta:
+    return timedelta(seconds=getattr(settings, "COURSEKIT_NOTIFY_CLAIM_SECONDS", 120))
+
+
+def outbox_claim(*, outbox_id: int, now: datetime) -> bool:
+    """Claim a pending message for sending (one conditional UPDATE, committed at once): True for
+    the one worker that may send it now; False when it is sent, failed, or claimed by a worker
+    whose claim has not lapsed."""
+    claimed = (
+        OutboxMessage.objects.filter(pk=outbox_id, status=OutboxMessage.Status.PENDING)
+        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
+        .update(claimed_until=now + claim_lease(), attempts=F("attempts") + 1)
+    )
+    return claimed == 1
+
+
 def outbox_send(*, outbox_id: int, now: datetime) -> SendOutcome:
-    """Send one pending message; idempotent: a sent, failed or locked message is skipped."""
-    with transaction.atomic():
-        msg = (
-            OutboxMessage.objects.select_for_update(skip_locked=True, of=("self",))
-            .select_related("recipient", "course")
-            .filter(pk=outbox_id, status=OutboxMessage.Status.PENDING)
-            .first()
-        )
-        if msg is None:
-            return SendOutcome("skipped")
-        msg.attempts += 1
-        try:
-            channels.send(msg)
-        except channels.ChannelError as exc:
-            msg.last_error = str(exc)[:2000]
-            if exc.permanent or msg.attempts >= MAX_ATTEMPTS:
-                msg.status = OutboxMessage.Status.FAILED
-                outcome = SendOutcome("failed")
-            else:
-                delay = rules.backoff_seconds(msg.attempts)
-                # The next dispatch must not re-queue it before its back-off has passed.
-                msg.queued_at = now + timedelta(seconds=delay)
-                outcome = SendOutcome("retry", delay)
-            msg.save(update_fields=["attempts", "last_error", "status", "queued_at"])
-            logger.warning("Outbox %s not sent (%s): %s", msg.pk, outcome.status, exc)
-            return outcome
-        msg.status = OutboxMessage.Status.SENT
-        msg.sent_at = now
-        msg.last_error = ""
-        msg.save(update_fields=["attempts", "last_error", "status", "sent_at"])
+    """Send one pending message, at most one worker at a time.
+
+    The message is claimed first (committed), then sent with no transaction or lock held while
+    the mail server or Slack answers, then recorded. A worker killed after the mail server took
+    the message but before recording it leaves a claim that lapses after COURSEKIT_NOTIFY_CLAIM
+    _SECONDS; the message is then sent again with the same Message-ID (channels.message_id).
+    """
+    if not outbox_claim(outbox_id=outbox_id, now=now):
+        return SendOutcome("skipped")
+    msg = OutboxMessage.objects.select_related("recipient", "course").get(pk=outbox_id)
+    mine = OutboxMessage.objects.filter(pk=outbox_id, claimed_until=msg.claimed_until)
+    try:
+        channels.send(msg)
+    except channels.ChannelError as exc:
+        last_error = str(exc)[:2000]
+        if exc.permanent or msg.attempts >= MAX_ATTEMPTS:
+            mine.update(
+                status=OutboxMessage.Status.FAILED, last_error=last_error, claimed_until=None
+            )
+            outcome = SendOutcome("failed")
+        else:
+            delay = rules.backoff_seconds(msg.attempts)
+            # The next dispatch must not re-queue it before its back-off has passed.
+            mine.update(
+                last_error=last_error,
+                queued_at=now + timedelta(seconds=delay),
+                claimed_until=None,
+            )
+            outcome = SendOutcome("retry", delay)
+        logger.warning("Outbox %s not sent (%s): %s", msg.pk, outcome.status, exc)
+        return outcome
+    mine.update(status=OutboxMessage.Status.SENT, sent_at=now, last_error="", claimed_until=None)
     return SendOutcome("sent")
 
 

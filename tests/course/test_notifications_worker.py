@@ -64,7 +64,9 @@ def test_killing_the_worker_mid_batch_loses_nothing_and_duplicates_nothing(
     n = 12
     _announce(course, make_member, n)
     worker = celery_worker(
-        COURSEKIT_TEST_MAIL_DELAY="0.5", COURSEKIT_NOTIFY_REQUEUE_AFTER_SECONDS="2"
+        COURSEKIT_TEST_MAIL_DELAY="0.5",
+        COURSEKIT_NOTIFY_REQUEUE_AFTER_SECONDS="2",
+        COURSEKIT_NOTIFY_CLAIM_SECONDS="2",
     )
     dispatch_reminders.delay([course.pk])
     assert wait_until(lambda: len(celery_worker.mail_headers("X-Coursekit-Outbox")) >= 3, 60), (
@@ -77,8 +79,12 @@ def test_killing_the_worker_mid_batch_loses_nothing_and_duplicates_nothing(
     assert OutboxMessage.objects.filter(status="pending").exists()
 
     # A new worker takes what is left on the queue; the next dispatch re-queues the message that
-    # the dead worker had taken (pending, queued more than REQUEUE_AFTER ago).
-    celery_worker(COURSEKIT_TEST_MAIL_DELAY="0.05", COURSEKIT_NOTIFY_REQUEUE_AFTER_SECONDS="2")
+    # the dead worker had taken (pending, queued more than REQUEUE_AFTER ago, its claim lapsed).
+    celery_worker(
+        COURSEKIT_TEST_MAIL_DELAY="0.05",
+        COURSEKIT_NOTIFY_REQUEUE_AFTER_SECONDS="2",
+        COURSEKIT_NOTIFY_CLAIM_SECONDS="2",
+    )
     time.sleep(2.5)
     dispatch_reminders.delay([course.pk])
     assert wait_until(_all_sent, 90), celery_worker.log()
