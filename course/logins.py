@@ -22,6 +22,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import formats, timezone
 from django.utils.translation import ngettext
+from drf_spectacular.authentication import BasicScheme
 from rest_framework import exceptions
 from rest_framework.authentication import BasicAuthentication
 
@@ -113,3 +114,9 @@ class ThrottledBasicAuthentication(BasicAuthentication):
         if request.META.get("HTTP_AUTHORIZATION", "").split(" ", 1)[0].lower() == "basic":
             return super().authenticate_header(request)
         return None
+
+
+class ThrottledBasicScheme(BasicScheme):
+    """The schema names it HTTP Basic, as DRF's own."""
+
+    target_class = "course.logins.ThrottledBasicAuthentication"

@@ -83,6 +83,7 @@ def test_csrf_missing_on_a_session_post(course: Any, make_member: Any) -> None:
 def test_the_schema_documents_the_shape(client: Client) -> None:
     schema = client.get("/api/schema/", HTTP_ACCEPT="application/json").content.decode()
     assert "stable `code`" in schema
+    assert '"basicAuth"' in schema  # HTTP Basic still named as such through axes' class
 
 
 def test_redoc_is_gone_and_swagger_ui_has_no_inline_script(client: Client) -> None:
