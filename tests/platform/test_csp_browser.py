@@ -85,3 +85,29 @@ def test_pages_admin_and_api_docs_load_with_no_csp_violation(
     page.click(".swagger-ui .opblock-summary >> nth=0")  # open an operation: its panel renders
     page.wait_for_selector(".swagger-ui .opblock-body")
     watch.assert_clean("swagger operation")
+
+
+def test_taking_a_quiz_with_math_has_no_csp_violation(
+    live_server: Any, page: Any, login: Any, make_member: Any
+) -> None:
+    from playwright.sync_api import expect
+
+    from course.models import Enrollment
+    from course.syllabus import load_syllabus_text
+    from tests.conftest import SMALL_SYLLABUS
+    from tests.quizzes.conftest import build_quiz, questions
+
+    course = load_syllabus_text(SMALL_SYLLABUS).course
+    quiz = build_quiz(course, title="Gradient descent quiz")
+    make_member(course, Enrollment.Role.STUDENT, "ana")
+    single = questions(quiz)["single"]
+    watch = Watch(page, live_server.url)
+    login("ana")
+    watch.visit(f"/c/{course.code}/quizzes/{quiz.pk}/", "#start-button")
+    page.click("#start-button")
+    page.wait_for_selector(f"#question-{single.pk} .katex")  # KaTeX rendered, its fonts loaded
+    page.check(f"#question-{single.pk} input[type=radio] >> nth=0")
+    # Not wait_for_function: Playwright evaluates its string with eval, which the CSP refuses.
+    expect(page.locator("#save-status")).to_contain_text("saved", timeout=10_000)
+    page.wait_for_load_state("networkidle")
+    watch.assert_clean("quiz taken")
