@@ -4,9 +4,11 @@ Defaults are safe for production (DEBUG off, secure cookies, HSTS) except where 
 be known by the deployer; `make run` turns DEBUG on for the embedded development setup.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -40,6 +42,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_celery_beat",
+    "axes",
+    "csp",
     # The course's own apps, ground floor first (see README, "Where the code lives").
     "course",
     "quizzes",
@@ -60,6 +64,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Last, as django-axes asks: it turns a lockout seen by the login views into its answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -100,6 +107,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "course.User"
+# django-axes first: it refuses a locked-out login before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
@@ -142,8 +154,13 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env.int(
 )
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://coursekit")}
-if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
-    CACHES["default"]["BACKEND"] = "config.cache.RedisCache"  # one client per pool (see there)
+if CACHES["default"]["BACKEND"] == "django_redis.cache.RedisCache":
+    # Redis down is a cache miss, not a failed request: sessions are read from the database
+    # (cached_db), nothing that lives only in the cache is lost (README, "Security").
+    CACHES["default"].setdefault("OPTIONS", {}).update(
+        {"IGNORE_EXCEPTIONS": True, "SOCKET_CONNECT_TIMEOUT": 0.5, "SOCKET_TIMEOUT": 0.5}
+    )
+    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 # "django.contrib.sessions.backends.cached_db" with CACHE_URL on Redis saves a database
 # query per request (sessions are still written to the database, nothing is lost).
 SESSION_ENGINE = env.str("DJANGO_SESSION_ENGINE", default="django.contrib.sessions.backends.db")
@@ -175,12 +192,43 @@ SECURE_HSTS_PRELOAD = env.bool("DJANGO_SECURE_HSTS_PRELOAD", default=not DEBUG)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Every script, style, font and image comes from the app itself; no inline script or style.
+# Uploaded files are sent with "Content-Security-Policy: sandbox" (course/uploads.py).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+
+# Login throttling (django-axes) on the login page, the admin login and HTTP Basic on the API:
+# after COURSEKIT_LOGIN_FAILURE_LIMIT failures for one account from one address, that pair is
+# refused for COURSEKIT_LOGIN_LOCKOUT_MINUTES after its last failure.
+AXES_FAILURE_LIMIT = env.int("COURSEKIT_LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("COURSEKIT_LOGIN_LOCKOUT_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_ENABLE_ACCESS_FAILURE_LOG = True  # each failure, for the superusers' admin
+AXES_LOCKOUT_CALLABLE = "course.logins.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "course.logins.client_address"
+# How many proxies in front of the app append to X-Forwarded-For (0: use the socket's address).
+COURSEKIT_TRUSTED_PROXY_COUNT = env.int("COURSEKIT_TRUSTED_PROXY_COUNT", default=0)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        # Basic first so that wrong credentials answer 401 with its WWW-Authenticate.
+        "course.logins.ThrottledBasicAuthentication",
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.BasicAuthentication",
     ],
+    "EXCEPTION_HANDLER": "course.errors.api_exception_handler",
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": [
@@ -190,13 +238,19 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Coursekit API",
-    "DESCRIPTION": "The course's schedule, enrolments, quizzes, scribing, projects and grades.",
+    "DESCRIPTION": (
+        "The course's schedule, enrolments, quizzes, scribing, projects and grades.\n\n"
+        "Every error answers a JSON object with a stable `code` and either a `detail` sentence "
+        'or, for invalid input, a list of messages per field (`{"code": "invalid", "value": '
+        '["..."]}`; `non_field_errors` for the request as a whole). 429 and 503 carry '
+        "`Retry-After` (seconds): a login locked out after too many failures, a database "
+        "unavailable for a moment."
+    ),
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
-    # Swagger UI and ReDoc assets come from the sidecar package: no CDN.
+    # Swagger UI's assets come from the sidecar package: no CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
-    "REDOC_DIST": "SIDECAR",
 }
 
 # Celery: the filesystem transport needs no server (make run); Redis in production.

@@ -28,7 +28,9 @@ API
 ``private_file_response(field_file, *, download_name=None, inline=True) -> FileResponse``
     Sends a stored file. Files live under ``MEDIA_ROOT`` (store them with an ``upload_to``
     under ``private/<app>/...``); ``MEDIA_URL`` is not served, so the only way out is a view
-    that checked the permission first and then calls this.
+    that checked the permission first and then calls this. The response carries
+    ``Content-Security-Policy: sandbox``, so an uploaded file opened in the browser runs no
+    script and has no access to the site's cookies or pages.
 """
 
 from __future__ import annotations
@@ -197,4 +199,6 @@ def private_file_response(
     )
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
+    # What a student uploaded never runs as the site: no script, no form, its own origin.
+    response["Content-Security-Policy"] = "sandbox"
     return response

@@ -51,8 +51,9 @@ class AssignmentOut(serializers.Serializer):
 
 
 def _error(exc: ValidationError) -> Response:
-    detail = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
-    return Response(detail, status=status.HTTP_400_BAD_REQUEST)
+    # The API's error shape (course/errors.py): a code, then the messages per field.
+    detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+    return Response({"code": "invalid", **detail}, status=status.HTTP_400_BAD_REQUEST)
 
 
 class SlotListAPI(APIView):
@@ -95,7 +96,10 @@ class MyAssignmentAPI(APIView):
         course = self.course  # type: ignore[attr-defined]
         assignment = selectors.assignment_of(course, request.user)
         if assignment is None:
-            return Response({"detail": "no lecture assigned"}, status=status.HTTP_404_NOT_FOUND)
+            return Response(
+                {"code": "no_assignment", "detail": "No lecture assigned."},
+                status=status.HTTP_404_NOT_FOUND,
+            )
         policy = selectors.scribing_policy(course)
         session = assignment.slot.session
         due = selectors.student_due(course, session, request.user.pk, policy)
@@ -121,7 +125,10 @@ class MyAssignmentAPI(APIView):
     def delete(self, request: Request, code: str) -> Response:
         assignment = selectors.assignment_of(self.course, request.user)  # type: ignore[attr-defined]
         if assignment is None:
-            return Response({"detail": "no lecture assigned"}, status=status.HTTP_404_NOT_FOUND)
+            return Response(
+                {"code": "no_assignment", "detail": "No lecture assigned."},
+                status=status.HTTP_404_NOT_FOUND,
+            )
         try:
             services.scribe_slot_release(assignment=assignment, now=timezone.now())
         except ValidationError as exc:

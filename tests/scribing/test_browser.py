@@ -71,9 +71,9 @@ def test_sign_up_upload_late_penalty_publish(
     status = page.locator("#lateness-status").inner_text()
     assert "late: 5% penalty" in status
     page.set_input_files("#id_tex_file", str(tex))
-    page.wait_for_function(
-        "document.getElementById('lateness-status').textContent.includes('late')"
-    )
+    from playwright.sync_api import expect
+
+    expect(page.locator("#lateness-status")).to_contain_text("late", timeout=10_000)
     page.click("#notes-form button[type=submit]")
     page.wait_for_selector("table.versions")
     assert "late: 5% penalty" in page.locator(".messages").inner_text()
