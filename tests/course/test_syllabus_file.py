@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import datetime as dt
+import json
 import re
 import typing
 from pathlib import Path
@@ -18,7 +19,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import BaseModel, RootModel
 
@@ -746,3 +747,27 @@ def test_schema_module_has_the_time_type_for_every_time():
     for model_name, name, f in times:
         assert "clock_time" in repr(f) + repr(f.annotation), f"{model_name}.{name} is a bare time"
     assert syllabus_schema.clock_time("9:05") == dt.time(9, 5)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=60))
+def test_any_title_is_loaded_as_written_or_refused_with_a_message(title):
+    """Hostile text (NUL, surrogates, RTL marks, formula prefixes) in a quoted value."""
+    quoted = json.dumps(title)  # a JSON string is a YAML double-quoted scalar
+    try:
+        syllabus, _ = parse_syllabus(
+            SMALL_SYLLABUS.replace("title: Test course", f"title: {quoted}")
+        )
+    except SyllabusError as exc:
+        assert all(p.startswith("line ") for p in exc.problems), exc.problems
+    else:
+        assert syllabus.course.title == title
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=80))
+def test_any_text_appended_to_a_file_is_refused_with_a_message_or_loads(tail):
+    try:
+        parse_syllabus(SMALL_SYLLABUS + tail)
+    except SyllabusError as exc:
+        assert exc.problems
