@@ -771,3 +771,32 @@ def test_any_text_appended_to_a_file_is_refused_with_a_message_or_loads(tail):
         parse_syllabus(SMALL_SYLLABUS + tail)
     except SyllabusError as exc:
         assert exc.problems
+
+
+@pytest.mark.django_db
+def test_moving_the_notes_deadline_of_a_lecture_with_notes_handed_in_needs_confirming(
+    make_member,
+):
+    from scribing.models import NotesSubmission, ScribeSlot
+
+    course = load_syllabus_text(FULL_SYLLABUS).course
+    student = make_member(course, "student")
+    slot = ScribeSlot.objects.get(course=course, session__date="2021-01-13")
+    NotesSubmission.objects.create(
+        slot=slot,
+        submitted_by=student,
+        version=1,
+        tex_file="notes/lecture1.tex",
+        submitted_at=dt.datetime(2021, 1, 18, 12, tzinfo=MONTREAL),
+        due_at=dt.datetime(2021, 1, 19, 23, 59, tzinfo=MONTREAL),
+    )
+    edited = FULL_SYLLABUS.replace("due_after_days: 6", "due_after_days: 3")
+    with pytest.raises(SyllabusNeedsConfirmation) as info:
+        load_syllabus_text(edited)
+    assert (
+        "Scribe notes of the lecture of 2021-01-13 (1 versions handed in): "
+        "due 2021-01-19 23:59 → due 2021-01-16 23:59"
+    ) in info.value.problems[0]
+    assert course_policies(Course.objects.get(pk=course.pk)).scribing.due_after_days == 6
+    load_syllabus_text(edited, confirm=True)
+    assert course_policies(Course.objects.get(pk=course.pk)).scribing.due_after_days == 3
