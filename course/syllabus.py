@@ -195,8 +195,13 @@ def parse_syllabus(text: str, *, shift_weeks: int = 0) -> tuple[Syllabus, dict[s
             loc = (*prefix, *err["loc"])
             # pydantic names union members in loc (e.g. 'date', 'ReadingRef'); drop them.
             clean = _clean_loc(raw, loc)
-            line = _line_for(index, clean)
             msg = _message(err)
+            # A model's own check about one of its keys ("times_per_student is not a setting")
+            # points at that key's line.
+            first_word = msg.split(" ", 1)[0]
+            if (*clean, first_word) in index:
+                clean = (*clean, first_word)
+            line = _line_for(index, clean)
             problem = f"line {line}: {format_loc(clean)}: {msg}" if line else msg
             if problem not in problems:  # one line per key, not one per union member
                 problems.append(problem)

@@ -352,12 +352,11 @@ def _models_in(annotation: Any) -> list[type[BaseModel]]:
 
 
 def test_removed_scribing_keys_are_refused_with_the_reason():
-    found = problems_of(SMALL_SYLLABUS + "scribing: {times_per_student: 2}\n")
-    assert any(
-        "scribing: times_per_student is not a setting: every student scribes exactly one lecture"
-        in p
-        for p in found
-    ), found
+    found = problems_of(SMALL_SYLLABUS + "scribing:\n  due_after_days: 7\n  times_per_student: 2\n")
+    assert found == [
+        "line 35: scribing.times_per_student: times_per_student is not a setting: every student scribes exactly "
+        "one lecture and each lecture takes up to scribes_per_lecture; remove the key"
+    ]
 
 
 BANK = """
