@@ -17,13 +17,14 @@ from .admin_scoping import (
     allowed_course_ids,
     allowed_courses,
 )
-from .forms import RosterImportForm, SyllabusUploadForm
+from .forms import RosterImportForm, SyllabusApplyForm, SyllabusUploadForm
 from .models import (
     Announcement,
     BibliographyEntry,
     Break,
     CalendarFeedToken,
     Course,
+    DayOff,
     Enrollment,
     MeetingTime,
     OfficeHour,
@@ -32,7 +33,14 @@ from .models import (
     User,
 )
 from .permissions import Action
-from .syllabus import SyllabusError, dump_syllabus, load_syllabus_text, parse_syllabus
+from .syllabus import (
+    LoadReport,
+    SyllabusError,
+    SyllabusNeedsConfirmation,
+    dump_syllabus,
+    load_syllabus_text,
+    parse_syllabus,
+)
 
 
 @admin.register(User)
@@ -63,6 +71,11 @@ class BreakInline(_ConfigInline, admin.TabularInline):
     extra = 0
 
 
+class DayOffInline(_ConfigInline, admin.TabularInline):
+    model = DayOff
+    extra = 0
+
+
 class OfficeHourInline(_ConfigInline, admin.TabularInline):
     model = OfficeHour
     extra = 0
@@ -74,7 +87,7 @@ class CourseAdmin(_ConfigAdmin):
     list_display = ("code", "title", "term", "term_start", "term_end", "seat_capacity", "is_public")
     search_fields = ("code", "title", "term")
     list_filter = ("term", "is_public", "instruction_language")
-    inlines = [MeetingTimeInline, BreakInline, OfficeHourInline]
+    inlines = [MeetingTimeInline, BreakInline, DayOffInline, OfficeHourInline]
     readonly_fields = ("course_tools",)
     fieldsets = (
         (
@@ -181,28 +194,50 @@ class CourseAdmin(_ConfigAdmin):
         )
 
     def syllabus_upload_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """Upload, then preview what the file would change, then apply (confirming changes to
+        quizzes with attempts and deadlines with submissions)."""
         course = self._course(request, pk, self.change_action)
         if not self.has_change_permission(request, course):
             return redirect("admin:index")
         errors: list[str] = []
-        if request.method == "POST":
+        form = SyllabusUploadForm()
+        apply_form: SyllabusApplyForm | None = None
+        preview: LoadReport | None = None
+        if request.method == "POST" and "text" in request.POST:
+            apply_form = SyllabusApplyForm(request.POST)
+            if apply_form.is_valid():
+                text = apply_form.cleaned_data["text"]
+                try:
+                    self._check_syllabus_course(request, course, text)
+                    report = load_syllabus_text(text, confirm=apply_form.cleaned_data["confirm"])
+                except SyllabusNeedsConfirmation:
+                    messages.error(
+                        request,
+                        _(
+                            "Nothing changed: tick the confirmation to change work that "
+                            "students have done."
+                        ),
+                    )
+                    preview = load_syllabus_text(text, preview=True)
+                except SyllabusError as exc:
+                    errors = exc.problems
+                    messages.error(request, _("The syllabus was refused; nothing changed."))
+                    apply_form = None
+                else:
+                    self._report_loaded(request, report)
+                    return redirect("admin:course_course_change", report.course.pk)
+        elif request.method == "POST":
             form = SyllabusUploadForm(request.POST, request.FILES)
             if form.is_valid():
+                text = form.cleaned_data["file"]
                 try:
-                    self._check_syllabus_course(request, course, form.cleaned_data["file"])
-                    report = load_syllabus_text(form.cleaned_data["file"])
+                    self._check_syllabus_course(request, course, text)
+                    preview = load_syllabus_text(text, preview=True)
                 except SyllabusError as exc:
                     errors = exc.problems
                     messages.error(request, _("The syllabus was refused; nothing changed."))
                 else:
-                    messages.success(
-                        request,
-                        _("Syllabus loaded: %(new)d sessions created, %(upd)d updated.")
-                        % {"new": report.sessions_created, "upd": report.sessions_updated},
-                    )
-                    return redirect("admin:course_course_change", report.course.pk)
-        else:
-            form = SyllabusUploadForm()
+                    apply_form = SyllabusApplyForm(initial={"text": text})
         return render(
             request,
             "admin/course/syllabus_upload.html",
@@ -210,10 +245,28 @@ class CourseAdmin(_ConfigAdmin):
                 **self.admin_site.each_context(request),
                 "course": course,
                 "form": form,
+                "apply_form": apply_form,
+                "preview": preview,
                 "errors": errors,
                 "title": _("Load a syllabus file"),
             },
         )
+
+    def _report_loaded(self, request: HttpRequest, report: LoadReport) -> None:
+        if not report.created and not report.changes:
+            messages.success(request, _("Syllabus loaded: nothing changed."))
+        else:
+            messages.success(
+                request,
+                _("Syllabus loaded: %(new)d sessions created, %(upd)d updated, %(n)d changes.")
+                % {
+                    "new": report.sessions_created,
+                    "upd": report.sessions_updated,
+                    "n": len(report.changes),
+                },
+            )
+        for note in report.notes:
+            messages.warning(request, note)
 
     def _check_syllabus_course(self, request: HttpRequest, course: Course, text: str) -> None:
         """A file names its course by code: staff load only their own courses' files."""

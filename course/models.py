@@ -182,6 +182,24 @@ class Break(models.Model):
         return f"{self.name} ({self.start_date} – {self.end_date})"
 
 
+class DayOff(models.Model):
+    """A single day without class that is not part of a break (a holiday, a strike day)."""
+
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="days_off")
+    date = models.DateField(_("date"))
+
+    class Meta:
+        ordering = ["course", "date"]
+        verbose_name = _("day off")
+        verbose_name_plural = _("days off")
+        constraints = [
+            models.UniqueConstraint(fields=["course", "date"], name="unique_day_off"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date:%Y-%m-%d}"
+
+
 class BibliographyEntry(models.Model):
     class Kind(models.TextChoices):
         PAPER = "paper", _("Paper")

@@ -83,6 +83,11 @@ def term_week(term_start: date, day: date) -> int:
     return (day - monday).days // 7 + 1
 
 
+def week_allows_talks(term_start: date, day: date, first_allowed_week: int) -> bool:
+    """Paper presentations happen only from `first_allowed_week` on (after week 4: week 5+)."""
+    return term_week(term_start, day) >= first_allowed_week
+
+
 def weeks_to_shift(term_start: date, today: date, *, target_week: int) -> int:
     """Whole weeks to move a term so that `today` falls in its `target_week` (weekdays kept)."""
     return term_week(term_start, today) - target_week

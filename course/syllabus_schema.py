@@ -8,17 +8,73 @@ own content in the file (quiz questions, say) register an extra top-level sectio
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import re
 from decimal import Decimal
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
 
 WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 SessionKind = Literal["lecture", "exam", "presentations", "project_talks", "poster", "no_class"]
 Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=80)]
+
+_CLOCK = re.compile(r"^([01]?[0-9]|2[0-3]):([0-5][0-9])(?::([0-5][0-9]))?$")
+_AM_PM = re.compile(r"^([0-9]{1,2}):([0-5][0-9])\s*([aApP])\.?[mM]\.?$")
+
+
+def clock_time(value: object) -> object:
+    """A time of day as written on the 24-hour clock: `9:30`, `09:30` or `09:30:00`.
+
+    Never a number: YAML 1.1 readers turn an unquoted 9:30 into 570, which pydantic would take
+    for seconds after midnight (00:09:30).
+    """
+    if isinstance(value, dt.time):
+        return value
+    if isinstance(value, str):
+        text = value.strip()
+        found = _CLOCK.match(text)
+        if found:
+            hours, minutes, seconds = found.groups()
+            return dt.time(int(hours), int(minutes), int(seconds or 0))
+        am_pm = _AM_PM.match(text)
+        if am_pm and 1 <= int(am_pm.group(1)) <= 12:
+            hour = int(am_pm.group(1)) % 12 + (12 if am_pm.group(3).lower() == "p" else 0)
+            raise ValueError(
+                f"{value!r} is not a time on the 24-hour clock: write {hour:02d}:{am_pm.group(2)}"
+            )
+        raise ValueError(
+            f"{value!r} is not a time of day: write it on the 24-hour clock as HH:MM, e.g. 09:30"
+        )
+    raise ValueError(f"{value!r} is not a time of day: write it as HH:MM, e.g. 09:30")
+
+
+ClockTime = Annotated[dt.time, BeforeValidator(clock_time)]
+
+_ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+
+
+def _date_stays_a_date(value: object) -> object:
+    # pydantic reads the text "2021-02-19" as midnight for `datetime | date`; a day written
+    # without a time is a date (a milestone due that day at 23:59, not at 00:00). The text
+    # comes from the course's stored policies (JSON), where a date is written as text.
+    if isinstance(value, str) and _ISO_DATE.match(value.strip()):
+        with contextlib.suppress(ValueError):
+            return dt.date.fromisoformat(value.strip())
+    return value
+
+
+DateOrDateTime = Annotated[dt.datetime | dt.date, BeforeValidator(_date_stays_a_date)]
 
 
 class Strict(BaseModel):
@@ -54,8 +110,8 @@ class CourseInfo(Strict):
 
 class Meeting(Strict):
     day: Weekday
-    start: dt.time
-    end: dt.time
+    start: ClockTime
+    end: ClockTime
     room: str = ""
 
     @model_validator(mode="after")
@@ -126,8 +182,8 @@ class BibEntry(Strict):
 class OfficeHourSpec(Strict):
     host: str
     day: Weekday | None = None
-    start: dt.time | None = None
-    end: dt.time | None = None
+    start: ClockTime | None = None
+    end: ClockTime | None = None
     location: str = ""
     note: str = ""
 
@@ -135,7 +191,7 @@ class OfficeHourSpec(Strict):
 class AnnouncementSpec(Strict):
     title: str
     body: Annotated[str, Field(min_length=1)]
-    published: dt.datetime | dt.date
+    published: DateOrDateTime
     audience: Literal["everyone", "students", "auditors", "staff"] = "everyone"
 
 
@@ -203,13 +259,25 @@ class LatePenalty(Strict):
 
 class ScribingPolicy(Strict):
     scribes_per_lecture: Annotated[int, Field(ge=1, le=5)] = 2
-    min_scribes_per_lecture: Annotated[int, Field(ge=1, le=5)] = 1
-    times_per_student: Annotated[int, Field(ge=1)] = 1
     due_after_days: Annotated[int, Field(ge=0)] = 7
-    due_time: dt.time = dt.time(23, 59)
+    due_time: ClockTime = dt.time(23, 59)
     change_cutoff_days: Annotated[int, Field(ge=0)] = 2
     late_penalty: LatePenalty = LatePenalty()
     template_url: str = ""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _removed_keys(cls, data: object) -> object:
+        # Each student scribes exactly one lecture (a database constraint); a lecture takes
+        # up to scribes_per_lecture. Files that still say otherwise are told so.
+        if isinstance(data, dict):
+            for key in ("times_per_student", "min_scribes_per_lecture"):
+                if key in data:
+                    raise ValueError(
+                        f"{key} is not a setting: every student scribes exactly one lecture and "
+                        "each lecture takes up to scribes_per_lecture; remove the key"
+                    )
+        return data
 
 
 class RubricCriterion(Strict):
@@ -234,7 +302,7 @@ class MilestoneSpec(Strict):
     key: Slug
     label: str
     kind: Literal["document", "talk", "poster", "report"] = "document"
-    due: dt.datetime | dt.date | None = None  # None: to be announced
+    due: DateOrDateTime | None = None  # None: to be announced
     weight: Annotated[Decimal, Field(ge=0, le=100)]
     talk_minutes: Annotated[int | None, Field(ge=1)] = None
     accepts: list[Literal["pdf", "link"]] = ["pdf"]
@@ -294,10 +362,6 @@ class Syllabus(Strict):
                     raise ValueError(
                         f"session on {session.date} reads {ref.key!r}, which is not in the bibliography"
                     )
-        dates = [s.date for s in self.sessions]
-        twice = sorted({d for d in dates if dates.count(d) > 1})
-        if twice:
-            raise ValueError(f"sessions listed twice for {', '.join(map(str, twice))}")
         return self
 
     def policies(self) -> Policies:

@@ -12,7 +12,7 @@ class ProjectsConfig(AppConfig):
         from course.extensions import NavLink, register_nav_link, register_schedule_annotator
         from course.notifications import register_digest_source, register_reminder_source
         from course.permissions import Action
-        from course.syllabus import register_after_load
+        from course.syllabus import register_after_load, register_watcher
 
         from . import demo, reminders, selectors, services
 
@@ -32,5 +32,6 @@ class ProjectsConfig(AppConfig):
         register_schedule_annotator("projects", selectors.schedule_talks)
         register_demo_hook("projects", demo.demo_projects)
         register_after_load("projects", services.after_syllabus_load)
+        register_watcher("projects", selectors.watched_milestones)
         register_reminder_source("projects", reminders.project_reminders)
         register_digest_source("projects", reminders.project_digest)

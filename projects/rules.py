@@ -15,6 +15,8 @@ from enum import StrEnum
 from typing import TypeVar
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from course import rules as course_rules
+
 T = TypeVar("T")
 
 HUNDRED = Decimal(100)
@@ -60,8 +62,8 @@ def term_week(term_start: date, day: date) -> int:
 
 
 def week_allows_talks(term_start: date, day: date, first_allowed_week: int) -> bool:
-    """Presentations happen only from `first_allowed_week` on (after week 4 means week 5+)."""
-    return term_week(term_start, day) >= first_allowed_week
+    """Presentations happen only from `first_allowed_week` on (the syllabus loader's rule)."""
+    return course_rules.week_allows_talks(term_start, day, first_allowed_week)
 
 
 def slides_due_at(talk_starts_at: datetime, hours_before: int) -> datetime:

@@ -11,7 +11,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth import get_user_model
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, Prefetch, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,6 +22,7 @@ from course.models import Course, Enrollment, Session
 from course.permissions import Action, can
 from course.scores import ScoreItem, ScoresByStudent, ScoreStatus
 from course.selectors import course_policies
+from course.syllabus import Watched
 
 from . import rules
 from .models import (
@@ -367,3 +368,22 @@ def gradebook_items(course: Course) -> ScoresByStudent:
         for student, items in part.items():
             merged[student].extend(items)
     return dict(merged)
+
+
+def watched_milestones(course: Course) -> dict[str, Watched]:
+    """For the syllabus loader: every milestone's date; moving one with hand-ins needs the
+    instructor's confirmation (its weight is the policy's, shown with the policies)."""
+    tz = ZoneInfo(course.time_zone)
+    out = {}
+    for m in (
+        Milestone.objects.filter(course=course)
+        .annotate(n_submissions=Count("submissions"))
+        .order_by("pk")
+    ):
+        due = f"due {m.due.astimezone(tz):%Y-%m-%d %H:%M}" if m.due else "to be announced"
+        out[f"milestone:{m.pk}"] = Watched(
+            label=f"Milestone “{m.label}”",
+            state=due,
+            work=f"{m.n_submissions} hand-ins" if m.n_submissions else "",  # type: ignore[attr-defined]
+        )
+    return out

@@ -17,7 +17,7 @@ class QuizzesConfig(AppConfig):
         )
         from course.notifications import register_digest_source, register_reminder_source
         from course.permissions import Action
-        from course.syllabus import register_section
+        from course.syllabus import register_section, register_watcher
 
         from . import demo, home, reminders, schedule, syllabus_section
 
@@ -27,6 +27,7 @@ class QuizzesConfig(AppConfig):
         register_schedule_annotator("quizzes", schedule.annotate_sessions)
         register_home_notices("quizzes", home.quiz_notices)
         register_section("quiz_bank", syllabus_section.QuizBankSection())
+        register_watcher("quizzes", syllabus_section.watched_quizzes)
         register_demo_hook("quizzes", demo.add_demo_quizzes)
         register_reminder_source("quizzes", reminders.quiz_today)
         register_reminder_source("quizzes_grades", reminders.quiz_grades_released)

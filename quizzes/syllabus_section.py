@@ -3,8 +3,10 @@
     quiz_bank:
       - date: 2021-01-14            # the session (a class day of the calendar)
         title: Gradient descent
-        self_assessment: false
+        self_assessment: false      # optional; by default the term's first quiz is one when
+                                    # the policy says `first_is_self_assessment: true`
         duration_minutes: 10        # optional; defaults from the `quizzes:` policy
+        opens: "09:35"              # optional: a time on that date, or a date and time
         questions:
           - kind: single             # single | multiple | numeric | text
             prompt: "The condition number of $A$ is..."
@@ -15,7 +17,9 @@
           - {kind: numeric, prompt: "...", answer: 4, tolerance: 0.01}
 
 Applying is idempotent: a quiz is matched by (session, title), questions by their order, choices
-by their order, so student answers keep pointing at the same rows. Attempts are regraded.
+by their order, so student answers keep pointing at the same rows; only what differs is written,
+and attempts are regraded only when a question changed. The dump writes every value that is not
+the policy's default, so a dumped bank loads back to the same quizzes.
 """
 
 from __future__ import annotations
@@ -25,14 +29,17 @@ import datetime as dt
 from datetime import timedelta
 from decimal import Decimal
 from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo
 
-from django.db.models import ProtectedError
+from django.db import transaction
+from django.db.models import Count, ProtectedError
 from pydantic import BaseModel, ConfigDict, Field, RootModel, model_validator
 
 from course import rules as course_rules
 from course.models import Course, Session
 from course.selectors import course_policies
-from course.syllabus import SyllabusError
+from course.syllabus import SyllabusError, Watched
+from course.syllabus_schema import ClockTime
 
 from . import services
 from .models import Choice, Question, Quiz
@@ -74,11 +81,15 @@ class QuestionSpec(_Strict):
 class QuizSpec(_Strict):
     date: dt.date
     title: Annotated[str, Field(min_length=1, max_length=200)]
-    self_assessment: bool = False
+    # None: the term's first quiz is the self-assessment when the policy says so.
+    self_assessment: bool | None = None
     duration_minutes: Annotated[int | None, Field(ge=1, le=240)] = None
-    opens: dt.time | None = None  # local time; default: session start + policy offset
+    # Local time on `date` (or a local date and time); default: session start + policy offset.
+    opens: dt.datetime | ClockTime | None = None
     window_minutes: Annotated[int | None, Field(ge=1)] = None
+    grace_seconds: Annotated[int | None, Field(ge=0, le=300)] = None
     access_code: bool | None = None
+    show_answers_after_close: bool | None = None
     questions: Annotated[list[QuestionSpec], Field(min_length=1)]
 
 
@@ -107,6 +118,11 @@ class QuizBankSection:
         return dump_bank(course)
 
 
+def _first_quiz(bank: QuizBank) -> QuizSpec | None:
+    """The term's first quiz: the earliest date, the first listed on that day."""
+    return min(bank.root, key=lambda q: q.date, default=None)
+
+
 def apply_bank(course: Course, bank: QuizBank) -> list[Quiz]:
     policy = course_policies(course).quizzes
     sessions = {
@@ -118,92 +134,187 @@ def apply_bank(course: Course, bank: QuizBank) -> list[Quiz]:
         raise SyllabusError(
             [f"quiz_bank: no class on {s.date} for the quiz {s.title!r}" for s in missing]
         )
+    first = _first_quiz(bank)
     for spec in bank.root:
         session = sessions[spec.date]
-        if spec.opens is not None:
+        if isinstance(spec.opens, dt.datetime):
+            opens_at = course_rules.local_datetime(
+                spec.opens.date(), spec.opens.time(), course.time_zone
+            )
+        elif spec.opens is not None:
             opens_at = course_rules.local_datetime(spec.date, spec.opens, course.time_zone)
         else:
             opens_at = session.starts_at + timedelta(minutes=policy.opens_minutes_after_start)
         window = spec.window_minutes or policy.window_minutes
         duration = spec.duration_minutes or policy.duration_minutes
-        quiz, _ = Quiz.objects.update_or_create(
-            session=session,
-            title=spec.title,
-            defaults={
-                "course": course,
-                "is_self_assessment": spec.self_assessment,
-                "opens_at": opens_at,
-                "closes_at": opens_at + timedelta(minutes=window),
-                "duration_seconds": duration * 60,
-                "grace_seconds": policy.grace_seconds,
-                "requires_access_code": (
-                    policy.require_access_code if spec.access_code is None else spec.access_code
-                ),
-                "show_answers_after_close": policy.show_answers_after_close,
-            },
+        self_assessment = (
+            spec.self_assessment
+            if spec.self_assessment is not None
+            else (policy.first_is_self_assessment and spec is first)
         )
+        values = {
+            "course": course,
+            "is_self_assessment": self_assessment,
+            "opens_at": opens_at,
+            "closes_at": opens_at + timedelta(minutes=window),
+            "duration_seconds": duration * 60,
+            "grace_seconds": (
+                policy.grace_seconds if spec.grace_seconds is None else spec.grace_seconds
+            ),
+            "requires_access_code": (
+                policy.require_access_code if spec.access_code is None else spec.access_code
+            ),
+            "show_answers_after_close": (
+                policy.show_answers_after_close
+                if spec.show_answers_after_close is None
+                else spec.show_answers_after_close
+            ),
+        }
+        quiz = Quiz.objects.filter(session=session, title=spec.title).first()
+        if quiz is None:
+            quiz = Quiz.objects.create(session=session, title=spec.title, **values)
+        else:
+            changed = [k for k, v in values.items() if getattr(quiz, k) != v]
+            if changed:
+                for k in changed:
+                    setattr(quiz, k, values[k])
+                quiz.save(update_fields=[*changed, "updated_at"])
         apply_questions(quiz, spec.questions)
         out.append(quiz)
     return out
 
 
 def apply_questions(quiz: Quiz, specs: list[QuestionSpec]) -> None:
-    """Upsert questions by order and choices by order; extra ones removed unless answered."""
-    existing = {q.order: q for q in Question.objects.filter(quiz=quiz)}
+    """Upsert questions by order and choices by order; extra ones removed unless answered.
+
+    Only what differs is written; the attempts are regraded when a question changed."""
+    existing = {q.order: q for q in Question.objects.filter(quiz=quiz).prefetch_related("choices")}
+    changed = False
     for order, spec in enumerate(specs):
-        question = existing.pop(order, None) or Question(quiz=quiz, order=order)
-        question.kind = spec.kind
-        question.prompt = spec.prompt
-        question.points = spec.points
-        question.numeric_answer = spec.answer
-        question.numeric_tolerance = spec.tolerance
-        question.explanation = spec.explanation
-        question.save()
-        choices = {c.order: c for c in Choice.objects.filter(question=question)}
+        question = existing.pop(order, None)
+        values = {
+            "kind": spec.kind,
+            "prompt": spec.prompt,
+            "points": spec.points,
+            "numeric_answer": spec.answer,
+            "numeric_tolerance": spec.tolerance,
+            "explanation": spec.explanation,
+        }
+        if question is None:
+            question = Question.objects.create(quiz=quiz, order=order, **values)
+            choices: dict[int, Choice] = {}
+            changed = True
+        else:
+            choices = {c.order: c for c in question.choices.all()}
+            differs = [k for k, v in values.items() if getattr(question, k) != v]
+            if differs:
+                for k in differs:
+                    setattr(question, k, values[k])
+                question.save(update_fields=differs)
+                changed = True
         for corder, cspec in enumerate(spec.choices):
-            choice = choices.pop(corder, None) or Choice(question=question, order=corder)
-            choice.text = cspec.text
-            choice.is_correct = cspec.correct
-            choice.save()
-        Choice.objects.filter(pk__in=[c.pk for c in choices.values()]).delete()
+            choice = choices.pop(corder, None)
+            if choice is None:
+                Choice.objects.create(
+                    question=question, order=corder, text=cspec.text, is_correct=cspec.correct
+                )
+                changed = True
+            elif (choice.text, choice.is_correct) != (cspec.text, cspec.correct):
+                choice.text, choice.is_correct = cspec.text, cspec.correct
+                choice.save(update_fields=["text", "is_correct"])
+                changed = True
+        if choices:
+            Choice.objects.filter(pk__in=[c.pk for c in choices.values()]).delete()
+            changed = True
     for leftover in existing.values():
         # Answered: kept (graded as before) rather than losing student work.
-        with contextlib.suppress(ProtectedError):
+        with contextlib.suppress(ProtectedError), transaction.atomic():
             leftover.delete()
-    if quiz.attempts.exists():
+            changed = True
+    if changed and quiz.attempts.exists():
         services.quiz_regrade(quiz_id=quiz.pk)
 
 
+def _number(value: Decimal) -> int | float:
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
 def dump_bank(course: Course) -> list[dict[str, Any]]:
+    policy = course_policies(course).quizzes
+    tz = ZoneInfo(course.time_zone)
     out = []
-    quizzes = (
+    quizzes = list(
         Quiz.objects.filter(course=course)
+        .exclude(session__number__gte=10_000)  # sessions kept only because work refers to them
         .select_related("session")
         .prefetch_related("questions__choices")
-        .order_by("opens_at", "pk")
+        .order_by("session__date", "opens_at", "pk")
     )
+    first = quizzes[0] if quizzes else None
     for quiz in quizzes:
         item: dict[str, Any] = {"date": quiz.session.date, "title": quiz.title}
-        if quiz.is_self_assessment:
-            item["self_assessment"] = True
+        implied = policy.first_is_self_assessment and quiz is first
+        if quiz.is_self_assessment != implied:
+            item["self_assessment"] = quiz.is_self_assessment
         item["duration_minutes"] = max(1, round(quiz.duration_seconds / 60))
+        default_opens = quiz.session.starts_at + timedelta(minutes=policy.opens_minutes_after_start)
+        if quiz.opens_at != default_opens:
+            local = quiz.opens_at.astimezone(tz).replace(tzinfo=None)
+            if local.date() == quiz.session.date:
+                item["opens"] = local.strftime("%H:%M:%S" if local.second else "%H:%M")
+            else:
+                item["opens"] = local
+        window = round((quiz.closes_at - quiz.opens_at).total_seconds() / 60)
+        if window != policy.window_minutes:
+            item["window_minutes"] = max(1, window)
+        if quiz.grace_seconds != policy.grace_seconds:
+            item["grace_seconds"] = quiz.grace_seconds
+        if quiz.requires_access_code != policy.require_access_code:
+            item["access_code"] = quiz.requires_access_code
+        if quiz.show_answers_after_close != policy.show_answers_after_close:
+            item["show_answers_after_close"] = quiz.show_answers_after_close
         questions = []
         for q in quiz.questions.all():
             qd: dict[str, Any] = {"kind": q.kind, "prompt": q.prompt}
             if q.points != 1:
-                qd["points"] = float(q.points)
+                qd["points"] = _number(q.points)
             if q.kind in ("single", "multiple"):
                 qd["choices"] = [
                     {"text": c.text, "correct": True} if c.is_correct else {"text": c.text}
                     for c in q.choices.all()
                 ]
-            if q.kind == "numeric" and q.numeric_answer is not None:
-                qd["answer"] = float(q.numeric_answer)
-                if q.numeric_tolerance:
-                    qd["tolerance"] = float(q.numeric_tolerance)
+            if q.numeric_answer is not None:
+                qd["answer"] = _number(q.numeric_answer)
+            if q.numeric_tolerance:
+                qd["tolerance"] = _number(q.numeric_tolerance)
             if q.explanation:
                 qd["explanation"] = q.explanation
             questions.append(qd)
         item["questions"] = questions
         out.append(item)
+    return out
+
+
+def watched_quizzes(course: Course) -> dict[str, Watched]:
+    """Every quiz's window and length; a quiz with attempts needs a confirmed change."""
+    tz = ZoneInfo(course.time_zone)
+    out = {}
+    for quiz in (
+        Quiz.objects.filter(course=course)
+        .select_related("session")
+        .annotate(n_attempts=Count("attempts"))
+        .order_by("pk")
+    ):
+        opens = quiz.opens_at.astimezone(tz)
+        closes = quiz.closes_at.astimezone(tz)
+        out[f"quiz:{quiz.pk}"] = Watched(
+            label=f"Quiz “{quiz.title}” ({quiz.session.date})",
+            state=(
+                f"opens {opens:%Y-%m-%d %H:%M}, start by {closes:%Y-%m-%d %H:%M}, "
+                f"{quiz.duration_seconds // 60} min {quiz.duration_seconds % 60:02d} s, "
+                f"grace {quiz.grace_seconds} s"
+                + (", self-assessment" if quiz.is_self_assessment else "")
+            ),
+            work=f"{quiz.n_attempts} attempts" if quiz.n_attempts else "",  # type: ignore[attr-defined]
+        )
     return out

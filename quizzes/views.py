@@ -48,6 +48,9 @@ def quiz_list(request: HttpRequest, course: Course) -> HttpResponse:
             "rows": [(r, now > closes[r.quiz.pk]) for r in rows],
             "best": best,
             "best_n": policy.best_n,
+            "expected_min": policy.expected_min,
+            "expected_max": policy.expected_max,
+            "first_is_self_assessment": policy.first_is_self_assessment,
             "now": now,
         },
     )

@@ -12,7 +12,7 @@ class ScribingConfig(AppConfig):
         from course.extensions import NavLink, register_nav_link, register_schedule_annotator
         from course.notifications import register_digest_source, register_reminder_source
         from course.permissions import Action
-        from course.syllabus import register_after_load
+        from course.syllabus import register_after_load, register_watcher
 
         from . import demo, reminders, selectors, services
 
@@ -22,6 +22,7 @@ class ScribingConfig(AppConfig):
         register_schedule_annotator("scribing", selectors.schedule_annotations)
         register_demo_hook("scribing", demo.add_demo_scribing)
         register_after_load("scribing", lambda course: services.slots_sync(course=course))
+        register_watcher("scribing", selectors.watched_deadlines)
         register_reminder_source("scribing", reminders.scribe_reminders)
         register_reminder_source("scribing_grades", reminders.notes_graded)
         register_digest_source("scribing", reminders.notes_to_grade)

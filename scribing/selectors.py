@@ -28,6 +28,7 @@ from course.models import Course, Session
 from course.permissions import Action, can
 from course.scores import ScoreItem, ScoresByStudent, ScoreStatus
 from course.selectors import active_students, course_policies
+from course.syllabus import Watched
 from course.syllabus_schema import ScribingPolicy
 
 from . import rules
@@ -330,3 +331,24 @@ def schedule_annotations(
             )
         )
     return result
+
+
+def watched_deadlines(course: Course) -> dict[str, Watched]:
+    """For the syllabus loader: the notes deadline of every lecture with notes handed in."""
+    policy = scribing_policy(course)
+    tz = ZoneInfo(course.time_zone)
+    out = {}
+    for slot in (
+        ScribeSlot.objects.filter(course=course)
+        .select_related("session")
+        .annotate(n_versions=Count("submissions"))
+        .filter(n_versions__gt=0)
+        .order_by("pk")
+    ):
+        due = base_due(course, slot.session, policy).astimezone(tz)
+        out[f"notes:{slot.pk}"] = Watched(
+            label=f"Scribe notes of the lecture of {slot.session.date}",
+            state=f"due {due:%Y-%m-%d %H:%M}",
+            work=f"{slot.n_versions} versions handed in",  # type: ignore[attr-defined]
+        )
+    return out

@@ -65,9 +65,9 @@ def register_demo_hook(name: str, hook: DemoHook) -> None:
 
 
 def demo_shift_weeks(today: date) -> int:
-    import yaml
+    from course.syllabus_yaml import read_yaml
 
-    start = yaml.safe_load(DEMO_SYLLABUS.read_text(encoding="utf-8"))["calendar"]["term_start"]
+    start = read_yaml(DEMO_SYLLABUS.read_text(encoding="utf-8"))[0]["calendar"]["term_start"]
     return rules.weeks_to_shift(start, today, target_week=TARGET_WEEK)
 
 
@@ -76,8 +76,11 @@ def load_demo(*, now: datetime) -> tuple[LoadReport, list[DemoPerson]]:
     User = get_user_model()
     today = now.date()
     with transaction.atomic():
+        # Confirmed: the demo term is moved on purpose, its past work with it.
         report = load_syllabus_text(
-            DEMO_SYLLABUS.read_text(encoding="utf-8"), shift_weeks=demo_shift_weeks(today)
+            DEMO_SYLLABUS.read_text(encoding="utf-8"),
+            shift_weeks=demo_shift_weeks(today),
+            confirm=True,
         )
         course = report.course
         for i, person in enumerate(DEMO_PEOPLE):

@@ -38,7 +38,7 @@ def test_demo_syllabus_holds_the_slides_rules():
     assert 5 <= syllabus.quizzes.duration_minutes <= 10
     assert syllabus.scribing.due_after_days == 7
     assert syllabus.scribing.late_penalty.percent == 5
-    assert syllabus.scribing.scribes_per_lecture == 2 and syllabus.scribing.times_per_student == 1
+    assert syllabus.scribing.scribes_per_lecture == 2
     assert syllabus.presentations.talk_minutes == 20 and syllabus.presentations.group_size == 2
     assert syllabus.presentations.first_allowed_week == 5
     assert [m.key for m in syllabus.project.milestones] == [

@@ -30,7 +30,6 @@ bibliography:
   - {key: keskar2017, title: "Large-batch training", url: "https://arxiv.org/abs/1609.04836"}
   - {key: polyak1964, title: "Heavy ball"}
 sessions:
-  - {date: 2021-01-27, kind: presentations, topic: Too early}
   - {date: 2021-03-17, kind: presentations, topic: Paper presentations I}
   - {date: 2021-03-24, kind: presentations, topic: Paper presentations II}
   - {date: 2021-03-25, kind: project_talks, topic: Progress reports}

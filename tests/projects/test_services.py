@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
 
-from course.models import BibliographyEntry, Enrollment, Session
+from course.models import BibliographyEntry, Enrollment
 from course.scores import ScoreStatus
 from projects import selectors, services
 from projects.models import (
@@ -183,9 +183,16 @@ def test_proposal_from_bibliography_without_link(pcourse, students) -> None:
 
 
 def test_no_presentation_slot_before_allowed_week(pcourse) -> None:
+    from course.syllabus import SyllabusError, parse_syllabus
+
+    from .conftest import PROJECTS_SYLLABUS
+
+    too_early = PROJECTS_SYLLABUS.replace(
+        "sessions:\n", "sessions:\n  - {date: 2021-01-27, kind: presentations, topic: Too early}\n"
+    )
+    with pytest.raises(SyllabusError, match="before presentations.first_allowed_week"):
+        parse_syllabus(too_early)
     services.talk_slots_sync(course=pcourse)
-    early = Session.objects.get(course=pcourse, topic="Too early")
-    assert not TalkSlot.objects.filter(session=early).exists()
     for slot in TalkSlot.objects.filter(kind=P).select_related("session"):
         assert slot.session.week >= 5
     # 2 allowed presentations sessions of 100 min: 4 slots each; progress talks: 5 min + 5.
