@@ -198,10 +198,15 @@ def test_every_admin_of_the_course_apps_is_scoped_or_global() -> None:
     assert inlines == []
 
 
-def test_the_ta_is_staff_through_the_real_services(world: dict[str, Any]) -> None:
+def test_the_ta_enters_the_admin_by_the_enrolment_alone(client: Any, world: dict[str, Any]) -> None:
+    """No site-wide flag, group or permission: the TA role of course A opens the admin."""
     ta = world["ta"]
-    assert ta.is_staff and not ta.is_superuser
-    assert ta.groups.filter(name="Teaching assistants").exists()
+    assert not (ta.is_staff or ta.is_superuser)
+    assert not ta.groups.exists() and not ta.user_permissions.exists()
+    client.force_login(ta)
+    assert client.get(reverse("admin:index")).status_code == 200
+    client.force_login(world["student_b"])
+    assert client.get(reverse("admin:index")).status_code == 302  # to the admin's login
 
 
 @pytest.mark.parametrize("who", ["ta", "instructor"])
