@@ -20,6 +20,7 @@ from .admin_scoping import (
     CourseScopedInlineMixin,
     allowed_course_ids,
     allowed_courses,
+    refuse_if_exists,
     users_of,
 )
 from .forms import RosterImportForm, SyllabusUploadForm
@@ -162,6 +163,12 @@ class UserAdmin(BaseUserAdmin):
             ),
             editor_course_ids=set(self._managed_ids(request) or ()),
         )
+
+    def get_object(self, request: HttpRequest, object_id: str, from_field: Any = None) -> Any:
+        obj = super().get_object(request, object_id, from_field)
+        if obj is None and not self._is_superuser(request):
+            refuse_if_exists(self.model, object_id, from_field)
+        return obj
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return self._is_superuser(request)  # the roster import creates a course's accounts

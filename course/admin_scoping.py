@@ -160,6 +160,18 @@ def users_of(ids: frozenset[int]) -> QuerySet[Any]:
     return get_user_model()._default_manager.filter(pk__in=members)
 
 
+def refuse_if_exists(model: type[models.Model], object_id: str, from_field: Any = None) -> None:
+    """For an object outside the user's scope: 403 if it exists (so it is not mistaken for a
+    deleted one), else nothing (Django's "not found" follows)."""
+    field: Any = model._meta.pk if from_field is None else model._meta.get_field(from_field)
+    try:
+        value = field.to_python(object_id)
+    except ValidationError:
+        return
+    if model._default_manager.filter(**{field.attname: value}).exists():
+        raise PermissionDenied
+
+
 class CourseScopedRelatedFilter(admin.RelatedFieldListFilter):
     """A related list filter offering only the related objects of the user's courses."""
 
@@ -297,17 +309,7 @@ class CourseScopedAdminMixin(_CourseScoping):
         "not found" redirect."""
         obj = super().get_object(request, object_id, from_field)  # type: ignore[misc]
         if obj is None and allowed_course_ids(request, self.view_action) is not None:
-            field = (
-                self.model._meta.pk
-                if from_field is None
-                else self.model._meta.get_field(from_field)
-            )
-            try:
-                value = field.to_python(object_id)  # type: ignore[union-attr]
-            except ValidationError:
-                return None
-            if self.model._default_manager.filter(**{field.attname: value}).exists():  # type: ignore[union-attr]
-                raise PermissionDenied
+            refuse_if_exists(self.model, object_id, from_field)
         return obj
 
     def get_list_filter(self, request: HttpRequest) -> Any:
