@@ -706,3 +706,19 @@ def test_the_beat_schedule_groups_and_preferences_are_superusers_only(
     assert "/admin/django_celery_beat/" not in index and "/admin/auth/" not in index
     client.force_login(site_wide["boss"])
     assert client.get(change).status_code == 200
+
+
+def test_the_user_admins_list_does_not_grow_in_queries_with_the_class(
+    client: Any, make_member: Callable[..., Any], django_assert_max_num_queries: Any
+) -> None:
+    """The instructor's *Users* list of a class of 3 and of 30 takes the same queries."""
+    course = load_syllabus_text(PROJECTS_SYLLABUS).course
+    prof = make_member(course, Enrollment.Role.INSTRUCTOR, username="busy_prof")
+    client.force_login(prof)
+    url = reverse("admin:course_user_changelist")
+    for size in (3, 30):
+        while Enrollment.objects.filter(course=course).count() < size + 1:
+            make_member(course)
+        with django_assert_max_num_queries(8):
+            response = client.get(url)
+        assert len(response.context["cl"].result_list) == size + 1
