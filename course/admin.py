@@ -1,8 +1,12 @@
 from __future__ import annotations
 
+from typing import Any
+
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
@@ -16,6 +20,8 @@ from .admin_scoping import (
     CourseScopedInlineMixin,
     allowed_course_ids,
     allowed_courses,
+    refuse_if_exists,
+    users_of,
 )
 from .forms import RosterImportForm, SyllabusApplyForm, SyllabusUploadForm
 from .models import (
@@ -32,7 +38,7 @@ from .models import (
     SessionReading,
     User,
 )
-from .permissions import Action
+from .permissions import Action, AdminOperation, account_editable_by
 from .syllabus import (
     LoadReport,
     SyllabusError,
@@ -43,12 +49,147 @@ from .syllabus import (
 )
 
 
+class UserEnrollmentInline(CourseScopedInlineMixin, admin.TabularInline):
+    """A person's enrolments, in the courses the viewer manages (changed on *Enrollments*,
+    which re-seats the auditors)."""
+
+    model = Enrollment
+    fk_name = "user"
+    view_action = Action.MANAGE_COURSE
+    change_action = Action.MANAGE_COURSE
+    fields = ("course", "role", "status", "student_id", "requested_at")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def _may(self, request: HttpRequest, operation: AdminOperation, obj: Any = None) -> bool:
+        if operation != AdminOperation.VIEW:
+            return False
+        ids = self.operation_course_ids(request, operation)
+        return ids is None or bool(ids)
+
+
+class StaffUserChangeForm(forms.ModelForm):
+    """What course staff may change of a person: the name and the e-mail, nothing that gives
+    access. A post that tries to set more is refused, saying why."""
+
+    class Meta:
+        model = User
+        fields = ("first_name", "last_name", "email")
+
+    def clean(self) -> dict[str, Any]:
+        tried = sorted(PRIVILEGED_USER_FIELDS & set(self.data))
+        if tried:
+            raise forms.ValidationError(
+                _("Only a superuser may change %(fields)s.")
+                % {
+                    "fields": ", ".join(
+                        str(getattr(User._meta.get_field(f), "verbose_name", f)) for f in tried
+                    )
+                },
+                code="privileged",
+            )
+        return super().clean() or {}
+
+
+# Fields of an account that give access to the site or to other people's accounts.
+PRIVILEGED_USER_FIELDS = frozenset(
+    {"is_superuser", "is_staff", "is_active", "groups", "user_permissions", "password", "username"}
+)
+
+
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
-    """Accounts span courses: not scoped per course (the staff groups decide who sees them)."""
+    """Superusers manage accounts. Course staff see the people of the courses they manage,
+    with their name, e-mail and enrolments there; they change the name and e-mail only of an
+    account that belongs to none but their courses and gives no site-wide access; never
+    flags, groups, permissions or passwords, and they neither add nor delete accounts."""
 
     fieldsets = (*BaseUserAdmin.fieldsets, (_("Preferences"), {"fields": ("preferred_language",)}))  # type: ignore[misc]
     list_display = ("username", "email", "first_name", "last_name", "is_staff")
+    staff_fieldsets = ((None, {"fields": ("username", "first_name", "last_name", "email")}),)
+
+    def _managed_ids(self, request: HttpRequest) -> frozenset[int] | None:
+        return allowed_course_ids(request, Action.MANAGE_COURSE)
+
+    def _is_superuser(self, request: HttpRequest) -> bool:
+        return bool(request.user.is_active and request.user.is_superuser)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[User]:
+        qs = super().get_queryset(request)
+        ids = self._managed_ids(request)
+        return qs if ids is None else qs.filter(pk__in=users_of(ids).values("pk"))
+
+    def get_inlines(self, request: HttpRequest, obj: Any) -> Any:
+        return [UserEnrollmentInline] if obj is not None else []
+
+    def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
+        if self._is_superuser(request):
+            return super().get_fieldsets(request, obj)
+        return self.staff_fieldsets
+
+    def get_form(
+        self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
+    ) -> Any:
+        if not self._is_superuser(request):
+            kwargs["form"] = StaffUserChangeForm
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        if self._is_superuser(request):
+            return super().get_readonly_fields(request, obj)
+        return ("username",)
+
+    def get_list_display(self, request: HttpRequest) -> Any:
+        if self._is_superuser(request):
+            return super().get_list_display(request)
+        return ("username", "email", "first_name", "last_name")
+
+    def get_list_filter(self, request: HttpRequest) -> Any:
+        return super().get_list_filter(request) if self._is_superuser(request) else ()
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return self._is_superuser(request) or bool(self._managed_ids(request))
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        if self._is_superuser(request):
+            return True
+        ids = self._managed_ids(request)
+        if not ids:
+            return False
+        return obj is None or users_of(ids).filter(pk=obj.pk).exists()
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        if self._is_superuser(request):
+            return True
+        if obj is None or not self.has_view_permission(request, obj):
+            return obj is None and bool(self._managed_ids(request))
+        return account_editable_by(
+            privileged=obj.is_staff or obj.is_superuser,
+            account_course_ids=set(
+                Enrollment.objects.filter(user=obj).values_list("course_id", flat=True)
+            ),
+            editor_course_ids=set(self._managed_ids(request) or ()),
+        )
+
+    def get_object(self, request: HttpRequest, object_id: str, from_field: Any = None) -> Any:
+        obj = super().get_object(request, object_id, from_field)
+        if obj is None and not self._is_superuser(request):
+            refuse_if_exists(self.model, object_id, from_field)
+        return obj
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return self._is_superuser(request)  # the roster import creates a course's accounts
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._is_superuser(request)
+
+    def user_change_password(
+        self, request: HttpRequest, id: str, form_url: str = ""
+    ) -> HttpResponse:
+        if not self._is_superuser(request):
+            raise PermissionDenied(_("Only a superuser may set another person's password."))
+        return super().user_change_password(request, id, form_url)
 
 
 class _ConfigInline(CourseScopedInlineMixin):
@@ -176,6 +317,15 @@ class CourseAdmin(_ConfigAdmin):
                         _("Roster imported: %(created)d people created, %(updated)d updated.")
                         % {"created": result.created, "updated": result.updated},
                     )
+                    if result.names_kept:
+                        messages.warning(
+                            request,
+                            _(
+                                "%(n)d people also belong to other courses: they are enrolled, "
+                                "but their accounts' names were left as they are."
+                            )
+                            % {"n": result.names_kept},
+                        )
                     return redirect("admin:course_enrollment_changelist")
                 errors = [str(e) for e in result.errors]
                 messages.error(request, _("Nothing was imported: fix these rows and upload again."))
@@ -298,7 +448,8 @@ class CourseAdmin(_ConfigAdmin):
 
 @admin.register(Enrollment)
 class EnrollmentAdmin(_ConfigAdmin):
-    any_user_fields = ("user",)  # enrolling is how a person joins a course
+    # The person offered are those of the user's courses: a newcomer joins by the roster
+    # import (by e-mail), so the staff of one course cannot browse every account of the site.
     list_display = ("user", "course", "role", "status", "student_id", "requested_at")
     list_filter = ("course", "role", "status")
     search_fields = (
@@ -376,4 +527,4 @@ class CalendarFeedTokenAdmin(_ConfigAdmin):
     readonly_fields = ("token", "created_at")
 
 
-from . import deadline_admin, notification_admin  # noqa: E402,F401  (register their models)
+from . import deadline_admin, global_admin, notification_admin  # noqa: E402,F401  (register their models)

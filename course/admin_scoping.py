@@ -30,7 +30,7 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 
 from .models import Course, Enrollment
-from .permissions import Action, can, remember_enrollment
+from .permissions import Action, AdminOperation, admin_may, can, remember_enrollment, role_of
 
 _REQUEST_CACHE = "_coursekit_admin_scope"
 
@@ -65,6 +65,35 @@ def allowed_course_ids(request: HttpRequest, action: Action | str) -> frozenset[
     if action not in cache:
         cache[action] = frozenset(c.pk for c in _staff_courses(request) if can(user, action, c))
     return cache[action]  # type: ignore[no-any-return]
+
+
+def admin_course_ids(
+    request: HttpRequest, action: Action | str, operation: AdminOperation | str, app_label: str
+) -> frozenset[int] | None:
+    """Ids of the courses where the request's user may do `action` and where their role there
+    may do `operation` on a model of `app_label`; None means every course (a superuser)."""
+    ids = allowed_course_ids(request, action)
+    if ids is None or not ids:
+        return ids
+    key = ("admin", Action(action), AdminOperation(operation), app_label)
+    cache: dict[Any, Any] = request.__dict__.setdefault(_REQUEST_CACHE, {})
+    if key not in cache:
+        user = request.user
+        cache[key] = frozenset(
+            c.pk
+            for c in _staff_courses(request)
+            if c.pk in ids and admin_may(role_of(user, c), operation, app_label)
+        )
+    return cache[key]  # type: ignore[no-any-return]
+
+
+def may_enter_admin(request: HttpRequest) -> bool:
+    """The admin opens to superusers and site staff (``is_staff``, set only by a superuser)
+    and to the people who are instructor or TA of a course now (their enrolment, not a flag)."""
+    user: Any = request.user
+    if not getattr(user, "is_active", False):
+        return False
+    return bool(user.is_staff) or bool(allowed_course_ids(request, Action.GRADE))
 
 
 def allowed_courses(request: HttpRequest, action: Action | str) -> QuerySet[Course]:
@@ -120,7 +149,7 @@ def scope_queryset(
     return queryset.filter(**{course_lookup(course_path): ids})
 
 
-def _users_of(ids: frozenset[int]) -> QuerySet[Any]:
+def users_of(ids: frozenset[int]) -> QuerySet[Any]:
     from django.contrib.auth import get_user_model
 
     members = (
@@ -129,6 +158,18 @@ def _users_of(ids: frozenset[int]) -> QuerySet[Any]:
         .values("user_id")
     )
     return get_user_model()._default_manager.filter(pk__in=members)
+
+
+def refuse_if_exists(model: type[models.Model], object_id: str, from_field: Any = None) -> None:
+    """For an object outside the user's scope: 403 if it exists (so it is not mistaken for a
+    deleted one), else nothing (Django's "not found" follows)."""
+    field: Any = model._meta.pk if from_field is None else model._meta.get_field(from_field)
+    try:
+        value = field.to_python(object_id)
+    except ValidationError:
+        return
+    if model._default_manager.filter(**{field.attname: value}).exists():
+        raise PermissionDenied
 
 
 class CourseScopedRelatedFilter(admin.RelatedFieldListFilter):
@@ -165,6 +206,13 @@ class _CourseScoping:
         qs = super().get_queryset(request)  # type: ignore[misc]
         return scope_queryset(request, qs, self.course_path, self.view_action)
 
+    def operation_course_ids(
+        self, request: HttpRequest, operation: AdminOperation
+    ) -> frozenset[int] | None:
+        """The courses where the user may do `operation` on this model (None: all)."""
+        action = self.view_action if operation == AdminOperation.VIEW else self.change_action
+        return admin_course_ids(request, action, operation, self.model._meta.app_label)
+
     def in_scope(self, request: HttpRequest, obj: Any, action: Action) -> bool:
         ids = allowed_course_ids(request, action)
         return ids is None or course_id_of(obj, self.course_path) in ids
@@ -178,7 +226,7 @@ class _CourseScoping:
         if related is not None and related._meta.label == settings.AUTH_USER_MODEL:
             if db_field.name in self.any_user_fields:
                 return queryset
-            return queryset.filter(pk__in=_users_of(ids).values("pk"))
+            return queryset.filter(pk__in=users_of(ids).values("pk"))
         path = course_path_of(related)
         if path is None:
             return queryset
@@ -232,42 +280,36 @@ class CourseScopedAdminMixin(_CourseScoping):
             if db_field.is_relation and not db_field.primary_key:
                 field.queryset = self.scoped_choices(request, db_field, field.queryset)
 
+    def _may(self, request: HttpRequest, operation: AdminOperation, obj: Any = None) -> bool:
+        ids = self.operation_course_ids(request, operation)
+        if ids is None:
+            return True
+        return bool(ids) if obj is None else course_id_of(obj, self.course_path) in ids
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return self._may(request, AdminOperation.VIEW)
+
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        allowed = super().has_view_permission(request, obj)  # type: ignore[misc]
-        return bool(allowed) and (obj is None or self.in_scope(request, obj, self.view_action))
+        return self._may(request, AdminOperation.VIEW, obj)
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        allowed = super().has_change_permission(request, obj)  # type: ignore[misc]
-        return bool(allowed) and (obj is None or self.in_scope(request, obj, self.change_action))
+        return self._may(request, AdminOperation.CHANGE, obj)
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        allowed = super().has_delete_permission(request, obj)  # type: ignore[misc]
-        return bool(allowed) and (obj is None or self.in_scope(request, obj, self.change_action))
+        return self._may(request, AdminOperation.DELETE, obj)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
-        if not super().has_add_permission(request):  # type: ignore[misc]
-            return False
         if not self.course_path:
             # A new course is in nobody's scope yet: creating one is a superuser's job.
-            return bool(request.user.is_superuser)
-        return allowed_course_ids(request, self.change_action) != frozenset()
+            return bool(request.user.is_active and request.user.is_superuser)
+        return self._may(request, AdminOperation.ADD)
 
     def get_object(self, request: HttpRequest, object_id: str, from_field: Any = None) -> Any:
         """Another course's object is refused (403); one that does not exist stays Django's
         "not found" redirect."""
         obj = super().get_object(request, object_id, from_field)  # type: ignore[misc]
         if obj is None and allowed_course_ids(request, self.view_action) is not None:
-            field = (
-                self.model._meta.pk
-                if from_field is None
-                else self.model._meta.get_field(from_field)
-            )
-            try:
-                value = field.to_python(object_id)  # type: ignore[union-attr]
-            except ValidationError:
-                return None
-            if self.model._default_manager.filter(**{field.attname: value}).exists():  # type: ignore[union-attr]
-                raise PermissionDenied
+            refuse_if_exists(self.model, object_id, from_field)
         return obj
 
     def get_list_filter(self, request: HttpRequest) -> Any:
@@ -301,4 +343,28 @@ class CourseScopedAdminMixin(_CourseScoping):
 
 
 class CourseScopedInlineMixin(_CourseScoping):
-    """Put first in the bases of an inline; the parent admin already checks the parent object."""
+    """Put first in the bases of an inline; the parent admin already checks the parent object.
+    What the inline allows is decided in the parent object's course."""
+
+    parent_model: type[models.Model]
+
+    def _may(self, request: HttpRequest, operation: AdminOperation, obj: Any = None) -> bool:
+        ids = self.operation_course_ids(request, operation)
+        if ids is None:
+            return True
+        if obj is None or obj.pk is None:
+            return bool(ids)
+        path = course_path_of(self.parent_model)
+        return path is not None and course_id_of(obj, path) in ids
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._may(request, AdminOperation.VIEW, obj)
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._may(request, AdminOperation.ADD, obj)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._may(request, AdminOperation.CHANGE, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._may(request, AdminOperation.DELETE, obj)

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 from django.utils.translation import gettext_lazy as _
 
 
@@ -14,3 +15,10 @@ class CourseConfig(AppConfig):
 
         notification_sources.register()
         notifications_demo.register()
+
+
+class CoursekitAdminConfig(admin_apps.AdminConfig):
+    """django.contrib.admin with the course's admin site (course/admin_site.py)."""
+
+    default = False  # course/'s own config stays CourseConfig
+    default_site = "course.admin_site.CoursekitAdminSite"

@@ -60,6 +60,9 @@ class ExtensionRequestAdmin(CourseScopedAdminMixin, admin.ModelAdmin):
     )
     actions = ["approve", "decline"]
 
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # students ask in the browser; the staff decide here
+
     @admin.action(description=_("Approve (new due date: the one asked, else one week later)"))
     def approve(self, request: HttpRequest, queryset: QuerySet[ExtensionRequest]) -> None:
         self._decide(request, queryset, approve=True)

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .admin_scoping import CourseScopedAdminMixin
+from .global_admin import SuperuserOnlyAdminMixin
 from .models import (
     Announcement,
     AnnouncementDelivery,
@@ -93,8 +94,9 @@ class NotificationAdmin(CourseScopedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(NotificationPreference)
-class NotificationPreferenceAdmin(admin.ModelAdmin):
-    """A person's own settings, across courses: not scoped per course."""
+class NotificationPreferenceAdmin(SuperuserOnlyAdminMixin, admin.ModelAdmin):
+    """Everyone's settings, across courses: a superuser's (each person changes their own
+    under *Notifications → Choose what you receive*)."""
 
     list_display = ("user", "kind", "enabled")
     list_filter = ("kind", "enabled")

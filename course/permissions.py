@@ -111,3 +111,44 @@ def rights(user: Any, course: Course) -> dict[str, bool]:
 
 def is_staff_of(user: Any, course: Course) -> bool:
     return can(user, Action.GRADE, course)
+
+
+class AdminOperation(StrEnum):
+    """What a person does to a row in the admin (Django's view/add/change/delete)."""
+
+    VIEW = "view"
+    ADD = "add"
+    CHANGE = "change"
+    DELETE = "delete"
+
+
+def admin_may(role: str | None, operation: AdminOperation | str, app_label: str) -> bool:
+    """Whether a course role may do `operation` on a model of `app_label` in the admin, in
+    that course only: instructors everything; TAs view everything, add and grade, but change
+    nothing of the course itself (app ``course``) and delete nothing; others nothing."""
+    operation = AdminOperation(operation)
+    if role == Role.INSTRUCTOR:
+        return True
+    if role == Role.TA:
+        if operation == AdminOperation.DELETE:
+            return False
+        return operation != AdminOperation.CHANGE or app_label != "course"
+    return False
+
+
+def account_editable_by(
+    *, privileged: bool, account_course_ids: set[int], editor_course_ids: set[int]
+) -> bool:
+    """Whether the staff of `editor_course_ids` may change an account's name and e-mail: only
+    an account that belongs to none but their courses and gives no site-wide access (an
+    account shared with another course is its owner's and the other course's too)."""
+    return not privileged and account_course_ids <= editor_course_ids
+
+
+def is_course_staff(user: Any) -> bool:
+    """Whether the person is an instructor or TA of some course now (the admin lets them in)."""
+    return Enrollment.objects.filter(
+        user_id=user.pk,
+        role__in=[Role.INSTRUCTOR, Role.TA],
+        status=Enrollment.Status.ACTIVE,
+    ).exists()

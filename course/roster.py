@@ -8,10 +8,19 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.utils.translation import gettext, gettext_noop
+
+_FIELD_LABELS = {
+    "first_name": gettext_noop("first name"),
+    "last_name": gettext_noop("last name"),
+    "email": gettext_noop("e-mail address"),
+    "student_id": gettext_noop("student id"),
+}
 
 _ALIASES = {
     "first_name": {"first name", "firstname", "prénom", "prenom", "given name"},
@@ -63,7 +72,11 @@ class RosterError:
         return f"line {self.line}: {self.message}"
 
 
-def parse_roster(text: str) -> tuple[list[RosterRow], list[RosterError]]:
+def parse_roster(
+    text: str, *, max_lengths: Mapping[str, int] | None = None
+) -> tuple[list[RosterRow], list[RosterError]]:
+    """The participants of the file and the errors of its lines. `max_lengths` bounds the
+    fields (first_name, last_name, email, student_id) to what the accounts can hold."""
     text = text.lstrip("\ufeff")
     try:
         dialect = csv.Sniffer().sniff(text.split("\n", 1)[0], delimiters=",;\t")
@@ -94,6 +107,9 @@ def parse_roster(text: str) -> tuple[list[RosterRow], list[RosterError]]:
         line = reader.line_num
         if not any(c.strip() for c in cells):
             continue
+        if any("\x00" in c for c in cells):
+            errors.append(RosterError(line, gettext("the line contains a NUL character")))
+            continue
 
         def cell(field: str, cells: list[str] = cells) -> str:
             i = columns.get(field)
@@ -108,6 +124,23 @@ def parse_roster(text: str) -> tuple[list[RosterRow], list[RosterError]]:
         role_text = role_text.split(",")[0].strip()
         if not (first or last):
             errors.append(RosterError(line, "the name is empty"))
+            continue
+        values = {"first_name": first, "last_name": last, "email": email}
+        values["student_id"] = cell("student_id")
+        too_long = [
+            (field, limit)
+            for field, limit in (max_lengths or {}).items()
+            if len(values.get(field, "")) > limit
+        ]
+        if too_long:
+            field, limit = too_long[0]
+            errors.append(
+                RosterError(
+                    line,
+                    gettext("the %(field)s is longer than %(limit)d characters")
+                    % {"field": gettext(_FIELD_LABELS[field]), "limit": limit},
+                )
+            )
             continue
         try:
             validate_email(email)

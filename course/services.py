@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from django.contrib.auth.models import Group, Permission
 from django.db import transaction
-from django.db.models import Q
 
 from . import rules
 from .models import CalendarFeedToken, Course, Enrollment, User
+from .permissions import account_editable_by
 from .roster import RosterError, parse_roster
 
 
@@ -53,7 +53,11 @@ def enrollment_set(
     now: datetime,
     student_id: str = "",
 ) -> Enrollment:
-    """Enrol (or re-enrol, or change the role of) a person, then re-seat the auditors."""
+    """Enrol (or re-enrol, or change the role of) a person, then re-seat the auditors.
+
+    The account itself is left alone: an instructor or TA role opens the admin for this course
+    through the enrolment (course/admin_scoping.py), never through site-wide flags or groups.
+    """
     with transaction.atomic():
         enrollment, created = Enrollment.objects.get_or_create(
             course=course,
@@ -70,48 +74,9 @@ def enrollment_set(
                 if role == Enrollment.Role.AUDITOR:
                     enrollment.requested_at = now
             enrollment.save()
-        staff_access_grant(user=user, role=role)
         seats_rebalance(course=course)
     enrollment.refresh_from_db()
     return enrollment
-
-
-COURSE_APPS = ["course", "quizzes", "scribing", "projects", "grading"]
-STAFF_GROUPS: dict[str, str] = {
-    Enrollment.Role.INSTRUCTOR: "Instructors",
-    Enrollment.Role.TA: "Teaching assistants",
-}
-
-
-def staff_group(role: str) -> Group:
-    """The admin group of a staff role, with its permissions (kept in step on every call).
-
-    Instructors may do everything in the course's apps, see and edit people, and edit the
-    Celery beat schedule; TAs view everything and grade, but do not change the course itself
-    nor delete anything.
-    """
-    group, _ = Group.objects.get_or_create(name=STAFF_GROUPS[role])
-    perms = Permission.objects.filter(content_type__app_label__in=COURSE_APPS)
-    if role == Enrollment.Role.INSTRUCTOR:
-        perms = perms | Permission.objects.filter(
-            Q(content_type__app_label="django_celery_beat")
-            | Q(content_type__app_label="course", content_type__model="user")
-        )
-    else:
-        perms = perms.exclude(content_type__app_label="course", codename__startswith="change_")
-        perms = perms.exclude(codename__startswith="delete_")
-    group.permissions.set(perms)
-    return group
-
-
-def staff_access_grant(*, user: User, role: str) -> None:
-    """Instructors and TAs work in the Django admin: staff status and their role's group."""
-    if role not in STAFF_GROUPS:
-        return
-    if not user.is_staff:
-        user.is_staff = True
-        user.save(update_fields=["is_staff"])
-    user.groups.add(staff_group(role))
 
 
 def enrollment_drop(*, enrollment: Enrollment) -> None:
@@ -126,6 +91,9 @@ class RosterImportResult:
     created: int
     updated: int
     errors: list[RosterError]
+    # Accounts that also belong to other courses (or are site staff): enrolled, but their
+    # name is theirs and the other courses' too, so the file's name was not applied.
+    names_kept: int = 0
 
     @property
     def ok(self) -> bool:
@@ -133,15 +101,24 @@ class RosterImportResult:
 
 
 def roster_import(*, course: Course, text: str, now: datetime) -> RosterImportResult:
-    """Create or update every participant; any bad row refuses the whole file."""
-    rows, errors = parse_roster(text)
+    """Create or update every participant; any bad row refuses the whole file.
+
+    A person is matched by e-mail. The import sets enrolments in its own course only; it
+    renames an existing account only when that account belongs to no other course and gives
+    no site-wide access (``account_editable_by``)."""
+    rows, errors = parse_roster(text, max_lengths=ROSTER_MAX_LENGTHS)
     if errors:
         return RosterImportResult(0, 0, errors)
-    created = updated = 0
+    created = updated = names_kept = 0
     with transaction.atomic():
         existing = {
             u.email.lower(): u for u in User.objects.filter(email__in=[r.email for r in rows])
         }
+        courses_of: dict[int, set[int]] = {}
+        for user_id, course_id in Enrollment.objects.filter(
+            user__in=list(existing.values())
+        ).values_list("user_id", "course_id"):
+            courses_of.setdefault(user_id, set()).add(course_id)
         for row in rows:
             user = existing.get(row.email)
             if user is None:
@@ -153,13 +130,33 @@ def roster_import(*, course: Course, text: str, now: datetime) -> RosterImportRe
                 )
                 created += 1
             else:
-                user.first_name, user.last_name = row.first_name, row.last_name
-                user.save(update_fields=["first_name", "last_name"])
+                if account_editable_by(
+                    privileged=user.is_staff or user.is_superuser,
+                    account_course_ids=courses_of.get(user.pk, set()),
+                    editor_course_ids={course.pk},
+                ):
+                    user.first_name, user.last_name = row.first_name, row.last_name
+                    user.save(update_fields=["first_name", "last_name"])
+                else:
+                    names_kept += 1
                 updated += 1
             enrollment_set(
                 course=course, user=user, role=row.role, now=now, student_id=row.student_id
             )
-    return RosterImportResult(created, updated, [])
+    return RosterImportResult(created, updated, [], names_kept)
+
+
+def _max_length(model: type[Any], name: str) -> int:
+    return int(model._meta.get_field(name).max_length)
+
+
+# What an account and an enrolment hold: a longer value in the file is that line's error.
+ROSTER_MAX_LENGTHS = {
+    "first_name": _max_length(User, "first_name"),
+    "last_name": _max_length(User, "last_name"),
+    "email": _max_length(User, "email"),
+    "student_id": _max_length(Enrollment, "student_id"),
+}
 
 
 def _free_username(email: str) -> str:

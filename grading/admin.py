@@ -247,12 +247,6 @@ class GradebookAdmin(_ReadOnly, CourseScopedAdminMixin, admin.ModelAdmin):
     course_path = "course"
     view_action = Action.VIEW_ALL_GRADES
 
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return bool(getattr(request.user, "is_staff", False))
-
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return bool(getattr(request.user, "is_staff", False))
-
     def get_urls(self) -> list[Any]:
         view = self.admin_site.admin_view
         return [

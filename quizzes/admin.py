@@ -226,6 +226,9 @@ class AnswerInline(CourseScopedInlineMixin, admin.TabularInline):
     readonly_fields = ["question", "value", "saved_at", "graded_by"]
     can_delete = False
 
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # answers are the student's, saved as they take the quiz
+
 
 @admin.register(Attempt)
 class AttemptAdmin(CourseScopedAdminMixin, admin.ModelAdmin):
@@ -245,10 +248,15 @@ class AttemptAdmin(CourseScopedAdminMixin, admin.ModelAdmin):
     readonly_fields = ["quiz", "student", "started_at", "deadline", "points", "percent"]
     inlines = [AnswerInline]
 
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # an attempt starts when the student starts the quiz
+
     def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
         """Points typed for text answers go through the grading service (totals follow)."""
         if formset.model is not Answer:
             return super().save_formset(request, form, formset, change)
+        # Saves nothing itself; it lists the changed rows for the admin's history message.
+        formset.save(commit=False)
         for inline_form in formset.forms:
             if not inline_form.has_changed() or "points" not in inline_form.changed_data:
                 continue
@@ -273,6 +281,9 @@ class AnswerAdmin(CourseScopedAdminMixin, admin.ModelAdmin):
     list_filter = [("points", admin.EmptyFieldListFilter), "question__kind", "attempt__quiz"]
     search_fields = ["attempt__student__username", "question__prompt"]
     readonly_fields = ["attempt", "question", "value", "saved_at", "graded_by"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # answers are the student's, saved as they take the quiz
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Answer]:
         return (

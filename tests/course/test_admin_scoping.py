@@ -14,10 +14,20 @@ from typing import Any
 import pytest
 from django.contrib import admin
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group as AuthGroup
+from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
+from django_celery_beat.models import (
+    ClockedSchedule,
+    CrontabSchedule,
+    IntervalSchedule,
+    PeriodicTask,
+    SolarSchedule,
+)
 
+from course.admin import UserAdmin
 from course.admin_scoping import (
     CourseScopedAdminMixin,
     CourseScopedInlineMixin,
@@ -25,6 +35,7 @@ from course.admin_scoping import (
     course_path_of,
 )
 from course.deadline_models import Extension, ExtensionRequest
+from course.global_admin import SuperuserOnlyAdminMixin
 from course.models import (
     Announcement,
     AnnouncementDelivery,
@@ -60,6 +71,7 @@ from projects.models import (
 )
 from quizzes.models import Accommodation, Answer, Attempt, Quiz
 from scribing.models import NotesSubmission, ScribeAssignment, ScribeSlot, Unavailability
+from tests.admin_forms import form_data
 from tests.projects.conftest import PROJECTS_SYLLABUS
 from tests.quizzes.conftest import build_quiz
 
@@ -169,6 +181,7 @@ def world(make_member: Callable[..., Any]) -> dict[str, Any]:
     instructor_b = make_member(b, Enrollment.Role.INSTRUCTOR, username="prof_b")
     student_a = make_member(a, username="stud_a")
     student_b = make_member(b, username="stud_b")
+    ta_b = make_member(b, Enrollment.Role.TA, username="ta_b")
     _populate(a, student_a, ta)
     _populate(b, student_b, instructor_b)
     boss = get_user_model().objects.create_superuser("boss", "boss@x.org", "pw")
@@ -177,6 +190,9 @@ def world(make_member: Callable[..., Any]) -> dict[str, Any]:
         "b": b,
         "ta": ta,
         "instructor": instructor,
+        "instructor_b": instructor_b,
+        "ta_b": ta_b,
+        "student_a": student_a,
         "student_b": student_b,
         "boss": boss,
     }
@@ -198,10 +214,15 @@ def test_every_admin_of_the_course_apps_is_scoped_or_global() -> None:
     assert inlines == []
 
 
-def test_the_ta_is_staff_through_the_real_services(world: dict[str, Any]) -> None:
+def test_the_ta_enters_the_admin_by_the_enrolment_alone(client: Any, world: dict[str, Any]) -> None:
+    """No site-wide flag, group or permission: the TA role of course A opens the admin."""
     ta = world["ta"]
-    assert ta.is_staff and not ta.is_superuser
-    assert ta.groups.filter(name="Teaching assistants").exists()
+    assert not (ta.is_staff or ta.is_superuser)
+    assert not ta.groups.exists() and not ta.user_permissions.exists()
+    client.force_login(ta)
+    assert client.get(reverse("admin:index")).status_code == 200
+    client.force_login(world["student_b"])
+    assert client.get(reverse("admin:index")).status_code == 302  # to the admin's login
 
 
 @pytest.mark.parametrize("who", ["ta", "instructor"])
@@ -422,3 +443,282 @@ def test_a_changelists_queries_do_not_grow_with_the_courses(
             )
         with django_assert_max_num_queries(10):
             assert client.get(url).status_code == 200
+
+
+# --- staff powers end at their own course (issue #14, items 1 and 3) ---------------------------
+
+
+def test_every_admin_is_course_scoped_superusers_only_or_the_user_admin() -> None:
+    """A new admin must say which it is: scoped per course, or a superuser's."""
+    loose = [
+        model.__name__
+        for model, model_admin in admin.site._registry.items()
+        if not isinstance(model_admin, CourseScopedAdminMixin | SuperuserOnlyAdminMixin | UserAdmin)
+    ]
+    assert loose == []
+
+
+@pytest.fixture
+def site_wide(world: dict[str, Any]) -> dict[str, Any]:
+    """The global rows an attacker would go for: the beat schedule, a group with powers."""
+    every = IntervalSchedule.objects.create(every=5, period=IntervalSchedule.MINUTES)
+    task = PeriodicTask.objects.create(
+        name="Dispatch due reminders", task="course.tasks.dispatch_reminders", interval=every
+    )
+    CrontabSchedule.objects.create(minute="0", hour="7")
+    SolarSchedule.objects.create(event="sunrise", latitude=45.5, longitude=-73.6)
+    ClockedSchedule.objects.create(clocked_time=timezone.now())
+    operators = AuthGroup.objects.create(name="Site operators")
+    operators.permissions.set(Permission.objects.filter(codename__startswith="change_"))
+    return {**world, "task": task, "operators": operators}
+
+
+def _privileges(a: Course, b: Course) -> dict[str, Any]:
+    """Everything that gives access (each account's login, password, flags, groups and
+    permissions; the groups' permissions; the beat schedule) and every row of both courses."""
+    users = get_user_model().objects.prefetch_related("groups", "user_permissions")
+    rows = {}
+    for model, _model_admin in _scoped_admins():
+        for course in (a, b):
+            values = _rows_of(model, course).order_by("pk").values()
+            rows[f"{model._meta.label}:{course.code}"] = [
+                {k: v for k, v in row.items() if k not in ("updated_at", "last_login")}
+                for row in values
+            ]
+    return {
+        "users": [
+            (
+                u.pk,
+                u.username,
+                u.password,
+                u.email,
+                u.first_name,
+                u.is_superuser,
+                u.is_staff,
+                u.is_active,
+                sorted(g.pk for g in u.groups.all()),
+                sorted(p.pk for p in u.user_permissions.all()),
+            )
+            for u in users.order_by("pk")
+        ],
+        "groups": [
+            (g.pk, g.name, sorted(g.permissions.values_list("pk", flat=True)))
+            for g in AuthGroup.objects.order_by("pk")
+        ],
+        "beat": [
+            list(model.objects.order_by("pk").values())
+            for model in (
+                PeriodicTask,
+                IntervalSchedule,
+                CrontabSchedule,
+                SolarSchedule,
+                ClockedSchedule,
+            )
+        ],
+        "preferences": list(NotificationPreference.objects.order_by("pk").values()),
+        "rows": rows,
+    }
+
+
+def _escalation(world: dict[str, Any]) -> dict[str, Any]:
+    """Every privilege-bearing field an attacker adds to a form they may post."""
+    return {
+        "is_superuser": "on",
+        "is_staff": "on",
+        "is_active": "on",
+        "groups": [str(world["operators"].pk)],
+        "user_permissions": [
+            str(pk) for pk in Permission.objects.order_by("pk").values_list("pk", flat=True)
+        ],
+        "password": "pbkdf2_sha256$1000000$salt$hijacked",
+        "password1": "Hijacked-password-1",
+        "password2": "Hijacked-password-1",
+        "usable_password": "true",
+        "username": "hijacked",
+        "course": str(world["b"].pk),  # moving a row to the other course
+        "user": str(world["boss"].pk),
+        "enabled": "",
+    }
+
+
+def _post_everywhere(client: Any, world: dict[str, Any], who: str) -> int:
+    """Post every admin's add, change and delete form with the escalation set; the number of
+    forms that were shown (and so posted back with their own fields)."""
+    a, b, me = world["a"], world["b"], world[who]
+    escalation = _escalation(world)
+    shown = 0
+    for model, model_admin in admin.site._registry.items():
+        opts = model._meta
+        name = f"admin:{opts.app_label}_{opts.model_name}"
+        if model is get_user_model():
+            targets = [me, world["student_a"], world["student_b"], world["boss"]]
+        elif isinstance(model_admin, CourseScopedAdminMixin):
+            targets = [_rows_of(model, a).first(), _rows_of(model, b).first()]
+        else:
+            targets = [model._default_manager.order_by("pk").first()]
+        pages = [reverse(f"{name}_add")]
+        pages += [reverse(f"{name}_change", args=[t.pk]) for t in targets if t is not None]
+        for url in pages:
+            page = client.get(url)
+            data = form_data(page.content.decode()) if page.status_code == 200 else {}
+            shown += page.status_code == 200
+            client.post(url, {**data, **escalation})
+        for target in targets:
+            if target is None:
+                continue
+            own = b if who.endswith("_b") else a
+            own_row = isinstance(model_admin, CourseScopedAdminMixin) and target.pk == getattr(
+                _rows_of(model, own).first(), "pk", None
+            )
+            if own_row and who.startswith("instructor"):
+                continue  # an instructor may delete their own course's rows
+            client.post(reverse(f"{name}_delete", args=[target.pk]), {"post": "yes"})
+    return shown
+
+
+@pytest.mark.parametrize("who", ["ta", "instructor", "instructor_b", "ta_b"])
+def test_no_admin_form_posted_by_course_staff_gives_access_or_reaches_another_course(
+    client: Any, site_wide: dict[str, Any], who: str
+) -> None:
+    """Walk the admin registry: every add, change and delete form, posted by each course staff
+    role with every privilege-bearing field set, changes no account's access, no group, no
+    beat schedule, nobody's preferences and no row of a course where the role lacks the power
+    (for the staff of A: course B; for the staff of B: A; for a TA, also their own course's
+    configuration and any deletion)."""
+    a, b = site_wide["a"], site_wide["b"]
+    client.force_login(site_wide[who])
+    before = _privileges(a, b)
+    shown = _post_everywhere(client, site_wide, who)
+    after = _privileges(a, b)
+    own, other = (a, b) if who in ("ta", "instructor") else (b, a)
+    for key in ("users", "groups", "beat", "preferences"):
+        assert after[key] == before[key], key
+    for key, rows in before["rows"].items():
+        if key.endswith(other.code) or (who.startswith("ta") and key.startswith("course.")):
+            assert after["rows"][key] == rows, key
+        elif who.startswith("ta"):  # a TA grades in their course, and deletes nothing
+            assert {r["id"] for r in after["rows"][key]} >= {r["id"] for r in rows}, key
+    assert shown >= 20, "the walk did open the forms the role may use"
+
+
+def test_an_instructor_cannot_make_themselves_superuser(client: Any, world: dict[str, Any]) -> None:
+    """Finding 1, replayed: the instructor's own user page, posted with is_superuser=on."""
+    prof = world["instructor"]
+    client.force_login(prof)
+    url = reverse("admin:course_user_change", args=[prof.pk])
+    data = form_data(client.get(url).content.decode())
+    assert set(data) >= {"first_name", "last_name", "email"}
+    assert not {"is_superuser", "is_staff", "groups", "user_permissions", "password"} & set(data)
+    response = client.post(url, {**data, "is_superuser": "on", "is_staff": "on"})
+    assert response.status_code == 200
+    assert "Only a superuser may change staff status, superuser status." in (
+        response.content.decode()
+    )
+    prof.refresh_from_db()
+    assert not (prof.is_superuser or prof.is_staff)
+    # Without them, the same page saves the name.
+    response = client.post(url, {**data, "first_name": "Prof"})
+    assert response.status_code == 302
+    prof.refresh_from_db()
+    assert prof.first_name == "Prof"
+
+
+def test_course_staff_set_no_password_and_delete_no_account(
+    client: Any, world: dict[str, Any]
+) -> None:
+    """Finding 1, replayed: setting the password of a user of another course (or of one's own
+    course), and the delete page of any user."""
+    client.force_login(world["instructor"])
+    for victim in (world["student_b"], world["student_a"], world["boss"]):
+        url = reverse("admin:auth_user_password_change", args=[victim.pk])
+        page = client.get(url)
+        assert page.status_code in (403, 404), url
+        response = client.post(url, {"password1": "Stolen-pass-1", "password2": "Stolen-pass-1"})
+        assert response.status_code in (403, 404)
+        victim.refresh_from_db()
+        assert not victim.check_password("Stolen-pass-1")
+        delete = reverse("admin:course_user_delete", args=[victim.pk])
+        assert client.get(delete).status_code in (403, 404), delete
+    page = client.get(reverse("admin:auth_user_password_change", args=[world["student_a"].pk]))
+    assert "Only a superuser may set another person&#x27;s password." in page.content.decode()
+    assert get_user_model().objects.filter(pk=world["student_b"].pk).exists()
+
+
+def test_the_user_admin_lists_the_people_of_the_managed_courses_only(
+    client: Any, world: dict[str, Any]
+) -> None:
+    client.force_login(world["instructor"])
+    response = client.get(reverse("admin:course_user_changelist"))
+    shown = {u.username for u in response.context["cl"].result_list}
+    assert shown == {"ta_a", "prof_a", "stud_a"}
+    assert "is_superuser" not in response.content.decode()  # no flag filters nor columns
+    theirs = reverse("admin:course_user_change", args=[world["student_b"].pk])
+    assert client.get(theirs).status_code == 403
+    assert client.get(reverse("admin:course_user_add")).status_code == 403
+    # A TA manages no course: no accounts at all.
+    client.force_login(world["ta"])
+    assert client.get(reverse("admin:course_user_changelist")).status_code == 403
+
+
+def test_an_account_shared_with_another_course_is_view_only(
+    client: Any, world: dict[str, Any]
+) -> None:
+    """The staff of A change name and e-mail only of accounts that belong to A alone: an
+    account of B too is B's as well (an e-mail change would hand over its password reset)."""
+    student = world["student_a"]
+    client.force_login(world["instructor"])
+    url = reverse("admin:course_user_change", args=[student.pk])
+    assert b'name="_save"' in client.get(url).content
+    Enrollment.objects.create(
+        course=world["b"], user=student, role=Enrollment.Role.STUDENT, requested_at=timezone.now()
+    )
+    page = client.get(url)
+    assert page.status_code == 200 and b'name="_save"' not in page.content
+    assert "AAA101" in page.content.decode() and "BBB101" not in page.content.decode()
+    data = {"first_name": "Renamed", "last_name": "X", "email": "attacker@x.org"}
+    assert client.post(url, data).status_code == 403
+    student.refresh_from_db()
+    assert student.email == "stud_a@example.org"
+
+
+@pytest.mark.parametrize("who", ["instructor", "ta"])
+def test_the_beat_schedule_groups_and_preferences_are_superusers_only(
+    client: Any, site_wide: dict[str, Any], who: str
+) -> None:
+    """Finding 3, replayed: the instructor disables, then deletes, the reminder dispatcher."""
+    task = site_wide["task"]
+    client.force_login(site_wide[who])
+    change = reverse("admin:django_celery_beat_periodictask_change", args=[task.pk])
+    assert client.post(change, {"name": task.name, "enabled": ""}).status_code == 403
+    delete = reverse("admin:django_celery_beat_periodictask_delete", args=[task.pk])
+    assert client.post(delete, {"post": "yes"}).status_code == 403
+    task.refresh_from_db()
+    assert task.enabled
+    for name in [
+        "django_celery_beat_periodictask",
+        "django_celery_beat_intervalschedule",
+        "django_celery_beat_crontabschedule",
+        "auth_group",
+        "course_notificationpreference",
+    ]:
+        assert client.get(reverse(f"admin:{name}_changelist")).status_code == 403, name
+    index = client.get(reverse("admin:index")).content.decode()
+    assert "/admin/django_celery_beat/" not in index and "/admin/auth/" not in index
+    client.force_login(site_wide["boss"])
+    assert client.get(change).status_code == 200
+
+
+def test_the_user_admins_list_does_not_grow_in_queries_with_the_class(
+    client: Any, make_member: Callable[..., Any], django_assert_max_num_queries: Any
+) -> None:
+    """The instructor's *Users* list of a class of 3 and of 30 takes the same queries."""
+    course = load_syllabus_text(PROJECTS_SYLLABUS).course
+    prof = make_member(course, Enrollment.Role.INSTRUCTOR, username="busy_prof")
+    client.force_login(prof)
+    url = reverse("admin:course_user_changelist")
+    for size in (3, 30):
+        while Enrollment.objects.filter(course=course).count() < size + 1:
+            make_member(course)
+        with django_assert_max_num_queries(8):
+            response = client.get(url)
+        assert len(response.context["cl"].result_list) == size + 1

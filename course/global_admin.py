@@ -1,0 +1,84 @@
+"""The admin of what belongs to no course: superusers' only.
+
+Django's groups, django-celery-beat's schedule (periodic tasks, intervals, crontabs, solar and
+clocked schedules: the reminder dispatcher of every course) and every person's notification
+preferences are site-wide. Course staff hold their powers per course (course/admin_scoping.py),
+so none of these is theirs, whatever groups or permissions an account carries.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.contrib.auth.admin import GroupAdmin
+from django.contrib.auth.models import Group
+from django.http import HttpRequest
+from django_celery_beat import admin as beat_admin
+from django_celery_beat.models import (
+    ClockedSchedule,
+    CrontabSchedule,
+    IntervalSchedule,
+    PeriodicTask,
+    SolarSchedule,
+)
+
+
+class SuperuserOnlyAdminMixin:
+    """Put first in the bases of the admin of a site-wide model."""
+
+    def _superuser(self, request: HttpRequest) -> bool:
+        return bool(request.user.is_active and request.user.is_superuser)
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return self._superuser(request)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._superuser(request)
+
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
+        return self._superuser(request)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._superuser(request)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._superuser(request)
+
+
+class SuperuserGroupAdmin(SuperuserOnlyAdminMixin, GroupAdmin):
+    pass
+
+
+class SuperuserPeriodicTaskAdmin(SuperuserOnlyAdminMixin, beat_admin.PeriodicTaskAdmin):
+    pass
+
+
+class SuperuserIntervalScheduleAdmin(SuperuserOnlyAdminMixin, beat_admin.IntervalScheduleAdmin):
+    pass
+
+
+class SuperuserCrontabScheduleAdmin(SuperuserOnlyAdminMixin, beat_admin.CrontabScheduleAdmin):
+    pass
+
+
+class SuperuserSolarScheduleAdmin(SuperuserOnlyAdminMixin, beat_admin.SolarScheduleAdmin):
+    pass
+
+
+class SuperuserClockedScheduleAdmin(SuperuserOnlyAdminMixin, beat_admin.ClockedScheduleAdmin):
+    pass
+
+
+# The apps that register these come before course/ in INSTALLED_APPS: their admins are replaced.
+for model, model_admin in [
+    (Group, SuperuserGroupAdmin),
+    (PeriodicTask, SuperuserPeriodicTaskAdmin),
+    (IntervalSchedule, SuperuserIntervalScheduleAdmin),
+    (CrontabSchedule, SuperuserCrontabScheduleAdmin),
+    (SolarSchedule, SuperuserSolarScheduleAdmin),
+    (ClockedSchedule, SuperuserClockedScheduleAdmin),
+]:
+    if admin.site.is_registered(model):
+        admin.site.unregister(model)
+    admin.site.register(model, model_admin)
