@@ -1,8 +1,8 @@
 """The admin of what belongs to no course: superusers' only.
 
 Django's groups, django-celery-beat's schedule (periodic tasks, intervals, crontabs, solar and
-clocked schedules: the reminder dispatcher of every course) and every person's notification
-preferences are site-wide. Course staff hold their powers per course (course/admin_scoping.py),
+clocked schedules: the reminder dispatcher of every course), every person's notification
+preferences and django-axes' record of failed logins are site-wide. Course staff hold their powers per course (course/admin_scoping.py),
 so none of these is theirs, whatever groups or permissions an account carries.
 """
 
@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from axes import admin as axes_admin
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
 from django.contrib.auth.admin import GroupAdmin
 from django.contrib.auth.models import Group
@@ -70,6 +72,21 @@ class SuperuserClockedScheduleAdmin(SuperuserOnlyAdminMixin, beat_admin.ClockedS
     pass
 
 
+class SuperuserAccessAttemptAdmin(SuperuserOnlyAdminMixin, axes_admin.AccessAttemptAdmin):
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
+        return False  # written by django-axes alone
+
+
+class SuperuserAccessLogAdmin(SuperuserOnlyAdminMixin, axes_admin.AccessLogAdmin):
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
+        return False  # written by django-axes alone
+
+
+class SuperuserAccessFailureLogAdmin(SuperuserOnlyAdminMixin, axes_admin.AccessFailureLogAdmin):
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
+        return False  # written by django-axes alone
+
+
 # The apps that register these come before course/ in INSTALLED_APPS: their admins are replaced.
 for model, model_admin in [
     (Group, SuperuserGroupAdmin),
@@ -78,6 +95,9 @@ for model, model_admin in [
     (CrontabSchedule, SuperuserCrontabScheduleAdmin),
     (SolarSchedule, SuperuserSolarScheduleAdmin),
     (ClockedSchedule, SuperuserClockedScheduleAdmin),
+    (AccessAttempt, SuperuserAccessAttemptAdmin),
+    (AccessLog, SuperuserAccessLogAdmin),
+    (AccessFailureLog, SuperuserAccessFailureLogAdmin),
 ]:
     if admin.site.is_registered(model):
         admin.site.unregister(model)

@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group as AuthGroup
@@ -54,6 +55,16 @@ from tests.projects.conftest import PROJECTS_SYLLABUS
 
 pytestmark = pytest.mark.django_db
 
+
+def _failed_login_records() -> None:
+    """What django-axes writes on a failed login: superusers' only in the admin."""
+    when = timezone.now()
+    fields = {"username": "ada", "ip_address": "127.0.0.1", "user_agent": "test", "path_info": "/"}
+    AccessAttempt.objects.create(**fields, attempt_time=when, failures_since_start=1)
+    AccessLog.objects.create(**fields, attempt_time=when)
+    AccessFailureLog.objects.create(**fields, attempt_time=when, locked_out=False)
+
+
 ROLES = (
     "anonymous",
     "auditor",
@@ -86,7 +97,6 @@ ROUTES: dict[str, str] = {
     "api_course_grades":                "L    -    -    -    -    +    +    -    -    +",
     "api_schema":                       "+    +    +    +    +    +    +    +    +    +",
     "api_docs":                         "+    +    +    +    +    +    +    +    +    +",
-    "api_redoc":                        "+    +    +    +    +    +    +    +    +    +",
     "admin:index":                      "L    L    L    L    L    +    +    +    +    +",
     "admin:login":                      "+    +    +    +    +    +    +    +    +    +",
     "admin:password_change":            "L    L    L    L    L    +    +    +    +    +",
@@ -224,6 +234,15 @@ ADMIN_PROFILES: dict[str, dict[str, str]] = {
         "delete":                       "L    L    L    L    L    -    -    -    -    +",
         "history":                      "L    L    L    L    L    -    -    -    -    +",
     },
+    # Site-wide records written by the app alone (django-axes' failed logins): superusers read
+    # and delete them (deleting an access attempt unlocks the account).
+    "superusers_read_only": {
+        "changelist":                   "L    L    L    L    L    -    -    -    -    +",
+        "add":                          "L    L    L    L    L    -    -    -    -    -",
+        "change":                       "L    L    L    L    L    -    -    -    -    +",
+        "delete":                       "L    L    L    L    L    -    -    -    -    +",
+        "history":                      "L    L    L    L    L    -    -    -    -    +",
+    },
 }
 
 # Every admin model and its profile.
@@ -270,6 +289,9 @@ ADMIN_MODELS: dict[str, str] = {
     "django_celery_beat.CrontabSchedule": "superusers_only",
     "django_celery_beat.SolarSchedule": "superusers_only",
     "django_celery_beat.ClockedSchedule": "superusers_only",
+    "axes.AccessAttempt": "superusers_read_only",
+    "axes.AccessLog": "superusers_read_only",
+    "axes.AccessFailureLog": "superusers_read_only",
     "course.NotificationPreference": "superusers_only",
 }
 # fmt: on
@@ -357,6 +379,7 @@ def world(make_member: Callable[..., Any]) -> dict[str, Any]:
     CrontabSchedule.objects.create(minute="0", hour="7")
     SolarSchedule.objects.create(event="sunrise", latitude=45.5, longitude=-73.6)
     ClockedSchedule.objects.create(clocked_time=timezone.now())
+    _failed_login_records()
     AuthGroup.objects.create(name="Site operators")
     quiz = Quiz.objects.get(course=a)
     return {

@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group as AuthGroup
@@ -76,6 +77,16 @@ from tests.projects.conftest import PROJECTS_SYLLABUS
 from tests.quizzes.conftest import build_quiz
 
 pytestmark = pytest.mark.django_db
+
+
+def _failed_login_records() -> None:
+    """What django-axes writes on a failed login: superusers' only in the admin."""
+    when = timezone.now()
+    fields = {"username": "ada", "ip_address": "127.0.0.1", "user_agent": "test", "path_info": "/"}
+    AccessAttempt.objects.create(**fields, attempt_time=when, failures_since_start=1)
+    AccessLog.objects.create(**fields, attempt_time=when)
+    AccessFailureLog.objects.create(**fields, attempt_time=when, locked_out=False)
+
 
 APPS = ["course", "quizzes", "scribing", "projects", "grading"]
 # Admins that are not per course, on purpose: accounts and a person's own settings span courses.
@@ -468,6 +479,7 @@ def site_wide(world: dict[str, Any]) -> dict[str, Any]:
     CrontabSchedule.objects.create(minute="0", hour="7")
     SolarSchedule.objects.create(event="sunrise", latitude=45.5, longitude=-73.6)
     ClockedSchedule.objects.create(clocked_time=timezone.now())
+    _failed_login_records()
     operators = AuthGroup.objects.create(name="Site operators")
     operators.permissions.set(Permission.objects.filter(codename__startswith="change_"))
     return {**world, "task": task, "operators": operators}
