@@ -51,8 +51,6 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # Remembered answer saves end here: the rest has nothing to do for them (see its docstring).
-    "quizzes.middleware.AnswerFastLaneMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -142,8 +140,6 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env.int(
 )
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://coursekit")}
-if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
-    CACHES["default"]["BACKEND"] = "config.cache.RedisCache"  # one client per pool (see there)
 # "django.contrib.sessions.backends.cached_db" with CACHE_URL on Redis saves a database
 # query per request (sessions are still written to the database, nothing is lost).
 SESSION_ENGINE = env.str("DJANGO_SESSION_ENGINE", default="django.contrib.sessions.backends.db")
