@@ -210,49 +210,83 @@ class QuizDetailAPI(QuizAPIView):
         return Response(QuizDetailOut(data).data)
 
 
-class AttemptAPI(QuizAPIView):
+class StudentQuizAPIView(APIView):
+    """A view of one quiz for the signed-in student that reads the course, the student's
+    enrolment, accommodation and attempt with the quiz (selectors.student_quiz), and asks the
+    course's rule (`can`) of them, as CourseActionPermission asks it."""
+
+    permission_classes: list[Any] = []
+    course_action = Action.TAKE_QUIZ
+
+    def student_quiz(
+        self, request: Request, code: str, pk: int, *, with_questions: bool = False
+    ) -> selectors.StudentQuiz:
+        found = selectors.student_quiz(
+            course_code=code, quiz_pk=pk, student=request.user, with_questions=with_questions
+        )
+        if found is None:
+            self.refuse(request, code)
+            raise Http404
+        self.allow(request, found.course, found.enrollment)
+        return found
+
+    def allow(self, request: Request, course: Any, enrollment: Any) -> None:
+        if request.user.is_authenticated:
+            remember_enrollment(request.user, course, enrollment)
+        if not can(request.user, self.course_action, course):
+            self.permission_denied(request, message=CourseActionPermission.message)
+
+    def refuse(self, request: Request, code: str) -> None:
+        """Nothing found at this address: what every quiz address says first (no course: 404;
+        no right in it: 403); the caller then says what is missing."""
+        permission = CourseActionPermission()
+        if not permission.has_permission(request, self):
+            self.permission_denied(request, message=permission.message)
+
+
+class AttemptAPI(StudentQuizAPIView):
     """GET: my attempt (with questions and saved answers). POST: start it (idempotent)."""
 
     @extend_schema(responses={200: AttemptStateOut, 404: ErrorOut})
     def get(self, request: Request, code: str, pk: int) -> Response:
         now = timezone.now()
-        quiz = self.quiz(pk, full=True)
-        attempt = selectors.attempt_of(quiz, request.user)
-        if attempt is None:
+        found = self.student_quiz(request, code, pk, with_questions=True)
+        if found.attempt is None:
             return Response(
                 {"code": "no_attempt", "detail": "No attempt yet: POST to start."}, status=404
             )
-        attempt = services.attempt_refresh(attempt=attempt, now=now)
-        return Response(AttemptStateOut(presenters.attempt_state(quiz, attempt, now)).data)
+        attempt = services.attempt_refresh(attempt=found.attempt, now=now)
+        return Response(AttemptStateOut(presenters.attempt_state(found.quiz, attempt, now)).data)
 
     @extend_schema(request=StartIn, responses={200: AttemptStateOut, 201: AttemptStateOut})
     def post(self, request: Request, code: str, pk: int) -> Response:
         now = timezone.now()
         payload = StartIn(data=request.data)
         payload.is_valid(raise_exception=True)
-        quiz = self.quiz(pk, full=True)
+        found = self.student_quiz(request, code, pk, with_questions=True)
         try:
             attempt, created = services.attempt_start(
-                quiz=quiz,
+                quiz=found.quiz,
                 student=request.user,
                 now=now,
                 access_code=payload.validated_data.get("access_code"),
+                student_quiz=found,
             )
         except QuizError as exc:
             return _error(exc)
         attempt = services.attempt_refresh(attempt=attempt, now=now)
+        # A new attempt has no answer yet: nothing to read.
+        state = presenters.attempt_state(
+            found.quiz, attempt, now, answers=None if not created else {}
+        )
         return Response(
-            AttemptStateOut(presenters.attempt_state(quiz, attempt, now)).data,
+            AttemptStateOut(state).data,
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
         )
 
 
-class AnswerAPI(APIView):
+class AnswerAPI(StudentQuizAPIView):
     """Save (upsert) my answer to one question; refused after the deadline + grace."""
-
-    # The course and the student's enrolment come with the question in one read (below),
-    # and the course's rule (`can`) is asked of them, as CourseActionPermission asks it.
-    permission_classes: list[Any] = []
 
     @extend_schema(
         request=AnswerIn, responses={200: AnswerOut, 400: ErrorOut, 403: ErrorOut, 409: ErrorOut}
@@ -265,14 +299,11 @@ class AnswerAPI(APIView):
         target = selectors.answer_target(
             quiz_pk=pk, question_pk=question_id, student=request.user, course_code=code
         )
-        if target is None:
-            quiz = self._quiz_or_refusal(request, code, pk)
+        if target is None:  # the quiz (whose answer_save names the question) or a refusal
+            quiz = self.student_quiz(request, code, pk).quiz
         else:
             quiz = target.quiz
-            if request.user.is_authenticated:
-                remember_enrollment(request.user, target.course, target.enrollment)
-            if not can(request.user, Action.TAKE_QUIZ, target.course):
-                self.permission_denied(request, message=CourseActionPermission.message)
+            self.allow(request, target.course, target.enrollment)
         try:
             answer = services.answer_save(
                 quiz=quiz,
@@ -296,31 +327,17 @@ class AnswerAPI(APIView):
 
     post = put
 
-    def _quiz_or_refusal(self, request: Request, code: str, pk: int) -> Quiz:
-        """No such question in this quiz of this course: what every quiz address says first
-        (no course: 404; no right in it: 403; no such quiz: 404), else the quiz, whose
-        answer_save names the question as the problem."""
-        permission = CourseActionPermission()
-        self.course_action = Action.TAKE_QUIZ
-        if not permission.has_permission(request, self):
-            self.permission_denied(request, message=permission.message)
-        quiz = selectors.quiz_of_course(self.course, pk)  # type: ignore[attr-defined]
-        if quiz is None:
-            raise Http404
-        return quiz
 
-
-class SubmitAPI(QuizAPIView):
+class SubmitAPI(StudentQuizAPIView):
     """Submit my attempt (idempotent); it is graded at once."""
 
     @extend_schema(request=None, responses={200: AttemptOut, 404: ErrorOut})
     def post(self, request: Request, code: str, pk: int) -> Response:
         now = timezone.now()
-        quiz = self.quiz(pk)
-        attempt = selectors.attempt_of(quiz, request.user)
-        if attempt is None:
+        found = self.student_quiz(request, code, pk)
+        if found.attempt is None:
             return Response({"code": "no_attempt", "detail": "No attempt to submit."}, status=404)
-        attempt = services.attempt_submit(attempt=attempt, now=now)
+        attempt = services.attempt_submit(attempt=found.attempt, now=now)
         return Response(AttemptOut(presenters.attempt_dict(attempt, now)).data)
 
 

@@ -411,3 +411,56 @@ def answer_target(
         attempt=attempt,
         choice_ids=set(question.choice_ids or ()),  # type: ignore[attr-defined]
     )
+
+
+@dataclass
+class StudentQuiz:
+    """A quiz of a course as one student opens or submits it: the quiz with its course, the
+    student's non-dropped enrolment, accommodation and attempt (None when there is none)."""
+
+    course: Course
+    enrollment: Enrollment | None
+    quiz: Quiz
+    accommodation: Accommodation | None
+    attempt: Attempt | None
+
+
+def student_quiz(
+    *, course_code: str, quiz_pk: int, student: Any, with_questions: bool = False
+) -> StudentQuiz | None:
+    """1 query (3 `with_questions`: and the questions with their choices). None when the
+    course has no such quiz."""
+    user_id = student.pk if getattr(student, "is_authenticated", False) else None
+    qs = (
+        Quiz.objects.filter(pk=quiz_pk, course__code__iexact=course_code)
+        .annotate(
+            my_enrollment=FilteredRelation(
+                "course__enrollments",
+                condition=Q(course__enrollments__user_id=user_id)
+                & ~Q(course__enrollments__status=Enrollment.Status.DROPPED),
+            ),
+            my_accommodation=FilteredRelation(
+                "accommodations", condition=Q(accommodations__student_id=user_id)
+            ),
+            my_attempt=FilteredRelation("attempts", condition=Q(attempts__student_id=user_id)),
+        )
+        .select_related("course", "my_enrollment", "my_accommodation", "my_attempt")  # type: ignore[misc]
+    )
+    if with_questions:
+        qs = qs.prefetch_related(
+            Prefetch("questions", queryset=Question.objects.prefetch_related("choices"))
+        )
+    quiz = one(qs)
+    if quiz is None:
+        return None
+    # select_related sets a filtered relation only when a row matched it.
+    attempt = getattr(quiz, "my_attempt", None)
+    if attempt is not None:
+        attempt.quiz = quiz
+    return StudentQuiz(
+        course=quiz.course,
+        enrollment=getattr(quiz, "my_enrollment", None),
+        quiz=quiz,
+        accommodation=getattr(quiz, "my_accommodation", None),
+        attempt=attempt,
+    )

@@ -21,7 +21,7 @@ from course.permissions import role_of
 
 from . import rules
 from .models import Accommodation, Answer, Attempt, Question, Quiz
-from .selectors import AnswerTarget, answer_target, one, student_terms
+from .selectors import AnswerTarget, StudentQuiz, answer_target, one, student_terms
 
 MAX_TEXT = 4000
 
@@ -69,16 +69,23 @@ def attempt_start(
     now: datetime,
     access_code: str | None = None,
     check_code: bool = True,
+    student_quiz: StudentQuiz | None = None,
 ) -> tuple[Attempt, bool]:
     """Get or create the student's single attempt. Returns (attempt, created).
 
     Safe under concurrency: a second simultaneous start hits the unique constraint and
     fetches the winner's attempt. An existing attempt is returned whatever the time.
+    `student_quiz` is what selectors.student_quiz read for this quiz and student, when the
+    caller has it (its attempt and accommodation are then not read again).
     """
-    existing = one(Attempt.objects.filter(quiz=quiz, student=student))
+    if student_quiz is not None and student_quiz.quiz.pk == quiz.pk:
+        existing, accommodation = student_quiz.attempt, student_quiz.accommodation
+    else:
+        existing = one(Attempt.objects.filter(quiz=quiz, student=student))
+        accommodation = _accommodation(quiz, student) if existing is None else None
     if existing is not None:
         return existing, False
-    terms = student_terms(quiz, _accommodation(quiz, student))
+    terms = student_terms(quiz, accommodation)
     if terms.excused:
         raise QuizError(_("You are excused from this quiz."), code="excused", status=403)
     state = rules.window_state(now=now, window=terms.window)
@@ -343,8 +350,15 @@ def attempt_submit(*, attempt: Attempt, now: datetime, by_timeout: bool = False)
         overdue = rules.is_overdue(now=now, deadline=locked.deadline, grace=locked.quiz.grace)
         locked.submitted_at = min(now, locked.deadline) if overdue else now
         locked.submitted_by_timeout = by_timeout or overdue or now >= locked.deadline
-        locked.save(update_fields=["submitted_at", "submitted_by_timeout"])
-        _grade(locked)
+        questions = list(
+            Question.objects.filter(quiz_id=locked.quiz_id).prefetch_related("choices")
+        )
+        answers = {a.question_id: a for a in Answer.objects.filter(attempt=locked)}
+        changed = grade_totals(locked, questions, answers)
+        if changed:
+            Answer.objects.bulk_update(changed, ["points"])
+        # One write of the attempt: submitted and graded together.
+        locked.save(update_fields=["submitted_at", "submitted_by_timeout", *_TOTALS])
     return locked
 
 
@@ -414,11 +428,14 @@ def grade_totals(
     return changed
 
 
+_TOTALS = ["points", "points_possible", "percent", "needs_manual_grading"]
+
+
 def _grade_with(attempt: Attempt, questions: list[Question], answers: dict[int, Answer]) -> None:
     changed = grade_totals(attempt, questions, answers)
     if changed:
         Answer.objects.bulk_update(changed, ["points"])
-    attempt.save(update_fields=["points", "points_possible", "percent", "needs_manual_grading"])
+    attempt.save(update_fields=_TOTALS)
 
 
 def quiz_regrade(*, quiz_id: int) -> int:
