@@ -179,8 +179,8 @@ class TestAPI:
         the quiz with course, enrolment, accommodation and attempt, its questions, their
         choices, the insert; save: the question's read and the upsert (test_answer_save);
         submit: the quiz read, the attempt locked, questions, choices, answers, their points,
-        the attempt. Opening and submitting run in a transaction: in this test a SAVEPOINT and
-        its RELEASE (2 more; in production BEGIN and COMMIT, not counted by Django)."""
+        the attempt. Opening and submitting run in a transaction: 2 more statements, here a
+        SAVEPOINT and its RELEASE (BEGIN and COMMIT when served, as bench/quiz_burst.py counts)."""
         savepoint = 2
         with override_settings(SESSION_ENGINE=engine):
             for n in (1, 6):
