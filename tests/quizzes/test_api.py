@@ -177,7 +177,9 @@ class TestAPI:
     ) -> None:
         """Every statement counted: the session (none from the cache), the user, then open:
         the quiz with course, enrolment, accommodation and attempt, its questions, their
-        choices, the insert; save: the question's read and the upsert (test_answer_save);
+        choices, the insert; the quiz page: the course, the enrolment, the quiz with the
+        attempt, questions, choices, answers, the unread notifications; save: the question's
+        read and the upsert (test_answer_save);
         submit: the quiz read, the attempt locked, questions, choices, answers, their points,
         the attempt. Opening and submitting run in a transaction: 2 more statements, here a
         SAVEPOINT and its RELEASE (BEGIN and COMMIT when served, as bench/quiz_burst.py counts)."""
@@ -192,6 +194,9 @@ class TestAPI:
                 qs = questions(quiz)
                 with django_assert_max_num_queries(session_reads + 5 + savepoint):
                     assert c.post(api(quiz, "attempt")).status_code == 201
+                take = reverse("quiz_take", kwargs={"code": course.code, "pk": quiz.pk})
+                with django_assert_max_num_queries(session_reads + 8):
+                    assert c.get(take).status_code == 200
                 with django_assert_max_num_queries(session_reads + 3):
                     r = put(c, api(quiz, "answer", qid=qs["numeric"].pk), {"value": "4"})
                     assert r.status_code == 200
