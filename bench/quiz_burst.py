@@ -1,33 +1,41 @@
-"""Benchmark: a class opens the quiz within the same minute (gunicorn on PostgreSQL).
+"""Benchmark: classes of 300, 600 and 1,000 students take a quiz in the same minute.
 
     .venv/bin/python bench/quiz_burst.py        (or `make bench`)
-    QUIZ_BENCH_STUDENTS=300 QUIZ_BENCH_WINDOW=60 QUIZ_BENCH_SATURATE_SECONDS=30 (defaults)
 
-What runs: gunicorn with the web service's settings (config/gunicorn.py: gthread workers with 4
-threads unless GUNICORN_WORKER_CLASS says otherwise), 2 workers as the issue counts them
-(QUIZ_BENCH_WORKERS; QUIZ_BENCH_WORKER_THREADS sets GUNICORN_THREADS), no access log, serving
-config.wsgi with DEBUG off, the real password hasher (PBKDF2), DJANGO_SECRET_KEY set, plain HTTP
-on loopback (DJANGO_SECURE_SSL_REDIRECT=false, DJANGO_SECURE_COOKIES=false), a database of its own
+What runs, as docker-compose deploys the web service: gunicorn with config/gunicorn.py (gthread
+workers, 4 threads each unless GUNICORN_WORKER_CLASS says otherwise), 2 workers as the quiz
+issue counts them (QUIZ_BENCH_WORKERS; QUIZ_BENCH_WORKER_THREADS sets GUNICORN_THREADS), no
+access log, config.wsgi with DEBUG off, the real password hasher (PBKDF2), PostgreSQL
 (BENCH_QUIZ_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/ck_bench_quiz, recreated),
-sessions as docker-compose deploys them (.env.example): DJANGO_SESSION_ENGINE=cached_db with
-CACHE_URL on Redis (QUIZ_BENCH_SESSION_ENGINE, QUIZ_BENCH_CACHE_URL, default
-rediscache://127.0.0.1:6379/13; QUIZ_BENCH_SESSION_ENGINE=django.contrib.sessions.backends.db
-measures the database-only default of `make run`).
-The only addition to the project's URLs is a bare view (/bench/bare/) used as the ceiling.
+sessions and cache on Redis as .env.example has them (DJANGO_SESSION_ENGINE=cached_db,
+CACHE_URL=QUIZ_BENCH_CACHE_URL, default rediscache://127.0.0.1:6379/13), plain HTTP on loopback.
+The only addition to the project's URLs is a bare view (/bench/bare/), the ceiling.
 
-Phases, all through HTTP with a CSRF token and a session cookie, as a browser does:
-1. login: each student GETs the login page and POSTs the form (PBKDF2 checks; reported apart,
-   since in class students are logged in before the quiz opens);
-2. burst: the 300 students arrive at random within 60 s; each opens the quiz (POST attempt),
-   saves 5 answers one by one (PUT, 0.2-1 s apart) and submits; latencies per operation;
-3. saturation: 16 client threads send requests back to back, to the bare view, then answer
-   saves (other questions of the already submitted attempts are refused, so a fresh quiz is
-   used), each for QUIZ_BENCH_SATURATE_SECONDS in all, alternated in QUIZ_BENCH_ROUNDS rounds
-   (default 10) so that the load of others on this shared machine weighs on both -> requests
-   per second and ratio (one round's ratio moves by +-0.1 here: the rounds are many for that);
-4. check in the database: every answer sent is stored with the last value sent (lost_answers),
-   no (attempt, question) or (quiz, student) twice (duplicate_answers).
-Prints one JSON line.
+Every request goes through HTTP with the session cookie and the CSRF token, as the quiz page
+sends them. Students are signed in before the quiz, as in class: their sessions are made in
+setup (as django.contrib.auth.login makes them); QUIZ_BENCH_LOGINS of them (default 20) sign in
+through the login form instead, which times the real hasher (`login_p50_ms`).
+
+Phases:
+1. the ladder (QUIZ_BENCH_LADDER, default 300,600,1000): for each size a quiz of its own; the
+   class arrives at random within QUIZ_BENCH_WINDOW seconds (default 60); each student opens
+   the quiz (POST attempt/), loads the quiz page (GET take/), saves 5 answers one by one (PUT,
+   0.2-1 s apart) and submits; latencies per operation;
+2. the synchronised start: QUIZ_BENCH_SYNC_STUDENTS (default 300) click Start within
+   QUIZ_BENCH_SYNC_WINDOW seconds (default 5), then load the page;
+3. saturation: 16 client threads send requests back to back to the bare view, then answer
+   saves, QUIZ_BENCH_SATURATE_SECONDS in all (default 20), alternated in QUIZ_BENCH_ROUNDS
+   rounds (default 4) so that the load of others on this shared machine weighs on both;
+4. checks in the database, per size: every answer sent is stored with the last value sent
+   (`lost_answers`), no (attempt, question) or (quiz, student) twice (`duplicate_answers`);
+5. the SQL statements of one open, page, save and submit, counted in this process through the
+   same settings (Django's count, with the BEGIN and COMMIT of a transaction).
+
+`capacity_students` is the largest size whose every p95 (open, page, save, submit) is under
+100 ms. `save_code_paths` counts the saves by the way they were answered, read from each
+response: AnswerAPI behind the whole middleware chain says so by the headers the chain adds
+(Vary: Cookie from the session middleware, X-Frame-Options, Content-Language); there must be
+only one. Prints one JSON line.
 """
 
 from __future__ import annotations
@@ -37,6 +45,7 @@ import json
 import os
 import random
 import re
+import secrets
 import signal
 import socket
 import subprocess
@@ -44,7 +53,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -58,14 +67,20 @@ sys.path.insert(0, str(HERE))
 DB_URL = os.environ.get(
     "BENCH_QUIZ_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/ck_bench_quiz"
 )
-STUDENTS = int(os.environ.get("QUIZ_BENCH_STUDENTS", "300"))
+LADDER = [int(n) for n in os.environ.get("QUIZ_BENCH_LADDER", "300,600,1000").split(",")]
 WINDOW = float(os.environ.get("QUIZ_BENCH_WINDOW", "60"))
-SATURATE_SECONDS = float(os.environ.get("QUIZ_BENCH_SATURATE_SECONDS", "30"))
+SYNC_STUDENTS = int(os.environ.get("QUIZ_BENCH_SYNC_STUDENTS", "300"))
+SYNC_WINDOW = float(os.environ.get("QUIZ_BENCH_SYNC_WINDOW", "5"))
+LOGINS = int(os.environ.get("QUIZ_BENCH_LOGINS", "20"))
+SATURATE_SECONDS = float(os.environ.get("QUIZ_BENCH_SATURATE_SECONDS", "20"))
 SATURATE_THREADS = int(os.environ.get("QUIZ_BENCH_THREADS", "16"))
-ROUNDS = max(1, int(os.environ.get("QUIZ_BENCH_ROUNDS", "10")))
+ROUNDS = max(1, int(os.environ.get("QUIZ_BENCH_ROUNDS", "4")))
 WORKERS = int(os.environ.get("QUIZ_BENCH_WORKERS", "2"))
 # Threads per worker (gthread); 0 (default) = config/gunicorn.py's, what the web service runs.
 WORKER_THREADS = int(os.environ.get("QUIZ_BENCH_WORKER_THREADS", "0"))
+STUDENTS = max([*LADDER, SYNC_STUDENTS, SATURATE_THREADS])
+CAPACITY_MS = 100.0
+OPERATIONS = ("open", "page", "save", "submit")
 PASSWORD = "bench-password-123"  # noqa: S105 - throwaway accounts in a throwaway database
 
 ENV = {
@@ -107,18 +122,57 @@ grading:
 # --- setup (in this process, through the ORM) -------------------------------------------------
 
 
+def _make_quiz(course: Any, session: Any, title: str, now: Any) -> dict[str, Any]:
+    from quizzes.models import Choice, Question, Quiz
+
+    quiz = Quiz.objects.create(
+        course=course,
+        session=session,
+        title=title,
+        opens_at=now - timedelta(minutes=1),
+        closes_at=now + timedelta(hours=2),
+        duration_seconds=60 * 60,
+        grace_seconds=5,
+    )
+    questions = []
+    for order, kind in enumerate(["single", "multiple", "numeric", "single", "text"]):
+        q = Question.objects.create(
+            quiz=quiz,
+            order=order,
+            kind=kind,
+            prompt=f"Question {order} about $x^{order}$",
+            numeric_answer=4 if kind == "numeric" else None,
+        )
+        choices = []
+        if kind in ("single", "multiple"):
+            for c in range(4):
+                correct = c in (0, 1) if kind == "multiple" else c == 0
+                choice = Choice.objects.create(
+                    question=q, order=c, text=f"choice {c}", is_correct=correct
+                )
+                choices.append(choice.pk)
+        questions.append({"id": q.pk, "kind": kind, "choices": choices})
+    return {"id": quiz.pk, "questions": questions}
+
+
 def setup() -> dict[str, Any]:
     import django
 
     django.setup()
-    from django.contrib.auth import get_user_model
+    from django.conf import settings
+    from django.contrib.auth import (
+        BACKEND_SESSION_KEY,
+        HASH_SESSION_KEY,
+        SESSION_KEY,
+        get_user_model,
+    )
     from django.contrib.auth.hashers import make_password
     from django.core.management import call_command
     from django.utils import timezone
+    from django.utils.module_loading import import_string
 
     from course.models import Enrollment
     from course.syllabus import load_syllabus_text
-    from quizzes.models import Choice, Question, Quiz
 
     call_command("migrate", verbosity=0, interactive=False)
     manifest = Path(ENV["COURSEKIT_VAR_DIR"]) / "static" / "staticfiles.json"
@@ -137,44 +191,32 @@ def setup() -> dict[str, Any]:
         for u in users
     )
     session = course.sessions.order_by("starts_at").first()
-    quizzes = []
-    for title in ("Burst quiz", "Saturation quiz"):
-        quiz = Quiz.objects.create(
-            course=course,
-            session=session,
-            title=title,
-            opens_at=now - timedelta(minutes=1),
-            closes_at=now + timedelta(minutes=30),
-            duration_seconds=30 * 60,
-            grace_seconds=5,
-        )
-        kinds = ["single", "multiple", "numeric", "single", "text"]
-        questions = []
-        for order, kind in enumerate(kinds):
-            q = Question.objects.create(
-                quiz=quiz,
-                order=order,
-                kind=kind,
-                prompt=f"Question {order} about $x^{order}$",
-                numeric_answer=4 if kind == "numeric" else None,
-            )
-            choices = []
-            if kind in ("single", "multiple"):
-                for c in range(4):
-                    choices.append(
-                        Choice.objects.create(
-                            question=q,
-                            order=c,
-                            text=f"choice {c}",
-                            is_correct=c in (0, 1) if kind == "multiple" else c == 0,
-                        ).pk
-                    )
-            questions.append({"id": q.pk, "kind": kind, "choices": choices})
-        quizzes.append({"id": quiz.pk, "questions": questions})
+    ladder = {n: _make_quiz(course, session, f"Class of {n}", now) for n in LADDER}
+    sync = _make_quiz(course, session, "Synchronised start", now)
+    saturation = _make_quiz(course, session, "Saturation", now)
+    counting = _make_quiz(course, session, "Statements", now)
+    # Signed in before the quiz, as django.contrib.auth.login signs in (session store + cache).
+    store = import_string(settings.SESSION_ENGINE + ".SessionStore")
+    sessions = {}
+    for user in users[LOGINS:]:
+        s = store()
+        s[SESSION_KEY] = str(user.pk)
+        s[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        s[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        s.create()
+        sessions[user.username] = s.session_key
     from django.db import connections
 
     connections.close_all()
-    return {"code": course.code, "quizzes": quizzes, "usernames": [u.username for u in users]}
+    return {
+        "code": course.code,
+        "ladder": ladder,
+        "sync": sync,
+        "saturation": saturation,
+        "counting": counting,
+        "usernames": [u.username for u in users],
+        "sessions": sessions,
+    }
 
 
 # --- the HTTP client --------------------------------------------------------------------------
@@ -193,7 +235,7 @@ class Client:
         path: str,
         body: bytes | None = None,
         headers: dict[str, str] | None = None,
-    ) -> tuple[int, bytes]:
+    ) -> tuple[int, bytes, dict[str, str]]:
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
         h = {"Host": "127.0.0.1"}
         if self.cookies:
@@ -204,15 +246,20 @@ class Client:
             conn.request(method, path, body=body, headers=h)
             resp = conn.getresponse()
             data = resp.read()
+            got: dict[str, str] = {}
             for key, value in resp.getheaders():
                 if key.lower() == "set-cookie":
                     name, _, rest = value.partition("=")
                     self.cookies[name.strip()] = rest.split(";", 1)[0]
-            return resp.status, data
+                else:
+                    got[key.lower()] = value
+            return resp.status, data, got
         finally:
             conn.close()
 
-    def json(self, method: str, path: str, payload: Any = None) -> tuple[int, bytes]:
+    def json(
+        self, method: str, path: str, payload: Any = None
+    ) -> tuple[int, bytes, dict[str, str]]:
         body = json.dumps(payload).encode() if payload is not None else b""
         return self.request(
             method,
@@ -220,19 +267,27 @@ class Client:
             body,
             {
                 "Content-Type": "application/json",
+                "Accept": "application/json",
                 "X-CSRFToken": self.cookies.get("csrftoken", ""),
                 "Referer": f"http://127.0.0.1:{self.port}/",
             },
         )
 
+    def signed_in(self, session_key: str) -> Client:
+        """The cookies a signed-in browser holds: its session and a CSRF token (any 32
+        letters and digits make a valid one, as Django's own get_token makes them)."""
+        self.cookies["sessionid"] = session_key
+        self.cookies["csrftoken"] = secrets.token_hex(16)
+        return self
+
     def login(self, username: str) -> int:
-        status, page = self.request("GET", "/accounts/login/")
+        status, page, _ = self.request("GET", "/accounts/login/")
         match = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page)
         token = match.group(1).decode() if match else ""
         form = urlencode(
             {"username": username, "password": PASSWORD, "csrfmiddlewaretoken": token}
         ).encode()
-        status, _ = self.request(
+        status, _, _ = self.request(
             "POST",
             "/accounts/login/",
             form,
@@ -244,6 +299,18 @@ class Client:
         return status
 
 
+def save_code_path(headers: dict[str, str]) -> str:
+    """How a save was answered, from what the middleware chain adds to every response."""
+    vary = {v.strip().lower() for v in headers.get("vary", "").split(",")}
+    whole_chain = (
+        "cookie" in vary
+        and "accept-language" in vary
+        and "x-frame-options" in headers
+        and "content-language" in headers
+    )
+    return "AnswerAPI behind the whole middleware chain" if whole_chain else "other"
+
+
 def wait_for_server(port: int, proc: subprocess.Popen, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -252,7 +319,7 @@ def wait_for_server(port: int, proc: subprocess.Popen, timeout: float = 60) -> N
                 "gunicorn exited: " + (proc.stderr.read().decode()[-2000:] if proc.stderr else "")
             )
         try:
-            status, _ = Client(port).request("GET", "/bench/bare/")
+            status, _, _ = Client(port).request("GET", "/bench/bare/")
             if status == 200:
                 return
         except OSError:
@@ -275,6 +342,10 @@ def pct(values: list[float], q: float) -> float | None:
     return round(values[k], 2)
 
 
+def percentiles(values: list[float]) -> dict[str, float | None]:
+    return {"p50": pct(values, 50), "p95": pct(values, 95), "p99": pct(values, 99)}
+
+
 def answer_value(question: dict[str, Any], rng: random.Random) -> Any:
     kind = question["kind"]
     if kind == "single":
@@ -289,60 +360,140 @@ def answer_value(question: dict[str, Any], rng: random.Random) -> Any:
 # --- phases -------------------------------------------------------------------------------------
 
 
-def run_burst(port: int, data: dict[str, Any], clients: dict[str, Client]) -> dict[str, Any]:
-    code = data["code"]
-    quiz = data["quizzes"][0]
-    base = f"/api/courses/{code}/quizzes/{quiz['id']}/"
+def run_class(
+    clients: list[Client], code: str, quiz: dict[str, Any], window: float, *, full: bool
+) -> dict[str, Any]:
+    """Each student arrives at random within `window` seconds, opens the quiz, loads its page
+    and, when `full`, saves 5 answers and submits."""
+    api = f"/api/courses/{code}/quizzes/{quiz['id']}/"
+    page = f"/c/{code}/quizzes/{quiz['id']}/take/"
     lat: dict[str, list[float]] = defaultdict(list)
     errors: list[str] = []
-    sent: dict[tuple[str, int], Any] = {}
+    sent: dict[tuple[int, int], Any] = {}
+    paths: Counter[str] = Counter()
     lock = threading.Lock()
     start = time.monotonic() + 0.5
 
-    def student(username: str, seed: int) -> None:
-        rng = random.Random(seed)
-        c = clients[username]
-        time.sleep(max(0.0, start + rng.uniform(0, WINDOW) - time.monotonic()))
+    def student(i: int) -> None:
+        rng = random.Random(i)
+        c = clients[i]
+        time.sleep(max(0.0, start + rng.uniform(0, window) - time.monotonic()))
 
-        def timed(kind: str, method: str, path: str, payload: Any = None) -> bool:
+        def timed(kind: str, method: str, path: str, payload: Any = None) -> Any:
             t0 = time.perf_counter()
             try:
-                status, body = c.json(method, path, payload)
+                if method == "GET":
+                    status, body, headers = c.request("GET", path)
+                else:
+                    status, body, headers = c.json(method, path, payload)
             except OSError as exc:
                 with lock:
                     errors.append(f"{kind}: {exc}")
-                return False
+                return None
             ms = (time.perf_counter() - t0) * 1000
             with lock:
                 lat[kind].append(ms)
                 if status >= 400:
                     errors.append(f"{kind}: {status} {body[:200]!r}")
-            return status < 400
+            return headers if status < 400 else None
 
-        if not timed("open", "POST", base + "attempt/", {}):
+        if timed("open", "POST", api + "attempt/", {}) is None:
+            return
+        timed("page", "GET", page)
+        if not full:
             return
         for q in quiz["questions"]:
             value = answer_value(q, rng)
-            if timed("answer_save", "PUT", f"{base}answers/{q['id']}/", {"value": value}):
+            headers = timed("save", "PUT", f"{api}answers/{q['id']}/", {"value": value})
+            if headers is not None:
                 with lock:
-                    sent[(username, q["id"])] = value
+                    sent[(i, q["id"])] = value
+                    paths[save_code_path(headers)] += 1
             time.sleep(rng.uniform(0.2, 1.0))
-        timed("submit", "POST", base + "submit/", {})
+        timed("submit", "POST", api + "submit/", {})
 
-    threads = [
-        threading.Thread(target=student, args=(u, i)) for i, u in enumerate(data["usernames"])
-    ]
+    threads = [threading.Thread(target=student, args=(i,)) for i in range(len(clients))]
     t0 = time.monotonic()
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    return {"lat": lat, "errors": errors, "sent": sent, "seconds": time.monotonic() - t0}
+    return {
+        "lat": lat,
+        "errors": errors,
+        "sent": sent,
+        "paths": paths,
+        "seconds": time.monotonic() - t0,
+    }
 
 
-def saturate(
-    port: int, make_request: Any, seconds: float, threads: int
-) -> tuple[float, int, list[float]]:
+def check_database(quiz_id: int, usernames: list[str], sent: dict) -> dict[str, int]:
+    from django.db.models import Count
+
+    from quizzes.models import Answer, Attempt
+
+    stored = {
+        (a.attempt.student.username, a.question_id): a.value
+        for a in Answer.objects.filter(attempt__quiz_id=quiz_id).select_related("attempt__student")
+    }
+    lost = sum(1 for (i, qid), value in sent.items() if stored.get((usernames[i], qid)) != value)
+    dup_answers = (
+        Answer.objects.filter(attempt__quiz_id=quiz_id)
+        .values("attempt_id", "question_id")
+        .annotate(n=Count("id"))
+        .filter(n__gt=1)
+        .count()
+    )
+    dup_attempts = (
+        Attempt.objects.filter(quiz_id=quiz_id)
+        .values("student_id")
+        .annotate(n=Count("id"))
+        .filter(n__gt=1)
+        .count()
+    )
+    unsubmitted = Attempt.objects.filter(quiz_id=quiz_id, submitted_at__isnull=True).count()
+    return {
+        "lost_answers": lost,
+        "duplicate_answers": dup_answers + dup_attempts,
+        "unsubmitted_attempts": unsubmitted,
+    }
+
+
+def count_statements(data: dict[str, Any]) -> dict[str, int]:
+    """The SQL statements of one open, page, save and submit, through Django's test client in
+    this process, with the bench's settings (sessions from Redis, as the server has them)."""
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+    from django.test import Client as DjangoClient
+    from django.test.utils import CaptureQueriesContext
+
+    code, quiz = data["code"], data["counting"]
+    user = get_user_model().objects.get(username=data["usernames"][-1])
+    c = DjangoClient(HTTP_HOST="127.0.0.1")
+    c.force_login(user)
+    c.get(f"/c/{code}/quizzes/")  # the session is read into the cache once, as after login
+    api = f"/api/courses/{code}/quizzes/{quiz['id']}/"
+    q = next(q for q in quiz["questions"] if q["kind"] == "numeric")
+    steps = [
+        ("open", lambda: c.post(api + "attempt/", {}, content_type="application/json")),
+        ("page", lambda: c.get(f"/c/{code}/quizzes/{quiz['id']}/take/")),
+        (
+            "save",
+            lambda: c.put(f"{api}answers/{q['id']}/", {"value": "4"}, "application/json"),
+        ),
+        ("submit", lambda: c.post(api + "submit/", {}, content_type="application/json")),
+    ]
+    counts = {}
+    for name, step in steps:
+        with CaptureQueriesContext(connection) as ctx:
+            status = step().status_code
+        assert status < 400, (name, status)
+        counts[name] = len(ctx.captured_queries)
+    connection.close()
+    return counts
+
+
+def saturate(make_request: Any, seconds: float, threads: int) -> tuple[float, int, list[float]]:
     stop = time.monotonic() + seconds
     counts = [0] * threads
     errors = [0] * threads
@@ -382,12 +533,55 @@ def gunicorn_workers() -> tuple[str, int]:
     return ("gthread" if kind == "sync" and threads > 1 else kind), threads
 
 
+def run_saturation(port: int, data: dict[str, Any], clients: list[Client]) -> dict[str, Any]:
+    bare_client = Client(port)
+
+    def bare(i: int, n: int) -> bool:
+        return bare_client.request("GET", "/bench/bare/")[0] == 200
+
+    quiz = data["saturation"]
+    api = f"/api/courses/{data['code']}/quizzes/{quiz['id']}/"
+    users = clients[:SATURATE_THREADS]
+    for c in users:
+        c.json("POST", api + "attempt/", {})
+    rng = random.Random(7)
+
+    def save(i: int, n: int) -> bool:
+        q = quiz["questions"][n % len(quiz["questions"])]
+        value = answer_value(q, rng)
+        return users[i].json("PUT", f"{api}answers/{q['id']}/", {"value": value})[0] == 200
+
+    slice_seconds = SATURATE_SECONDS / ROUNDS
+    done = {"bare": 0.0, "save": 0.0}
+    errors = 0
+    ratios = []
+    for _round in range(ROUNDS):
+        rps = {}
+        for kind, fn in (("bare", bare), ("save", save)):
+            rps[kind], err, _lat = saturate(fn, slice_seconds, SATURATE_THREADS)
+            done[kind] += rps[kind] * slice_seconds
+            errors += err
+        ratios.append(round(rps["save"] / rps["bare"], 3) if rps["bare"] else None)
+    bare_rps = done["bare"] / SATURATE_SECONDS
+    save_rps = done["save"] / SATURATE_SECONDS
+    return {
+        "answer_save_rps": round(save_rps, 1),
+        "bare_view_rps": round(bare_rps, 1),
+        "ratio_to_bare": round(save_rps / bare_rps, 3) if bare_rps else None,
+        "ratio_per_round": ratios,
+        "saturation_threads": SATURATE_THREADS,
+        "saturation_errors": errors,
+    }
+
+
 def main() -> int:
-    load_before = round(os.getloadavg()[0], 2)
+    load_before = [round(x, 2) for x in os.getloadavg()]
+    t_start = time.monotonic()
     from _database import recreate_database  # bench/, the script's own folder
 
     recreate_database(DB_URL)
     data = setup()
+    statements = count_statements(data)
     port = free_port()
     env = {**os.environ, **ENV, "PYTHONPATH": f"{HERE}{os.pathsep}{ROOT}"}
     # The web service's own gunicorn settings (config/gunicorn.py), with the issue's 2 workers.
@@ -405,86 +599,38 @@ def main() -> int:
             str(ROOT),
             "--log-level",
             "warning",
-            "--timeout",
-            "120",
         ],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
+    usernames = data["usernames"]
+    sizes: dict[str, Any] = {}
     try:
         wait_for_server(port, proc)
-        clients = {u: Client(port) for u in data["usernames"]}
+        clients = [Client(port) for _ in usernames]
+        # Sign-ins through the form (the real hasher), the others from setup.
+        login_lat, login_errors = [], []
+        for i, username in enumerate(usernames):
+            if username in data["sessions"]:
+                clients[i].signed_in(data["sessions"][username])
+                continue
+            t0 = time.perf_counter()
+            if clients[i].login(username) != 302:
+                login_errors.append(username)
+            login_lat.append((time.perf_counter() - t0) * 1000)
 
-        # 1. login (PBKDF2 is CPU-bound: 4 at a time)
-        login_lat: list[float] = []
-        login_errors: list[str] = []
-        names = list(data["usernames"])
-        lock = threading.Lock()
-
-        def login_worker() -> None:
-            while True:
-                with lock:
-                    if not names:
-                        return
-                    u = names.pop()
-                t0 = time.perf_counter()
-                status = clients[u].login(u)
-                with lock:
-                    login_lat.append((time.perf_counter() - t0) * 1000)
-                    if status != 302:
-                        login_errors.append(f"login {u}: {status}")
-
-        t0 = time.monotonic()
-        ts = [threading.Thread(target=login_worker) for _ in range(4)]
-        for t in ts:
-            t.start()
-        for t in ts:
-            t.join()
-        login_seconds = time.monotonic() - t0
-
-        # 2. the burst
-        burst = run_burst(port, data, clients)
-
-        # 3. saturation: the bare view, then answer saves on the second quiz
-        bare_client = Client(port)
-
-        def bare(i: int, n: int) -> bool:
-            return bare_client.request("GET", "/bench/bare/")[0] == 200
-
-        quiz2 = data["quizzes"][1]
-        base2 = f"/api/courses/{data['code']}/quizzes/{quiz2['id']}/"
-        sat_users = data["usernames"][:SATURATE_THREADS]
-        for u in sat_users:
-            clients[u].json("POST", base2 + "attempt/", {})
-        rng = random.Random(7)
-        numeric = next(q for q in quiz2["questions"] if q["kind"] == "numeric")
-
-        def save(i: int, n: int) -> bool:
-            q = quiz2["questions"][n % len(quiz2["questions"])]
-            value = answer_value(q, rng) if q is not numeric else str(n % 10)
-            status, _ = clients[sat_users[i]].json(
-                "PUT", f"{base2}answers/{q['id']}/", {"value": value}
-            )
-            return status == 200
-
-        # Rounds alternate the bare view and answer saves, so that a change of load on this
-        # shared machine weighs on both sides of the ratio alike.
-        slice_seconds = SATURATE_SECONDS / ROUNDS
-        totals: dict[str, list[float]] = {"bare": [0.0, 0.0], "save": [0.0, 0.0]}
-        per_round: dict[str, list[float]] = {"bare": [], "save": []}
-        save_sat_lat: list[float] = []
-        for _round in range(ROUNDS):
-            for kind, fn in (("bare", bare), ("save", save)):
-                rps, err, lat_ms = saturate(port, fn, slice_seconds, SATURATE_THREADS)
-                per_round[kind].append(rps)
-                totals[kind][0] += rps * slice_seconds
-                totals[kind][1] += err
-                if kind == "save":
-                    save_sat_lat += lat_ms
-        bare_rps = totals["bare"][0] / SATURATE_SECONDS
-        save_rps = totals["save"][0] / SATURATE_SECONDS
-        bare_err, save_err = int(totals["bare"][1]), int(totals["save"][1])
+        # 1. the ladder
+        runs = {}
+        for n in LADDER:
+            runs[n] = run_class(clients[:n], data["code"], data["ladder"][n], WINDOW, full=True)
+            time.sleep(2)  # the server settles between classes
+        # 2. the synchronised start
+        sync = run_class(
+            clients[:SYNC_STUDENTS], data["code"], data["sync"], SYNC_WINDOW, full=False
+        )
+        # 3. saturation
+        saturation = run_saturation(port, data, clients)
     finally:
         proc.send_signal(signal.SIGTERM)
         try:
@@ -492,76 +638,63 @@ def main() -> int:
         except subprocess.TimeoutExpired:
             proc.kill()
 
-    # 4. check in the database
-    from django.db.models import Count
-
-    from quizzes.models import Answer, Attempt
-
-    quiz_id = data["quizzes"][0]["id"]
-    stored = {
-        (a.attempt.student.username, a.question_id): a.value
-        for a in Answer.objects.filter(attempt__quiz_id=quiz_id).select_related("attempt__student")
-    }
-    lost = sum(1 for key, value in burst["sent"].items() if stored.get(key) != value)
-    dup_answers = (
-        Answer.objects.values("attempt_id", "question_id")
-        .annotate(n=Count("id"))
-        .filter(n__gt=1)
-        .count()
+    # 4. checks in the database, per size
+    paths: Counter[str] = Counter()
+    for n, run in runs.items():
+        lat = run["lat"]
+        checks = check_database(data["ladder"][n]["id"], usernames, run["sent"])
+        paths.update(run["paths"])
+        sizes[str(n)] = {
+            "errors": len(run["errors"]),
+            **checks,
+            **{op: percentiles(lat[op]) for op in OPERATIONS},
+            "seconds": round(run["seconds"], 1),
+            "first_errors": run["errors"][:3],
+        }
+    capacity = max(
+        (
+            n
+            for n in LADDER
+            if sizes[str(n)]["errors"] == 0
+            and all((sizes[str(n)][op]["p95"] or 0) < CAPACITY_MS for op in OPERATIONS)
+        ),
+        default=0,
     )
-    dup_attempts = (
-        Attempt.objects.values("quiz_id", "student_id")
-        .annotate(n=Count("id"))
-        .filter(n__gt=1)
-        .count()
-    )
-    unsubmitted = Attempt.objects.filter(quiz_id=quiz_id, submitted_at__isnull=True).count()
-    lat = burst["lat"]
-    requests = sum(len(v) for v in lat.values())
+    workers = gunicorn_workers()
     result = {
         "bench": "quiz_burst",
         "database": "postgresql",
-        "students": STUDENTS,
-        "window_seconds": WINDOW,
-        "gunicorn_workers": WORKERS,
-        "gunicorn_worker_class": gunicorn_workers()[0],
-        "gunicorn_threads_per_worker": gunicorn_workers()[1],
         "session_engine": ENV["DJANGO_SESSION_ENGINE"].rsplit(".", 1)[-1],
-        "requests": requests,
-        "errors": len(burst["errors"]) + len(login_errors),
-        "lost_answers": lost,
-        "duplicate_answers": dup_answers + dup_attempts,
-        "unsubmitted_attempts": unsubmitted,
-        "answer_save_p50_ms": pct(lat["answer_save"], 50),
-        "answer_save_p95_ms": pct(lat["answer_save"], 95),
-        "answer_save_p99_ms": pct(lat["answer_save"], 99),
-        "open_p50_ms": pct(lat["open"], 50),
-        "open_p95_ms": pct(lat["open"], 95),
-        "open_p99_ms": pct(lat["open"], 99),
-        "submit_p50_ms": pct(lat["submit"], 50),
-        "submit_p95_ms": pct(lat["submit"], 95),
-        "submit_p99_ms": pct(lat["submit"], 99),
-        "burst_seconds": round(burst["seconds"], 1),
-        "answer_save_rps": round(save_rps, 1),
-        "bare_view_rps": round(bare_rps, 1),
-        "ratio_to_bare": round(save_rps / bare_rps, 3) if bare_rps else None,
-        # Each round's ratio: how much the load of others on this machine moved it.
-        "ratio_per_round": [
-            round(s / b, 3) if b else None
-            for b, s in zip(per_round["bare"], per_round["save"], strict=True)
-        ],
-        "saturation_threads": SATURATE_THREADS,
-        "saturation_rounds": ROUNDS,
-        "saturation_errors": bare_err + save_err,
-        "answer_save_saturated_p50_ms": pct(save_sat_lat, 50),
+        "gunicorn_workers": WORKERS,
+        "gunicorn_worker_class": workers[0],
+        "gunicorn_threads_per_worker": workers[1],
+        "window_seconds": WINDOW,
+        "sizes": sizes,
+        "capacity_students": capacity,
+        "synchronised_start": {
+            "students": SYNC_STUDENTS,
+            "window_seconds": SYNC_WINDOW,
+            "errors": len(sync["errors"]),
+            "open": percentiles(sync["lat"]["open"]),
+            "page": percentiles(sync["lat"]["page"]),
+            "first_errors": sync["errors"][:3],
+        },
+        **saturation,
+        "sql_statements": statements,
+        "save_code_paths": dict(paths),
         "login_p50_ms": pct(login_lat, 50),
-        "login_seconds": round(login_seconds, 1),
-        "first_errors": (login_errors + burst["errors"])[:3],
-        "load_average_1m_at_start": load_before,
-        "load_average_1m_at_end": round(os.getloadavg()[0], 2),
+        "login_errors": len(login_errors),
+        "total_seconds": round(time.monotonic() - t_start, 1),
+        "load_average_at_start": load_before,
+        "load_average_at_end": [round(x, 2) for x in os.getloadavg()],
     }
     print(json.dumps(result))
-    return 0 if result["errors"] == 0 and lost == 0 else 1
+    ok = (
+        all(s["errors"] == 0 and s["lost_answers"] == 0 for s in sizes.values())
+        and not sync["errors"]
+        and len(paths) == 1
+    )
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":

@@ -10,15 +10,11 @@ issue counts them). Environment:
 - GUNICORN_BIND (default 0.0.0.0:8000), GUNICORN_ACCESS_LOG (default -, standard output; empty
   for none).
 
-Why threads: a remembered answer save spends about half its time waiting on PostgreSQL (its
-commit waits for the WAL flush). A sync worker sits idle meanwhile; with 16 clients the 2-core
-bench machine was only ~80% busy on saves against ~90% on the bare view. Threads fill that
-wait. Measured on this machine (2 workers, 16 clients, answer saves over the bare view): full
-bench/quiz_burst.py runs gave 0.51-0.55 with sync workers and 0.58-0.67 (median 0.62, 7 runs)
-with 4 threads (0.60-0.67, median 0.66, 5 runs, once the remembered save ran on psycopg2's
-cursor); a shorter harness gave sync 0.52-0.57, 2 threads 0.56-0.65 (0.47-0.58 later),
-4 threads 0.59-0.72, 6 threads 0.62-0.63, and no gain beyond (8 or 12). The bare view itself
-is the same under all of them, so 4 threads.
+Why threads: a request spends much of its time waiting on PostgreSQL (an answer save's commit
+waits for the WAL flush); a sync worker sits idle meanwhile, threads fill that wait. Measured on
+the 2-core bench machine when saves still took a separate lane (2 workers, 16 clients, saves over
+the bare view): sync 0.51-0.57, 4 threads 0.59-0.72, no gain beyond 6; bench/quiz_burst.py
+reports what the ordinary path gives now.
 """
 
 from __future__ import annotations

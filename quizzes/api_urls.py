@@ -6,7 +6,7 @@ urlpatterns = [
     # First: the busiest address while a class takes a quiz.
     path(
         "courses/<str:code>/quizzes/<int:pk>/answers/<int:question_id>/",
-        api.answer_view,
+        api.AnswerAPI.as_view(),
         name="api_quiz_answer",
     ),
     path("courses/<str:code>/quizzes/", api.QuizListAPI.as_view(), name="api_quizzes"),

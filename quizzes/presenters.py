@@ -78,9 +78,13 @@ def question_dict(q: Question) -> dict[str, Any]:
     }
 
 
-def attempt_state(quiz: Quiz, attempt: Attempt, now: datetime) -> dict[str, Any]:
-    """The attempt, the questions (from the prefetch) and the saved answers (1 query)."""
-    answers = selectors.answers_by_question(attempt)
+def attempt_state(
+    quiz: Quiz, attempt: Attempt, now: datetime, answers: dict[int, Any] | None = None
+) -> dict[str, Any]:
+    """The attempt, the questions (from the prefetch) and the saved answers (1 query, none
+    when `answers` are given)."""
+    if answers is None:
+        answers = selectors.answers_by_question(attempt)
     return {
         "attempt": attempt_dict(attempt, now),
         "questions": [question_dict(q) for q in quiz.questions.all()],

@@ -8,17 +8,24 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.contrib.auth import get_user_model
-from django.db import connection
-from django.db.models import Count, Model, Prefetch, Q, QuerySet
-from django.db.models.expressions import Col
+from django.db.models import (
+    Aggregate,
+    Count,
+    FilteredRelation,
+    JSONField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+)
 from django.utils.translation import gettext as _
 
 from course.models import Course, Enrollment, SessionReading
 from course.scores import ScoreItem, ScoresByStudent, ScoreStatus
 from course.selectors import active_students, course_policies
 
-from . import prepared, rules
+from . import rules
 from .models import Accommodation, Answer, Attempt, Choice, Question, Quiz
 
 
@@ -270,18 +277,6 @@ class QuestionStats:
     values: list[tuple[str, int]] = field(default_factory=list)
 
 
-def question_in_quiz(course: Course, quiz_pk: int, question_pk: int) -> Question | None:
-    """The question with its quiz, if it belongs to that quiz of that course (1 query)."""
-    question = one(
-        Question.objects.filter(
-            pk=question_pk, quiz_id=quiz_pk, quiz__course=course
-        ).select_related("quiz")
-    )
-    if question is not None:
-        question.quiz.course = course
-    return question
-
-
 def question_stats(quiz: Quiz) -> list[QuestionStats]:
     """Per question: answers, share fully correct, distribution of choices (3 queries)."""
     questions = list(Question.objects.filter(quiz=quiz).prefetch_related("choices"))
@@ -346,16 +341,24 @@ def row_for(quiz: Quiz, student: Any, now: datetime) -> QuizRow:
     )
 
 
-# --- the answer-save hot path: everything it needs in one query --------------------------------
+# --- saving an answer: what it needs, in one query -------------------------------------------
+
+
+class _JSONIdList(Aggregate):
+    """The aggregated values as a JSON list (NULL when there is no row)."""
+
+    function = "JSONB_AGG"
+    output_field = JSONField()
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return self.as_sql(compiler, connection, function="JSON_GROUP_ARRAY", **extra)
 
 
 @dataclass
-class AnswerContext:
-    """What saving one answer needs, loaded together: the signed-in user (by the id in the
-    session), the course (by code), the user's non-dropped enrolment, the quiz and the question
-    (which must belong to it), the user's attempt and the question's choice ids."""
+class AnswerTarget:
+    """Everything saving one answer reads: the question, its quiz and course, the student's
+    non-dropped enrolment and attempt (or None) and the question's choice ids."""
 
-    user: Any
     course: Course
     enrollment: Enrollment | None
     quiz: Quiz
@@ -364,116 +367,100 @@ class AnswerContext:
     choice_ids: set[int]
 
 
-def _columns(model: type[Model], alias: str) -> tuple[list[str], str]:
-    names = [f.attname for f in model._meta.concrete_fields]
-    return names, ", ".join(f'{alias}."{f.column}"' for f in model._meta.concrete_fields)
-
-
-_CONTEXT_MODELS: list[tuple[type[Model], str]] = []
-_CONTEXT_SQL: str | None = None
-_CONTEXT_NAMES: list[list[str]] = []
-
-
-def _context_sql() -> str:
-    global _CONTEXT_SQL
-    if _CONTEXT_SQL is None:
-        User = get_user_model()
-        models: list[tuple[type[Model], str]] = [
-            (User, "u"),
-            (Course, "c"),
-            (Enrollment, "e"),
-            (Quiz, "z"),
-            (Question, "q"),
-            (Attempt, "a"),
-        ]
-        selects = []
-        all_names = []
-        for model, alias in models:
-            names, sql = _columns(model, alias)
-            all_names.append(names)
-            selects.append(sql)
-        t = {alias: m._meta.db_table for m, alias in models}
-        _CONTEXT_MODELS[:] = models  # (built twice by two threads at worst: the same lists)
-        _CONTEXT_NAMES[:] = all_names
-        _CONTEXT_SQL = (
-            f'SELECT {", ".join(selects)}, ch."id"'
-            f' FROM "{t["q"]}" q'
-            f' INNER JOIN "{t["z"]}" z ON z."id" = q."quiz_id"'
-            f' INNER JOIN "{t["c"]}" c ON c."id" = z."course_id"'
-            f' INNER JOIN "{t["u"]}" u ON u."{User._meta.pk.column}" = %s'
-            f' LEFT OUTER JOIN "{t["e"]}" e ON e."course_id" = c."id"'
-            ' AND e."user_id" = %s AND e."status" <> %s'
-            f' LEFT OUTER JOIN "{t["a"]}" a ON a."quiz_id" = z."id" AND a."student_id" = %s'
-            f' LEFT OUTER JOIN "{Choice._meta.db_table}" ch ON ch."question_id" = q."id"'
-            ' WHERE q."id" = %s AND q."quiz_id" = %s AND UPPER(c."code") = UPPER(%s)'
-        )
-    return _CONTEXT_SQL
-
-
-_CONVERTERS: dict[str, list[tuple[int, list[Any], Col]]] = {}
-
-
-def _converters() -> list[tuple[int, list[Any], Col]]:
-    """The database's value converters per selected column, as the ORM applies them."""
-    vendor = connection.vendor
-    if vendor not in _CONVERTERS:
-        out = []
-        i = 0
-        for model, alias in _CONTEXT_MODELS:
-            for f in model._meta.concrete_fields:
-                col = Col(alias, f)
-                convs = connection.ops.get_db_converters(col) + col.get_db_converters(connection)
-                if convs:
-                    out.append((i, convs, col))
-                i += 1
-        _CONVERTERS[vendor] = out
-    return _CONVERTERS[vendor]
-
-
-def answer_context(
-    *, code: str, quiz_pk: int, question_pk: int, user_id: int
-) -> AnswerContext | None:
-    """1 query. None when the user, the course, the quiz (of that course) or the question (of
-    that quiz) does not exist: the caller then takes the general path, which names what is
-    missing. The user is loaded as ModelBackend.get_user loads it; the caller verifies it."""
-    sql = _context_sql()
-    params: list[Any] = [
-        user_id,
-        user_id,
-        Enrollment.Status.DROPPED,
-        user_id,
-        question_pk,
-        quiz_pk,
-        code,
-    ]
-    rows = prepared.fetch_all(connection, "quizzes_answer_context", sql, params)
-    if not rows:
+def answer_target(
+    *, quiz_pk: int, question_pk: int, student: Any, course_code: str | None = None
+) -> AnswerTarget | None:
+    """1 query. None when the question is not one of that quiz (of the course `course_code`,
+    compared as every course address compares it, case-insensitively)."""
+    user_id = student.pk if getattr(student, "is_authenticated", False) else None
+    qs = Question.objects.filter(pk=question_pk, quiz_id=quiz_pk)
+    if course_code is not None:
+        qs = qs.filter(quiz__course__code__iexact=course_code)
+    choice_ids = (
+        Choice.objects.filter(question=OuterRef("pk"))
+        .order_by()
+        .values("question")
+        .annotate(ids=_JSONIdList("pk"))
+        .values("ids")
+    )
+    question = one(
+        qs.annotate(
+            my_enrollment=FilteredRelation(
+                "quiz__course__enrollments",
+                condition=Q(quiz__course__enrollments__user_id=user_id)
+                & ~Q(quiz__course__enrollments__status=Enrollment.Status.DROPPED),
+            ),
+            my_attempt=FilteredRelation(
+                "quiz__attempts", condition=Q(quiz__attempts__student_id=user_id)
+            ),
+            choice_ids=Subquery(choice_ids),
+        ).select_related("quiz__course", "my_enrollment", "my_attempt")  # type: ignore[misc]
+    )
+    if question is None:
         return None
-    row = list(rows[0])
-    for i, convs, col in _converters():
-        for conv in convs:
-            row[i] = conv(row[i], col, connection)
-    instances: list[Model | None] = []
-    start = 0
-    for (model, _alias), names in zip(_CONTEXT_MODELS, _CONTEXT_NAMES, strict=True):
-        values = row[start : start + len(names)]
-        start += len(names)
-        instances.append(
-            None if values[0] is None else model.from_db(connection.alias, names, values)
-        )
-    user, course, enrollment, quiz, question, attempt = instances
-    assert isinstance(course, Course) and isinstance(quiz, Quiz)
-    assert isinstance(question, Question)
-    quiz.course = course
-    question.quiz = quiz
+    quiz = question.quiz
+    # select_related sets a filtered relation only when a row matched it.
+    attempt = getattr(question, "my_attempt", None)
     if attempt is not None:
-        attempt.quiz = quiz  # type: ignore[attr-defined]
-    return AnswerContext(
-        user=user,
-        course=course,
-        enrollment=enrollment,  # type: ignore[arg-type]
+        attempt.quiz = quiz
+    return AnswerTarget(
+        course=quiz.course,
+        enrollment=getattr(question, "my_enrollment", None),
         quiz=quiz,
         question=question,
-        attempt=attempt,  # type: ignore[arg-type]
-        choice_ids={r[-1] for r in rows if r[-1] is not None},
+        attempt=attempt,
+        choice_ids=set(question.choice_ids or ()),  # type: ignore[attr-defined]
+    )
+
+
+@dataclass
+class StudentQuiz:
+    """A quiz of a course as one student opens or submits it: the quiz with its course, the
+    student's non-dropped enrolment, accommodation and attempt (None when there is none)."""
+
+    course: Course
+    enrollment: Enrollment | None
+    quiz: Quiz
+    accommodation: Accommodation | None
+    attempt: Attempt | None
+
+
+def student_quiz(
+    *, course_code: str, quiz_pk: int, student: Any, with_questions: bool = False
+) -> StudentQuiz | None:
+    """1 query (3 `with_questions`: and the questions with their choices). None when the
+    course has no such quiz."""
+    user_id = student.pk if getattr(student, "is_authenticated", False) else None
+    qs = (
+        Quiz.objects.filter(pk=quiz_pk, course__code__iexact=course_code)
+        .annotate(
+            my_enrollment=FilteredRelation(
+                "course__enrollments",
+                condition=Q(course__enrollments__user_id=user_id)
+                & ~Q(course__enrollments__status=Enrollment.Status.DROPPED),
+            ),
+            my_accommodation=FilteredRelation(
+                "accommodations", condition=Q(accommodations__student_id=user_id)
+            ),
+            my_attempt=FilteredRelation("attempts", condition=Q(attempts__student_id=user_id)),
+        )
+        .select_related("course", "my_enrollment", "my_accommodation", "my_attempt")  # type: ignore[misc]
+    )
+    if with_questions:
+        qs = qs.prefetch_related(
+            Prefetch("questions", queryset=Question.objects.prefetch_related("choices"))
+        )
+    quiz = one(qs)
+    if quiz is None:
+        return None
+    # select_related sets a filtered relation only when a row matched it.
+    attempt = getattr(quiz, "my_attempt", None)
+    if attempt is not None:
+        attempt.quiz = quiz
+    return StudentQuiz(
+        course=quiz.course,
+        enrollment=getattr(quiz, "my_enrollment", None),
+        quiz=quiz,
+        accommodation=getattr(quiz, "my_accommodation", None),
+        attempt=attempt,
     )

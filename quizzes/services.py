@@ -8,19 +8,20 @@ attempt row is locked while an answer is saved or the attempt is submitted).
 from __future__ import annotations
 
 from collections.abc import Set as AbstractSet
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, connections, transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from course.models import Enrollment
 from course.permissions import role_of
 
-from . import prepared, rules
-from .models import Accommodation, Answer, Attempt, Choice, Question, Quiz
-from .selectors import one, student_terms
+from . import rules
+from .models import Accommodation, Answer, Attempt, Question, Quiz
+from .selectors import AnswerTarget, StudentQuiz, answer_target, one, student_terms
 
 MAX_TEXT = 4000
 
@@ -68,16 +69,23 @@ def attempt_start(
     now: datetime,
     access_code: str | None = None,
     check_code: bool = True,
+    student_quiz: StudentQuiz | None = None,
 ) -> tuple[Attempt, bool]:
     """Get or create the student's single attempt. Returns (attempt, created).
 
     Safe under concurrency: a second simultaneous start hits the unique constraint and
     fetches the winner's attempt. An existing attempt is returned whatever the time.
+    `student_quiz` is what selectors.student_quiz read for this quiz and student, when the
+    caller has it (its attempt and accommodation are then not read again).
     """
-    existing = one(Attempt.objects.filter(quiz=quiz, student=student))
+    if student_quiz is not None and student_quiz.quiz.pk == quiz.pk:
+        existing, accommodation = student_quiz.attempt, student_quiz.accommodation
+    else:
+        existing = one(Attempt.objects.filter(quiz=quiz, student=student))
+        accommodation = _accommodation(quiz, student) if existing is None else None
     if existing is not None:
         return existing, False
-    terms = student_terms(quiz, _accommodation(quiz, student))
+    terms = student_terms(quiz, accommodation)
     if terms.excused:
         raise QuizError(_("You are excused from this quiz."), code="excused", status=403)
     state = rules.window_state(now=now, window=terms.window)
@@ -189,9 +197,6 @@ def _validate_value(question: Question, value: Any, choice_ids: AbstractSet[int]
     return value
 
 
-validate_value = _validate_value
-
-
 def answer_save(
     *,
     quiz: Quiz,
@@ -200,94 +205,140 @@ def answer_save(
     value: Any,
     now: datetime,
     access_code: str | None = None,
-    question: Question | None = None,
+    target: AnswerTarget | None = None,
+    database_clock: bool = False,
 ) -> Answer:
-    """Upsert the student's answer to one question of the quiz.
+    """Upsert the student's answer to one question of the quiz: one guarded statement.
 
     Starts the attempt if there is none yet (two simultaneous first answers still make one
     attempt). Refused (QuizError, nothing stored): a question of another quiz, a malformed
-    value, an attempt submitted or past its deadline + grace. `question` may be passed
-    already loaded (it must belong to `quiz`).
+    value, an attempt submitted or past its deadline + grace. `target` is what
+    selectors.answer_target read for this quiz, question and student, when the caller has it.
+
+    Whether the attempt still takes answers is decided in the statement, under a share lock of
+    the attempt row: a submit holds it exclusively while it grades, so an answer lands before
+    the submit (and is graded) or not at all. With `database_clock` the statement reads the
+    time from the database (what the web edges pass: one clock for every web server), else
+    `now` is the time written and compared.
     """
-    if question is None or question.quiz_id != quiz.pk:
+    if target is None or target.quiz.pk != quiz.pk:
         try:
             qid = int(question_id)
         except (TypeError, ValueError) as exc:
             raise QuizError(_("Unknown question."), field="question", code="bad_question") from exc
-        question = one(Question.objects.filter(pk=qid, quiz=quiz))
-    if question is None:
+        target = answer_target(quiz_pk=quiz.pk, question_pk=qid, student=student)
+    if target is None:
         raise QuizError(
             _("This question is not part of this quiz."),
             field="question",
             code="bad_question",
             status=404,
         )
-    choice_ids: set[int] = set()
-    if question.kind in (Question.Kind.SINGLE, Question.Kind.MULTIPLE):
-        choice_ids = set(Choice.objects.filter(question=question).values_list("pk", flat=True))
-    stored = _validate_value(question, value, choice_ids)
-
-    for _try in range(2):
-        with transaction.atomic():
-            locked = one(Attempt.objects.select_for_update().filter(quiz=quiz, student=student))
-            if locked is not None:
-                if locked.submitted_at is not None:
-                    raise QuizError(
-                        _("This attempt has been submitted: answers can no longer change."),
-                        code="submitted",
-                        status=409,
-                    )
-                if not rules.accepts_answers(now=now, deadline=locked.deadline, grace=quiz.grace):
-                    raise QuizError(
-                        _("Time is up: the deadline has passed, this answer was not saved."),
-                        code="deadline_passed",
-                        status=409,
-                    )
-                Answer.objects.bulk_create(
-                    [Answer(attempt=locked, question=question, value=stored, saved_at=now)],
-                    update_conflicts=True,
-                    unique_fields=["attempt", "question"],
-                    update_fields=["value", "saved_at"],
-                )
-                return Answer(attempt=locked, question=question, value=stored, saved_at=now)
-        # No attempt yet: start it (get-or-create, safe under concurrency), then save.
-        attempt_start(quiz=quiz, student=student, now=now, access_code=access_code)
-    raise QuizError(_("Unknown question."), field="question", code="bad_question")
-
-
-def answer_save_open(*, attempt: Attempt, question: Question, stored: Any, now: datetime) -> bool:
-    """The hot path of answer_save for an attempt already loaded, the value already validated.
-
-    One statement: the attempt row is share-locked (a submit holds it exclusively while it
-    grades, so an answer lands either before the submit or not at all), the attempt must still
-    be open and within its deadline + grace, and the answer is upserted on (attempt, question).
-    False when nothing was stored (submitted or too late meanwhile): answer_save says why.
-    """
-    conn = connections[Answer.objects.db]
-    lock = " FOR SHARE" if conn.features.has_select_for_update else ""
-    value_field = Answer._meta.get_field("value")
-    saved_field = Answer._meta.get_field("saved_at")
-    deadline_field = Attempt._meta.get_field("deadline")
-    sql = (
-        f'INSERT INTO "{Answer._meta.db_table}"'
-        ' ("attempt_id", "question_id", "value", "saved_at", "points", "graded_by_id")'
-        f' SELECT a."id", %s, %s, %s, NULL, NULL FROM "{Attempt._meta.db_table}" a'
-        ' WHERE a."id" = %s AND a."submitted_at" IS NULL AND a."deadline" >= %s'
-        f"{lock}"
-        ' ON CONFLICT ("attempt_id", "question_id") DO UPDATE'
-        ' SET "value" = EXCLUDED."value", "saved_at" = EXCLUDED."saved_at"'
-        ' RETURNING "id"'
+    question = target.question
+    stored = _validate_value(question, value, target.choice_ids)
+    attempt = target.attempt
+    if attempt is None:
+        attempt, _created = attempt_start(
+            quiz=quiz, student=student, now=now, access_code=access_code
+        )
+    # Refused without a write when the attempt read says so; the statement decides the rest.
+    refusal = _answer_refusal(attempt, quiz, now)
+    if refusal is not None:
+        raise refusal
+    saved_at = _answer_upsert(
+        attempt=attempt,
+        question=question,
+        stored=stored,
+        grace_seconds=quiz.grace_seconds,
+        clock=None if database_clock else now,
     )
+    if saved_at is None:  # submitted or past the deadline meanwhile: say which
+        attempt = Attempt.objects.select_related("quiz").get(pk=attempt.pk)
+        raise _answer_refusal(attempt, quiz, now) or _deadline_passed()
+    return Answer(attempt=attempt, question=question, value=stored, saved_at=saved_at)
+
+
+def _deadline_passed() -> QuizError:
+    return QuizError(
+        _("Time is up: the deadline has passed, this answer was not saved."),
+        code="deadline_passed",
+        status=409,
+    )
+
+
+def _answer_refusal(attempt: Attempt, quiz: Quiz, now: datetime) -> QuizError | None:
+    if attempt.submitted_at is not None:
+        return QuizError(
+            _("This attempt has been submitted: answers can no longer change."),
+            code="submitted",
+            status=409,
+        )
+    if not rules.accepts_answers(now=now, deadline=attempt.deadline, grace=quiz.grace):
+        return _deadline_passed()
+    return None
+
+
+# The guarded upsert: the answer is written only if the attempt, share-locked, is open and
+# its deadline + grace is not past by `clock`, or by the database's own clock when it is NULL
+# (SQLite writes one at a time and knows no row locks). Django's cursor runs it, as any query.
+_UPSERT = (
+    'INSERT INTO "{answer}"'
+    ' ("attempt_id", "question_id", "value", "saved_at", "points", "graded_by_id")'
+    ' SELECT a."id", %s, %s, {clock}, NULL, NULL FROM "{attempt}" a'
+    ' WHERE a."id" = %s AND a."submitted_at" IS NULL AND {deadline_plus_grace} >= {clock}'
+    "{lock}"
+    ' ON CONFLICT ("attempt_id", "question_id") DO UPDATE'
+    ' SET "value" = EXCLUDED."value", "saved_at" = EXCLUDED."saved_at"'
+    ' RETURNING "saved_at"'
+)
+_VENDOR_SQL = {
+    "postgresql": {
+        "clock": "COALESCE(%s::timestamptz, STATEMENT_TIMESTAMP())",
+        "deadline_plus_grace": """a."deadline" + %s * INTERVAL '1 second'""",
+        "lock": " FOR SHARE",
+    },
+    "sqlite": {
+        "clock": "COALESCE(%s, STRFTIME('%%Y-%%m-%%d %%H:%%M:%%f', 'now'))",
+        "deadline_plus_grace": """STRFTIME('%%Y-%%m-%%d %%H:%%M:%%f', a."deadline", %s)""",
+        "lock": "",
+    },
+}
+
+
+def _answer_upsert(
+    *,
+    attempt: Attempt,
+    question: Question,
+    stored: Any,
+    grace_seconds: int,
+    clock: datetime | None,
+) -> datetime | None:
+    """One statement; the answer's saved_at, or None when nothing was written."""
+    connection = connections[Answer.objects.db]
+    vendor = connection.vendor
+    sql = _UPSERT.format(
+        answer=Answer._meta.db_table, attempt=Attempt._meta.db_table, **_VENDOR_SQL[vendor]
+    )
+    saved_at_field = Answer._meta.get_field("saved_at")
+    clock_param = saved_at_field.get_db_prep_save(clock, connection)
+    grace_param = f"+{grace_seconds} seconds" if vendor == "sqlite" else grace_seconds
     params = [
         question.pk,
-        value_field.get_db_prep_save(stored, conn),
-        saved_field.get_db_prep_save(now, conn),
+        Answer._meta.get_field("value").get_db_prep_save(stored, connection),
+        clock_param,
         attempt.pk,
-        deadline_field.get_db_prep_save(now - attempt.quiz.grace, conn),
+        grace_param,
+        clock_param,
     ]
-    with conn.cursor() as cursor:  # one statement: atomic without BEGIN/COMMIT round trips
-        prepared.execute(cursor, "quizzes_answer_upsert", sql, params)
-        return cursor.fetchone() is not None
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    saved_at = saved_at_field.to_python(row[0])
+    if timezone.is_naive(saved_at):  # SQLite returns its UTC text as written
+        saved_at = timezone.make_aware(saved_at, UTC)
+    return saved_at
 
 
 def attempt_submit(*, attempt: Attempt, now: datetime, by_timeout: bool = False) -> Attempt:
@@ -299,8 +350,15 @@ def attempt_submit(*, attempt: Attempt, now: datetime, by_timeout: bool = False)
         overdue = rules.is_overdue(now=now, deadline=locked.deadline, grace=locked.quiz.grace)
         locked.submitted_at = min(now, locked.deadline) if overdue else now
         locked.submitted_by_timeout = by_timeout or overdue or now >= locked.deadline
-        locked.save(update_fields=["submitted_at", "submitted_by_timeout"])
-        _grade(locked)
+        questions = list(
+            Question.objects.filter(quiz_id=locked.quiz_id).prefetch_related("choices")
+        )
+        answers = {a.question_id: a for a in Answer.objects.filter(attempt=locked)}
+        changed = grade_totals(locked, questions, answers)
+        if changed:
+            Answer.objects.bulk_update(changed, ["points"])
+        # One write of the attempt: submitted and graded together.
+        locked.save(update_fields=["submitted_at", "submitted_by_timeout", *_TOTALS])
     return locked
 
 
@@ -370,11 +428,14 @@ def grade_totals(
     return changed
 
 
+_TOTALS = ["points", "points_possible", "percent", "needs_manual_grading"]
+
+
 def _grade_with(attempt: Attempt, questions: list[Question], answers: dict[int, Answer]) -> None:
     changed = grade_totals(attempt, questions, answers)
     if changed:
         Answer.objects.bulk_update(changed, ["points"])
-    attempt.save(update_fields=["points", "points_possible", "percent", "needs_manual_grading"])
+    attempt.save(update_fields=_TOTALS)
 
 
 def quiz_regrade(*, quiz_id: int) -> int:

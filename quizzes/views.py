@@ -99,8 +99,13 @@ def quiz_start(request: HttpRequest, course: Course, pk: int) -> HttpResponse:
 @course_view(Action.TAKE_QUIZ)
 def quiz_take(request: HttpRequest, course: Course, pk: int) -> HttpResponse:
     now = timezone.now()
-    quiz = _quiz_or_404(course, pk, full=True)
-    attempt = selectors.attempt_of(quiz, request.user)
+    # The quiz with its questions and the student's attempt (3 queries).
+    found = selectors.student_quiz(
+        course_code=course.code, quiz_pk=pk, student=request.user, with_questions=True
+    )
+    if found is None:
+        raise Http404
+    quiz, attempt = found.quiz, found.attempt
     if attempt is None:
         return redirect("quiz_detail", code=course.code, pk=quiz.pk)
     attempt = services.attempt_refresh(attempt=attempt, now=now)
