@@ -355,8 +355,8 @@ def test_an_edited_question_is_validated_again(quiz: Quiz, student: Any) -> None
         ("numeric", {"value": "4", "access_code": "a\x00"}, "invalid", "access_code"),
         ("single", {}, "invalid", "value"),
         ("single", "[1, 2]", "invalid", "non_field_errors"),
-        ("numeric", '{"value": NaN}', None, "detail"),
-        ("numeric", "{not json", None, "detail"),
+        ("numeric", '{"value": NaN}', "parse_error", "detail"),
+        ("numeric", "{not json", "parse_error", "detail"),
     ],
 )
 def test_bad_input_is_a_400_naming_the_field(
