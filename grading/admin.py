@@ -403,7 +403,7 @@ class GradebookAdmin(_ReadOnly, CourseScopedAdminMixin, admin.ModelAdmin):
                     services.gradebook_recompute(course=course)
                     messages.success(request, _("Excusal saved and the gradebook recomputed."))
                     return HttpResponseRedirect(request.path)
-        grade = selectors.student_grade(inputs, user_id, best_n_fn=selectors.quiz_best_n_fn())
+        grade = selectors.student_grade(inputs, user_id)
         return render(
             request,
             "admin/grading/student.html",
