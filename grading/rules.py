@@ -32,7 +32,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from typing import Any
 
 from course.scores import ScoreItem, ScoreStatus
@@ -85,6 +85,9 @@ class ComponentResult:
     note: str = ""
     overridden: bool = False
     built: bool = True
+    # The contribution as the pages show it: rounded so that the shown parts add up to the
+    # shown total (see ``shown_contributions``); None when pending or excused.
+    shown_contribution: Decimal | None = None
 
     @property
     def contribution(self) -> Decimal | None:
@@ -106,6 +109,9 @@ class StudentGrade:
     final_overridden: bool = False
     final_override_reason: str = ""
     missing: tuple[str, ...] = field(default=())  # keys of components with missing work
+    # The sum of the shown contributions: the final percentage once it is computed (and not
+    # set by the instructor); before that, the points of the final grade earned so far.
+    contributions_total: Decimal | None = None
 
     @property
     def is_complete(self) -> bool:
@@ -115,6 +121,29 @@ class StudentGrade:
 def round_percent(value: Decimal, decimals: int) -> Decimal:
     """ROUND_HALF_UP to `decimals` places: 84.125 -> 84.13, 84.124 -> 84.12."""
     return value.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+
+
+def shown_contributions(
+    values: Sequence[Decimal | None], total: Decimal, decimals: int
+) -> list[Decimal | None]:
+    """Round the contributions to `decimals` places so that they add up to `total`.
+
+    Rounding each one alone shows 13.28 + ... = 85.61 under a final of 85.60. Instead each
+    is rounded down, and the units still missing to reach `total` (the rounded sum) go to the
+    largest remainders, ties to the first (the largest remainder method). `total` must be the
+    sum of the values rounded to `decimals` places.
+    """
+    unit = Decimal(1).scaleb(-decimals)
+    floors = [None if v is None else (v / unit).to_integral_value(ROUND_FLOOR) for v in values]
+    missing = int(total / unit) - sum((f for f in floors if f is not None), ZERO)
+    order = sorted(
+        (i for i, v in enumerate(values) if v is not None),
+        key=lambda i: (-(values[i] / unit - floors[i]), i),  # type: ignore[operator]
+    )
+    bumped = set(order[: max(0, int(missing))])
+    return [
+        None if f is None else ((f + 1) if i in bumped else f) * unit for i, f in enumerate(floors)
+    ]
 
 
 def letter_for(percent: Decimal | None, scale: Sequence[LetterStep]) -> str:
@@ -265,6 +294,14 @@ def combine(
     missing = tuple(
         r.key for r in rescaled if any(i.status == ScoreStatus.MISSING for i in r.items)
     )
+    raw_parts = [r.contribution for r in rescaled]
+    present = [p for p in raw_parts if p is not None]
+    total = None
+    if present:
+        computed_final = final if final is not None and final_override is None else None
+        total = computed_final or round_percent(sum(present, ZERO), decimals)
+        shown = shown_contributions(raw_parts, total, decimals)
+        rescaled = [replace(r, shown_contribution=c) for r, c in zip(rescaled, shown, strict=True)]
     return StudentGrade(
         components=tuple(rescaled),
         final_percent=final,
@@ -276,6 +313,7 @@ def combine(
         final_overridden=final_override is not None,
         final_override_reason=final_override_reason,
         missing=missing,
+        contributions_total=total,
     )
 
 
