@@ -313,6 +313,8 @@ def grade_row(student: StudentRef, grade: rules.StudentGrade) -> dict[str, Any]:
         "so_far_letter": grade.so_far_letter,
         "final_overridden": grade.final_overridden,
         "missing": list(grade.missing),
+        # What the staff must act on, e.g. "Scribing: no slot yet".
+        "flags": [f"{c.label}: {i.flag}" for c in grade.components for i in c.items if i.flag],
         "pending_weight": str(grade.pending_weight),
         "components": {
             c.key: {
@@ -459,6 +461,7 @@ def _inputs_json(
                         str(i.penalty_percent),
                         str(i.weight),
                         i.note,
+                        i.flag,
                     ]
                     for i in c.items
                 ],
@@ -520,8 +523,9 @@ def student_inputs_from_json(data: dict[str, Any]) -> StoredInputs:
                         penalty_percent=Decimal(pen),
                         weight=Decimal(w),
                         note=note,
+                        flag=flag[0] if flag else "",
                     )
-                    for k, label, status, pct, raw, pen, w, note in c["items"]
+                    for k, label, status, pct, raw, pen, w, note, *flag in c["items"]
                 ),
                 built=c["built"],
                 excused=c["excused"],

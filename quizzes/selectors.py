@@ -246,6 +246,13 @@ def live_counts(qs: QuerySet[Quiz]) -> QuerySet[Quiz]:
     )
 
 
+def class_quizzes(course: Course) -> QuerySet[Quiz]:
+    """The class's quizzes with their live counts, for the staff's quiz page (1 query)."""
+    return live_counts(Quiz.objects.filter(course=course).select_related("session")).order_by(
+        "opens_at", "pk"
+    )
+
+
 @dataclass
 class QuestionStats:
     question: Question
