@@ -324,3 +324,16 @@ def test_admin_override_form_checks_student_and_range(
     resp = client.post(add, {**base, "student": people["ada"].pk})
     assert resp.status_code == 302 and GradeOverride.objects.get().value == 95
     assert OverrideAuditLog.objects.get().new_value == 95
+
+
+def test_admin_gradebook_list_counts_students_not_runs(
+    client: Any, course: Any, make_class: Any
+) -> None:
+    """The "Students" column showed "2 runs" (the recompute counter)."""
+    make_class(course, 3)
+    services.gradebook_recompute(course=course)
+    services.gradebook_recompute(course=course)
+    client.force_login(_superuser())
+    page = client.get(reverse("admin:grading_gradebooksnapshot_changelist")).content.decode()
+    assert '<td class="students">3</td>' in page
+    assert " runs<" not in page and "2 runs" not in page
