@@ -155,3 +155,17 @@ def test_a_student_never_given_a_scribe_slot_is_flagged_then_gets_a_final_grade(
 
     row = next(r for r in snapshot_of(course).rows if r["user_id"] == forgotten.pk)
     assert row["final"] is not None and "scribing" in row["missing"]
+
+
+def test_staff_pages_in_french(course: Course, make_member: Callable[..., Any]) -> None:
+    client = _client(make_member(course, "ta"))
+    client.cookies["django_language"] = "fr"
+    expected = {
+        "quizzes": "Quiz quotidiens de la classe",
+        "presentations": "articles de la classe",
+        "project": "Projets de recherche de la classe",
+        "grades": "pas encore été calculé.",
+    }
+    for page, text in expected.items():
+        body = client.get(f"/c/{course.code}/{page}/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+        assert text in body, page
