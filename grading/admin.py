@@ -300,13 +300,15 @@ class GradebookAdmin(_ReadOnly, CourseScopedAdminMixin, admin.ModelAdmin):
             .annotate(n=Count("pk"))
             .values_list("course_id", "n")
         )
+        for c in courses:
+            c.student_count = students.get(c.pk, 0)  # type: ignore[attr-defined]
         return render(
             request,
             "admin/grading/courses.html",
             {
                 **self.admin_site.each_context(request),
                 "title": _("Gradebook"),
-                "rows": [(c, snaps.get(c.pk), students.get(c.pk, 0)) for c in courses],
+                "rows": [(c, snaps.get(c.pk)) for c in courses],
                 "opts": self.model._meta,
             },
         )
