@@ -142,7 +142,8 @@ def shown_contributions(
     )
     bumped = set(order[: max(0, int(missing))])
     return [
-        None if f is None else ((f + 1) if i in bumped else f) * unit for i, f in enumerate(floors)
+        None if f is None else (((f + 1) if i in bumped else f) * unit).quantize(unit)
+        for i, f in enumerate(floors)
     ]
 
 

@@ -389,8 +389,9 @@ def test_shown_contributions_add_up_to_the_final_grade() -> None:
     shown = [c.shown_contribution for c in grade.components]
     assert grade.final_percent == D("69.43")
     assert sum(shown, D(0)) == D("69.43") == grade.contributions_total  # type: ignore[arg-type]
-    for c in grade.components:  # each within one cent of its exact value
+    for c in grade.components:  # each within one cent of its exact value, shown with 2 places
         assert abs(c.shown_contribution - c.contribution) < D("0.01")  # type: ignore[operator]
+        assert len(str(c.shown_contribution).split(".")[1]) == 2
 
 
 @settings(max_examples=200, deadline=None)
