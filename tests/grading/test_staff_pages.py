@@ -13,6 +13,7 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
 
 from course import services as course_services
@@ -148,6 +149,12 @@ def test_a_student_never_given_a_scribe_slot_is_flagged_then_gets_a_final_grade(
         grading_services.gradebook_recompute(course=course)
         page = _client(instructor).get(f"/c/{course.code}/grades/").content.decode()
         assert "no slot yet" in page and forgotten.username in page
+        admin_page = (
+            _client(instructor)
+            .get(reverse("admin:grading_gradebook", args=[course.pk]))
+            .content.decode()
+        )
+        assert 'class="gradebook-flag"' in admin_page and "Scribing: no slot yet" in admin_page
     grading_services.gradebook_recompute(course=course)  # today: the term is long over
     page = _client(instructor).get(f"/c/{course.code}/grades/").content.decode()
     assert "no slot yet" not in page
