@@ -14,11 +14,12 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     if course is None:
         return {}
     granted = rights(request.user, course)
-    links = [
-        {"label": link.label, "url": resolve_nav(link, course.code)}
-        for link in nav_links()
-        if granted.get(link.action)
-    ]
+    links: list[dict[str, Any]] = []
+    for link in nav_links():
+        url = resolve_nav(link, course.code)
+        # A page with a student and a staff view registers a link for each: show it once.
+        if granted.get(link.action) and all(other["url"] != url for other in links):
+            links.append({"label": link.label, "url": url})
     from .notifications.selectors import unread_count
 
     return {

@@ -26,6 +26,12 @@ API
     ``raw - points_possible * penalty_pct / 100``, never below zero (and ``raw`` itself when no
     penalty).
 
+``penalty_that_counts(recorded_percent, submitted_at, due_at, policy, *, tz=None) -> Lateness``
+    The one rule for work already handed in, whatever changed since: the hand-in keeps the
+    penalty announced when it was made (``recorded_percent``, stored with it), and a later
+    change can only lower it: an extension granted afterwards (``due_at`` is the due date in
+    force now) or a lighter policy re-price it; a harsher policy never does.
+
 ``effective_due(due_at, extensions, *, student_id=None) -> datetime``
     The due instant after extensions: the latest of ``due_at`` and every applicable
     ``DueChange`` (one with ``student_id`` None applies to everyone; otherwise only to that
@@ -55,7 +61,7 @@ spring-forward night where that Sunday has 23 hours. Hours are elapsed real hour
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, tzinfo
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -215,6 +221,35 @@ def apply_penalty(
     raw = Decimal(raw_points)
     deduction = Decimal(points_possible) * Decimal(penalty_pct) / HUNDRED
     return max(ZERO, raw - deduction)
+
+
+def penalty_that_counts(
+    recorded_percent: Decimal,
+    submitted_at: datetime,
+    due_at: datetime,
+    policy: LatePenalty,
+    *,
+    tz: str | tzinfo | None = None,
+) -> Lateness:
+    """The lateness that counts for a hand-in made at `submitted_at`, priced when it was made
+    at `recorded_percent`, against the due date and the policy in force now.
+
+    A student was told the price before handing in: changing the policy afterwards never
+    makes it cost more, while an extension granted later (or a lighter policy) does lower it.
+    """
+    now = assess_lateness(submitted_at, due_at, policy, tz=tz)
+    recorded = Decimal(recorded_percent)
+    if now.penalty_percent <= recorded:
+        return now
+    plural = "" if now.units_late == 1 else "s"
+    unit = "hour" if policy.kind == "per_hour" else "day"
+    priced = f"{_fmt(recorded)}% penalty" if recorded else "no penalty"
+    return replace(
+        now,
+        accepted=True,
+        penalty_percent=recorded,
+        note=f"{now.units_late} {unit}{plural} late: {priced} (as when handed in)",
+    )
 
 
 def effective_due(

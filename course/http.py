@@ -22,18 +22,25 @@ def get_course_or_404(code: str) -> Course:
     return course
 
 
-def course_view(action: Action | str) -> Callable:
-    """Decorator: sets request.course and request.course_role, or answers login/403."""
+def course_view(*actions: Action | str) -> Callable:
+    """Decorator: sets request.course and request.course_role, or answers login/403.
+
+    The view is open to whoever is granted any of `actions` (a page with a student view and a
+    staff view names both).
+    """
+    if not actions:
+        raise TypeError("course_view needs at least one action")
 
     def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @wraps(view)
         def wrapped(request: HttpRequest, code: str, *args: Any, **kwargs: Any) -> HttpResponse:
             course = get_course_or_404(code)
-            if not can(request.user, action, course):
+            # Set before the check, so a 403 page keeps the course's navigation.
+            request.course = course  # type: ignore[attr-defined]
+            if not any(can(request.user, action, course) for action in actions):
                 if not request.user.is_authenticated:
                     return redirect_to_login(request.get_full_path())
                 raise PermissionDenied
-            request.course = course  # type: ignore[attr-defined]
             request.course_role = role_of(request.user, course)  # type: ignore[attr-defined]
             return view(request, course, *args, **kwargs)
 

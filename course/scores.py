@@ -33,6 +33,7 @@ class ScoreItem:
     penalty_percent: Decimal = Decimal(0)  # points deducted (percent of points possible)
     weight: Decimal = Decimal(1)  # relative weight inside the component
     note: str = ""  # why: "2 days late: 5% penalty", "excused by the instructor"
+    flag: str = ""  # what the staff must act on, shown in the gradebook: "no slot yet"
 
 
 ScoresByStudent = dict[int, list[ScoreItem]]  # user id -> items

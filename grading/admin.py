@@ -8,6 +8,7 @@ from typing import Any
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
@@ -15,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from course.admin_scoping import CourseScopedAdminMixin, allowed_courses
-from course.models import Course
+from course.models import Course, Enrollment
 from course.permissions import Action, can
 
 from . import exports, selectors, services
@@ -285,6 +286,16 @@ class GradebookAdmin(_ReadOnly, CourseScopedAdminMixin, admin.ModelAdmin):
             s.course_id: s
             for s in GradebookSnapshot.objects.filter(course__in=courses).defer("rows")
         }
+        students = dict(
+            Enrollment.objects.filter(
+                course__in=courses, role=Enrollment.Role.STUDENT, status=Enrollment.Status.ACTIVE
+            )
+            .values("course_id")
+            .annotate(n=Count("pk"))
+            .values_list("course_id", "n")
+        )
+        for c in courses:
+            c.student_count = students.get(c.pk, 0)  # type: ignore[attr-defined]
         return render(
             request,
             "admin/grading/courses.html",
@@ -398,7 +409,7 @@ class GradebookAdmin(_ReadOnly, CourseScopedAdminMixin, admin.ModelAdmin):
                     services.gradebook_recompute(course=course)
                     messages.success(request, _("Excusal saved and the gradebook recomputed."))
                     return HttpResponseRedirect(request.path)
-        grade = selectors.student_grade(inputs, user_id, best_n_fn=selectors.quiz_best_n_fn())
+        grade = selectors.student_grade(inputs, user_id)
         return render(
             request,
             "admin/grading/student.html",

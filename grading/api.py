@@ -88,9 +88,7 @@ def _grade(grade: rules.StudentGrade | None) -> dict[str, Any] | None:
                 "status": str(c.status),
                 "complete": c.complete,
                 "percent": None if c.percent is None else rules.round_percent(c.percent, 2),
-                "contribution": None
-                if c.contribution is None
-                else rules.round_percent(c.contribution, 2),
+                "contribution": c.shown_contribution,
                 "counted": list(c.counted),
                 "dropped": list(c.dropped),
                 "overridden": c.overridden,

@@ -23,6 +23,11 @@ class GradingConfig(AppConfig):
                 label=_("My grades"), url_name="my_grades", action=Action.VIEW_OWN_GRADES, order=90
             )
         )
+        register_nav_link(
+            NavLink(
+                label=_("Gradebook"), url_name="my_grades", action=Action.VIEW_ALL_GRADES, order=90
+            )
+        )
 
 
 def _schedule_after_load(course: object) -> None:

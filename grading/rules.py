@@ -4,11 +4,12 @@ How a final grade is made (this docstring is the statement the syllabus refers t
 
 * Each component of the syllabus (``grading.components``) has a weight; the weights sum to 100.
 * A component's score (0-100) comes from its items (``course.scores.ScoreItem``):
-  - quizzes: the average of the N best (``best_n_average``): a missed quiz counts 0, an
-    excused quiz is left out (N shrinks only if fewer than N quizzes remain:
-    N' = min(N, max(remaining, N - excused))); while fewer than
-    N quizzes are settled the average is over the settled ones only ("so far"); once none is
-    pending, fewer than N quizzes gives zeros for the missing ones;
+  - quizzes: the average of the N best, by the quizzes app's one rule
+    (``quizzes.rules.best_n_average``, which the quiz list shows too): a missed quiz counts 0,
+    an excused quiz is left out (N shrinks only if fewer than N quizzes remain:
+    N' = min(N, max(remaining, N - excused))), every quiz excused leaves the component out;
+    while a quiz is pending the average is over the settled ones only ("so far"); once none
+    is pending, fewer than N quizzes gives zeros for the missing ones;
   - every other source: the mean of its items weighted by ``ScoreItem.weight`` (project
     milestones 15/10/25/50, ...), after late penalties; missing work counts 0; excused items
     are left out.
@@ -29,20 +30,16 @@ How a final grade is made (this docstring is the statement the syllabus refers t
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from typing import Any
 
 from course.scores import ScoreItem, ScoreStatus
+from quizzes.rules import best_n_of_items
 
 HUNDRED = Decimal(100)
 ZERO = Decimal(0)
-
-# An app's best-N rule: ((key, percent or None if missed, excused), ...), N -> (average, counted)
-BestN = Callable[
-    [Sequence[tuple[str, Decimal | None, bool]], int], tuple[Decimal | None, tuple[str, ...]]
-]
 
 
 @dataclass(frozen=True)
@@ -88,6 +85,9 @@ class ComponentResult:
     note: str = ""
     overridden: bool = False
     built: bool = True
+    # The contribution as the pages show it: rounded so that the shown parts add up to the
+    # shown total (see ``shown_contributions``); None when pending or excused.
+    shown_contribution: Decimal | None = None
 
     @property
     def contribution(self) -> Decimal | None:
@@ -109,6 +109,9 @@ class StudentGrade:
     final_overridden: bool = False
     final_override_reason: str = ""
     missing: tuple[str, ...] = field(default=())  # keys of components with missing work
+    # The sum of the shown contributions: the final percentage once it is computed (and not
+    # set by the instructor); before that, the points of the final grade earned so far.
+    contributions_total: Decimal | None = None
 
     @property
     def is_complete(self) -> bool:
@@ -120,6 +123,30 @@ def round_percent(value: Decimal, decimals: int) -> Decimal:
     return value.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
 
 
+def shown_contributions(
+    values: Sequence[Decimal | None], total: Decimal, decimals: int
+) -> list[Decimal | None]:
+    """Round the contributions to `decimals` places so that they add up to `total`.
+
+    Rounding each one alone shows 13.28 + ... = 85.61 under a final of 85.60. Instead each
+    is rounded down, and the units still missing to reach `total` (the rounded sum) go to the
+    largest remainders, ties to the first (the largest remainder method). `total` must be the
+    sum of the values rounded to `decimals` places.
+    """
+    unit = Decimal(1).scaleb(-decimals)
+    floors = [None if v is None else (v / unit).to_integral_value(ROUND_FLOOR) for v in values]
+    missing = int(total / unit) - sum((f for f in floors if f is not None), ZERO)
+    order = sorted(
+        (i for i, v in enumerate(values) if v is not None),
+        key=lambda i: (-(values[i] / unit - floors[i]), i),  # type: ignore[operator]
+    )
+    bumped = set(order[: max(0, int(missing))])
+    return [
+        None if f is None else (((f + 1) if i in bumped else f) * unit).quantize(unit)
+        for i, f in enumerate(floors)
+    ]
+
+
 def letter_for(percent: Decimal | None, scale: Sequence[LetterStep]) -> str:
     if percent is None:
         return ""
@@ -127,39 +154,6 @@ def letter_for(percent: Decimal | None, scale: Sequence[LetterStep]) -> str:
         if percent >= step.min_percent:
             return step.letter
     return scale[-1].letter if scale else ""
-
-
-def best_n_selection(
-    items: Sequence[tuple[str, Decimal]], n: int
-) -> tuple[Decimal, tuple[str, ...], tuple[str, ...]]:
-    """The average of the `n` best of (key, percent) pairs, the keys counted and dropped.
-
-    Fewer than `n` pairs: the missing ones count 0 (the average is still over `n`).
-    Ties are broken by key so the result does not depend on the input order.
-    """
-    if n <= 0:
-        return ZERO, (), tuple(k for k, _ in items)
-    ordered = sorted(items, key=lambda kv: (-kv[1], kv[0]))
-    best = ordered[:n]
-    total = sum((v for _, v in best), ZERO)
-    return total / Decimal(n), tuple(k for k, _ in best), tuple(k for k, _ in ordered[n:])
-
-
-def best_n_average(scores: Sequence[Decimal], n: int) -> Decimal:
-    """Average of the `n` best scores; fewer than `n` scores: zeros for the missing ones."""
-    value, _, _ = best_n_selection([(f"{i:06d}", s) for i, s in enumerate(scores)], n)
-    return value
-
-
-def quiz_count_n(best_n: int, items: Sequence[ScoreItem]) -> int:
-    """N for best-N: N' = min(N, max(remaining, N - excused)), as quizzes.rules states it.
-
-    Excused quizzes are left out and N shrinks only when fewer than N quizzes remain; without
-    excusals N stays, so a course that held fewer than N quizzes gives zeros.
-    """
-    excused = sum(1 for i in items if i.status == ScoreStatus.EXCUSED)
-    remaining = len(items) - excused
-    return min(best_n, max(remaining, best_n - excused))
 
 
 def _settled(items: Sequence[ScoreItem]) -> list[tuple[ScoreItem, Decimal]]:
@@ -194,7 +188,7 @@ def _result(
     )
 
 
-def component_score(comp: ComponentInput, best_n_fn: BestN | None = None) -> ComponentResult:
+def component_score(comp: ComponentInput) -> ComponentResult:
     """One component of one student, before rescaling (effective_weight = weight)."""
     if comp.excused:
         return _result(comp, ScoreStatus.EXCUSED, complete=True, note=comp.excuse_reason)
@@ -217,31 +211,19 @@ def component_score(comp: ComponentInput, best_n_fn: BestN | None = None) -> Com
     if not settled:
         return _result(comp)
     if comp.best_n is not None:
-        n = quiz_count_n(comp.best_n, items)
-        if pending:
-            n = min(n, len(settled))
-        pairs = [(i.key, _clamp(v)) for i, v in settled]
-        if best_n_fn is None:
-            percent, counted, dropped = best_n_selection(pairs, n)
-        else:  # the quizzes app's own rule, given N before excusals
-            n_given = comp.best_n if not pending else min(comp.best_n, len(settled))
-            quiz_scores = [
-                (i.key, None if i.status == ScoreStatus.MISSING else _clamp(v), False)
-                for i, v in settled
-            ] + [(i.key, None, True) for i in items if i.status == ScoreStatus.EXCUSED]
-            average, counted = best_n_fn(quiz_scores, n_given)
-            if average is None:
-                return _result(comp, ScoreStatus.EXCUSED, complete=True)
-            percent = Decimal(average)
-            kept = set(counted)
-            dropped = tuple(k for k, _ in pairs if k not in kept)
+        # The quizzes app's rule, the one its quiz list shows: written once.
+        best = best_n_of_items(items, comp.best_n)
+        if best.excused:
+            return _result(comp, ScoreStatus.EXCUSED, complete=True)
+        if best.average is None:
+            return _result(comp)
         return _result(
             comp,
             ScoreStatus.GRADED,
-            percent=_clamp(percent),
-            complete=not pending,
-            counted=counted,
-            dropped=dropped,
+            percent=_clamp(best.average),
+            complete=best.complete,
+            counted=best.counted,
+            dropped=best.dropped,
         )
     total_weight = sum((i.weight for i, _ in settled), ZERO)
     if total_weight <= 0:
@@ -313,6 +295,14 @@ def combine(
     missing = tuple(
         r.key for r in rescaled if any(i.status == ScoreStatus.MISSING for i in r.items)
     )
+    raw_parts = [r.contribution for r in rescaled]
+    present = [p for p in raw_parts if p is not None]
+    total = None
+    if present:
+        computed_final = final if final is not None and final_override is None else None
+        total = computed_final or round_percent(sum(present, ZERO), decimals)
+        shown = shown_contributions(raw_parts, total, decimals)
+        rescaled = [replace(r, shown_contribution=c) for r, c in zip(rescaled, shown, strict=True)]
     return StudentGrade(
         components=tuple(rescaled),
         final_percent=final,
@@ -324,6 +314,7 @@ def combine(
         final_overridden=final_override is not None,
         final_override_reason=final_override_reason,
         missing=missing,
+        contributions_total=total,
     )
 
 
@@ -334,10 +325,9 @@ def student_grade(
     decimals: int = 2,
     final_override: Decimal | None = None,
     final_override_reason: str = "",
-    best_n_fn: BestN | None = None,
 ) -> StudentGrade:
     return combine(
-        [component_score(c, best_n_fn) for c in inputs],
+        [component_score(c) for c in inputs],
         scale=scale,
         decimals=decimals,
         final_override=final_override,
@@ -351,7 +341,6 @@ def what_if(
     *,
     scale: Sequence[LetterStep] = (),
     decimals: int = 2,
-    best_n_fn: BestN | None = None,
 ) -> StudentGrade:
     """The grade if every pending item, and every pending component, scored `assumed`."""
     assumed = _clamp(assumed)
@@ -370,4 +359,4 @@ def what_if(
             filled.append(replace(comp, override=assumed, override_reason="what-if"))
             continue
         filled.append(replace(comp, items=items))
-    return student_grade(filled, scale=scale, decimals=decimals, best_n_fn=best_n_fn)
+    return student_grade(filled, scale=scale, decimals=decimals)

@@ -76,25 +76,6 @@ def _app_function(target: tuple[str, str] | None) -> Any:
         return None
 
 
-def quiz_best_n_fn() -> rules.BestN | None:
-    """quizzes.rules.best_n_average when the quizzes app has it (else grading.rules' own)."""
-    if not django_apps.is_installed("quizzes"):
-        return None
-    try:
-        module = importlib.import_module("quizzes.rules")
-        fn, quiz_score = module.best_n_average, module.QuizScore
-    except (ImportError, AttributeError):
-        return None
-
-    def call(
-        scores: Sequence[tuple[str, Decimal | None, bool]], n: int
-    ) -> tuple[Decimal | None, tuple[str, ...]]:
-        result = fn([quiz_score(key=k, percent=p, excused=e) for k, p, e in scores], n)
-        return result.average, tuple(result.counted)
-
-    return call
-
-
 @dataclass(frozen=True)
 class StudentRef:
     user_id: int
@@ -306,9 +287,7 @@ def load_gradebook_inputs(
     )
 
 
-def student_grade(
-    inputs: GradebookInputs, user_id: int, *, best_n_fn: rules.BestN | None = None
-) -> rules.StudentGrade:
+def student_grade(inputs: GradebookInputs, user_id: int) -> rules.StudentGrade:
     final = inputs.overrides.get((user_id, FINAL))
     return rules.student_grade(
         inputs.component_inputs(user_id),
@@ -316,7 +295,6 @@ def student_grade(
         decimals=inputs.decimals,
         final_override=final[0] if final else None,
         final_override_reason=final[1] if final else "",
-        best_n_fn=best_n_fn,
     )
 
 
@@ -326,7 +304,6 @@ def student_what_if(inputs: GradebookInputs, user_id: int, assumed: Decimal) -> 
         assumed,
         scale=inputs.scale,
         decimals=inputs.decimals,
-        best_n_fn=quiz_best_n_fn(),
     )
 
 
@@ -349,6 +326,8 @@ def grade_row(student: StudentRef, grade: rules.StudentGrade) -> dict[str, Any]:
         "so_far_letter": grade.so_far_letter,
         "final_overridden": grade.final_overridden,
         "missing": list(grade.missing),
+        # What the staff must act on, e.g. "Scribing: no slot yet".
+        "flags": [f"{c.label}: {i.flag}" for c in grade.components for i in c.items if i.flag],
         "pending_weight": str(grade.pending_weight),
         "components": {
             c.key: {
@@ -363,10 +342,7 @@ def grade_row(student: StudentRef, grade: rules.StudentGrade) -> dict[str, Any]:
 
 
 def compute_rows(inputs: GradebookInputs) -> list[dict[str, Any]]:
-    best_n_fn = quiz_best_n_fn()
-    return [
-        grade_row(s, student_grade(inputs, s.user_id, best_n_fn=best_n_fn)) for s in inputs.students
-    ]
+    return [grade_row(s, student_grade(inputs, s.user_id)) for s in inputs.students]
 
 
 def snapshot_of(course: Course) -> GradebookSnapshot | None:
@@ -443,7 +419,7 @@ def student_report(
     student = next((s for s in inputs.students if s.user_id == user_id), None)
     if student is None:
         return None
-    grade = student_grade(inputs, user_id, best_n_fn=quiz_best_n_fn())
+    grade = student_grade(inputs, user_id)
     wi = None
     if assume is not None and not grade.is_complete:
         wi = student_what_if(inputs, user_id, assume)
@@ -498,6 +474,7 @@ def _inputs_json(
                         str(i.penalty_percent),
                         str(i.weight),
                         i.note,
+                        i.flag,
                     ]
                     for i in c.items
                 ],
@@ -517,7 +494,6 @@ class ComputedStudent:
 
 def compute_all(inputs: GradebookInputs) -> list[ComputedStudent]:
     """Every student's row and stored inputs, in one pass over the inputs."""
-    best_n_fn = quiz_best_n_fn()
     out = []
     for s in inputs.students:
         comps = inputs.component_inputs(s.user_id)
@@ -528,7 +504,6 @@ def compute_all(inputs: GradebookInputs) -> list[ComputedStudent]:
             decimals=inputs.decimals,
             final_override=final[0] if final else None,
             final_override_reason=final[1] if final else "",
-            best_n_fn=best_n_fn,
         )
         data = _inputs_json(inputs, comps, final)
         # The dict is built in a fixed order of plain values: its repr is a stable digest input.
@@ -561,8 +536,9 @@ def student_inputs_from_json(data: dict[str, Any]) -> StoredInputs:
                         penalty_percent=Decimal(pen),
                         weight=Decimal(w),
                         note=note,
+                        flag=flag[0] if flag else "",
                     )
-                    for k, label, status, pct, raw, pen, w, note in c["items"]
+                    for k, label, status, pct, raw, pen, w, note, *flag in c["items"]
                 ),
                 built=c["built"],
                 excused=c["excused"],
@@ -589,14 +565,12 @@ def stored_student_report(
     if row is None:
         return None, None
     stored = student_inputs_from_json(row.data)
-    best_n_fn = quiz_best_n_fn()
     grade = rules.student_grade(
         stored.components,
         scale=stored.scale,
         decimals=stored.decimals,
         final_override=stored.final_override[0] if stored.final_override else None,
         final_override_reason=stored.final_override[1] if stored.final_override else "",
-        best_n_fn=best_n_fn,
     )
     wi = None
     if assume is not None and not grade.is_complete:
@@ -605,7 +579,6 @@ def stored_student_report(
             assume,
             scale=stored.scale,
             decimals=stored.decimals,
-            best_n_fn=best_n_fn,
         )
     ref = StudentRef(user.pk, user.username, user.first_name, user.last_name, user.email, "")
     return StudentReport(ref, grade, wi, assume), row.computed_at

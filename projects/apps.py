@@ -29,6 +29,23 @@ class ProjectsConfig(AppConfig):
                 label=_("Project"), url_name="projects_team", action=Action.SUBMIT_WORK, order=45
             )
         )
+        # The staff's views of the same pages: every pair and slot, every team and milestone.
+        register_nav_link(
+            NavLink(
+                label=_("Presentations"),
+                url_name="projects_presentations",
+                action=Action.VIEW_STUDENT_WORK,
+                order=40,
+            )
+        )
+        register_nav_link(
+            NavLink(
+                label=_("Projects"),
+                url_name="projects_team",
+                action=Action.VIEW_STUDENT_WORK,
+                order=45,
+            )
+        )
         register_schedule_annotator("projects", selectors.schedule_talks)
         register_demo_hook("projects", demo.demo_projects)
         register_after_load("projects", services.after_syllabus_load)

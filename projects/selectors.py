@@ -17,12 +17,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from course import deadlines
+from course.deadline_selectors import due_changes_by_target
 from course.extensions import ScheduleItem
 from course.models import Course, Enrollment, Session
 from course.permissions import Action, can
 from course.scores import ScoreItem, ScoresByStudent, ScoreStatus
 from course.selectors import course_policies
 from course.syllabus import Watched
+from course.syllabus_schema import LatePenalty
 
 from . import rules
 from .models import (
@@ -140,33 +142,160 @@ class MilestoneRow:
     milestone: Milestone
     submissions: list[MilestoneSubmission] = field(default_factory=list)
     grade: MilestoneGrade | None = None
+    due: dt.datetime | None = None  # the team's due date, extensions included
+    if_now: deadlines.Lateness | None = None  # a hand-in right now: late? at what cost?
+    # The penalty that counts for each version (pk -> percent), an extension granted later
+    # included.
+    counted: dict[int, Decimal] = field(default_factory=dict)
 
     @property
     def latest(self) -> MilestoneSubmission | None:
         return self.submissions[0] if self.submissions else None
 
     @property
+    def versions(self) -> list[tuple[MilestoneSubmission, Decimal]]:
+        return [(s, self.counted.get(s.pk, s.penalty_percent)) for s in self.submissions]
+
+    @property
     def final_percent(self) -> Decimal | None:
         if self.grade is None:
             return None
-        penalty = self.latest.penalty_percent if self.latest else Decimal(0)
+        latest = self.latest
+        penalty = self.counted.get(latest.pk, latest.penalty_percent) if latest else Decimal(0)
         return deadlines.apply_penalty(self.grade.percent, 100, penalty)
 
 
-def team_milestones(group: Group) -> list[MilestoneRow]:
-    """Each milestone with the team's versions (latest first) and grade: three queries."""
-    rows = {m.pk: MilestoneRow(m) for m in milestones_of(group.course)}
+def team_milestones(group: Group, now: dt.datetime | None = None) -> list[MilestoneRow]:
+    """Each milestone with the team's due date, versions (latest first), the penalty that
+    counts for each, what a hand-in now would cost, and the grade: five queries."""
+    now = now or timezone.now()
+    course = group.course
+    milestones = list(milestones_of(course))
+    policy = course_policies(course).project.late_penalty
+    keys = {m.pk: deadlines.target_key("projects", "milestone", m.pk) for m in milestones}
+    changes = due_changes_by_target(course, keys.values())
+    member_ids = [m.student_id for m in group.memberships.all()]
+    rows: dict[int, MilestoneRow] = {}
+    for m in milestones:
+        due = team_due_of(m, changes[keys[m.pk]], member_ids)
+        rows[m.pk] = MilestoneRow(
+            m,
+            due=due,
+            if_now=deadlines.assess_lateness(now, due, policy, tz=course.time_zone)
+            if due is not None
+            else None,
+        )
     for sub in (
         MilestoneSubmission.objects.filter(group=group)
         .select_related("submitted_by")
         .order_by("-version")
     ):
-        if sub.milestone_id in rows:
-            rows[sub.milestone_id].submissions.append(sub)
+        row = rows.get(sub.milestone_id)
+        if row is not None:
+            row.submissions.append(sub)
+            lateness = counted_lateness(sub, row.due, policy, course.time_zone)
+            row.counted[sub.pk] = lateness.penalty_percent if lateness else sub.penalty_percent
     for grade in MilestoneGrade.objects.filter(group=group):
         if grade.milestone_id in rows:
             rows[grade.milestone_id].grade = grade
     return list(rows.values())
+
+
+# --- the staff's views of the class -----------------------------------------------------------
+
+
+@dataclass
+class ClassPair:
+    """One presentation pair as the staff's page shows it."""
+
+    group: Group
+    paper: PaperProposal | None = None  # the approved paper
+    waiting: PaperProposal | None = None  # the latest proposal awaiting an answer
+    slot: TalkSlot | None = None
+    slides: int = 0
+    slides_late: bool = False
+    graded: bool = False
+
+
+@dataclass
+class ClassPresentations:
+    pairs: list[ClassPair]
+    slots: list[TalkSlot]
+    unpaired: list[Any]
+
+
+def class_presentations(course: Course) -> ClassPresentations:
+    """Every pair with its paper, slot, slides and grade; every slot; who has no pair.
+
+    Seven queries whatever the class size.
+    """
+    kind = GroupKind.PRESENTATION
+    pairs = {g.pk: ClassPair(g) for g in groups_of_course(course, kind)}
+    for p in PaperProposal.objects.filter(course=course, group__kind=kind).order_by("created_at"):
+        row = pairs.get(p.group_id)
+        if row is None:
+            continue
+        if p.status == PaperProposal.Status.APPROVED:
+            row.paper = p
+        elif p.status == PaperProposal.Status.PROPOSED:
+            row.waiting = p
+    slots = list(slots_of(course, kind))
+    for slot in slots:
+        if slot.group_id in pairs:
+            pairs[slot.group_id].slot = slot
+    for s in Slides.objects.filter(group__course=course).only("group_id", "is_late"):
+        if s.group_id in pairs:
+            pairs[s.group_id].slides += 1
+            pairs[s.group_id].slides_late = pairs[s.group_id].slides_late or s.is_late
+    graded = set(
+        RubricScore.objects.filter(group__course=course, group__kind=kind).values_list(
+            "group_id", flat=True
+        )
+    )
+    for pk in graded:
+        if pk in pairs:
+            pairs[pk].graded = True
+    return ClassPresentations(list(pairs.values()), slots, list(unpaired_students(course, kind)))
+
+
+@dataclass
+class ClassTeam:
+    """One project team and, per milestone (in the course's order), its latest hand-in and
+    grade."""
+
+    group: Group
+    cells: list[tuple[MilestoneSubmission | None, MilestoneGrade | None]] = field(
+        default_factory=list
+    )
+
+
+@dataclass
+class ClassProjects:
+    milestones: list[Milestone]
+    teams: list[ClassTeam]
+    unpaired: list[Any]
+
+
+def class_projects(course: Course) -> ClassProjects:
+    """Every team with its topic and, per milestone, the latest version and the grade; who
+    has no team. Six queries whatever the class size."""
+    kind = GroupKind.PROJECT
+    milestones = list(milestones_of(course))
+    groups = list(groups_of_course(course, kind))
+    latest: dict[tuple[int, int], MilestoneSubmission] = {}
+    for sub in MilestoneSubmission.objects.filter(group__course=course).order_by("version"):
+        latest[(sub.group_id, sub.milestone_id)] = sub
+    grades = {
+        (g.group_id, g.milestone_id): g for g in MilestoneGrade.objects.filter(group__course=course)
+    }
+    teams = [
+        ClassTeam(
+            g,
+            [(latest.get((g.pk, m.pk)), grades.get((g.pk, m.pk))) for m in milestones],
+        )
+        for g in groups
+    ]
+    return ClassProjects(milestones, teams, list(unpaired_students(course, kind)))
 
 
 # --- schedule annotator ----------------------------------------------------------------------
@@ -298,9 +427,10 @@ def presentation_gradebook_items(course: Course) -> ScoresByStudent:
 
 
 def project_gradebook_items(course: Course, now: dt.datetime | None = None) -> ScoresByStudent:
-    """One item per milestone per team member, carrying the milestone's weight. Four queries.
+    """One item per milestone per team member, carrying the milestone's weight. Five queries.
 
-    Graded: the grade less the latest version's late penalty. Missing: the date has passed and
+    Graded: the grade less the late penalty that counts for the latest version
+    (course.deadlines.penalty_that_counts: its own, lowered by a later extension). Missing: the date has passed and
     the team handed nothing in. Pending otherwise (to be announced, not due yet, not graded).
     """
     now = now or timezone.now()
@@ -313,18 +443,56 @@ def project_gradebook_items(course: Course, now: dt.datetime | None = None) -> S
     grades = {
         (g.group_id, g.milestone_id): g for g in MilestoneGrade.objects.filter(group__course=course)
     }
+    memberships = list(
+        GroupMembership.objects.filter(course=course, kind=GroupKind.PROJECT)
+        .order_by("pk")
+        .values_list("group_id", "student_id")
+    )
+    members: dict[int, list[int]] = defaultdict(list)
+    for group_id, student_id in memberships:
+        members[group_id].append(student_id)
+    changes = due_changes_by_target(
+        course, [deadlines.target_key("projects", "milestone", ms.pk) for ms in milestones]
+    )
+    policy = course_policies(course).project.late_penalty
     by_group: dict[int, list[ScoreItem]] = {}
-    result: ScoresByStudent = {}
-    for m in GroupMembership.objects.filter(course=course, kind=GroupKind.PROJECT).order_by("pk"):
-        if m.group_id not in by_group:
-            by_group[m.group_id] = [
-                _milestone_item(
-                    ms, latest.get((m.group_id, ms.pk)), grades.get((m.group_id, ms.pk)), now
-                )
-                for ms in milestones
-            ]
-        result[m.student_id] = list(by_group[m.group_id])
-    return result
+    for group_id, ids in members.items():
+        by_group[group_id] = [
+            _milestone_item(
+                ms,
+                latest.get((group_id, ms.pk)),
+                grades.get((group_id, ms.pk)),
+                now,
+                due=team_due_of(
+                    ms, changes[deadlines.target_key("projects", "milestone", ms.pk)], ids
+                ),
+                policy=policy,
+                tz=course.time_zone,
+            )
+            for ms in milestones
+        ]
+    return {student_id: list(by_group[group_id]) for group_id, student_id in memberships}
+
+
+def team_due_of(
+    milestone: Milestone, changes: Sequence[deadlines.DueChange], member_ids: Sequence[int]
+) -> dt.datetime | None:
+    """The milestone's due date after extensions granted to the team or any of its members."""
+    if milestone.due is None:
+        return None
+    return max(
+        (deadlines.effective_due(milestone.due, changes, student_id=s) for s in member_ids),
+        default=milestone.due,
+    )
+
+
+def counted_lateness(
+    sub: MilestoneSubmission, due: dt.datetime | None, policy: LatePenalty, tz: str
+) -> deadlines.Lateness | None:
+    """The lateness that counts for a hand-in (course.deadlines.penalty_that_counts)."""
+    if due is None:
+        return None
+    return deadlines.penalty_that_counts(sub.penalty_percent, sub.submitted_at, due, policy, tz=tz)
 
 
 def _milestone_item(
@@ -332,10 +500,17 @@ def _milestone_item(
     sub: MilestoneSubmission | None,
     grade: MilestoneGrade | None,
     now: dt.datetime,
+    *,
+    due: dt.datetime | None,
+    policy: LatePenalty,
+    tz: str,
 ) -> ScoreItem:
     key = f"milestone-{milestone.key}"
     if grade is not None:
-        penalty = sub.penalty_percent if sub else Decimal(0)
+        lateness = counted_lateness(sub, due, policy, tz) if sub else None
+        penalty = (
+            lateness.penalty_percent if lateness else (sub.penalty_percent if sub else Decimal(0))
+        )
         note = _("late: %(p)s%% penalty") % {"p": penalty.normalize()} if penalty else ""
         return ScoreItem(
             key=key,

@@ -109,8 +109,18 @@ def _presentations_page(
 
 
 @require_GET
-@course_view(Action.SUBMIT_WORK)
+@course_view(Action.SUBMIT_WORK, Action.VIEW_STUDENT_WORK)
 def presentations(request: HttpRequest, course: Course) -> HttpResponse:
+    if can(request.user, Action.VIEW_STUDENT_WORK, course):
+        return render(
+            request,
+            "projects/presentations_staff.html",
+            {
+                "policy": course_policies(course).presentations,
+                "data": selectors.class_presentations(course),
+                "now": timezone.now(),
+            },
+        )
     return _presentations_page(request, course)
 
 
@@ -148,7 +158,7 @@ def _team_page(
                     topics=policy.topics,
                     kinds=policy.kinds,
                 ),
-                "rows": selectors.team_milestones(group),
+                "rows": selectors.team_milestones(group, ctx["now"]),
                 "submit_forms": forms.get("submit_forms", {}),
                 "slot": selectors.slot_of(group),
                 "slots": list(selectors.slots_of(course, kind).filter(starts_at__gt=ctx["now"])),
@@ -158,8 +168,14 @@ def _team_page(
 
 
 @require_GET
-@course_view(Action.SUBMIT_WORK)
+@course_view(Action.SUBMIT_WORK, Action.VIEW_STUDENT_WORK)
 def team(request: HttpRequest, course: Course) -> HttpResponse:
+    if can(request.user, Action.VIEW_STUDENT_WORK, course):
+        return render(
+            request,
+            "projects/team_staff.html",
+            {"policy": course_policies(course).project, "data": selectors.class_projects(course)},
+        )
     return _team_page(request, course)
 
 

@@ -24,6 +24,10 @@ class QuizzesConfig(AppConfig):
         register_nav_link(
             NavLink(label=_("Quizzes"), url_name="quiz_list", action=Action.TAKE_QUIZ, order=20)
         )
+        # The staff's view of the same page: the class's quizzes and their live counts.
+        register_nav_link(
+            NavLink(label=_("Quizzes"), url_name="quiz_list", action=Action.GRADE, order=20)
+        )
         register_schedule_annotator("quizzes", schedule.annotate_sessions)
         register_home_notices("quizzes", home.quiz_notices)
         register_section("quiz_bank", syllabus_section.QuizBankSection())

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
+from course.scores import ScoreItem, ScoreStatus
+
 HUNDRED = Decimal(100)
 
 
@@ -160,46 +162,86 @@ def percent(points: Decimal, possible: Decimal) -> Decimal:
 
 @dataclass(frozen=True)
 class QuizScore:
-    """One graded quiz of one student, as the best-N rule sees it.
+    """One quiz of one student, as the best-N rule sees it.
 
-    percent None means missed (counts 0). `excused` leaves the quiz out.
+    percent None means missed (counts 0). `excused` leaves the quiz out. `pending` means not
+    settled yet (still open for the student, or being graded): left out of the average "so far".
     """
 
     key: str
     percent: Decimal | None
     excused: bool = False
+    pending: bool = False
 
 
 @dataclass(frozen=True)
 class BestN:
-    average: Decimal | None  # None when nothing counts (N shrank to 0)
+    average: Decimal | None  # full precision; None when nothing counts yet (or all excused)
     counted: tuple[str, ...]  # the keys that counted, best first
-    n: int  # N after excusals for this student
+    n: int  # N for this student, after excusals (and capped by the settled ones while pending)
     zeros_for_missing: int  # quizzes short of N, counted as 0
+    dropped: tuple[str, ...] = ()  # settled keys not among the best N
+    complete: bool = True  # no quiz pending
+    excused: bool = False  # every quiz of the student is excused: the component is left out
 
 
 def best_n_average(scores: Sequence[QuizScore], n: int) -> BestN:
-    """Average of the N best quizzes.
+    """Average of the N best quizzes: the one rule the quiz list and the gradebook both use.
 
     - A missed quiz counts 0 (it may still be among the best N if there are few quizzes).
     - A student with fewer than N (non-excused) quizzes gets 0 for each missing one.
     - An excused quiz is left out; N shrinks by one per excused quiz only when fewer than
       N quizzes remain: N' = min(N, max(remaining, N − excused)).
+    - Every quiz excused: nothing counts and the component is excused (``excused``).
+    - While a quiz is pending, the average is "so far": over the settled quizzes only
+      (N' capped by their number), so a quiz still open is not a zero.
+    The average keeps full precision: rounding is for display, or once in the final grade.
     The self-assessment quiz is never passed in (the caller leaves it out).
     """
     if n < 0:
         raise ValueError("n must be >= 0")
     remaining = [s for s in scores if not s.excused]
+    if scores and not remaining:
+        return BestN(None, (), 0, 0, excused=True)
     excused = len(scores) - len(remaining)
     n_eff = min(n, max(len(remaining), n - excused))
-    ranked = sorted(remaining, key=lambda s: (-(s.percent or Decimal(0)), s.key))
+    settled = [s for s in remaining if not s.pending]
+    complete = len(settled) == len(remaining)
+    if not complete:
+        n_eff = min(n_eff, len(settled))
+    if n_eff == 0:
+        return BestN(None, (), 0, 0, complete=complete)
+    ranked = sorted(settled, key=lambda s: (-(s.percent or Decimal(0)), s.key))
     chosen = ranked[:n_eff]
     zeros = n_eff - len(chosen)
-    if n_eff == 0:
-        return BestN(None, (), 0, 0)
     total = sum((s.percent or Decimal(0) for s in chosen), Decimal(0))
-    average = (total / Decimal(n_eff)).quantize(Decimal("0.01"))
-    return BestN(average, tuple(s.key for s in chosen), n_eff, zeros)
+    return BestN(
+        total / Decimal(n_eff),
+        tuple(s.key for s in chosen),
+        n_eff,
+        zeros,
+        dropped=tuple(s.key for s in ranked[n_eff:]),
+        complete=complete,
+    )
+
+
+def best_n_of_items(items: Sequence[ScoreItem], n: int) -> BestN:
+    """`best_n_average` over a student's gradebook items (course.scores), as the quiz list
+    and the gradebook both read them: graded, missed (0), excused, pending."""
+    return best_n_average(
+        [
+            QuizScore(
+                i.key,
+                None
+                if i.status != ScoreStatus.GRADED or i.percent is None
+                else min(HUNDRED, max(Decimal(0), i.percent)),
+                excused=i.status == ScoreStatus.EXCUSED,
+                pending=i.status == ScoreStatus.PENDING,
+            )
+            for i in items
+        ],
+        n,
+    )
 
 
 # --- access code on the projector -------------------------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -221,24 +222,9 @@ def gradebook_items(
     return out
 
 
-def best_n_for(items: list[ScoreItem], n: int) -> rules.BestN:
-    """The best-N rule over a student's gradebook items, "so far".
-
-    Pending items are left out; while one is pending N is capped by the settled quizzes (as
-    grading/ computes the grade so far), so a quiz still open does not count as a zero.
-    """
-    if any(i.status == ScoreStatus.PENDING for i in items):
-        n = min(n, sum(1 for i in items if i.status != ScoreStatus.PENDING))
-    scores = [
-        rules.QuizScore(
-            i.key,
-            i.percent if i.status == ScoreStatus.GRADED else None,
-            excused=i.status == ScoreStatus.EXCUSED,
-        )
-        for i in items
-        if i.status != ScoreStatus.PENDING
-    ]
-    return rules.best_n_average(scores, n)
+def best_n_for(items: Sequence[ScoreItem], n: int) -> rules.BestN:
+    """The best-N rule over a student's gradebook items, "so far" while a quiz is pending."""
+    return rules.best_n_of_items(items, n)
 
 
 def quiz_component_for(course: Course, student: Any, now: datetime) -> rules.BestN:
@@ -264,6 +250,13 @@ def live_counts(qs: QuerySet[Quiz]) -> QuerySet[Quiz]:
         n_submitted=Count(
             "attempts", filter=Q(attempts__submitted_at__isnull=False), distinct=True
         ),
+    )
+
+
+def class_quizzes(course: Course) -> QuerySet[Quiz]:
+    """The class's quizzes with their live counts, for the staff's quiz page (1 query)."""
+    return live_counts(Quiz.objects.filter(course=course).select_related("session")).order_by(
+        "opens_at", "pk"
     )
 
 

@@ -101,7 +101,11 @@ def attempt_start(
         and not rules.access_code_ok(quiz.access_secret, access_code or "", now)
     ):
         raise QuizError(
-            _("Enter the access code shown in class."),
+            _(
+                "That access code is wrong: enter the code shown in class now (it changes every minute)."
+            )
+            if (access_code or "").strip()
+            else _("Enter the access code shown in class."),
             field="access_code",
             code="access_code",
             status=403,

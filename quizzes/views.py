@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import cast
 
 from django.contrib import messages
@@ -12,9 +13,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from course.http import course_view
-from course.models import Course
-from course.permissions import Action
-from course.selectors import course_policies
+from course.models import Course, Enrollment
+from course.permissions import Action, is_staff_of
+from course.selectors import active_students, course_policies
 
 from . import presenters, rules, selectors, services
 from .finalise import finalise_overdue
@@ -29,15 +30,18 @@ def _quiz_or_404(course: Course, pk: int, *, full: bool = False) -> Quiz:
     return quiz
 
 
-@course_view(Action.TAKE_QUIZ)
+@course_view(Action.TAKE_QUIZ, Action.GRADE)
 def quiz_list(request: HttpRequest, course: Course) -> HttpResponse:
     now = timezone.now()
+    if is_staff_of(request.user, course):
+        return _class_quiz_list(request, course, now)
     # Read after finalising: an attempt left open past its deadline shows submitted and counts.
     finalise_overdue(now=now, course=course, student_ids=[cast(int, request.user.pk)])
     rows = selectors.quiz_rows_for_student(course, request.user, now)
     closes = selectors.closed_for_everyone_map(course)
-    best = selectors.quiz_component_for(course, request.user, now)
-    counted = set(best.counted)
+    practice = _practice_only(request)
+    best = None if practice else selectors.quiz_component_for(course, request.user, now)
+    counted = set(best.counted) if best else set()
     for row in rows:
         row.counted = row.quiz.gradebook_key in counted
     policy = course_policies(course).quizzes
@@ -52,6 +56,29 @@ def quiz_list(request: HttpRequest, course: Course) -> HttpResponse:
             "expected_max": policy.expected_max,
             "first_is_self_assessment": policy.first_is_self_assessment,
             "now": now,
+            "practice": practice,
+        },
+    )
+
+
+def _practice_only(request: HttpRequest) -> bool:
+    """An auditor's attempts are practice: their pages never use a grade's wording."""
+    return getattr(request, "course_role", None) == Enrollment.Role.AUDITOR
+
+
+def _class_quiz_list(request: HttpRequest, course: Course, now: datetime) -> HttpResponse:
+    """The staff's view: every quiz of the class with how many opened, answer and submitted."""
+    quizzes = list(selectors.class_quizzes(course))
+    return render(
+        request,
+        "quizzes/quiz_list_staff.html",
+        {
+            "quizzes": [
+                (q, rules.window_state(now=now, window=rules.Window(q.opens_at, q.closes_at)))
+                for q in quizzes
+            ],
+            "student_count": active_students(course).count(),
+            "best_n": course_policies(course).quizzes.best_n,
         },
     )
 
@@ -75,6 +102,7 @@ def quiz_detail(request: HttpRequest, course: Course, pk: int) -> HttpResponse:
             "closed_for_everyone_at": closed_all,
             "readings": quiz.session.session_readings.all(),
             "question_count": len(quiz.questions.all()),
+            "practice": _practice_only(request),
         },
     )
 
@@ -254,7 +282,11 @@ def quiz_result(request: HttpRequest, course: Course, pk: int) -> HttpResponse:
     return render(
         request,
         "quizzes/quiz_result.html",
-        {"quiz": quiz, "result": presenters.result(quiz, request.user, now)},
+        {
+            "quiz": quiz,
+            "result": presenters.result(quiz, request.user, now),
+            "practice": _practice_only(request),
+        },
     )
 
 

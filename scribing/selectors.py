@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, Max, Prefetch, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,8 +19,8 @@ from course.deadlines import (
     DueChange,
     Lateness,
     apply_penalty,
-    assess_lateness,
     effective_due,
+    penalty_that_counts,
     target_key,
 )
 from course.extensions import ScheduleItem
@@ -161,7 +161,11 @@ def score_for(
 ) -> StudentScore:
     """Raw, penalty and final (out of 100) for one scribe: shared grade unless graded apart."""
     lateness = (
-        assess_lateness(latest.submitted_at, due_at, policy.late_penalty, tz=tz) if latest else None
+        penalty_that_counts(
+            latest.penalty_percent, latest.submitted_at, due_at, policy.late_penalty, tz=tz
+        )
+        if latest
+        else None
     )
     raw = assignment.separate_raw_score
     feedback = assignment.separate_feedback
@@ -185,12 +189,25 @@ def latest_by_slot(slot_ids: Sequence[int]) -> dict[int, NotesSubmission]:
     return latest
 
 
+def scribing_work_over(course: Course, policy: ScribingPolicy, now: datetime) -> bool:
+    """No lecture is left to scribe: the notes of the last lecture with scribe slots are due
+    (or, without any slot, the term is over). One query."""
+    last = ScribeSlot.objects.filter(course=course).aggregate(last=Max("session__date"))["last"]
+    if last is None:
+        return now.astimezone(ZoneInfo(course.time_zone)).date() > course.term_end
+    due = rules.notes_due_at(
+        last, due_after_days=policy.due_after_days, due_time=policy.due_time, tz=course.time_zone
+    )
+    return now > due
+
+
 def gradebook_items(course: Course, *, now: datetime | None = None) -> ScoresByStudent:
     """One item per active student (fixed query count): graded, pending or missing.
 
     GRADED: raw, penalty (from the latest version's time against the student's due date with
     extensions) and final percent. PENDING: not due yet, or handed in and not graded.
-    MISSING: due date passed and nothing handed in.
+    MISSING: due date passed and nothing handed in, or never given a lecture once the last
+    lecture's notes are due (before that: PENDING, flagged "no slot yet" for the staff).
     """
     policy = scribing_policy(course)
     students = list(active_students(course).values_list("user_id", flat=True))
@@ -204,18 +221,29 @@ def gradebook_items(course: Course, *, now: datetime | None = None) -> ScoresByS
         course, [lecture_key(a.slot.session_id) for a in assignments.values()]
     )
     now = now or timezone.now()
+    work_over: bool | None = None  # asked (one query) only for a student without a lecture
     result: ScoresByStudent = {}
     for student_id in students:
         assignment = assignments.get(student_id)
         if assignment is None:
-            result[student_id] = [
-                ScoreItem(
+            if work_over is None:
+                work_over = scribing_work_over(course, policy, now)
+            if work_over:  # like any missing work: no lecture can be scribed any more
+                item = ScoreItem(
+                    key="scribe-notes",
+                    label=_("Scribe notes"),
+                    status=ScoreStatus.MISSING,
+                    note=_("never scribed a lecture"),
+                )
+            else:
+                item = ScoreItem(
                     key="scribe-notes",
                     label=_("Scribe notes"),
                     status=ScoreStatus.PENDING,
                     note=_("no lecture assigned yet"),
+                    flag=_("no slot yet"),
                 )
-            ]
+            result[student_id] = [item]
             continue
         session = assignment.slot.session
         due = effective_due(

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from course import deadline_selectors
-from course.deadlines import assess_lateness
+from course.deadlines import assess_lateness, penalty_that_counts
 from course.http import course_view
 from course.models import Course
 from course.permissions import Action, can
@@ -70,6 +70,20 @@ def _page_context(request: HttpRequest, course: Course, **forms: Any) -> dict[st
                 "base_due_at": selectors.base_due(course, session, policy),
                 "if_now": assess_lateness(now, due, policy.late_penalty, tz=course.time_zone),
                 "submissions": submissions,
+                # What each version's penalty is now: an extension granted later lowers it.
+                "versions": [
+                    (
+                        s,
+                        penalty_that_counts(
+                            s.penalty_percent,
+                            s.submitted_at,
+                            due,
+                            policy.late_penalty,
+                            tz=course.time_zone,
+                        ),
+                    )
+                    for s in submissions
+                ],
                 "latest": latest,
                 "score": selectors.score_for(assignment, latest, due, course.time_zone, policy),
                 "closed": latest is not None and latest.raw_score is not None,

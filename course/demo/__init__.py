@@ -1,11 +1,13 @@
-"""The demo course (IFT 6085, Winter 2021) and its people, placed around today's date."""
+"""The demo course (IFT 6085, Winter 2021) and its people, placed around today's date (and
+labelled by those dates)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -64,6 +66,11 @@ def register_demo_hook(name: str, hook: DemoHook) -> None:
     _hooks[name] = hook
 
 
+def demo_term_label(start: date, end: date) -> str:
+    """The demo's term by its real dates, e.g. "12 Oct 2026 – 22 Jan 2027"."""
+    return f"{start.day} {start:%b %Y} – {end.day} {end:%b %Y}"
+
+
 def demo_shift_weeks(today: date) -> int:
     from course.syllabus_yaml import read_yaml
 
@@ -83,6 +90,12 @@ def load_demo(*, now: datetime) -> tuple[LoadReport, list[DemoPerson]]:
             confirm=True,
         )
         course = report.course
+        # Its dates are moved around today: "Winter 2021" would name a term it is not.
+        course.term = demo_term_label(course.term_start, course.term_end)
+        course.save(update_fields=["term"])
+        # Everyone asked to join on the term's first day, a minute apart (a fixed order, so
+        # the first auditor gets the free seat and the second waits).
+        joined = datetime.combine(course.term_start, time(8, 0), tzinfo=ZoneInfo(course.time_zone))
         for i, person in enumerate(DEMO_PEOPLE):
             user, created = User.objects.get_or_create(
                 username=person.username,
@@ -102,8 +115,7 @@ def load_demo(*, now: datetime) -> tuple[LoadReport, list[DemoPerson]]:
                 user=user,
                 role=person.role,
                 student_id=person.student_id,
-                # A fixed order so the first auditor gets the free seat, the second waits.
-                now=datetime(2000, 1, 1, tzinfo=now.tzinfo) + timedelta(minutes=i),
+                now=joined + timedelta(minutes=i),
             )
         for hook in _hooks.values():
             hook(course, now)

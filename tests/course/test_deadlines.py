@@ -204,3 +204,43 @@ def test_extension_never_earlier(changes: list, student: int) -> None:
     result = effective_due(DUE, exts, student_id=student)
     assert result >= DUE
     assert result in {DUE} | {e.due_at for e in exts if e.student_id in (None, student)}
+
+
+# --- a hand-in already made, under a changed policy or a later extension ----------------------
+
+
+def test_a_harsher_policy_never_re_prices_a_hand_in() -> None:
+    """Flat 5% when handed in two days late; the policy becomes 10% a day: still 5%."""
+    from course.deadlines import penalty_that_counts
+
+    handed_in = DUE + s(days=1, hours=10)
+    counts = penalty_that_counts(Decimal(5), handed_in, DUE, PER_DAY10, tz=MTL)
+    assert counts.penalty_percent == 5 and counts.is_late
+    assert "as when handed in" in counts.note
+
+
+def test_a_later_extension_or_a_lighter_policy_lowers_it() -> None:
+    from course.deadlines import penalty_that_counts
+
+    handed_in = DUE + s(days=1, hours=10)
+    extended = penalty_that_counts(Decimal(5), handed_in, DUE + s(days=3), FLAT5, tz=MTL)
+    assert extended.penalty_percent == 0 and not extended.is_late
+    lighter = penalty_that_counts(Decimal(5), handed_in, DUE, LatePenalty(kind="none"), tz=MTL)
+    assert lighter.penalty_percent == 0
+
+
+@given(
+    recorded=st.decimals(min_value=0, max_value=100, places=2),
+    late_minutes=st.integers(-600, 60 * 24 * 20),
+    extension_days=st.integers(0, 10),
+)
+def test_the_penalty_that_counts_never_exceeds_the_recorded_one(
+    recorded: Decimal, late_minutes: int, extension_days: int
+) -> None:
+    from course.deadlines import penalty_that_counts
+
+    handed_in = DUE + s(minutes=late_minutes)
+    due_now = DUE + s(days=extension_days)
+    counts = penalty_that_counts(recorded, handed_in, due_now, PER_DAY10, tz=MTL)
+    assert counts.penalty_percent <= recorded
+    assert counts.penalty_percent <= assess_lateness(handed_in, due_now, PER_DAY10).penalty_percent

@@ -358,7 +358,7 @@ def test_project_gradebook_items(
     services.milestone_grade_set(
         group=team, milestone=ms["proposal"], percent=Decimal(90), feedback="Good."
     )
-    with django_assert_max_num_queries(4):
+    with django_assert_max_num_queries(5):
         items = selectors.project_gradebook_items(pcourse, now=datetime(2021, 3, 1, tzinfo=TZ))
     mine = {i.key: i for i in items[students[1].pk]}
     assert mine["milestone-proposal"].status == ScoreStatus.GRADED
@@ -380,7 +380,7 @@ def test_gradebook_query_count_does_not_grow(
         people = [make_member(pcourse, Enrollment.Role.STUDENT) for _ in range(size)]
         services.group_create(course=pcourse, kind=T, students=people[: size // 2])
         services.group_create(course=pcourse, kind=P, students=people[size // 2 :])
-        with django_assert_max_num_queries(4):
+        with django_assert_max_num_queries(5):  # extensions included
             selectors.project_gradebook_items(pcourse)
         with django_assert_max_num_queries(4):
             selectors.presentation_gradebook_items(pcourse)
@@ -603,3 +603,50 @@ def test_leaving_a_group_already_dissolved_is_refused(pcourse, students) -> None
     services.group_leave(group=group, user=a, now=NOW)
     with pytest.raises(ValidationError):
         services.group_leave(group=group, user=b, now=NOW)
+
+
+def _set_late_policy(course, policy) -> None:
+    policies = dict(course.policies)
+    policies["project"] = {**policies["project"], "late_penalty": policy}
+    course.policies = policies
+    course.save(update_fields=["policies"])
+
+
+def test_one_penalty_rule_for_milestones_under_a_changed_policy(pcourse, students, pdf_bytes):
+    """As for scribe notes: a harsher policy keeps the penalty of the hand-in's time, a later
+    extension lowers it (course.deadlines.penalty_that_counts)."""
+    from course import deadline_services
+    from course.deadlines import target_key
+
+    ms = {m.key: m for m in services.milestones_sync(course=pcourse)}
+    team = services.group_create(course=pcourse, kind=T, students=students[:2])
+    due = ms["proposal"].due
+    services.milestone_submit(
+        group=team,
+        milestone=ms["proposal"],
+        user=students[0],
+        now=due + timedelta(days=2),
+        upload=SimpleUploadedFile("p.pdf", pdf_bytes),
+    )
+    services.milestone_grade_set(group=team, milestone=ms["proposal"], percent=Decimal(90))
+    _set_late_policy(pcourse, {"kind": "per_day", "percent": 10, "max_percent": 50})
+    later = due + timedelta(days=10)
+    item = {i.key: i for i in selectors.project_gradebook_items(pcourse, now=later)[students[1].pk]}
+    assert (item["milestone-proposal"].penalty_percent, item["milestone-proposal"].percent) == (
+        5,
+        85,
+    )
+    deadline_services.extension_grant(
+        course=pcourse,
+        target_key=target_key("projects", "milestone", ms["proposal"].pk),
+        due_at=due + timedelta(days=3),
+        student=students[0],
+    )
+    item = {i.key: i for i in selectors.project_gradebook_items(pcourse, now=later)[students[1].pk]}
+    assert (item["milestone-proposal"].penalty_percent, item["milestone-proposal"].percent) == (
+        0,
+        90,
+    )
+    team.refresh_from_db()
+    (row,) = [r for r in selectors.team_milestones(team, later) if r.milestone.key == "proposal"]
+    assert row.final_percent == 90 and row.versions[0][1] == 0

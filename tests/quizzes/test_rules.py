@@ -225,11 +225,29 @@ def test_excused_shrinks_n_only_when_fewer_than_n_remain() -> None:
     # Only 3 quizzes so far, 1 excused: N shrinks to 7, four zeros.
     few = best_n_average([s("a", 100), s("b", 100), s("c", 100, excused=True)], 8)
     assert few.n == 7 and few.zeros_for_missing == 5
-    assert few.average == Decimal("28.57")
+    assert few.average == Decimal(200) / 7  # full precision: rounding is for display
 
 
 def test_all_excused_gives_nothing() -> None:
     assert best_n_average([s("a", 50, excused=True)], 1).average is None
+
+
+def test_only_excused_quizzes_leave_the_component_out_not_a_zero() -> None:
+    """Three quizzes held, all excused, N = 8: excused, never "0.00% … count 0"."""
+    result = best_n_average([s(f"q{i}", None, excused=True) for i in range(3)], 8)
+    assert result.excused and result.average is None and result.zeros_for_missing == 0
+
+
+def test_pending_quizzes_give_the_average_so_far() -> None:
+    pending = QuizScore("q3", None, pending=True)
+    result = best_n_average([s("q1", 80), s("q2", 60), pending], 8)
+    assert result.average == 70 and result.n == 2 and not result.complete
+    assert best_n_average([pending], 8).average is None
+
+
+def test_dropped_are_the_settled_quizzes_not_counted() -> None:
+    result = best_n_average([s("a", 90), s("b", 50), s("c", 70)], 2)
+    assert result.counted == ("a", "c") and result.dropped == ("b",)
 
 
 scores_strategy = st.lists(
@@ -242,6 +260,9 @@ def test_best_n_properties(scores: list[QuizScore], n: int) -> None:
     result = best_n_average(scores, n)
     remaining = [x for x in scores if not x.excused]
     excused = len(scores) - len(remaining)
+    if result.excused:  # every quiz excused: the component is left out
+        assert scores and not remaining and result.n == 0 and result.average is None
+        return
     assert result.n <= n
     assert result.n >= min(n, len(remaining))
     assert result.n >= n - excused

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -14,7 +15,7 @@ from course.scores import ScoreStatus
 from scribing import selectors, services
 from scribing.models import NotesSubmission, ScribeAssignment, ScribeSlot
 
-from .conftest import at, pdf_file, tex_file, zip_file
+from .conftest import MTL, at, pdf_file, tex_file, zip_file
 
 pytestmark = pytest.mark.django_db
 
@@ -192,3 +193,44 @@ def test_loading_the_syllabus_gives_every_lecture_its_slots(course):
     assert slots.count() == lectures.count() > 0
     assert not slots.exclude(session__kind=Session.Kind.LECTURE).exists()
     assert set(slots.values_list("capacity", flat=True)) == {2}
+
+
+def _set_late_policy(course: Any, section: str, policy: dict[str, Any]) -> None:
+    policies = dict(course.policies)
+    policies[section] = {**policies.get(section, {}), "late_penalty": policy}
+    course.policies = policies
+    course.save(update_fields=["policies"])
+
+
+def test_a_changed_policy_keeps_the_penalty_a_graded_hand_in_was_told(
+    course: Any, slot1: ScribeSlot, student: Any
+) -> None:
+    """Flat 5% when handed in; switching to 10% per day must not turn 85 into 70."""
+    services.scribe_slot_claim(slot=slot1, student=student, now=at(2021, 1, 1))
+    sub = services.notes_submit(
+        slot=slot1, student=student, tex=tex_file(), now=at(2021, 1, 22, 10)
+    )
+    services.notes_grade(
+        submission=sub, raw_score=Decimal(90), feedback="", graded_by=None, now=at(2021, 2, 1)
+    )
+    _set_late_policy(course, "scribing", {"kind": "per_day", "percent": 10, "max_percent": 50})
+    (item,) = selectors.gradebook_items(course, now=at(2021, 2, 3))[student.pk]
+    assert (item.penalty_percent, item.percent) == (5, 85)
+    # A lighter policy helps work already handed in.
+    _set_late_policy(course, "scribing", {"kind": "none"})
+    (item,) = selectors.gradebook_items(course, now=at(2021, 2, 3))[student.pk]
+    assert (item.penalty_percent, item.percent) == (0, 90)
+
+
+def test_never_given_a_lecture_is_pending_then_missing(
+    course: Any, slots: list, student: Any, student2: Any
+) -> None:
+    """Not "pending" forever: once the last lecture's notes are due, no lecture is left to
+    scribe and it counts like any missing work; before that the staff see "no slot yet"."""
+    services.scribe_slot_claim(slot=slots[0], student=student, now=at(2021, 1, 1))
+    (item,) = selectors.gradebook_items(course, now=at(2021, 2, 1))[student2.pk]
+    assert item.status == ScoreStatus.PENDING and item.flag == "no slot yet"
+    last = max(s.session.date for s in slots)
+    after = datetime.combine(last, datetime.min.time(), tzinfo=MTL) + timedelta(days=30)
+    (item,) = selectors.gradebook_items(course, now=after)[student2.pk]
+    assert item.status == ScoreStatus.MISSING and not item.flag
