@@ -24,6 +24,7 @@ from rest_framework.response import Response
 from rest_framework.utils import encoders
 from rest_framework.views import APIView
 
+from course.api_parsers import json_problem
 from course.http import CourseActionPermission
 from course.permissions import Action, can, remember_enrollment
 
@@ -334,10 +335,10 @@ def _answer_payload(request: HttpRequest) -> dict[str, Any] | None:
         return None
     try:
         payload = _JSON_BODY.decode(request.body.decode())
-    except ValueError:  # UnicodeDecodeError included
+    except (ValueError, RecursionError):  # UnicodeDecodeError included
         return None
-    if not isinstance(payload, dict) or "value" not in payload:
-        return None
+    if not isinstance(payload, dict) or "value" not in payload or json_problem(payload):
+        return None  # StrictJSONParser then says what is wrong
     access_code = payload.get("access_code")
     if access_code is not None and (not isinstance(access_code, str) or len(access_code) > 20):
         return None
