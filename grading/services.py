@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.db.models.functions import Coalesce
@@ -177,6 +178,17 @@ def _decimal(field: str, raw: Any) -> Decimal:
     return value
 
 
+def _exam_decimal(field: str, raw: Any) -> Decimal:
+    """A number that ExamScore's column holds (7 digits, 2 decimals): "1e5" or "12.345" is
+    refused naming the field instead of failing in the database."""
+    value = _decimal(field, raw)
+    try:
+        ExamScore._meta.get_field(field).run_validators(value)
+    except ValidationError as exc:
+        raise GradingError(field, " ".join(exc.messages)) from None
+    return value
+
+
 def check_exam_score(score: Decimal, out_of: Decimal) -> None:
     if out_of <= 0:
         raise GradingError("out_of", _("The maximum must be above 0."))
@@ -245,9 +257,30 @@ def exam_scores_import_csv(*, course: Course, text: str, component_key: str = ""
                 lookup[k.strip().lower()] = e.user_id
     errors: list[ImportRowError] = []
     planned: dict[tuple[str, int], tuple[Decimal, Decimal, str]] = {}
-    for line, raw in enumerate(reader, start=2):
+    try:
+        raws = list(enumerate(reader, start=2))
+    except csv.Error as exc:  # a field over csv's size limit, say
+        return ImportReport(
+            0,
+            [
+                ImportRowError(
+                    reader.line_num,
+                    "file",
+                    _("This line cannot be read as CSV: %(why)s") % {"why": exc},
+                )
+            ],
+        )
+    for line, raw in raws:
         row = {(k or "").strip().lower(): (v or "").strip() for k, v in raw.items() if k}
         if not any(row.values()):
+            continue
+        with_nul = next((k for k, v in row.items() if "\x00" in k or "\x00" in v), None)
+        if with_nul is not None:
+            errors.append(
+                ImportRowError(
+                    line, with_nul.replace("\x00", ""), _("This cell contains a NUL character.")
+                )
+            )
             continue
         key = row.get("component") or component_key
         if key not in exam_keys:
@@ -268,8 +301,8 @@ def exam_scores_import_csv(*, course: Course, text: str, component_key: str = ""
             )
             continue
         try:
-            score = _decimal("score", row.get("score", ""))
-            out_of = _decimal("out_of", row.get("out_of") or "100")
+            score = _exam_decimal("score", row.get("score", ""))
+            out_of = _exam_decimal("out_of", row.get("out_of") or "100")
             check_exam_score(score, out_of)
         except GradingError as exc:
             errors.append(ImportRowError(line, exc.field, exc.message))
