@@ -20,6 +20,7 @@ API
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Annotated
 from urllib.parse import urlsplit
 
@@ -31,13 +32,16 @@ from pydantic import AfterValidator
 
 WEB_SCHEMES = ("http", "https")
 _URL = URLValidator(schemes=list(WEB_SCHEMES))
+_NOT_IN_LINKS = {"Cc", "Cf", "Cs", "Zs", "Zl", "Zp"}
 
 
 def link_problem(value: str) -> str | None:
     """None when ``value`` is an http:// or https:// address."""
     text = str(value)
-    if any(ord(c) <= 32 or ord(c) == 127 for c in text):
-        return "a link may not contain spaces or control characters"
+    # Spaces, control characters and invisible format characters (a right-to-left override
+    # makes a link read as another address) have no place in a link.
+    if any(ord(c) <= 32 or unicodedata.category(c) in _NOT_IN_LINKS for c in text):
+        return "a link may not contain spaces, control or invisible formatting characters"
     try:
         scheme = urlsplit(text).scheme.lower()
     except ValueError:

@@ -178,6 +178,9 @@ def _decimal(field: str, raw: Any) -> Decimal:
     return value
 
 
+NOTE_MAX_LENGTH = ExamScore._meta.get_field("note").max_length or 300
+
+
 def _exam_decimal(field: str, raw: Any) -> Decimal:
     """A number that ExamScore's column holds (7 digits, 2 decimals): "1e5" or "12.345" is
     refused naming the field instead of failing in the database."""
@@ -312,7 +315,18 @@ def exam_scores_import_csv(*, course: Course, text: str, component_key: str = ""
                 ImportRowError(line, "student", _("This student appears twice for this exam."))
             )
             continue
-        planned[(key, uid)] = (score, out_of, row.get("note", "")[:300])
+        note = row.get("note", "")
+        if len(note) > NOTE_MAX_LENGTH:
+            errors.append(
+                ImportRowError(
+                    line,
+                    "note",
+                    _("The note is %(n)d characters long; at most %(max)d are kept.")
+                    % {"n": len(note), "max": NOTE_MAX_LENGTH},
+                )
+            )
+            continue
+        planned[(key, uid)] = (score, out_of, note)
     if errors:
         return ImportReport(0, errors)
     with transaction.atomic():

@@ -26,6 +26,8 @@ HOSTILE = [
     "//evil.example.org/",
     "https://example.org/\x00",
     "https:// example.org",
+    "https://\u202eevil\u202c.pdf",
+    "https://exa\u200bmple.org",
 ]
 
 

@@ -25,6 +25,7 @@ pytestmark = pytest.mark.django_db
         ("student,score,note\nada,10,a\x00b\n", "note"),
         ("student,score\nada\x00,10\n", "student"),
         ("student,score\nada,1\x000\n", "score"),
+        ("student,score,note\nada,10," + "n" * 301 + "\n", "note"),
     ],
 )
 def test_a_bad_cell_is_reported_and_nothing_stored(
