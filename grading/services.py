@@ -15,7 +15,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import F, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -186,7 +186,9 @@ def _exam_decimal(field: str, raw: Any) -> Decimal:
     refused naming the field instead of failing in the database."""
     value = _decimal(field, raw)
     try:
-        ExamScore._meta.get_field(field).run_validators(value)
+        column = ExamScore._meta.get_field(field)
+        assert isinstance(column, models.DecimalField)
+        column.run_validators(value)
     except ValidationError as exc:
         raise GradingError(field, " ".join(exc.messages)) from None
     return value
