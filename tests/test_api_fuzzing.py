@@ -4,8 +4,8 @@ Basic), must never answer 500.
 
 The path parameters are mostly those of the demo course's real objects (its code, quizzes,
 questions, scribe slots), so the requests reach the code behind the 404s. Bounded by the
-number of examples (``COURSEKIT_FUZZ_EXAMPLES`` per operation, role and mode; about a minute
-on a laptop) and derandomized, so CI is repeatable; set ``COURSEKIT_FUZZ_SEED`` to explore.
+number of examples (``COURSEKIT_FUZZ_EXAMPLES`` per operation and mode, the role drawn: under
+a minute) and derandomized, so CI is repeatable; set ``COURSEKIT_FUZZ_SEED`` to explore.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from course.models import Enrollment
 from quizzes.models import Question, Quiz
 from scribing.models import ScribeSlot
 
-EXAMPLES = int(os.environ.get("COURSEKIT_FUZZ_EXAMPLES", "12"))
+EXAMPLES = int(os.environ.get("COURSEKIT_FUZZ_EXAMPLES", "30"))
 SEED = os.environ.get("COURSEKIT_FUZZ_SEED")
 PASSWORD = "fuzz-password"  # noqa: S105 - a test account's
 
