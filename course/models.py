@@ -6,6 +6,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from course.links import validate_web_link
+
 
 class User(AbstractUser):
     """A person who logs in. Their role is per course (Enrollment), not on the account."""
@@ -38,9 +40,14 @@ class Course(models.Model):
     term_start = models.DateField(_("term start"))
     term_end = models.DateField(_("term end"))
     add_drop_deadline = models.DateField(_("add/drop deadline"), null=True, blank=True)
-    website_url = models.URLField(_("course website"), blank=True)
-    lms_url = models.URLField(_("LMS page"), blank=True, help_text=_("StudiUM/Moodle page."))
-    slack_url = models.URLField(_("Slack workspace"), blank=True)
+    website_url = models.URLField(_("course website"), blank=True, validators=[validate_web_link])
+    lms_url = models.URLField(
+        _("LMS page"),
+        blank=True,
+        help_text=_("StudiUM/Moodle page."),
+        validators=[validate_web_link],
+    )
+    slack_url = models.URLField(_("Slack workspace"), blank=True, validators=[validate_web_link])
     email_subject_prefix = models.CharField(
         _("e-mail subject prefix"),
         max_length=40,
@@ -217,7 +224,7 @@ class BibliographyEntry(models.Model):
     authors = models.CharField(_("authors"), max_length=400, blank=True)
     year = models.PositiveIntegerField(_("year"), null=True, blank=True)
     venue = models.CharField(_("venue"), max_length=200, blank=True)
-    url = models.URLField(_("link"), blank=True, max_length=500)
+    url = models.URLField(_("link"), blank=True, max_length=500, validators=[validate_web_link])
     topic = models.CharField(_("topic"), max_length=100, blank=True)
     is_resource = models.BooleanField(
         _("listed under resources"),

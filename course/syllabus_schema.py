@@ -24,6 +24,8 @@ from pydantic import (
     model_validator,
 )
 
+from course.links import WebLink
+
 WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 SessionKind = Literal["lecture", "exam", "presentations", "project_talks", "poster", "no_class"]
@@ -92,9 +94,9 @@ class CourseInfo(Strict):
     seat_capacity: Annotated[int, Field(ge=1)]
     time_zone: str = "America/Montreal"
     public: bool = False
-    website: str = ""
-    lms: str = ""
-    slack: str = ""
+    website: WebLink = ""
+    lms: WebLink = ""
+    slack: WebLink = ""
     email_subject_prefix: str = ""
     auditors_may_take_quizzes: bool = False
 
@@ -173,7 +175,7 @@ class BibEntry(Strict):
     authors: str = ""
     year: int | None = None
     venue: str = ""
-    url: str = ""
+    url: WebLink = ""
     topic: str = ""
     resource: bool = False
     note: str = ""
@@ -263,7 +265,7 @@ class ScribingPolicy(Strict):
     due_time: ClockTime = dt.time(23, 59)
     change_cutoff_days: Annotated[int, Field(ge=0)] = 2
     late_penalty: LatePenalty = LatePenalty()
-    template_url: str = ""
+    template_url: WebLink = ""
 
     @model_validator(mode="before")
     @classmethod

@@ -7,23 +7,28 @@ API
     ``ValidationError``, so a form's ``clean_<field>`` can let it through) with one clear
     message per refusal. Checks, in order:
 
+    - name: no control character, at most ``MAX_NAME_CHARS`` characters (``MAX_NAME_BYTES``
+      in UTF-8), so that it fits the stored path and the kept original name;
     - size: not empty, at most ``max_bytes`` (default ``settings.COURSEKIT_UPLOAD_MAX_BYTES``);
     - extension: the file name ends with ``.pdf`` / ``.tex`` / ``.zip``;
     - content, not the name: a PDF starts with ``%PDF-``; a .tex decodes as UTF-8 text with no
       NUL byte; a .zip opens with ``zipfile`` and then every entry is checked (``check_zip``).
 
 ``check_zip(fileobj, *, max_files=None, max_uncompressed_bytes=None) -> list[str]``
-    Refuses absolute paths (``/x``, ``C:\\x``), path traversal (a ``..`` part), symbolic links
-    (Unix mode in ``external_attr``), encrypted entries, more than ``max_files`` entries
-    (default ``settings.COURSEKIT_ZIP_MAX_FILES`` or 200) and a total uncompressed size over
+    Refuses absolute paths (``/x``, ``C:\\x``), path traversal (a ``..`` part), symbolic
+    links and special files (pipes, devices, sockets: the Unix mode in ``external_attr``),
+    encrypted entries, more than ``max_files`` entries (default
+    ``settings.COURSEKIT_ZIP_MAX_FILES`` or 200), a total uncompressed size over
     ``max_uncompressed_bytes`` (default ``settings.COURSEKIT_ZIP_MAX_UNCOMPRESSED_BYTES`` or
-    100 MB; ``zipfile`` never inflates an entry past its declared size, so the declared sizes
-    bound the work). Returns the entry names when the archive is acceptable.
+    100 MB), and then, reading every entry, one whose content is not the size it declares or
+    fails its checksum (``zipfile`` never inflates an entry past its declared size, so the
+    declared sizes bound the work). Returns the entry names when the archive is acceptable.
 
 ``UploadRefused(message, code)``
-    ``code`` is one of ``empty``, ``too_large``, ``extension``, ``not_pdf``, ``not_text``,
-    ``not_zip``, ``zip_absolute``, ``zip_traversal``, ``zip_symlink``, ``zip_encrypted``,
-    ``zip_too_many``, ``zip_too_big``.
+    ``code`` is one of ``name_invalid``, ``name_too_long``, ``empty``, ``too_large``,
+    ``extension``, ``not_pdf``, ``not_text``, ``not_zip``, ``zip_absolute``, ``zip_traversal``,
+    ``zip_symlink``, ``zip_special``, ``zip_encrypted``, ``zip_too_many``, ``zip_too_big``,
+    ``zip_size_mismatch``.
 
 ``private_file_response(field_file, *, download_name=None, inline=True) -> FileResponse``
     Sends a stored file. Files live under ``MEDIA_ROOT`` (store them with an ``upload_to``
@@ -38,6 +43,7 @@ from __future__ import annotations
 import mimetypes
 import stat
 import zipfile
+import zlib
 from pathlib import PurePosixPath
 from typing import IO, Any, Literal
 
@@ -51,6 +57,9 @@ from django.utils.translation import gettext as _
 Kind = Literal["pdf", "tex", "zip"]
 DEFAULT_ZIP_MAX_FILES = 200
 DEFAULT_ZIP_MAX_UNCOMPRESSED = 100 * 1024 * 1024
+MAX_NAME_CHARS = 100
+MAX_NAME_BYTES = 200
+_READ_CHUNK = 1024 * 1024
 
 
 class UploadRefused(ValidationError):
@@ -74,9 +83,29 @@ def _head(uploaded: Any, n: int) -> bytes:
     return data
 
 
+def _check_name(name: str) -> None:
+    # The name is kept (original_name) and is part of the stored path, whose every part the
+    # file system limits to 255 bytes and whose whole the FileField limits to 300 characters.
+    if any(ord(c) < 32 or ord(c) == 127 for c in name):
+        raise UploadRefused(
+            _("The file name contains control characters; rename the file and upload it again."),
+            code="name_invalid",
+        )
+    if len(name) > MAX_NAME_CHARS or len(name.encode("utf-8", "replace")) > MAX_NAME_BYTES:
+        raise UploadRefused(
+            _(
+                "The file name %(name)s is too long: rename the file (at most %(max)d "
+                "characters) and upload it again."
+            )
+            % {"name": name[:40] + "…", "max": MAX_NAME_CHARS},
+            code="name_too_long",
+        )
+
+
 def validate_upload(uploaded: Any, kind: Kind, *, max_bytes: int | None = None) -> None:
     limit = max_bytes if max_bytes is not None else settings.COURSEKIT_UPLOAD_MAX_BYTES
     name = str(getattr(uploaded, "name", "") or "")
+    _check_name(name)
     size = _size(uploaded)
     if size == 0:
         raise UploadRefused(_("The file %(name)s is empty.") % {"name": name}, code="empty")
@@ -172,6 +201,15 @@ def check_zip(
                     _("The archive contains a symbolic link: %(name)s.") % {"name": name},
                     code="zip_symlink",
                 )
+            if stat.S_IFMT(mode) not in (0, stat.S_IFREG, stat.S_IFDIR):
+                raise UploadRefused(
+                    _(
+                        "The archive contains a special file (a pipe, a device or a socket), "
+                        "not a regular file: %(name)s."
+                    )
+                    % {"name": name},
+                    code="zip_special",
+                )
             if info.flag_bits & 0x1:
                 raise UploadRefused(
                     _("The archive contains an encrypted file: %(name)s.") % {"name": name},
@@ -184,7 +222,31 @@ def check_zip(
                     % {"limit": filesizeformat(max_total)},
                     code="zip_too_big",
                 )
+        for info in infos:
+            if not info.is_dir():
+                _check_entry_content(archive, info)
         return [i.filename for i in infos]
+
+
+def _check_entry_content(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
+    """The entry holds exactly the bytes it declares, with its checksum. zipfile stops at the
+    declared size, so the declared total (checked above) bounds this work."""
+    held = 0
+    try:
+        with archive.open(info) as entry:
+            while chunk := entry.read(_READ_CHUNK):
+                held += len(chunk)
+    except (zipfile.BadZipFile, EOFError, OSError, ValueError, NotImplementedError, zlib.error):
+        held = -1
+    if held != info.file_size:
+        raise UploadRefused(
+            _(
+                "The archive's entry %(name)s does not hold what it declares (its size or "
+                "checksum is wrong): the archive is damaged or forged."
+            )
+            % {"name": info.filename},
+            code="zip_size_mismatch",
+        )
 
 
 def private_file_response(

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Sequence
 from typing import Any
 
 from django.utils.translation import gettext as _
+
+from course.spreadsheet import csv_writer
 
 from . import rules
 
@@ -18,7 +19,7 @@ def _percent(value: str | None) -> str:
 
 def gradebook_csv(rows: Sequence[dict[str, Any]], specs: Sequence[rules.ComponentSpec]) -> str:
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = csv_writer(out)
     writer.writerow(
         [_("Username"), _("Last name"), _("First name"), _("Email address"), _("Student id")]
         + [f"{s.label} ({s.weight}%)" for s in specs]
@@ -50,7 +51,7 @@ def moodle_csv(
     (Moodle leaves those grades unchanged); the final grade is its own column.
     """
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = csv_writer(out)
     header = MOODLE_KEYS.get(key, MOODLE_KEYS["email"])
     writer.writerow([header] + [s.label for s in specs] + ["Final grade"])
     for r in rows:

@@ -15,7 +15,8 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, models, transaction
 from django.db.models import F, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -201,6 +202,22 @@ def _decimal(field: str, raw: Any) -> Decimal:
     return value
 
 
+NOTE_MAX_LENGTH = ExamScore._meta.get_field("note").max_length or 300
+
+
+def _exam_decimal(field: str, raw: Any) -> Decimal:
+    """A number that ExamScore's column holds (7 digits, 2 decimals): "1e5" or "12.345" is
+    refused naming the field instead of failing in the database."""
+    value = _decimal(field, raw)
+    try:
+        column = ExamScore._meta.get_field(field)
+        assert isinstance(column, models.DecimalField)
+        column.run_validators(value)
+    except ValidationError as exc:
+        raise GradingError(field, " ".join(exc.messages)) from None
+    return value
+
+
 def check_exam_score(score: Decimal, out_of: Decimal) -> None:
     if out_of <= 0:
         raise GradingError("out_of", _("The maximum must be above 0."))
@@ -269,9 +286,30 @@ def exam_scores_import_csv(*, course: Course, text: str, component_key: str = ""
                 lookup[k.strip().lower()] = e.user_id
     errors: list[ImportRowError] = []
     planned: dict[tuple[str, int], tuple[Decimal, Decimal, str]] = {}
-    for line, raw in enumerate(reader, start=2):
+    try:
+        raws = list(enumerate(reader, start=2))
+    except csv.Error as exc:  # a field over csv's size limit, say
+        return ImportReport(
+            0,
+            [
+                ImportRowError(
+                    reader.line_num,
+                    "file",
+                    _("This line cannot be read as CSV: %(why)s") % {"why": exc},
+                )
+            ],
+        )
+    for line, raw in raws:
         row = {(k or "").strip().lower(): (v or "").strip() for k, v in raw.items() if k}
         if not any(row.values()):
+            continue
+        with_nul = next((k for k, v in row.items() if "\x00" in k or "\x00" in v), None)
+        if with_nul is not None:
+            errors.append(
+                ImportRowError(
+                    line, with_nul.replace("\x00", ""), _("This cell contains a NUL character.")
+                )
+            )
             continue
         key = row.get("component") or component_key
         if key not in exam_keys:
@@ -292,8 +330,8 @@ def exam_scores_import_csv(*, course: Course, text: str, component_key: str = ""
             )
             continue
         try:
-            score = _decimal("score", row.get("score", ""))
-            out_of = _decimal("out_of", row.get("out_of") or "100")
+            score = _exam_decimal("score", row.get("score", ""))
+            out_of = _exam_decimal("out_of", row.get("out_of") or "100")
             check_exam_score(score, out_of)
         except GradingError as exc:
             errors.append(ImportRowError(line, exc.field, exc.message))
@@ -303,7 +341,18 @@ def exam_scores_import_csv(*, course: Course, text: str, component_key: str = ""
                 ImportRowError(line, "student", _("This student appears twice for this exam."))
             )
             continue
-        planned[(key, uid)] = (score, out_of, row.get("note", "")[:300])
+        note = row.get("note", "")
+        if len(note) > NOTE_MAX_LENGTH:
+            errors.append(
+                ImportRowError(
+                    line,
+                    "note",
+                    _("The note is %(n)d characters long; at most %(max)d are kept.")
+                    % {"n": len(note), "max": NOTE_MAX_LENGTH},
+                )
+            )
+            continue
+        planned[(key, uid)] = (score, out_of, note)
     if errors:
         return ImportReport(0, errors)
     with transaction.atomic():

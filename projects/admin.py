@@ -25,6 +25,7 @@ from course.admin_scoping import (
     CourseScopedInlineMixin,
     allowed_courses,
 )
+from course.links import web_link_or_empty
 from course.selectors import course_policies
 
 from . import rules, selectors, services
@@ -143,6 +144,8 @@ class SubmissionInline(CourseScopedInlineMixin, admin.TabularInline):
                 "projects_submission_file", kwargs={"code": obj.group.course.code, "pk": obj.pk}
             )
             return format_html('<a href="{}">{}</a>', url, obj.original_name or "PDF")
+        if not web_link_or_empty(obj.link):
+            return obj.link
         return format_html('<a href="{}">{}</a>', obj.link, obj.link)
 
 
@@ -495,9 +498,9 @@ class PaperProposalAdmin(CourseScopedAdminMixin, admin.ModelAdmin):
 
     @admin.display(description=_("link"))
     def link(self, obj: PaperProposal) -> str:
-        return (
-            format_html('<a href="{}" rel="noopener">{}</a>', obj.url, obj.url) if obj.url else "—"
-        )
+        if not web_link_or_empty(obj.url):
+            return obj.url or "—"
+        return format_html('<a href="{}" rel="noopener">{}</a>', obj.url, obj.url)
 
     @admin.display(description=_("from the bibliography"), boolean=True)
     def from_bibliography(self, obj: PaperProposal) -> bool:

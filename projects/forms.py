@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from course.links import validate_web_link
 from course.models import BibliographyEntry, Course
 
 
@@ -32,7 +33,13 @@ class ProposalForm(forms.Form):
     )
     title = forms.CharField(label=_("Title"), max_length=400, required=False)
     authors = forms.CharField(label=_("Authors"), max_length=400, required=False)
-    url = forms.URLField(label=_("Link"), max_length=500, required=False, assume_scheme="https")
+    url = forms.URLField(
+        label=_("Link"),
+        max_length=500,
+        required=False,
+        assume_scheme="https",
+        validators=[validate_web_link],
+    )
     why = forms.CharField(
         label=_("Why this paper"), widget=forms.Textarea(attrs={"rows": 3}), required=False
     )
@@ -69,7 +76,11 @@ class MilestoneSubmitForm(forms.Form):
         widget=forms.ClearableFileInput(attrs={"accept": "application/pdf"}),
     )
     link = forms.URLField(
-        label=_("or a link"), required=False, max_length=500, assume_scheme="https"
+        label=_("or a link"),
+        required=False,
+        max_length=500,
+        assume_scheme="https",
+        validators=[validate_web_link],
     )
 
     def clean(self) -> dict[str, Any]:

@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from course.links import validate_web_link
 from course.models import BibliographyEntry, Course, Session
 
 
@@ -159,7 +160,7 @@ class PaperProposal(models.Model):
     group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="proposals")
     title = models.CharField(_("title"), max_length=400)
     authors = models.CharField(_("authors"), max_length=400, blank=True)
-    url = models.URLField(_("link"), max_length=500, blank=True)
+    url = models.URLField(_("link"), max_length=500, blank=True, validators=[validate_web_link])
     why = models.TextField(_("why this paper"), blank=True)
     bib_entry = models.ForeignKey(
         BibliographyEntry,
@@ -345,7 +346,7 @@ class MilestoneSubmission(models.Model):
     version = models.PositiveIntegerField(_("version"))
     file = models.FileField(_("file (PDF)"), upload_to=submission_path, blank=True, max_length=300)
     original_name = models.CharField(max_length=255, blank=True)
-    link = models.URLField(_("link"), max_length=500, blank=True)
+    link = models.URLField(_("link"), max_length=500, blank=True, validators=[validate_web_link])
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from course import deadlines, uploads
 from course.deadline_selectors import due_changes_by_target
+from course.links import link_problem
 from course.models import BibliographyEntry, Course, Enrollment, Session
 from course.rules import local_datetime
 from course.selectors import course_policies
@@ -391,6 +392,8 @@ def paper_propose(
         raise _fail("title", _("Give the paper's title."))
     if not url.strip() and bib_entry is None:
         raise _fail("url", _("Give a link to the paper or choose it from the bibliography."))
+    if url.strip() and link_problem(url.strip()) is not None:
+        raise _fail("url", _("Give a full link starting with https://."))
     key = rules.paper_key(
         url=url,
         bib_entry_id=bib_entry.pk if bib_entry else None,
@@ -724,7 +727,7 @@ def milestone_submit(
         raise _fail("link", _("This milestone takes a PDF, not a link."))
     if upload is not None:
         validate_pdf(upload)
-    if link and not link.startswith(("https://", "http://")):
+    if link and link_problem(link) is not None:
         raise _fail("link", _("Give a full link starting with https://."))
     due = team_due(group, milestone)
     penalty = Decimal(0)

@@ -4,7 +4,6 @@ export, grading of text answers, accommodations. Saving questions or choices reg
 
 from __future__ import annotations
 
-import csv
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -17,6 +16,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from course.admin_scoping import CourseScopedAdminMixin, CourseScopedInlineMixin
+from course.spreadsheet import csv_writer
 
 from . import selectors, services, tasks
 from .models import Accommodation, Answer, Attempt, Choice, Question, Quiz
@@ -157,7 +157,7 @@ class QuizAdmin(CourseScopedAdminMixin, admin.ModelAdmin):
         questions, attempts = selectors.attempts_for_export(quiz)
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="quiz-{quiz.pk}-attempts.csv"'
-        writer = csv.writer(response)
+        writer = csv_writer(response)
         writer.writerow(
             [
                 "username",

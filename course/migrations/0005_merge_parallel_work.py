@@ -1,4 +1,4 @@
-# Joins the migrations that three branches added side by side; it changes nothing.
+# Joins the migrations that four branches added side by side; it changes nothing.
 
 from django.db import migrations
 
@@ -7,6 +7,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ("course", "0004_outbox_delivery_claim"),
         ("course", "0004_secadmin_staff_access_by_enrolment"),
+        ("course", "0004_secinput_web_links"),
         ("course", "0004_syllabus_days_off"),
     ]
 
