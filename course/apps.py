@@ -14,3 +14,7 @@ class CourseConfig(AppConfig):
 
         notification_sources.register()
         notifications_demo.register()
+
+        from .accounts import signals as account_signals
+
+        account_signals.connect()

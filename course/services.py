@@ -10,6 +10,8 @@ from django.db import transaction
 from django.db.models import Q
 
 from . import rules
+from .accounts import rules as account_rules
+from .accounts import services as account_services
 from .models import CalendarFeedToken, Course, Enrollment, User
 from .roster import RosterError, parse_roster
 
@@ -54,14 +56,40 @@ def enrollment_set(
     student_id: str = "",
 ) -> Enrollment:
     """Enrol (or re-enrol, or change the role of) a person, then re-seat the auditors."""
+    return enrollment_join(
+        course=course, user=user, role=role, now=now, student_id=student_id
+    ).enrollment
+
+
+@dataclass(frozen=True)
+class EnrollmentJoin:
+    enrollment: Enrollment
+    joined: bool  # new in the course, or back after a drop
+    welcome: str | None  # "invitation" or "notice" when one was sent
+
+
+def enrollment_join(
+    *,
+    course: Course,
+    user: User,
+    role: str,
+    now: datetime,
+    student_id: str = "",
+    welcome: bool = False,
+    invited_by: User | None = None,
+) -> EnrollmentJoin:
+    """enrollment_set, and with `welcome` a person who just joined is told: an invitation to
+    choose a password if they have none, else a notice that they were added."""
     with transaction.atomic():
         enrollment, created = Enrollment.objects.get_or_create(
             course=course,
             user=user,
             defaults={"role": role, "student_id": student_id, "requested_at": now},
         )
+        joined = created
         if not created:
-            changed = enrollment.role != role or enrollment.status == Enrollment.Status.DROPPED
+            joined = enrollment.status == Enrollment.Status.DROPPED
+            changed = enrollment.role != role or joined
             enrollment.role = role
             if student_id:
                 enrollment.student_id = student_id
@@ -72,8 +100,13 @@ def enrollment_set(
             enrollment.save()
         staff_access_grant(user=user, role=role)
         seats_rebalance(course=course)
+        sent: str | None = None
+        if welcome and joined and user.is_active:
+            sent = account_services.person_welcome(
+                enrollment=enrollment, invited_by=invited_by, now=now
+            ).value
     enrollment.refresh_from_db()
-    return enrollment
+    return EnrollmentJoin(enrollment, joined, sent)
 
 
 COURSE_APPS = ["course", "quizzes", "scribing", "projects", "grading"]
@@ -126,18 +159,31 @@ class RosterImportResult:
     created: int
     updated: int
     errors: list[RosterError]
+    invitations: int = 0  # sent to people who cannot sign in yet
+    notices: int = 0  # "you were added" to people who already can
 
     @property
     def ok(self) -> bool:
         return not self.errors
 
 
-def roster_import(*, course: Course, text: str, now: datetime) -> RosterImportResult:
-    """Create or update every participant; any bad row refuses the whole file."""
+def roster_import(
+    *, course: Course, text: str, now: datetime, invited_by: User | None = None
+) -> RosterImportResult:
+    """Create or update every participant; any bad row refuses the whole file.
+
+    Each person new to the course is welcomed: an invitation to choose a password, or a
+    notice for someone who can already sign in.
+    """
     rows, errors = parse_roster(text)
+    errors += [
+        RosterError(row.line, problem)
+        for row in rows
+        if (problem := account_rules.name_problem(f"{row.first_name} {row.last_name}"))
+    ]
     if errors:
-        return RosterImportResult(0, 0, errors)
-    created = updated = 0
+        return RosterImportResult(0, 0, sorted(errors, key=lambda e: e.line))
+    created = updated = invitations = notices = 0
     with transaction.atomic():
         existing = {
             u.email.lower(): u for u in User.objects.filter(email__in=[r.email for r in rows])
@@ -156,10 +202,18 @@ def roster_import(*, course: Course, text: str, now: datetime) -> RosterImportRe
                 user.first_name, user.last_name = row.first_name, row.last_name
                 user.save(update_fields=["first_name", "last_name"])
                 updated += 1
-            enrollment_set(
-                course=course, user=user, role=row.role, now=now, student_id=row.student_id
+            join = enrollment_join(
+                course=course,
+                user=user,
+                role=row.role,
+                now=now,
+                student_id=row.student_id,
+                welcome=True,
+                invited_by=invited_by,
             )
-    return RosterImportResult(created, updated, [])
+            invitations += join.welcome == account_rules.Welcome.INVITATION
+            notices += join.welcome == account_rules.Welcome.NOTICE
+    return RosterImportResult(created, updated, [], invitations, notices)
 
 
 def _free_username(email: str) -> str:

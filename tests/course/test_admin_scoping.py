@@ -26,6 +26,7 @@ from course.admin_scoping import (
 )
 from course.deadline_models import Extension, ExtensionRequest
 from course.models import (
+    AccountInvitation,
     Announcement,
     AnnouncementDelivery,
     CalendarFeedToken,
@@ -94,6 +95,13 @@ def _populate(course: Course, student: Any, staff: Any) -> None:
     )
     AnnouncementDelivery.objects.create(announcement=announcement, send_at=now)
     CalendarFeedToken.objects.create(course=course, user=student)
+    AccountInvitation.objects.create(
+        course=course,
+        user=student,
+        token_digest=f"digest-of-{course.code}",
+        created_at=now,
+        expires_at=now,
+    )
     request = ExtensionRequest.objects.create(
         course=course, student=student, target_key=f"x:{course.pk}", reason="sick"
     )
