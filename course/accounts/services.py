@@ -303,7 +303,11 @@ def sessions_end(*, user: Any, keep_session_key: str | None = None) -> int:
     if keep_session_key:
         records = records.exclude(session_key=keep_session_key)
     keys = list(records.values_list("session_key", flat=True))
+    ended = 0
     for key in keys:
-        store(session_key=key).delete()  # the cache too, with cached_db
+        session = store(session_key=key)
+        if session.exists(key):  # not already ended (signed out, expired, key rotated)
+            session.delete()  # the cache too, with cached_db
+            ended += 1
     SignedInSession.objects.filter(session_key__in=keys).delete()
-    return len(keys)
+    return ended

@@ -41,7 +41,7 @@ def test_invitation_state(now, accepted, replaced, state):
 
 
 @given(
-    offset=st.integers(min_value=-10**7, max_value=10**7),
+    offset=st.integers(min_value=-(10**7), max_value=10**7),
     accepted=st.booleans(),
     replaced=st.booleans(),
 )
@@ -84,7 +84,9 @@ def test_a_name_with_line_breaks_or_control_characters_is_refused(name):
     assert "line break" in rules.name_problem(name)
 
 
-@pytest.mark.parametrize("name", ["Ada Lovelace", "Éloïse D'Aubigné", "李 小龍", "Jean-Luc  Picard"])
+@pytest.mark.parametrize(
+    "name", ["Ada Lovelace", "Éloïse D'Aubigné", "李 小龍", "Jean-Luc  Picard"]
+)
 def test_real_names_pass(name):
     assert rules.name_problem(name) is None
 
@@ -103,7 +105,9 @@ def test_sso_match():
     assert rules.sso_match(two_people) == (SsoMatch.AMBIGUOUS, None)
 
 
-@given(st.lists(st.builds(SsoCandidate, st.integers(1, 5), st.sampled_from(["email", "student_id"]))))
+@given(
+    st.lists(st.builds(SsoCandidate, st.integers(1, 5), st.sampled_from(["email", "student_id"])))
+)
 def test_sso_links_only_when_every_clue_names_the_same_account(candidates):
     match, user_id = rules.sso_match(candidates)
     ids = {c.user_id for c in candidates}
