@@ -35,13 +35,16 @@ def _first(value: Any) -> str:
 def identity_claims(sociallogin: Any) -> tuple[str, str]:
     """(verified e-mail or "", student id or "") of the identity signing in."""
     account = sociallogin.account
+    kind = (
+        account.get_provider().id
+    )  # "openid_connect" or "saml" (account.provider is the app's id)
     data = account.extra_data or {}
-    if account.provider == "openid_connect":
+    if kind == "openid_connect":
         data = {**data.get("id_token", {}), **data.get("userinfo", {})} or data
     verified = [
         a.email for a in sociallogin.email_addresses if a.verified and a.email
     ]  # OpenID Connect: email_verified; SAML: its own email_verified attribute
-    if not verified and account.provider == "saml" and settings.COURSEKIT_SSO_SAML_EMAIL_VERIFIED:
+    if not verified and kind == "saml" and settings.COURSEKIT_SSO_SAML_EMAIL_VERIFIED:
         verified = [a.email for a in sociallogin.email_addresses if a.email]
     claim = settings.COURSEKIT_SSO_STUDENT_ID_CLAIM
     student_id = _first(data.get(claim)) if claim else ""
