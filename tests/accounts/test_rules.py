@@ -15,7 +15,7 @@ EXPIRES = rules.invitation_expiry(SENT, 14)
 
 
 def test_an_invitation_lasts_the_configured_days():
-    assert EXPIRES == datetime(2026, 12, 15, 14, 0, tzinfo=UTC)
+    assert datetime(2026, 12, 15, 14, 0, tzinfo=UTC) == EXPIRES
 
 
 @pytest.mark.parametrize(
