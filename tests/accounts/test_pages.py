@@ -375,3 +375,18 @@ def test_the_admin_action_resends_to_all_who_have_not_joined(
     )
     assert AccountInvitation.objects.filter(replaced_at__isnull=True).count() == 3
     assert AccountInvitation.objects.filter(replaced_at__isnull=False).count() == 3
+
+
+def test_the_pages_and_the_reset_mail_are_in_french(
+    client, course, make_member, django_capture_on_commit_callbacks
+):
+    user = make_member(course, "student", username="eloise")
+    user.preferred_language = "fr"
+    user.save()
+    html = client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "Mot de passe oublié ?" in html and "Rester connecté·e" in html
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/accounts/password_reset/", {"email": "eloise@example.org"})
+    (email,) = mail.outbox
+    assert email.subject == "Coursekit : choisissez un nouveau mot de passe"
+    assert "Choisissez-le ici (le lien sert une seule fois, pendant 72 heures)" in email.body
