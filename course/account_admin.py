@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .accounts import services as account_services
 from .admin_scoping import CourseScopedAdminMixin, allowed_courses
-from .models import AccountInvitation, Enrollment
+from .models import AccountInvitation, Enrollment, SignedInSession
 from .permissions import Action
 
 
@@ -149,3 +149,39 @@ class AccountInvitationAdmin(CourseScopedAdminMixin, admin.ModelAdmin):
             _("%(n)d invitation(s) sent; people who can already sign in were skipped.")
             % {"n": sent},
         )
+
+
+@admin.register(SignedInSession)
+class SignedInSessionAdmin(admin.ModelAdmin):
+    """Superusers only: a session key is as good as a password, so it is never shown."""
+
+    list_display = ("user", "created_at")
+    search_fields = ("user__username", "user__email")
+    list_select_related = ("user",)
+    fields = ("user", "created_at")
+    readonly_fields = ("user", "created_at")
+    actions = ["sign_out_everywhere"]
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return bool(request.user.is_superuser)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return bool(request.user.is_superuser)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    @admin.action(description=_("Sign these people out everywhere"))
+    def sign_out_everywhere(
+        self, request: HttpRequest, queryset: QuerySet[SignedInSession]
+    ) -> None:
+        ended = 0
+        for user in {s.user for s in queryset.select_related("user")}:
+            ended += account_services.sessions_end(user=user)
+        messages.success(request, _("%(n)d session(s) ended.") % {"n": ended})

@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .accounts.rules import hide_sign_in_links
 from .admin_scoping import CourseScopedAdminMixin
 from .models import (
     Announcement,
@@ -46,7 +47,7 @@ class OutboxMessageAdmin(CourseScopedAdminMixin, admin.ModelAdmin):
         "kind",
         "channel",
         "subject",
-        "body",
+        "body_shown",
         "url",
         "language",
         "attempts",
@@ -55,10 +56,16 @@ class OutboxMessageAdmin(CourseScopedAdminMixin, admin.ModelAdmin):
         "queued_at",
         "sent_at",
     )
+    exclude = ("body",)  # shown through body_shown
     actions = ["retry_failed"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # messages are made by the dispatcher, once per (recipient, item, kind)
+
+    @admin.display(description=_("body"))
+    def body_shown(self, obj: OutboxMessage) -> str:
+        # An invitation or reset link signs its reader in as the recipient: staff never see it.
+        return hide_sign_in_links(obj.kind, obj.body)
 
     @admin.action(description=_("Send again (failed messages)"))
     def retry_failed(self, request: HttpRequest, queryset: QuerySet[OutboxMessage]) -> None:

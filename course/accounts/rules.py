@@ -6,6 +6,7 @@ No ORM, no clock, no settings: callers pass `now`, the facts of the account and 
 from __future__ import annotations
 
 import hashlib
+import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -105,3 +106,15 @@ def local_password_allowed(
     if not sso_configured or is_staff_somewhere:
         return True
     return not sso_only_in_all_courses
+
+
+SIGN_IN_LINK_KINDS = frozenset({"invitation", "password_reset"})
+_SIGN_IN_LINK = re.compile(r"\S*/accounts/(?:invitation|reset)/\S+")
+
+
+def hide_sign_in_links(kind: str, body: str) -> str:
+    """The body of an outgoing message as staff may read it: a link that sets the recipient's
+    password is replaced by a mark (whoever holds it could sign in as them)."""
+    if kind not in SIGN_IN_LINK_KINDS:
+        return body
+    return _SIGN_IN_LINK.sub("[link hidden]", body)

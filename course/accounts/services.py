@@ -141,7 +141,7 @@ def invitation_send(
             item_key=f"invitation:{invitation.pk}",
             subject=subject,
             body=body,
-            url=sent.path,
+            url="",  # the link is in the body only: the outbox's list must not show it
             now=now,
         )
     return sent

@@ -187,3 +187,11 @@ def test_a_saml_provider_from_the_environment():
 def test_a_saml_provider_needs_metadata_or_address_and_certificate():
     with pytest.raises(ValueError, match="METADATA_URL"):
         providers_from_env({"COURSEKIT_SAML_IDP_ENTITY_ID": "https://idp.example.edu/saml"})
+
+
+def test_sign_in_links_are_hidden_from_staff_only_in_invitations_and_resets():
+    body = "Choose here:\nhttps://ck.example/accounts/invitation/abc_DEF-1/\n\nBye"
+    assert rules.hide_sign_in_links("invitation", body) == "Choose here:\n[link hidden]\n\nBye"
+    reset = "Open http://x/accounts/reset/Mg/c1-ab/ now"
+    assert rules.hide_sign_in_links("password_reset", reset) == "Open [link hidden] now"
+    assert rules.hide_sign_in_links("announcement", body) == body

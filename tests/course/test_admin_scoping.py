@@ -36,6 +36,7 @@ from course.models import (
     NotificationPreference,
     OfficeHour,
     OutboxMessage,
+    SignedInSession,
     User,
 )
 from course.syllabus import load_syllabus_text
@@ -68,7 +69,7 @@ pytestmark = pytest.mark.django_db
 
 APPS = ["course", "quizzes", "scribing", "projects", "grading"]
 # Admins that are not per course, on purpose: accounts and a person's own settings span courses.
-GLOBAL = {User, NotificationPreference}
+GLOBAL = {User, NotificationPreference, SignedInSession}
 
 
 def _scoped_admins() -> list[tuple[type, Any]]:
