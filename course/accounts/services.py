@@ -13,6 +13,7 @@ from importlib import import_module
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from allauth.socialaccount.models import SocialAccount
 from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
@@ -191,7 +192,7 @@ def person_welcome(
     user = enrollment.user
     welcome = rules.welcome_for(
         has_usable_password=user.has_usable_password(),
-        has_sso_account=user.socialaccount_set.exists(),
+        has_sso_account=SocialAccount.objects.filter(user=user).exists(),
     )
     if welcome == rules.Welcome.INVITATION:
         invitation_send(course=enrollment.course, user=user, invited_by=invited_by, now=now)
@@ -209,11 +210,13 @@ def invitations_resend(
         Enrollment.objects.filter(course=course, user_id__in=user_ids)
         .exclude(status=Enrollment.Status.DROPPED)
         .select_related("user")
-        .prefetch_related("user__socialaccount_set")
+    )
+    linked = set(
+        SocialAccount.objects.filter(user_id__in=user_ids).values_list("user_id", flat=True)
     )
     for enrollment in enrolments:
         user = enrollment.user
-        if not user.is_active or user.has_usable_password() or user.socialaccount_set.all():
+        if not user.is_active or user.has_usable_password() or user.pk in linked:
             continue
         invitation_send(course=course, user=user, invited_by=invited_by, now=now)
         sent += 1

@@ -79,6 +79,6 @@ class RosterSocialAccountAdapter(DefaultSocialAccountAdapter):
             rules.SsoCandidate(user_id, by) for by, ids in found.items() for user_id in ids
         ]
         match, user_id = rules.sso_match(candidates)
-        if match != rules.SsoMatch.LINK:
+        if match != rules.SsoMatch.LINK or user_id is None:
             raise _not_enrolled(request, match.value)
         sociallogin.connect(request, User.objects.get(pk=user_id))

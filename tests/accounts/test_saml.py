@@ -20,9 +20,7 @@ ENV = {
 def test_the_service_provider_metadata_names_the_assertion_consumer(client, settings):
     settings.SOCIALACCOUNT_PROVIDERS = providers_from_env(ENV)
     settings.ALLOWED_HOSTS = ["course.example.edu"]
-    response = client.get(
-        "/accounts/sso/saml/university/metadata/", HTTP_HOST="course.example.edu"
-    )
+    response = client.get("/accounts/sso/saml/university/metadata/", HTTP_HOST="course.example.edu")
     assert response.status_code == 200
     xml = response.content.decode()
     assert "http://course.example.edu/accounts/sso/saml/university/acs/" in xml
