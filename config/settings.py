@@ -112,10 +112,6 @@ AUTH_USER_MODEL = "course.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
-# The one backend: Django's, refusing the local password of students whose course signs them in
-# through the university only (see course/accounts/backends.py).
-AUTHENTICATION_BACKENDS = ["course.accounts.backends.CoursePasswordBackend"]
-
 # Invitations and sessions (README, "How people sign in").
 COURSEKIT_INVITATION_MAX_AGE_DAYS = env.int("COURSEKIT_INVITATION_MAX_AGE_DAYS", default=14)
 # "Keep me signed in" lasts this long (a term); otherwise the session ends with the browser.

@@ -1,5 +1,5 @@
 """The way in: invitations, password reset and change, sessions, university single sign-on.
 
 rules.py (pure), services.py (writes), selectors.py (reads), views/forms/urls (edges),
-backends.py (the password backend), sso.py (django-allauth's adapters).
+sso.py (django-allauth's adapters).
 """

@@ -28,6 +28,17 @@ class SignInForm(AuthenticationForm):
         ),
     )
 
+    def confirm_login_allowed(self, user: Any) -> None:
+        """Students whose courses sign them in through the university only (with SSO on)
+        are refused here, with the reason; the backend stays Django's ModelBackend, which
+        the quiz's answer path relies on."""
+        super().confirm_login_allowed(user)
+        if not selectors.local_password_allowed(user):
+            raise forms.ValidationError(
+                _("Students of your course sign in through the university: use the button below."),
+                code="sso_only",
+            )
+
 
 class OutboxPasswordResetForm(PasswordResetForm):
     """Django's reset form; the mail leaves through the outbox, in the person's language.

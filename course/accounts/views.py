@@ -21,7 +21,7 @@ from ..models import AccountInvitation
 from . import rules, selectors, services
 from .forms import AccountPreferencesForm, OutboxPasswordResetForm, SignInForm
 
-BACKEND = "course.accounts.backends.CoursePasswordBackend"
+BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 
 def sso_providers(request: HttpRequest) -> list[dict[str, str]]:
@@ -50,7 +50,8 @@ class SignInView(auth_views.LoginView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["sso_providers"] = sso_providers(self.request)
-        context["sso_only"] = getattr(self.request, "sso_only", False)
+        form = context.get("form")
+        context["sso_only"] = bool(form is not None and form.has_error("__all__", "sso_only"))
         return context
 
 

@@ -23,8 +23,8 @@ def test_a_link_used_twice_at_once_sets_one_password(course):
         )
         done, errors = _race(
             [
-                lambda p=p: account_services.invitation_accept(
-                    invitation_id=sent.invitation.pk, password=p, now=timezone.now()
+                lambda p=p, pk=sent.invitation.pk: account_services.invitation_accept(
+                    invitation_id=pk, password=p, now=timezone.now()
                 )
                 for p in ("first-long-passphrase", "second-long-passphrase")
             ]

@@ -46,7 +46,9 @@ def test_a_student_of_an_sso_only_course_cannot_use_a_password(client, sso_only,
     student = make_member(sso_only, "student")
     response = _login(client, student)
     assert response.status_code == 200
-    assert "Students of your course sign in through the university" in response.content.decode()
+    html = response.content.decode()
+    assert "Students of your course sign in through the university" in html
+    assert "didn't match" not in html  # the password was right: say what is wrong instead
     assert client.get("/c/TST101/").status_code == 302
 
 
