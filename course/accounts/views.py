@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
 from django.conf import settings
@@ -22,6 +25,7 @@ from . import rules, selectors, services
 from .forms import AccountPreferencesForm, OutboxPasswordResetForm, SignInForm
 
 BACKEND = "django.contrib.auth.backends.ModelBackend"
+logger = logging.getLogger(__name__)
 
 
 def sso_providers(request: HttpRequest) -> list[dict[str, str]]:
@@ -34,6 +38,26 @@ def sso_providers(request: HttpRequest) -> list[dict[str, str]]:
         {"name": str(p.name), "url": p.get_login_url(request)}
         for p in get_adapter().list_providers(request)
     ]
+
+
+def identity_provider_reached(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """allauth's provider views, with an identity provider that cannot be reached (its
+    discovery, token or metadata address) answered by the failure page, not a server error."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except OSError as exc:  # requests' errors and refused connections are OSErrors
+            logger.warning("Identity provider unreachable: %s", exc)
+            return render(
+                request,
+                "socialaccount/authentication_error.html",
+                {"unreachable": True},
+                status=502,
+            )
+
+    return wrapped
 
 
 class SignInView(auth_views.LoginView):
