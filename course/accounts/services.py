@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from importlib import import_module
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -17,7 +17,7 @@ from allauth.socialaccount.models import SocialAccount
 from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
-from django.utils import formats, translation
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from ..models import AccountInvitation, Course, Enrollment, OutboxMessage, SignedInSession, User
@@ -294,9 +294,15 @@ def password_reset_email(
 # --- sessions --------------------------------------------------------------------------------
 
 
-def session_record(*, user: Any, session_key: str | None) -> None:
-    if session_key:
-        SignedInSession.objects.get_or_create(session_key=session_key, defaults={"user": user})
+def session_record(*, user: Any, session_key: str | None, now: datetime | None = None) -> None:
+    """Remember a session the person signed in with; forget theirs older than any session
+    can live (they have expired), so the table stays the size of the sessions alive."""
+    if not session_key:
+        return
+    longest = max(settings.SESSION_COOKIE_AGE, settings.COURSEKIT_REMEMBER_ME_DAYS * 24 * 3600)
+    oldest = (now or timezone.now()) - timedelta(seconds=longest)
+    SignedInSession.objects.filter(user=user, created_at__lt=oldest).delete()
+    SignedInSession.objects.get_or_create(session_key=session_key, defaults={"user": user})
 
 
 def sessions_end(*, user: Any, keep_session_key: str | None = None) -> int:

@@ -201,3 +201,13 @@ def test_sessions_end_everywhere_but_here(client, course, make_member):
     assert account_services.sessions_end(user=user, keep_session_key=keep) == 1
     assert laptop.get("/accounts/preferences/").status_code == 200
     assert phone.get("/accounts/preferences/").status_code == 302
+
+
+def test_sessions_past_any_lifetime_are_forgotten_at_the_next_sign_in(course, make_member):
+    from course.models import SignedInSession
+
+    user = make_member(course, "student")
+    with time_machine.travel(timezone.now() - timedelta(days=400)):
+        account_services.session_record(user=user, session_key="long-gone")
+    account_services.session_record(user=user, session_key="today")
+    assert list(SignedInSession.objects.values_list("session_key", flat=True)) == ["today"]
