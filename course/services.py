@@ -196,6 +196,8 @@ def roster_import(
                     email=row.email,
                     first_name=row.first_name,
                     last_name=row.last_name,
+                    # Until they choose, they hear from the course in its own language.
+                    preferred_language=course.instruction_language,
                 )
                 created += 1
             else:

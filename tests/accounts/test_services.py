@@ -211,3 +211,14 @@ def test_sessions_past_any_lifetime_are_forgotten_at_the_next_sign_in(course, ma
         account_services.session_record(user=user, session_key="long-gone")
     account_services.session_record(user=user, session_key="today")
     assert list(SignedInSession.objects.values_list("session_key", flat=True)) == ["today"]
+
+
+def test_people_new_to_a_french_course_are_invited_in_french(
+    course, roster_text, django_capture_on_commit_callbacks
+):
+    course.instruction_language = "fr"
+    course.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.roster_import(course=course, text=roster_text, now=timezone.now())
+    assert {m.subject for m in mail.outbox} == {"TST101: Votre invitation à TST101 — Test course"}
+    assert User.objects.get(email="ada@example.org").preferred_language == "fr"
