@@ -350,7 +350,7 @@ def test_the_enrolment_list_shows_invited_and_joined_in_fixed_queries(
     invitation.save()
     client.force_login(instructor)
     url = reverse("admin:course_enrollment_changelist")
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(6):
         html = client.get(url).content.decode()
     assert html.count("not yet") == size - 1
     joined = client.get(url, {"invitation": "joined"}).content.decode()
