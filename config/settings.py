@@ -12,6 +12,8 @@ from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from .sso import providers_from_env
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(environ.Env().str("COURSEKIT_VAR_DIR", default=str(BASE_DIR / "var")))
 
@@ -44,6 +46,12 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "axes",
     "csp",
+    # University single sign-on (providers from the environment, see config/sso.py).
+    "allauth",
+    "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
+    "allauth.socialaccount.providers.saml",
     # The course's own apps, ground floor first (see README, "Where the code lives").
     "course",
     "quizzes",
@@ -62,6 +70,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -115,6 +124,27 @@ AUTHENTICATION_BACKENDS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
+# Invitations and sessions (README, "How people sign in").
+COURSEKIT_INVITATION_MAX_AGE_DAYS = env.int("COURSEKIT_INVITATION_MAX_AGE_DAYS", default=14)
+# "Keep me signed in" lasts this long (a term); otherwise the session ends with the browser.
+COURSEKIT_REMEMBER_ME_DAYS = env.int("COURSEKIT_REMEMBER_ME_DAYS", default=120)
+PASSWORD_RESET_TIMEOUT = env.int("COURSEKIT_PASSWORD_RESET_SECONDS", default=3 * 24 * 3600)
+
+# Single sign-on through django-allauth: only its social accounts are used (local accounts
+# stay Django's), nobody signs up through it, and the first sign-in links to the roster's
+# account (course/accounts/sso.py).
+SOCIALACCOUNT_PROVIDERS = providers_from_env(env.ENVIRON)
+SOCIALACCOUNT_ADAPTER = "course.accounts.sso.RosterSocialAccountAdapter"
+ACCOUNT_ADAPTER = "course.accounts.sso.NoSignupAccountAdapter"
+SOCIALACCOUNT_AUTO_SIGNUP = False
+SOCIALACCOUNT_EMAIL_VERIFICATION = "none"
+SOCIALACCOUNT_STORE_TOKENS = False
+ACCOUNT_EMAIL_VERIFICATION = "none"
+# Which claim (OpenID Connect) or attribute (SAML) holds the student id of the roster; empty:
+# link by verified e-mail only.
+COURSEKIT_SSO_STUDENT_ID_CLAIM = env.str("COURSEKIT_SSO_STUDENT_ID_CLAIM", default="")
+# A university's SAML IdP asserts its own addresses; set false if yours relays others.
+COURSEKIT_SSO_SAML_EMAIL_VERIFIED = env.bool("COURSEKIT_SSO_SAML_EMAIL_VERIFIED", default=True)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

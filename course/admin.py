@@ -15,6 +15,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from . import services
+from .account_admin import EnrollmentInvitationsMixin, InvitationStatusFilter, with_invitation_facts
 from .admin_scoping import (
     CourseScopedAdminMixin,
     CourseScopedInlineMixin,
@@ -253,6 +254,7 @@ class CourseAdmin(_ConfigAdmin):
             },
         ),
         (_("Visibility"), {"fields": ("is_public", "auditors_may_take_quizzes")}),
+        (_("Signing in"), {"fields": ("students_sign_in_with_sso_only",)}),
         (
             _("Policies (from the syllabus file)"),
             {"fields": ("policies",), "classes": ("collapse",)},
@@ -309,13 +311,24 @@ class CourseAdmin(_ConfigAdmin):
             form = RosterImportForm(request.POST, request.FILES)
             if form.is_valid():
                 result = services.roster_import(
-                    course=course, text=form.cleaned_data["file"], now=timezone.now()
+                    course=course,
+                    text=form.cleaned_data["file"],
+                    now=timezone.now(),
+                    invited_by=request.user,  # type: ignore[arg-type]
                 )
                 if result.ok:
                     messages.success(
                         request,
-                        _("Roster imported: %(created)d people created, %(updated)d updated.")
-                        % {"created": result.created, "updated": result.updated},
+                        _(
+                            "Roster imported: %(created)d people created, %(updated)d updated; "
+                            "%(invited)d invitations sent, %(notified)d people told they were added."
+                        )
+                        % {
+                            "created": result.created,
+                            "updated": result.updated,
+                            "invited": result.invitations,
+                            "notified": result.notices,
+                        },
                     )
                     if result.names_kept:
                         messages.warning(
@@ -447,11 +460,20 @@ class CourseAdmin(_ConfigAdmin):
 
 
 @admin.register(Enrollment)
-class EnrollmentAdmin(_ConfigAdmin):
+class EnrollmentAdmin(EnrollmentInvitationsMixin, _ConfigAdmin):
     # The person offered are those of the user's courses: a newcomer joins by the roster
     # import (by e-mail), so the staff of one course cannot browse every account of the site.
-    list_display = ("user", "course", "role", "status", "student_id", "requested_at")
-    list_filter = ("course", "role", "status")
+    list_display = (
+        "user",
+        "course",
+        "role",
+        "status",
+        "student_id",
+        "requested_at",
+        "invited",
+        "joined",
+    )
+    list_filter = ("course", "role", "status", InvitationStatusFilter)
     search_fields = (
         "user__username",
         "user__email",
@@ -461,7 +483,10 @@ class EnrollmentAdmin(_ConfigAdmin):
     )
     list_select_related = ("user", "course")
     autocomplete_fields = ("user",)
-    actions = ["rebalance_seats"]
+    actions = ["rebalance_seats", "resend_invitations", "resend_invitations_to_all"]
+
+    def get_queryset(self, request):  # type: ignore[no-untyped-def]
+        return with_invitation_facts(super().get_queryset(request))
 
     @admin.action(description=_("Re-seat auditors (registered students first)"))
     def rebalance_seats(self, request: HttpRequest, queryset) -> None:  # type: ignore[no-untyped-def]
@@ -473,6 +498,21 @@ class EnrollmentAdmin(_ConfigAdmin):
     def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
         if not obj.requested_at:
             obj.requested_at = timezone.now()
+        if not change:
+            # Adding a person is the enrolment service's job: it also invites or notifies them.
+            join = services.enrollment_join(
+                course=obj.course,
+                user=obj.user,
+                role=obj.role,
+                now=obj.requested_at,
+                student_id=obj.student_id,
+                welcome=True,
+                invited_by=request.user,
+            )
+            obj.pk, obj.status = join.enrollment.pk, join.enrollment.status
+            if join.welcome:
+                messages.info(request, welcome_message(join.welcome, obj.user))
+            return
         super().save_model(request, obj, form, change)
         services.seats_rebalance(course=obj.course)
 
@@ -528,3 +568,9 @@ class CalendarFeedTokenAdmin(_ConfigAdmin):
 
 
 from . import deadline_admin, global_admin, notification_admin  # noqa: E402,F401  (register their models)
+
+
+def welcome_message(welcome: str, user: User) -> str:
+    if welcome == "invitation":
+        return str(_("%(name)s was sent an invitation to choose a password.") % {"name": user})
+    return str(_("%(name)s was told by e-mail that they were added.") % {"name": user})

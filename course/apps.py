@@ -16,6 +16,10 @@ class CourseConfig(AppConfig):
         notification_sources.register()
         notifications_demo.register()
 
+        from .accounts import signals as account_signals
+
+        account_signals.connect()
+
 
 class CoursekitAdminConfig(admin_apps.AdminConfig):
     """django.contrib.admin with the course's admin site (course/admin_site.py)."""

@@ -65,6 +65,14 @@ class Course(models.Model):
     auditors_may_take_quizzes = models.BooleanField(
         _("auditors may take quizzes for practice"), default=False
     )
+    students_sign_in_with_sso_only = models.BooleanField(
+        _("students sign in only through the university"),
+        default=False,
+        help_text=_(
+            "When single sign-on is configured, students and auditors of this course cannot "
+            "use a local password (staff still can)."
+        ),
+    )
     policies = models.JSONField(
         _("policies"),
         default=dict,
@@ -389,6 +397,9 @@ class CalendarFeedToken(models.Model):
     def __str__(self) -> str:
         return f"{self.user} — {self.course.code}"
 
+
+# The way in: invitations and the sessions each person signed in with.
+from .account_models import *  # noqa: E402,F403
 
 # Deadlines, extensions and late penalties shared by scribing and projects.
 from .deadline_models import *  # noqa: E402,F403

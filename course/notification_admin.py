@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .accounts.rules import hide_sign_in_links
 from .admin_scoping import CourseScopedAdminMixin
 from .global_admin import SuperuserOnlyAdminMixin
 from .models import (
@@ -47,7 +48,7 @@ class OutboxMessageAdmin(CourseScopedAdminMixin, admin.ModelAdmin):
         "kind",
         "channel",
         "subject",
-        "body",
+        "body_shown",
         "url",
         "language",
         "attempts",
@@ -58,6 +59,7 @@ class OutboxMessageAdmin(CourseScopedAdminMixin, admin.ModelAdmin):
         "sent_at",
         "message_id",
     )
+    exclude = ("body",)  # shown through body_shown
     actions = ["retry_failed"]
 
     @admin.display(description=_("Message-ID"))
@@ -69,6 +71,11 @@ class OutboxMessageAdmin(CourseScopedAdminMixin, admin.ModelAdmin):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # messages are made by the dispatcher, once per (recipient, item, kind)
+
+    @admin.display(description=_("body"))
+    def body_shown(self, obj: OutboxMessage) -> str:
+        # An invitation or reset link signs its reader in as the recipient: staff never see it.
+        return hide_sign_in_links(obj.kind, obj.body)
 
     @admin.action(description=_("Send again (failed messages)"))
     def retry_failed(self, request: HttpRequest, queryset: QuerySet[OutboxMessage]) -> None:

@@ -59,7 +59,14 @@ class OutboxMessage(models.Model):
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")
 
-    course = models.ForeignKey("course.Course", on_delete=models.CASCADE, related_name="outbox")
+    course = models.ForeignKey(
+        "course.Course",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="outbox",
+        help_text=_("Empty for a message about the account itself (password reset)."),
+    )
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.CASCADE,

@@ -9,6 +9,8 @@ from typing import Any
 from django.db import transaction
 
 from . import rules
+from .accounts import rules as account_rules
+from .accounts import services as account_services
 from .models import CalendarFeedToken, Course, Enrollment, User
 from .permissions import account_editable_by
 from .roster import RosterError, parse_roster
@@ -58,14 +60,42 @@ def enrollment_set(
     The account itself is left alone: an instructor or TA role opens the admin for this course
     through the enrolment (course/admin_scoping.py), never through site-wide flags or groups.
     """
+    return enrollment_join(
+        course=course, user=user, role=role, now=now, student_id=student_id
+    ).enrollment
+
+
+@dataclass(frozen=True)
+class EnrollmentJoin:
+    enrollment: Enrollment
+    joined: bool  # new in the course, or back after a drop
+    welcome: str | None  # "invitation" or "notice" when one was sent
+
+
+def enrollment_join(
+    *,
+    course: Course,
+    user: User,
+    role: str,
+    now: datetime,
+    student_id: str = "",
+    welcome: bool = False,
+    invited_by: User | None = None,
+) -> EnrollmentJoin:
+    """enrollment_set, and with `welcome` a person who just joined is told: an invitation to
+    choose a password if they have none, else a notice that they were added. The account
+    itself is left alone: an instructor or TA role opens the admin for this course through the
+    enrolment (course/admin_scoping.py), never through site-wide flags or groups."""
     with transaction.atomic():
         enrollment, created = Enrollment.objects.get_or_create(
             course=course,
             user=user,
             defaults={"role": role, "student_id": student_id, "requested_at": now},
         )
+        joined = created
         if not created:
-            changed = enrollment.role != role or enrollment.status == Enrollment.Status.DROPPED
+            joined = enrollment.status == Enrollment.Status.DROPPED
+            changed = enrollment.role != role or joined
             enrollment.role = role
             if student_id:
                 enrollment.student_id = student_id
@@ -75,8 +105,13 @@ def enrollment_set(
                     enrollment.requested_at = now
             enrollment.save()
         seats_rebalance(course=course)
+        sent: str | None = None
+        if welcome and joined and user.is_active:
+            sent = account_services.person_welcome(
+                enrollment=enrollment, invited_by=invited_by, now=now
+            ).value
     enrollment.refresh_from_db()
-    return enrollment
+    return EnrollmentJoin(enrollment, joined, sent)
 
 
 def enrollment_drop(*, enrollment: Enrollment) -> None:
@@ -94,22 +129,33 @@ class RosterImportResult:
     # Accounts that also belong to other courses (or are site staff): enrolled, but their
     # name is theirs and the other courses' too, so the file's name was not applied.
     names_kept: int = 0
+    invitations: int = 0  # sent to people who cannot sign in yet
+    notices: int = 0  # "you were added" to people who already can
 
     @property
     def ok(self) -> bool:
         return not self.errors
 
 
-def roster_import(*, course: Course, text: str, now: datetime) -> RosterImportResult:
+def roster_import(
+    *, course: Course, text: str, now: datetime, invited_by: User | None = None
+) -> RosterImportResult:
     """Create or update every participant; any bad row refuses the whole file.
 
     A person is matched by e-mail. The import sets enrolments in its own course only; it
     renames an existing account only when that account belongs to no other course and gives
-    no site-wide access (``account_editable_by``)."""
+    no site-wide access (``account_editable_by``). Each person new to the course is welcomed:
+    an invitation to choose a password, or a notice for someone who can already sign in.
+    """
     rows, errors = parse_roster(text, max_lengths=ROSTER_MAX_LENGTHS)
+    errors += [
+        RosterError(row.line, problem)
+        for row in rows
+        if (problem := account_rules.name_problem(f"{row.first_name} {row.last_name}"))
+    ]
     if errors:
-        return RosterImportResult(0, 0, errors)
-    created = updated = names_kept = 0
+        return RosterImportResult(0, 0, sorted(errors, key=lambda e: e.line))
+    created = updated = names_kept = invitations = notices = 0
     with transaction.atomic():
         existing = {
             u.email.lower(): u for u in User.objects.filter(email__in=[r.email for r in rows])
@@ -127,6 +173,8 @@ def roster_import(*, course: Course, text: str, now: datetime) -> RosterImportRe
                     email=row.email,
                     first_name=row.first_name,
                     last_name=row.last_name,
+                    # Until they choose, they hear from the course in its own language.
+                    preferred_language=course.instruction_language,
                 )
                 created += 1
             else:
@@ -140,10 +188,18 @@ def roster_import(*, course: Course, text: str, now: datetime) -> RosterImportRe
                 else:
                     names_kept += 1
                 updated += 1
-            enrollment_set(
-                course=course, user=user, role=row.role, now=now, student_id=row.student_id
+            join = enrollment_join(
+                course=course,
+                user=user,
+                role=row.role,
+                now=now,
+                student_id=row.student_id,
+                welcome=True,
+                invited_by=invited_by,
             )
-    return RosterImportResult(created, updated, [], names_kept)
+            invitations += join.welcome == account_rules.Welcome.INVITATION
+            notices += join.welcome == account_rules.Welcome.NOTICE
+    return RosterImportResult(created, updated, [], names_kept, invitations, notices)
 
 
 def _max_length(model: type[Any], name: str) -> int:

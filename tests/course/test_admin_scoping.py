@@ -38,6 +38,7 @@ from course.admin_scoping import (
 from course.deadline_models import Extension, ExtensionRequest
 from course.global_admin import SuperuserOnlyAdminMixin
 from course.models import (
+    AccountInvitation,
     Announcement,
     AnnouncementDelivery,
     CalendarFeedToken,
@@ -47,6 +48,7 @@ from course.models import (
     NotificationPreference,
     OfficeHour,
     OutboxMessage,
+    SignedInSession,
     User,
 )
 from course.syllabus import load_syllabus_text
@@ -90,7 +92,7 @@ def _failed_login_records() -> None:
 
 APPS = ["course", "quizzes", "scribing", "projects", "grading"]
 # Admins that are not per course, on purpose: accounts and a person's own settings span courses.
-GLOBAL = {User, NotificationPreference}
+GLOBAL = {User, NotificationPreference, SignedInSession}
 
 
 def _scoped_admins() -> list[tuple[type, Any]]:
@@ -117,6 +119,13 @@ def _populate(course: Course, student: Any, staff: Any) -> None:
     )
     AnnouncementDelivery.objects.create(announcement=announcement, send_at=now)
     CalendarFeedToken.objects.create(course=course, user=student)
+    AccountInvitation.objects.create(
+        course=course,
+        user=student,
+        token_digest=f"digest-of-{course.code}",
+        created_at=now,
+        expires_at=now,
+    )
     request = ExtensionRequest.objects.create(
         course=course, student=student, target_key=f"x:{course.pk}", reason="sick"
     )
