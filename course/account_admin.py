@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .accounts import services as account_services
 from .admin_scoping import CourseScopedAdminMixin, allowed_courses
+from .global_admin import SuperuserOnlyAdminMixin
 from .models import AccountInvitation, Enrollment, SignedInSession, User
 from .permissions import Action
 
@@ -166,7 +167,7 @@ class AccountInvitationAdmin(CourseScopedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(SignedInSession)
-class SignedInSessionAdmin(admin.ModelAdmin):
+class SignedInSessionAdmin(SuperuserOnlyAdminMixin, admin.ModelAdmin):
     """Superusers only: a session key is as good as a password, so it is never shown."""
 
     list_display = ("user", "created_at")
@@ -176,13 +177,7 @@ class SignedInSessionAdmin(admin.ModelAdmin):
     readonly_fields = ("user", "created_at")
     actions = ["sign_out_everywhere"]
 
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return bool(request.user.is_superuser)
-
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return bool(request.user.is_superuser)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
         return False
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:

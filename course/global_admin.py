@@ -2,7 +2,8 @@
 
 Django's groups, django-celery-beat's schedule (periodic tasks, intervals, crontabs, solar and
 clocked schedules: the reminder dispatcher of every course), every person's notification
-preferences and django-axes' record of failed logins are site-wide. Course staff hold their powers per course (course/admin_scoping.py),
+preferences, django-axes' record of failed logins and django-allauth's e-mail addresses and
+single sign-on accounts, apps and tokens are site-wide. Course staff hold their powers per course (course/admin_scoping.py),
 so none of these is theirs, whatever groups or permissions an account carries.
 """
 
@@ -10,6 +11,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from allauth.account import admin as account_admin
+from allauth.account.models import EmailAddress
+from allauth.socialaccount import admin as socialaccount_admin
+from allauth.socialaccount.models import SocialAccount, SocialApp, SocialToken
 from axes import admin as axes_admin
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
@@ -87,6 +92,22 @@ class SuperuserAccessFailureLogAdmin(SuperuserOnlyAdminMixin, axes_admin.AccessF
         return False  # written by django-axes alone
 
 
+class SuperuserEmailAddressAdmin(SuperuserOnlyAdminMixin, account_admin.EmailAddressAdmin):
+    pass
+
+
+class SuperuserSocialAppAdmin(SuperuserOnlyAdminMixin, socialaccount_admin.SocialAppAdmin):
+    pass
+
+
+class SuperuserSocialAccountAdmin(SuperuserOnlyAdminMixin, socialaccount_admin.SocialAccountAdmin):
+    pass
+
+
+class SuperuserSocialTokenAdmin(SuperuserOnlyAdminMixin, socialaccount_admin.SocialTokenAdmin):
+    pass
+
+
 # The apps that register these come before course/ in INSTALLED_APPS: their admins are replaced.
 for model, model_admin in [
     (Group, SuperuserGroupAdmin),
@@ -98,6 +119,10 @@ for model, model_admin in [
     (AccessAttempt, SuperuserAccessAttemptAdmin),
     (AccessLog, SuperuserAccessLogAdmin),
     (AccessFailureLog, SuperuserAccessFailureLogAdmin),
+    (EmailAddress, SuperuserEmailAddressAdmin),
+    (SocialApp, SuperuserSocialAppAdmin),
+    (SocialAccount, SuperuserSocialAccountAdmin),
+    (SocialToken, SuperuserSocialTokenAdmin),
 ]:
     if admin.site.is_registered(model):
         admin.site.unregister(model)

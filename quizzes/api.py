@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -215,7 +216,7 @@ class StudentQuizAPIView(APIView):
     enrolment, accommodation and attempt with the quiz (selectors.student_quiz), and asks the
     course's rule (`can`) of them, as CourseActionPermission asks it."""
 
-    permission_classes: list[Any] = []
+    permission_classes = [IsAuthenticated]  # the course's rule is asked of what was read
     course_action = Action.TAKE_QUIZ
 
     def student_quiz(
@@ -293,9 +294,6 @@ class AnswerAPI(StudentQuizAPIView):
     )
     def put(self, request: Request, code: str, pk: int, question_id: int) -> Response:
         now = timezone.now()
-        payload = AnswerIn(data=request.data)
-        if not payload.is_valid():
-            return Response({"code": "invalid", **payload.errors}, status=400)
         target = selectors.answer_target(
             quiz_pk=pk, question_pk=question_id, student=request.user, course_code=code
         )
@@ -304,6 +302,10 @@ class AnswerAPI(StudentQuizAPIView):
         else:
             quiz = target.quiz
             self.allow(request, target.course, target.enrollment)
+        # The body is read once the person may answer: whoever may not is told that first.
+        payload = AnswerIn(data=request.data)
+        if not payload.is_valid():
+            return Response({"code": "invalid", **payload.errors}, status=400)
         try:
             answer = services.answer_save(
                 quiz=quiz,

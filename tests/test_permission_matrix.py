@@ -17,6 +17,8 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from allauth.account.models import EmailAddress
+from allauth.socialaccount.models import SocialAccount, SocialApp, SocialToken
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
 from django.contrib.auth import get_user_model
@@ -34,6 +36,7 @@ from django_celery_beat.models import (
     SolarSchedule,
 )
 
+from course.account_models import SignedInSession
 from course.admin_scoping import CourseScopedAdminMixin
 from course.models import CalendarFeedToken, Course, Enrollment
 from course.syllabus import load_syllabus_text
@@ -56,13 +59,20 @@ from tests.projects.conftest import PROJECTS_SYLLABUS
 pytestmark = pytest.mark.django_db
 
 
-def _failed_login_records() -> None:
-    """What django-axes writes on a failed login: superusers' only in the admin."""
+def _site_wide_records() -> None:
+    """What django-axes and django-allauth write, and the signed-in sessions: superusers' only."""
     when = timezone.now()
     fields = {"username": "ada", "ip_address": "127.0.0.1", "user_agent": "test", "path_info": "/"}
     AccessAttempt.objects.create(**fields, attempt_time=when, failures_since_start=1)
     AccessLog.objects.create(**fields, attempt_time=when)
     AccessFailureLog.objects.create(**fields, attempt_time=when, locked_out=False)
+    someone = get_user_model().objects.order_by("pk").first()
+    SignedInSession.objects.create(user=someone, session_key="k" * 40)
+    # django-allauth's: e-mail addresses and single sign-on accounts, apps and tokens.
+    EmailAddress.objects.create(user=someone, email="someone@example.org")
+    app = SocialApp.objects.create(provider="openid_connect", name="University", client_id="c")
+    account = SocialAccount.objects.create(user=someone, provider="openid_connect", uid="u1")
+    SocialToken.objects.create(app=app, account=account, token="t")
 
 
 ROLES = (
@@ -82,16 +92,16 @@ ROLES = (
 # Pages and API routes, and the admin's own pages (by URL name).
 #                                        anon aud  wait stu  oth  ta   ins  ta_b insb su
 ROUTES: dict[str, str] = {
-    "api_quiz_answer":                  "L    -    -    +    +    -    -    -    -    +",
-    "api_quizzes":                      "L    -    -    +    +    -    -    -    -    +",
-    "api_quiz":                         "L    -    -    +    +    -    -    -    -    +",
+    "api_quiz_answer":                  "L    -    -    +    +    -    -    -    -    -",
+    "api_quizzes":                      "L    -    -    +    +    -    -    -    -    -",
+    "api_quiz":                         "L    -    -    +    +    -    -    -    -    -",
     "api_quiz_attempt":                 "L    -    -    +    -    -    -    -    -    -",
     "api_quiz_submit":                  "L    -    -    +    -    -    -    -    -    -",
-    "api_quiz_result":                  "L    -    -    +    +    -    -    -    -    +",
+    "api_quiz_result":                  "L    -    -    +    +    -    -    -    -    -",
     "api_schedule":                     "L    +    +    +    +    +    +    -    -    +",
     "api_my_enrollments":               "L    +    +    +    +    +    +    +    +    +",
-    "api_scribe_slots":                 "L    -    -    +    +    -    -    -    -    +",
-    "api_scribe_claim":                 "L    -    -    +    +    -    -    -    -    +",
+    "api_scribe_slots":                 "L    -    -    +    +    -    -    -    -    -",
+    "api_scribe_claim":                 "L    -    -    +    +    -    -    -    -    -",
     "api_scribe_mine":                  "L    -    -    +    -    -    -    -    -    -",
     "api_my_grades":                    "L    -    -    +    +    -    -    -    -    -",
     "api_course_grades":                "L    -    -    -    -    +    +    -    -    +",
@@ -124,35 +134,35 @@ ROUTES: dict[str, str] = {
     "login":                            "+    +    +    +    +    +    +    +    +    +",
     "set_language":                     "+    +    +    +    +    +    +    +    +    +",
     "javascript-catalog":               "+    +    +    +    +    +    +    +    +    +",
-    "quiz_list":                        "L    -    -    +    +    -    -    -    -    +",
-    "quiz_detail":                      "L    -    -    +    +    -    -    -    -    +",
-    "quiz_start":                       "L    -    -    +    +    -    -    -    -    +",
-    "quiz_take":                        "L    -    -    +    +    -    -    -    -    +",
-    "quiz_submit":                      "L    -    -    +    +    -    -    -    -    +",
-    "quiz_result":                      "L    -    -    +    +    -    -    -    -    +",
+    "quiz_list":                        "L    -    -    +    +    +    +    -    -    +",
+    "quiz_detail":                      "L    -    -    +    +    -    -    -    -    -",
+    "quiz_start":                       "L    -    -    +    +    -    -    -    -    -",
+    "quiz_take":                        "L    -    -    +    +    -    -    -    -    -",
+    "quiz_submit":                      "L    -    -    +    +    -    -    -    -    -",
+    "quiz_result":                      "L    -    -    +    +    -    -    -    -    -",
     "quiz_access_code":                 "L    -    -    -    -    -    +    -    -    +",
     "scribing":                         "L    -    -    +    +    +    +    -    -    +",
-    "scribing_claim":                   "L    -    -    +    +    -    -    -    -    +",
-    "scribing_drop":                    "L    -    -    +    +    -    -    -    -    +",
-    "scribing_unavailable":             "L    -    -    +    +    -    -    -    -    +",
-    "scribing_submit":                  "L    -    -    +    +    -    -    -    -    +",
+    "scribing_claim":                   "L    -    -    +    +    -    -    -    -    -",
+    "scribing_drop":                    "L    -    -    +    +    -    -    -    -    -",
+    "scribing_unavailable":             "L    -    -    +    +    -    -    -    -    -",
+    "scribing_submit":                  "L    -    -    +    +    -    -    -    -    -",
     "scribing_lateness":                "L    -    -    +    -    -    -    -    -    -",
-    "scribing_extension":               "L    -    -    +    +    -    -    -    -    +",
+    "scribing_extension":               "L    -    -    +    +    -    -    -    -    -",
     "scribing_template":                "L    +    +    +    +    +    +    -    -    +",
     "scribing_file":                    "L    -    -    +    -    +    +    -    -    +",
-    "projects_presentations":           "L    -    -    +    +    -    -    -    -    +",
+    "projects_presentations":           "L    -    -    +    +    +    +    -    -    +",
     "projects_propose":                 "L    -    -    +    -    -    -    -    -    -",
     "projects_slides_upload":           "L    -    -    +    -    -    -    -    -    -",
     "projects_slides_file":             "L    -    -    +    -    +    +    -    -    +",
-    "projects_team":                    "L    -    -    +    +    -    -    -    -    +",
+    "projects_team":                    "L    -    -    +    +    +    +    -    -    +",
     "projects_team_choice":             "L    -    -    +    -    -    -    -    -    -",
     "projects_milestone_submit":        "L    -    -    +    -    -    -    -    -    -",
     "projects_submission_file":         "L    -    -    +    -    +    +    -    -    +",
-    "projects_invite":                  "L    -    -    +    +    -    -    -    -    +",
-    "projects_group_leave":             "L    -    -    +    +    -    -    -    -    +",
+    "projects_invite":                  "L    -    -    +    +    -    -    -    -    -",
+    "projects_group_leave":             "L    -    -    +    +    -    -    -    -    -",
     "projects_invitation_answer":       "L    -    -    +    -    -    -    -    -    -",
     "projects_slot_pick":               "L    -    -    +    -    -    -    -    -    -",
-    "my_grades":                        "L    -    -    +    +    -    -    -    -    +",
+    "my_grades":                        "L    -    -    +    +    +    +    -    -    +",
     "home":                             "+    +    +    +    +    +    +    +    +    +",
     "course_home":                      "L    +    +    +    +    +    +    -    -    +",
     "schedule":                         "L    +    +    +    +    +    +    -    -    +",
@@ -165,6 +175,27 @@ ROUTES: dict[str, str] = {
     "notification_preferences":         "L    +    +    +    +    +    +    -    -    +",
     "admin:logout":                     "+    +    +    +    +    +    +    +    +    +",
     "logout":                           "+    +    +    +    +    +    +    +    +    +",
+    "password_reset":                   "+    +    +    +    +    +    +    +    +    +",
+    "password_reset_done":              "+    +    +    +    +    +    +    +    +    +",
+    "password_reset_confirm":           "+    +    +    +    +    +    +    +    +    +",
+    "password_reset_complete":          "+    +    +    +    +    +    +    +    +    +",
+    "password_change":                  "L    +    +    +    +    +    +    +    +    +",
+    "password_change_done":             "L    +    +    +    +    +    +    +    +    +",
+    "account_preferences":              "L    +    +    +    +    +    +    +    +    +",
+    "account_sign_out_everywhere":      "L    L    L    L    L    L    L    L    L    L",
+    "invitation_accept":                "-    -    -    -    -    -    -    -    -    -",
+    "invitation_renew":                 "-    -    -    -    -    -    -    -    -    -",
+    "openid_connect_login":             "-    -    -    -    -    -    -    -    -    -",
+    "openid_connect_callback":          "-    -    -    -    -    -    -    -    -    -",
+    "saml_acs":                         "+    +    +    +    +    +    +    +    +    +",
+    "saml_finish_acs":                  "-    -    -    -    -    -    -    -    -    -",
+    "saml_sls":                         "-    -    -    -    -    -    -    -    -    -",
+    "saml_metadata":                    "-    -    -    -    -    -    -    -    -    -",
+    "saml_login":                       "-    -    -    -    -    -    -    -    -    -",
+    "socialaccount_login_cancelled":    "+    +    +    +    +    +    +    +    +    +",
+    "socialaccount_login_error":        "+    +    +    +    +    +    +    +    +    +",
+    "socialaccount_signup":             "+    +    +    +    +    +    +    +    +    +",
+    "socialaccount_connections":        "+    +    +    +    +    +    +    +    +    +",
 }
 
 # What each page of a registered admin answers, by the admin model's profile.
@@ -243,6 +274,15 @@ ADMIN_PROFILES: dict[str, dict[str, str]] = {
         "delete":                       "L    L    L    L    L    -    -    -    -    +",
         "history":                      "L    L    L    L    L    -    -    -    -    +",
     },
+    # Site-wide records superusers look at and never add nor delete (the signed-in sessions:
+    # "sign out everywhere" is their action).
+    "superusers_view_only": {
+        "changelist":                   "L    L    L    L    L    -    -    -    -    +",
+        "add":                          "L    L    L    L    L    -    -    -    -    -",
+        "change":                       "L    L    L    L    L    -    -    -    -    +",
+        "delete":                       "L    L    L    L    L    -    -    -    -    -",
+        "history":                      "L    L    L    L    L    -    -    -    -    +",
+    },
 }
 
 # Every admin model and its profile.
@@ -292,6 +332,12 @@ ADMIN_MODELS: dict[str, str] = {
     "axes.AccessAttempt": "superusers_read_only",
     "axes.AccessLog": "superusers_read_only",
     "axes.AccessFailureLog": "superusers_read_only",
+    "account.EmailAddress": "superusers_only",
+    "socialaccount.SocialApp": "superusers_only",
+    "socialaccount.SocialAccount": "superusers_only",
+    "socialaccount.SocialToken": "superusers_only",
+    "course.AccountInvitation": "made_elsewhere",
+    "course.SignedInSession": "superusers_view_only",
     "course.NotificationPreference": "superusers_only",
 }
 # fmt: on
@@ -379,7 +425,7 @@ def world(make_member: Callable[..., Any]) -> dict[str, Any]:
     CrontabSchedule.objects.create(minute="0", hour="7")
     SolarSchedule.objects.create(event="sunrise", latitude=45.5, longitude=-73.6)
     ClockedSchedule.objects.create(clocked_time=timezone.now())
-    _failed_login_records()
+    _site_wide_records()
     AuthGroup.objects.create(name="Site operators")
     quiz = Quiz.objects.get(course=a)
     return {
@@ -413,6 +459,15 @@ def _kwargs(name: str, params: list[str], w: dict[str, Any]) -> dict[str, Any]:
         "scribing_claim": {"pk": w["slot"].pk},
         "api_scribe_claim": {"pk": w["slot"].pk},
         "personal_feed": {"token": w["token"].token},
+        # A link's token that is no invitation (the flows with real ones: tests/accounts/).
+        "invitation_accept": {"token": "not-an-invitation"},
+        "invitation_renew": {"token": "not-an-invitation"},
+        "password_reset_confirm": {"uidb64": "MQ", "token": "not-a-token"},
+        # No identity provider is configured here (tests/accounts/ sign in through one).
+        **{
+            f"saml_{page}": {"organization_slug": "university"}
+            for page in ("acs", "finish_acs", "sls", "metadata", "login")
+        },
         "admin:quizzes_quiz_stats": {"pk": w["quiz"].pk},
         "admin:quizzes_quiz_export": {"pk": w["quiz"].pk},
         "admin:projects_group_grade": {"pk": w["group"].pk},
@@ -430,6 +485,8 @@ def _kwargs(name: str, params: list[str], w: dict[str, Any]) -> dict[str, Any]:
             continue
         if param == "code":
             kwargs[param] = a.code
+        elif param == "provider_id":
+            kwargs[param] = "university"  # no identity provider is configured here
         elif param == "kind":
             kwargs[param] = GroupKind.PROJECT
         elif param in ("pk", "course_id") and name.startswith("admin:"):
@@ -452,7 +509,8 @@ def _admin_object(label: str, w: dict[str, Any]) -> Any:
 
 POSTED = {"admin:scribing_sync"}  # an action that refuses GET with 403, not 405
 QUERY = {"admin:autocomplete": "?app_label=course&model_name=enrollment&field_name=user"}
-LAST = ("logout", "admin:logout")  # they end the session: asked last
+# They end the session: asked last.
+LAST = ("logout", "admin:logout", "account_sign_out_everywhere")
 
 
 def _answer(response: Any) -> str:
