@@ -1,0 +1,117 @@
+"""LTI in the admin: platforms are registered by superusers only, who also see the links."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from .models import LinkedAccount, LinkedCourse, Platform, ToolKey
+
+
+class SuperuserOnly(admin.ModelAdmin):
+    """Who may launch as whom is decided here: superusers only, never course staff."""
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return request.user.is_active and request.user.is_superuser
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return request.user.is_active and request.user.is_superuser
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return request.user.is_active and request.user.is_superuser
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return request.user.is_active and request.user.is_superuser
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return request.user.is_active and request.user.is_superuser
+
+
+@admin.register(Platform)
+class PlatformAdmin(SuperuserOnly):
+    list_display = ["name", "issuer", "client_id", "key_set_fetched_at"]
+    search_fields = ["name", "issuer", "client_id"]
+    readonly_fields = ["tool_urls", "key_set_fetched_at"]
+    fieldsets = [
+        (None, {"fields": ["name", "issuer", "client_id", "deployment_ids"]}),
+        (
+            _("Platform URLs (from Moodle's tool details)"),
+            {"fields": ["auth_login_url", "auth_token_url", "key_set_url"]},
+        ),
+        (_("What to paste into Moodle"), {"fields": ["tool_urls", "key_set_fetched_at"]}),
+    ]
+
+    @admin.display(description=_("Coursekit's URLs"))
+    def tool_urls(self, obj: Platform) -> str:
+        request = getattr(self, "_request", None)
+
+        def url(name: str) -> str:
+            return request.build_absolute_uri(reverse(name)) if request else reverse(name)
+
+        return format_html(
+            "{}: <code>{}</code><br>{}: <code>{}</code><br>{}: <code>{}</code><br>{}: <code>{}</code>",
+            _("Tool URL"),
+            url("home"),
+            _("Initiate login URL"),
+            url("lti_login"),
+            _("Redirection URI"),
+            url("lti_launch"),
+            _("Public keyset URL"),
+            url("lti_jwks"),
+        )
+
+    def get_form(
+        self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
+    ) -> Any:
+        self._request = request
+        return super().get_form(request, obj, change, **kwargs)
+
+
+@admin.register(LinkedCourse)
+class LinkedCourseAdmin(SuperuserOnly):
+    list_display = ["course", "context_title", "context_id", "platform", "bound_by", "bound_at"]
+    list_filter = ["platform"]
+    search_fields = ["course__code", "context_title", "context_id"]
+    list_select_related = ["course", "platform", "bound_by"]
+    readonly_fields = [
+        "platform",
+        "context_id",
+        "context_title",
+        "deployment_id",
+        "course",
+        "bound_by",
+        "bound_at",
+    ]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # a course is linked by its instructor's first launch
+
+
+@admin.register(LinkedAccount)
+class LinkedAccountAdmin(SuperuserOnly):
+    list_display = ["user", "platform", "subject", "linked_at", "last_launch_at"]
+    list_filter = ["platform"]
+    search_fields = ["user__username", "user__email", "subject"]
+    list_select_related = ["user", "platform"]
+    readonly_fields = ["platform", "subject", "user", "linked_at", "last_launch_at"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+
+@admin.register(ToolKey)
+class ToolKeyAdmin(SuperuserOnly):
+    list_display = ["kid", "created_at", "retired_at"]
+    fields = ["kid", "public_jwk", "created_at", "retired_at"]
+    readonly_fields = ["kid", "public_jwk", "created_at", "retired_at"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # keys are made by `manage.py lti_rotate_key`
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -1,0 +1,207 @@
+"""Writes of LTI: accept a verified launch (account, course link, enrolment), rotate the keys."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import transaction
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from course import services as course_services
+from course.models import Course, Enrollment, User
+
+from . import rules
+from .models import LinkedAccount, LinkedCourse, Platform, ToolKey
+from .protocol import LaunchClaims, new_key_pair
+from .rules import LaunchRefused
+
+
+@dataclass(frozen=True)
+class LaunchOutcome:
+    user: User
+    course: Course
+    enrollment: Enrollment
+    landing_path: str
+    course_bound: bool
+
+
+def launch_accept(*, claims: LaunchClaims, target_path: str, now: datetime) -> LaunchOutcome:
+    """Sign-in side of a verified launch, in one transaction: a refusal changes nothing."""
+    role = rules.course_role(claims.roles)
+    if role is None:
+        raise LaunchRefused(
+            "roles",
+            _(
+                "Your role in this LMS course gives no access to Coursekit (instructor, teaching assistant or learner)."
+            ),
+            status=403,
+        )
+    with transaction.atomic():
+        platform = Platform.objects.get(pk=claims.platform_id)
+        link = (
+            LinkedCourse.objects.select_related("course")
+            .filter(platform=platform, context_id=claims.context_id)
+            .first()
+        )
+        user = _account_for_launch(platform=platform, claims=claims, now=now)
+        bound = False
+        if link is None:
+            link = _course_bind(
+                platform=platform,
+                claims=claims,
+                user=user,
+                role=role,
+                target_path=target_path,
+                now=now,
+            )
+            bound = True
+        course = link.course
+        current = Enrollment.objects.filter(course=course, user=user).first()
+        apply = rules.role_to_apply(
+            lms_role=role,
+            current_role=current.role if current else None,
+            current_dropped=bool(current and current.status == Enrollment.Status.DROPPED),
+        )
+        if apply is not None:
+            enrollment = course_services.enrollment_set(
+                course=course, user=user, role=apply, now=now
+            )
+        else:
+            assert current is not None
+            enrollment = current
+        landing = rules.landing_path(
+            target_path=target_path,
+            course_code=course.code,
+            course_home_path=reverse("course_home", args=[course.code]),
+        )
+    return LaunchOutcome(user, course, enrollment, landing, bound)
+
+
+def _account_for_launch(*, platform: Platform, claims: LaunchClaims, now: datetime) -> User:
+    """The account linked to the LMS user id; the first time, the roster's account with the
+    same e-mail, or a new account."""
+    linked = (
+        LinkedAccount.objects.select_related("user")
+        .filter(platform=platform, subject=claims.subject)
+        .first()
+    )
+    if linked is not None:
+        LinkedAccount.objects.filter(pk=linked.pk).update(last_launch_at=now)
+        return linked.user
+    user = None
+    if claims.email:
+        matches = list(User.objects.filter(email__iexact=claims.email)[:2])
+        if len(matches) > 1:
+            raise LaunchRefused(
+                "email",
+                _(
+                    "Several Coursekit accounts have the e-mail %(email)s: ask the instructor to merge them before launching."
+                )
+                % {"email": claims.email},
+                status=409,
+            )
+        if matches:
+            user = matches[0]
+            if user.is_superuser:
+                # A platform vouches for its users' e-mails, not for Coursekit's administrators.
+                raise LaunchRefused(
+                    "email",
+                    _(
+                        "The e-mail %(email)s belongs to a Coursekit administrator account, which is never signed in from an LMS."
+                    )
+                    % {"email": claims.email},
+                    status=403,
+                )
+    if user is None:
+        user = User(
+            username=_free_username(claims),
+            email=claims.email,
+            first_name=claims.given_name[:150],
+            last_name=claims.family_name[:150],
+        )
+        user.set_unusable_password()
+        user.save()
+    LinkedAccount.objects.create(
+        platform=platform, subject=claims.subject, user=user, linked_at=now, last_launch_at=now
+    )
+    return user
+
+
+def _free_username(claims: LaunchClaims) -> str:
+    if claims.email:
+        base = claims.email.split("@")[0][:140] or "user"
+    else:
+        base = "lms-" + hashlib.sha256(claims.subject.encode()).hexdigest()[:12]
+    candidate, n = base, 1
+    while User.objects.filter(username=candidate).exists():
+        n += 1
+        candidate = f"{base}{n}"
+    return candidate
+
+
+def _course_bind(
+    *,
+    platform: Platform,
+    claims: LaunchClaims,
+    user: User,
+    role: str,
+    target_path: str,
+    now: datetime,
+) -> LinkedCourse:
+    """The first launch from an LMS course binds it to the Coursekit course its link points to,
+    when its instructor launches it."""
+    code = str(claims.custom.get("course") or "") or rules.course_code_in_path(target_path)
+    if role != rules.INSTRUCTOR:
+        raise LaunchRefused(
+            "context",
+            _(
+                "This LMS course is not linked to a Coursekit course yet: its instructor must launch it once first."
+            ),
+            status=403,
+        )
+    course = Course.objects.filter(code=code).first() if code else None
+    if course is None:
+        raise LaunchRefused(
+            "context",
+            _(
+                "The link does not point to a Coursekit course: make its URL a course page, such as /c/IFT6085/."
+            ),
+        )
+    is_instructor = Enrollment.objects.filter(
+        course=course, user=user, role=Enrollment.Role.INSTRUCTOR, status=Enrollment.Status.ACTIVE
+    ).exists()
+    if not is_instructor:
+        raise LaunchRefused(
+            "context",
+            _(
+                "Only an instructor of %(code)s in Coursekit may link it to an LMS course, and your account is not one."
+            )
+            % {"code": course.code},
+            status=403,
+        )
+    return LinkedCourse.objects.create(
+        platform=platform,
+        context_id=claims.context_id,
+        context_title=claims.context_title[:255],
+        deployment_id=claims.deployment_id,
+        course=course,
+        bound_by=user,
+        bound_at=now,
+    )
+
+
+def tool_key_rotate(*, now: datetime) -> ToolKey:
+    """A new signing key. The one it replaces stays published, so a platform that cached it
+    still verifies what was signed with it; older ones are retired."""
+    with transaction.atomic():
+        kept = list(ToolKey.objects.select_for_update().filter(retired_at__isnull=True)[:1])
+        ToolKey.objects.filter(retired_at__isnull=True).exclude(pk__in=[k.pk for k in kept]).update(
+            retired_at=now
+        )
+        kid, pem, public = new_key_pair()
+        return ToolKey.objects.create(
+            kid=kid, private_key_pem=pem, public_jwk=public, created_at=now
+        )

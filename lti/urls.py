@@ -1,0 +1,9 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("lti/login/", views.lti_login, name="lti_login"),
+    path("lti/launch/", views.lti_launch, name="lti_launch"),
+    path("lti/jwks.json", views.lti_jwks, name="lti_jwks"),
+]

@@ -1,0 +1,232 @@
+"""A small LTI 1.3 platform written to the IMS specification, run by the tests.
+
+It holds real RSA keys, signs real id_tokens (RS256, with its kid) and serves, on its own HTTP
+server on 127.0.0.1: its keyset (`/jwks.json`), its OIDC authorization endpoint (`/auth`, which
+answers with the auto-submitted form post of the id_token to the tool, as Moodle's auth.php does)
+and a course page with the link a person clicks (`/course/<login_hint>`), which starts the
+tool's third-party login.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlencode, urlsplit
+
+import jwt
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from jwt.algorithms import RSAAlgorithm
+
+CLAIM = "https://purl.imsglobal.org/spec/lti/claim/"
+LIS = "http://purl.imsglobal.org/vocab/lis/v2/membership"
+INSTRUCTOR = [f"{LIS}#Instructor"]
+TA = [f"{LIS}#Instructor", f"{LIS}/Instructor#TeachingAssistant"]
+LEARNER = [f"{LIS}#Learner"]
+
+
+@dataclass
+class Member:
+    sub: str
+    email: str
+    given_name: str
+    family_name: str
+    roles: list[str]
+
+
+@dataclass
+class SigningKey:
+    kid: str
+    private: Any
+
+    @classmethod
+    def new(cls) -> SigningKey:
+        return cls(uuid.uuid4().hex, rsa.generate_private_key(public_exponent=65537, key_size=2048))
+
+    def pem(self) -> bytes:
+        return self.private.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+
+    def public_jwk(self) -> dict[str, Any]:
+        jwk = json.loads(RSAAlgorithm.to_jwk(self.private.public_key()))
+        jwk.update({"kid": self.kid, "alg": "RS256", "use": "sig"})
+        return jwk
+
+
+@dataclass
+class LtiPlatform:
+    issuer: str = "https://studium.test.example"
+    client_id: str = "coursekit-client-1"
+    deployment_id: str = "1"
+    context_id: str = "studium-course-4242"
+    context_title: str = "IFT 6085 — Hiver 2021"
+    tool_login_url: str = ""
+    tool_launch_url: str = ""
+    target_link_uri: str = ""
+    members: dict[str, Member] = field(default_factory=dict)
+    keys: list[SigningKey] = field(default_factory=lambda: [SigningKey.new()])
+    jwks_requests: int = 0
+    host: str = "127.0.0.1"
+    _server: ThreadingHTTPServer | None = None
+
+    # --- the platform's own server --------------------------------------------------------
+
+    def start(self) -> LtiPlatform:
+        platform = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args: Any) -> None:
+                pass
+
+            def do_GET(self) -> None:
+                url = urlsplit(self.path)
+                query = {k: v[0] for k, v in parse_qs(url.query).items()}
+                if url.path == "/jwks.json":
+                    platform.jwks_requests += 1
+                    self._send(200, "application/json", json.dumps(platform.jwks()))
+                elif url.path == "/auth":
+                    status, body = platform.authorize(query)
+                    self._send(status, "text/html; charset=utf-8", body)
+                elif url.path.startswith("/course/"):
+                    hint = url.path.removeprefix("/course/")
+                    self._send(200, "text/html; charset=utf-8", platform.course_page(hint))
+                else:
+                    self._send(404, "text/plain", "not found")
+
+            def _send(self, status: int, content_type: str, body: str) -> None:
+                data = body.encode()
+                self.send_response(status)
+                self.send_header("Content-Type", content_type)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+        self._server = ThreadingHTTPServer((self.host, 0), Handler)
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+
+    @property
+    def base_url(self) -> str:
+        assert self._server is not None
+        return f"http://{self.host}:{self._server.server_address[1]}"
+
+    @property
+    def auth_login_url(self) -> str:
+        return f"{self.base_url}/auth"
+
+    @property
+    def key_set_url(self) -> str:
+        return f"{self.base_url}/jwks.json"
+
+    @property
+    def auth_token_url(self) -> str:
+        return f"{self.base_url}/token"
+
+    # --- the LTI messages -----------------------------------------------------------------
+
+    def jwks(self) -> dict[str, Any]:
+        return {"keys": [k.public_jwk() for k in self.keys]}
+
+    def rotate_keys(self) -> None:
+        self.keys = [SigningKey.new()]
+
+    def login_initiation(self, login_hint: str) -> dict[str, str]:
+        """The third-party login request the platform sends the tool (IMS Security §5.1.1)."""
+        return {
+            "iss": self.issuer,
+            "login_hint": login_hint,
+            "target_link_uri": self.target_link_uri,
+            "lti_message_hint": f"resource-link-1:{login_hint}",
+            "client_id": self.client_id,
+            "lti_deployment_id": self.deployment_id,
+        }
+
+    def id_token(
+        self,
+        *,
+        member: Member,
+        nonce: str,
+        aud: str | list[str] | None = None,
+        expires_in: int = 300,
+        issued_ago: int = 0,
+        deployment_id: str | None = None,
+        extra: dict[str, Any] | None = None,
+    ) -> str:
+        now = int(time.time())
+        claims: dict[str, Any] = {
+            "iss": self.issuer,
+            "aud": aud if aud is not None else self.client_id,
+            "sub": member.sub,
+            "iat": now - issued_ago,
+            "exp": now - issued_ago + expires_in,
+            "nonce": nonce,
+            "email": member.email,
+            "given_name": member.given_name,
+            "family_name": member.family_name,
+            "name": f"{member.given_name} {member.family_name}",
+            CLAIM + "message_type": "LtiResourceLinkRequest",
+            CLAIM + "version": "1.3.0",
+            CLAIM + "deployment_id": deployment_id or self.deployment_id,
+            CLAIM + "target_link_uri": self.target_link_uri,
+            CLAIM + "resource_link": {"id": "resource-link-1", "title": "Coursekit"},
+            CLAIM + "roles": member.roles,
+            CLAIM + "context": {
+                "id": self.context_id,
+                "label": "IFT6085",
+                "title": self.context_title,
+                "type": ["http://purl.imsglobal.org/vocab/lis/v2/course#CourseOffering"],
+            },
+        }
+        claims.update(extra or {})
+        key = self.keys[0]
+        return jwt.encode(claims, key.pem(), algorithm="RS256", headers={"kid": key.kid})
+
+    def authorize(self, query: dict[str, str], **token_options: Any) -> tuple[int, str]:
+        """The OIDC authorization endpoint: checks the request as a platform must, then
+        answers with the form that posts the id_token to the tool."""
+        member = self.members.get(query.get("login_hint", ""))
+        problems = []
+        if query.get("client_id") != self.client_id:
+            problems.append("client_id")
+        if query.get("redirect_uri") != self.tool_launch_url:
+            problems.append("redirect_uri")
+        if query.get("response_type") != "id_token" or query.get("scope") != "openid":
+            problems.append("response_type/scope")
+        if not query.get("nonce") or not query.get("state"):
+            problems.append("nonce/state")
+        if member is None:
+            problems.append("login_hint")
+        if problems:
+            return 400, "invalid_request: " + ", ".join(problems)
+        assert member is not None
+        token = self.id_token(member=member, nonce=query["nonce"], **token_options)
+        return 200, (
+            "<!doctype html><html><body onload='document.forms[0].submit()'>"
+            f"<form method='post' action='{html.escape(query['redirect_uri'])}'>"
+            f"<input type='hidden' name='id_token' value='{html.escape(token)}'>"
+            f"<input type='hidden' name='state' value='{html.escape(query['state'])}'>"
+            "</form></body></html>"
+        )
+
+    def course_page(self, login_hint: str) -> str:
+        """The LMS course page with the tool's link, opened as `login_hint`."""
+        url = self.tool_login_url + "?" + urlencode(self.login_initiation(login_hint))
+        return (
+            "<!doctype html><html><head><title>StudiUM</title></head><body>"
+            f"<h1>{html.escape(self.context_title)}</h1>"
+            f"<a id='coursekit-link' href='{html.escape(url)}'>Coursekit</a></body></html>"
+        )
