@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.db import models
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
@@ -37,6 +38,7 @@ class PlatformAdmin(SuperuserOnly):
     list_display = ["name", "issuer", "client_id", "key_set_fetched_at"]
     search_fields = ["name", "issuer", "client_id"]
     readonly_fields = ["tool_urls", "key_set_fetched_at"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     fieldsets = [
         (None, {"fields": ["name", "issuer", "client_id", "deployment_ids"]}),
         (
