@@ -284,3 +284,11 @@ def test_over_https_the_state_cookie_is_samesite_none_secure_for_the_lti_endpoin
         "/lti/",
         True,
     )
+
+
+def test_a_refusal_is_said_in_french_to_a_french_browser(db: Any, lms: LtiPlatform) -> None:
+    response = start_login(Client(HTTP_ACCEPT_LANGUAGE="fr"), lms, "anyone")
+    assert response.status_code == 400
+    text = response.content.decode()
+    assert "pas pu accepter ce lancement" in text
+    assert "Aucune plateforme n" in text
