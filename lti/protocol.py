@@ -23,6 +23,8 @@ from jwcrypto.jwk import JWK
 from pylti1p3.contrib.django import DjangoMessageLaunch, DjangoOIDCLogin
 from pylti1p3.contrib.django.cookie import DjangoCookieService
 from pylti1p3.contrib.django.request import DjangoRequest
+from pylti1p3.deep_link import DeepLink
+from pylti1p3.deep_link_resource import DeepLinkResource
 from pylti1p3.deployment import Deployment
 from pylti1p3.exception import LtiException, OIDCException
 from pylti1p3.registration import Registration
@@ -33,9 +35,12 @@ from .models import LaunchNonce, Platform, ToolKey
 from .rules import LaunchRefused
 
 CLAIM = "https://purl.imsglobal.org/spec/lti/claim/"
+DEEP_LINKING_SETTINGS = "https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings"
 KEYSET_MAX_AGE = timedelta(days=1)
 NONCE_LIFETIME = timedelta(minutes=10)
 COOKIE_PATH = "/lti/"
+RESOURCE_LINK_REQUEST = "LtiResourceLinkRequest"
+DEEP_LINKING_REQUEST = "LtiDeepLinkingRequest"
 
 
 @dataclass(frozen=True)
@@ -53,6 +58,12 @@ class LaunchClaims:
     context_title: str
     target_link_uri: str
     custom: dict[str, t.Any] = field(default_factory=dict)
+    message_type: str = "LtiResourceLinkRequest"
+    deep_link_settings: dict[str, t.Any] = field(default_factory=dict)
+
+    @property
+    def is_deep_link(self) -> bool:
+        return self.message_type == DEEP_LINKING_REQUEST
 
 
 # --- the tool's keys --------------------------------------------------------------------------
@@ -302,8 +313,11 @@ class ToolLaunch(DjangoMessageLaunch):
         body: dict[str, t.Any] = dict(self._get_jwt_body())
         platform = self._tool_config.platform
         assert platform is not None, "validate() found the platform"
-        if body.get(CLAIM + "message_type") != "LtiResourceLinkRequest":
-            raise LaunchRefused("message", _("Coursekit accepts resource-link launches only."))
+        message_type = str(body.get(CLAIM + "message_type"))
+        if message_type not in (RESOURCE_LINK_REQUEST, DEEP_LINKING_REQUEST):
+            raise LaunchRefused(
+                "message", _("Coursekit accepts resource-link and deep-linking launches only.")
+            )
         subject = str(body.get("sub") or "")
         if not subject:
             raise LaunchRefused(
@@ -329,6 +343,8 @@ class ToolLaunch(DjangoMessageLaunch):
             context_title=str(context.get("title") or context.get("label") or ""),
             target_link_uri=str(body.get(CLAIM + "target_link_uri") or ""),
             custom=dict(body.get(CLAIM + "custom") or {}),
+            message_type=message_type,
+            deep_link_settings=dict(body.get(DEEP_LINKING_SETTINGS) or {}),
         )
 
 
@@ -371,3 +387,31 @@ def launch_verify(request: HttpRequest) -> LaunchClaims:
         raise LaunchRefused("id_token", _("The launch carries no id_token."))
     launch.validate()
     return launch.claims()
+
+
+def deep_link_response(
+    *, platform: Platform, deployment_id: str, settings: dict[str, t.Any], title: str, url: str
+) -> tuple[str, str]:
+    """The instructor's pick for the platform: (its return URL, the LtiDeepLinkingResponse JWT
+    signed with the tool's current key, kid in its header)."""
+    signing = ToolKey.objects.filter(retired_at__isnull=True).first()
+    if signing is None:
+        raise LaunchRefused(
+            "tool_key",
+            _(
+                "Coursekit has no signing key yet: its administrator must run manage.py lti_rotate_key."
+            ),
+            status=503,
+        )
+    public_pem = JWK(**signing.public_jwk).export_to_pem().decode("ascii")
+    registration = (
+        Registration()
+        .set_issuer(platform.issuer)
+        .set_client_id(platform.client_id)
+        .set_tool_private_key(signing.private_key_pem)
+        .set_tool_public_key(public_pem)
+    )
+    resource = DeepLinkResource().set_url(url).set_title(title)
+    resource.set_target("window")
+    deep_link = DeepLink(registration, deployment_id, settings)  # type: ignore[arg-type]
+    return str(settings.get("deep_link_return_url") or ""), deep_link.get_response_jwt([resource])

@@ -49,13 +49,9 @@ def launch_accept(*, claims: LaunchClaims, target_path: str, now: datetime) -> L
         user = _account_for_launch(platform=platform, claims=claims, now=now)
         bound = False
         if link is None:
+            code = str(claims.custom.get("course") or "") or rules.course_code_in_path(target_path)
             link = _course_bind(
-                platform=platform,
-                claims=claims,
-                user=user,
-                role=role,
-                target_path=target_path,
-                now=now,
+                platform=platform, claims=claims, user=user, role=role, code=code, now=now
             )
             bound = True
         course = link.course
@@ -148,12 +144,11 @@ def _course_bind(
     claims: LaunchClaims,
     user: User,
     role: str,
-    target_path: str,
+    code: str | None,
     now: datetime,
 ) -> LinkedCourse:
-    """The first launch from an LMS course binds it to the Coursekit course its link points to,
-    when its instructor launches it."""
-    code = str(claims.custom.get("course") or "") or rules.course_code_in_path(target_path)
+    """The first launch from an LMS course binds it to the Coursekit course its link points to
+    (or that its instructor picks when adding a link), when its instructor launches it."""
     if role != rules.INSTRUCTOR:
         raise LaunchRefused(
             "context",
@@ -205,3 +200,76 @@ def tool_key_rotate(*, now: datetime) -> ToolKey:
         return ToolKey.objects.create(
             kid=kid, private_key_pem=pem, public_jwk=public, created_at=now
         )
+
+
+@dataclass(frozen=True)
+class DeepLinkStart:
+    user: User
+    linked_course: Course | None
+    courses: list[Course]
+
+
+def deep_link_begin(*, claims: LaunchClaims, now: datetime) -> DeepLinkStart:
+    """An instructor adds a Coursekit link in the LMS: sign them in and say which courses they
+    may link (the one already linked to this LMS course, or those they teach)."""
+    if rules.course_role(claims.roles) != rules.INSTRUCTOR:
+        raise LaunchRefused(
+            "roles", _("Only the LMS course's instructor may add a Coursekit link."), status=403
+        )
+    with transaction.atomic():
+        platform = Platform.objects.get(pk=claims.platform_id)
+        user = _account_for_launch(platform=platform, claims=claims, now=now)
+        link = (
+            LinkedCourse.objects.select_related("course")
+            .filter(platform=platform, context_id=claims.context_id)
+            .first()
+        )
+    if link is not None:
+        return DeepLinkStart(user, link.course, [link.course])
+    courses = list(
+        Course.objects.filter(
+            enrollments__user=user,
+            enrollments__role=Enrollment.Role.INSTRUCTOR,
+            enrollments__status=Enrollment.Status.ACTIVE,
+        ).order_by("code")
+    )
+    if not courses:
+        raise LaunchRefused(
+            "context",
+            _(
+                "Your account is not the instructor of any Coursekit course, so there is nothing to link yet."
+            ),
+            status=403,
+        )
+    return DeepLinkStart(user, None, courses)
+
+
+def deep_link_choose(*, claims: LaunchClaims, user: User, code: str, now: datetime) -> Course:
+    """The instructor's pick: the course it opens, linked to the LMS course if it was not yet."""
+    with transaction.atomic():
+        platform = Platform.objects.get(pk=claims.platform_id)
+        link = (
+            LinkedCourse.objects.select_related("course")
+            .filter(platform=platform, context_id=claims.context_id)
+            .first()
+        )
+        if link is None:
+            link = _course_bind(
+                platform=platform,
+                claims=claims,
+                user=user,
+                role=rules.INSTRUCTOR,
+                code=code,
+                now=now,
+            )
+        if link.course.code != code:
+            raise LaunchRefused(
+                "context",
+                _("This LMS course is linked to %(code)s: its links open pages of that course.")
+                % {"code": link.course.code},
+            )
+        return link.course
+
+
+def platform_get(platform_id: int) -> Platform:
+    return Platform.objects.get(pk=platform_id)

@@ -2,18 +2,27 @@
 
 from __future__ import annotations
 
+import dataclasses
 from urllib.parse import urlsplit
 
 from django.contrib.auth import login
+from django.core import signing
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from course.extensions import nav_links, resolve_nav
+from course.models import User
+
 from . import protocol, services
 from .rules import LaunchRefused
+
+DEEP_LINK_SALT = "lti.deep_link"
+DEEP_LINK_MAX_AGE = 15 * 60  # seconds the instructor has to pick
 
 
 def _refused(request: HttpRequest, refused: LaunchRefused) -> HttpResponse:
@@ -45,6 +54,8 @@ def lti_login(request: HttpRequest) -> HttpResponse:
 def lti_launch(request: HttpRequest) -> HttpResponse:
     try:
         claims = protocol.launch_verify(request)
+        if claims.is_deep_link:
+            return _deep_link_picker(request, claims)
         target = urlsplit(claims.target_link_uri)
         target_path = target.path if target.netloc in ("", request.get_host()) else ""
         outcome = services.launch_accept(claims=claims, target_path=target_path, now=timezone.now())
@@ -57,3 +68,76 @@ def lti_launch(request: HttpRequest) -> HttpResponse:
 @require_GET
 def lti_jwks(request: HttpRequest) -> JsonResponse:
     return JsonResponse(protocol.jwks())
+
+
+def _pages(code: str) -> list[tuple[str, str, str]]:
+    """The pages of a course a link may open: (url name, label, path)."""
+    pages = [
+        ("course_home", _("Course home"), reverse("course_home", args=[code])),
+        ("schedule", _("Schedule"), reverse("schedule", args=[code])),
+        ("resources", _("Resources"), reverse("resources", args=[code])),
+    ]
+    for link in nav_links():
+        if link.url_name not in {name for name, _label, _path in pages}:
+            pages.append((link.url_name, str(link.label), resolve_nav(link, code)))
+    return pages
+
+
+def _deep_link_picker(request: HttpRequest, claims: protocol.LaunchClaims) -> HttpResponse:
+    start = services.deep_link_begin(claims=claims, now=timezone.now())
+    login(request, start.user, backend="django.contrib.auth.backends.ModelBackend")
+    # The pick comes back in a form that may sit in the LMS's iframe, where Coursekit's Lax
+    # session and CSRF cookies are not sent: this signed, short-lived token of the verified
+    # launch is what the pick is checked against instead.
+    token = signing.dumps(
+        {"claims": dataclasses.asdict(claims), "user": start.user.pk}, salt=DEEP_LINK_SALT
+    )
+    return render(
+        request,
+        "lti/deep_link.html",
+        {
+            "token": token,
+            "courses": [(course, _pages(course.code)) for course in start.courses],
+            "context_title": claims.context_title,
+        },
+    )
+
+
+@csrf_exempt  # checked by the signed token of the launch instead (see _deep_link_picker)
+@require_POST
+def lti_deep_link(request: HttpRequest) -> HttpResponse:
+    try:
+        try:
+            data = signing.loads(
+                request.POST.get("token", ""), salt=DEEP_LINK_SALT, max_age=DEEP_LINK_MAX_AGE
+            )
+        except signing.SignatureExpired as exc:
+            raise LaunchRefused(
+                "token", _("The page waited too long: add the link again from the LMS.")
+            ) from exc
+        except signing.BadSignature as exc:
+            raise LaunchRefused("token", _("This form was not made by Coursekit.")) from exc
+        claims = protocol.LaunchClaims(**data["claims"])
+        code, _sep, page = request.POST.get("page", "").partition("|")
+        chosen = (
+            {name: (label, path) for name, label, path in _pages(code)}.get(page)
+            if code and "/" not in code
+            else None
+        )
+        if chosen is None:
+            raise LaunchRefused("page", _("Pick one of the pages offered."))
+        label, path = chosen
+        user = User.objects.get(pk=data["user"])
+        course = services.deep_link_choose(claims=claims, user=user, code=code, now=timezone.now())
+        return_url, jwt_value = protocol.deep_link_response(
+            platform=services.platform_get(claims.platform_id),
+            deployment_id=claims.deployment_id,
+            settings=claims.deep_link_settings,
+            title=f"{course.code} — {label}",
+            url=request.build_absolute_uri(path),
+        )
+    except LaunchRefused as refused:
+        return _refused(request, refused)
+    return render(
+        request, "lti/deep_link_return.html", {"return_url": return_url, "jwt": jwt_value}
+    )

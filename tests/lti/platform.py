@@ -230,3 +230,37 @@ class LtiPlatform:
             f"<h1>{html.escape(self.context_title)}</h1>"
             f"<a id='coursekit-link' href='{html.escape(url)}'>Coursekit</a></body></html>"
         )
+
+
+DL = "https://purl.imsglobal.org/spec/lti-dl/claim/"
+
+
+def deep_linking_request(return_url: str) -> dict[str, Any]:
+    """The claims that make a launch a deep-linking request (LTI Deep Linking 2.0)."""
+    return {
+        CLAIM + "message_type": "LtiDeepLinkingRequest",
+        CLAIM + "resource_link": None,
+        DL + "deep_linking_settings": {
+            "deep_link_return_url": return_url,
+            "accept_types": ["ltiResourceLink", "link"],
+            "accept_presentation_document_targets": ["iframe", "window"],
+            "accept_multiple": False,
+            "data": "opaque-platform-data-17",
+        },
+    }
+
+
+def deep_linking_response(
+    platform: LtiPlatform, token: str, tool_jwks: dict[str, Any]
+) -> dict[str, Any]:
+    """What the platform does with the tool's answer: verify it with the tool's published key
+    of its kid, as the platform's own client, and return its claims."""
+    kid = jwt.get_unverified_header(token)["kid"]
+    key = next(k for k in tool_jwks["keys"] if k["kid"] == kid)
+    return jwt.decode(
+        token,
+        jwt.PyJWK(key).key,
+        algorithms=["RS256"],
+        audience=platform.issuer,
+        issuer=platform.client_id,
+    )
