@@ -4,14 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db import models
 from django.http import HttpRequest
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from . import services
 from .models import LinkedAccount, LinkedCourse, Platform, ToolKey
+from .protocol import ServiceError
 
 
 class SuperuserOnly(admin.ModelAdmin):
@@ -76,7 +80,14 @@ class PlatformAdmin(SuperuserOnly):
 
 @admin.register(LinkedCourse)
 class LinkedCourseAdmin(SuperuserOnly):
-    list_display = ["course", "context_title", "context_id", "platform", "bound_by", "bound_at"]
+    list_display = [
+        "course",
+        "context_title",
+        "platform",
+        "bound_by",
+        "bound_at",
+        "roster_synced_at",
+    ]
     list_filter = ["platform"]
     search_fields = ["course__code", "context_title", "context_id"]
     list_select_related = ["course", "platform", "bound_by"]
@@ -88,10 +99,49 @@ class LinkedCourseAdmin(SuperuserOnly):
         "course",
         "bound_by",
         "bound_at",
+        "memberships_url",
+        "lineitems_url",
+        "roster_synced_at",
+        "roster_sync_details",
     ]
+    exclude = ["roster_sync_report"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # a course is linked by its instructor's first launch
+
+    actions = ["roster_sync_now"]
+
+    @admin.action(description=_("Sync the roster from the LMS now"))
+    def roster_sync_now(self, request: HttpRequest, queryset: Any) -> None:
+        for link in queryset.select_related("platform", "course"):
+            try:
+                report = services.roster_sync(link=link, now=timezone.now())
+            except ServiceError as exc:
+                self.message_user(
+                    request, f"{link.course.code}: {_('Roster sync failed')}: {exc}", messages.ERROR
+                )
+                continue
+            level = messages.ERROR if report.error else messages.SUCCESS
+            self.message_user(request, f"{link.course.code}: {report.summary()}", level)
+
+    @admin.display(description=_("last roster sync"))
+    def roster_sync_details(self, obj: LinkedCourse) -> str:
+        report = obj.roster_sync_report or {}
+        if not report:
+            return "—"
+        lines = [
+            (_("Added"), report.get("added", [])),
+            (_("Role changed"), report.get("role_changed", [])),
+            (_("Dropped"), report.get("dropped", [])),
+            (_("Skipped"), report.get("skipped", [])),
+        ]
+        parts = [
+            format_html("<strong>{}</strong>: {}", label, ", ".join(items) or "—")
+            for label, items in lines
+        ]
+        if report.get("error"):
+            parts.append(format_html("<strong>{}</strong>: {}", _("Error"), report["error"]))
+        return format_html_join(mark_safe("<br>"), "{}", ((p,) for p in parts))
 
 
 @admin.register(LinkedAccount)

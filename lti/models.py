@@ -89,7 +89,7 @@ class LinkedAccount(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="lti_accounts"
     )
     linked_at = models.DateTimeField(_("linked at"))
-    last_launch_at = models.DateTimeField(_("last launch at"))
+    last_launch_at = models.DateTimeField(_("last launch at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("linked LMS account")
@@ -114,6 +114,11 @@ class LinkedCourse(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     bound_at = models.DateTimeField(_("bound at"))
+    # The LMS's service addresses for this course, as its latest launch gave them.
+    memberships_url = models.URLField(_("roster service URL (NRPS)"), max_length=500, blank=True)
+    lineitems_url = models.URLField(_("grade columns URL (AGS)"), max_length=500, blank=True)
+    roster_synced_at = models.DateTimeField(_("roster synced at"), null=True, blank=True)
+    roster_sync_report = models.JSONField(_("last roster sync"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("linked LMS course")

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import jwt
+import requests
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
@@ -23,10 +24,12 @@ from jwcrypto.jwk import JWK
 from pylti1p3.contrib.django import DjangoMessageLaunch, DjangoOIDCLogin
 from pylti1p3.contrib.django.cookie import DjangoCookieService
 from pylti1p3.contrib.django.request import DjangoRequest
+from pylti1p3.contrib.django.service_connector import DjangoServiceConnector
 from pylti1p3.deep_link import DeepLink
 from pylti1p3.deep_link_resource import DeepLinkResource
 from pylti1p3.deployment import Deployment
 from pylti1p3.exception import LtiException, OIDCException
+from pylti1p3.names_roles import NamesRolesProvisioningService
 from pylti1p3.registration import Registration
 from pylti1p3.session import SessionService
 from pylti1p3.tool_config.abstract import ToolConfAbstract
@@ -35,6 +38,8 @@ from .models import LaunchNonce, Platform, ToolKey
 from .rules import LaunchRefused
 
 CLAIM = "https://purl.imsglobal.org/spec/lti/claim/"
+NRPS_CLAIM = "https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice"
+AGS_CLAIM = "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"
 DEEP_LINKING_SETTINGS = "https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings"
 KEYSET_MAX_AGE = timedelta(days=1)
 NONCE_LIFETIME = timedelta(minutes=10)
@@ -60,6 +65,8 @@ class LaunchClaims:
     custom: dict[str, t.Any] = field(default_factory=dict)
     message_type: str = "LtiResourceLinkRequest"
     deep_link_settings: dict[str, t.Any] = field(default_factory=dict)
+    memberships_url: str = ""
+    lineitems_url: str = ""
 
     @property
     def is_deep_link(self) -> bool:
@@ -345,6 +352,8 @@ class ToolLaunch(DjangoMessageLaunch):
             custom=dict(body.get(CLAIM + "custom") or {}),
             message_type=message_type,
             deep_link_settings=dict(body.get(DEEP_LINKING_SETTINGS) or {}),
+            memberships_url=str((body.get(NRPS_CLAIM) or {}).get("context_memberships_url") or ""),
+            lineitems_url=str((body.get(AGS_CLAIM) or {}).get("lineitems") or ""),
         )
 
 
@@ -394,6 +403,15 @@ def deep_link_response(
 ) -> tuple[str, str]:
     """The instructor's pick for the platform: (its return URL, the LtiDeepLinkingResponse JWT
     signed with the tool's current key, kid in its header)."""
+    registration = _tool_registration(platform)
+    resource = DeepLinkResource().set_url(url).set_title(title)
+    resource.set_target("window")
+    deep_link = DeepLink(registration, deployment_id, settings)  # type: ignore[arg-type]
+    return str(settings.get("deep_link_return_url") or ""), deep_link.get_response_jwt([resource])
+
+
+def _tool_registration(platform: Platform) -> Registration:
+    """The registration as the tool signs with it: its current key, kid in the header."""
     signing = ToolKey.objects.filter(retired_at__isnull=True).first()
     if signing is None:
         raise LaunchRefused(
@@ -404,14 +422,57 @@ def deep_link_response(
             status=503,
         )
     public_pem = JWK(**signing.public_jwk).export_to_pem().decode("ascii")
-    registration = (
+    return (
         Registration()
         .set_issuer(platform.issuer)
         .set_client_id(platform.client_id)
+        .set_auth_token_url(platform.auth_token_url)
         .set_tool_private_key(signing.private_key_pem)
         .set_tool_public_key(public_pem)
     )
-    resource = DeepLinkResource().set_url(url).set_title(title)
-    resource.set_target("window")
-    deep_link = DeepLink(registration, deployment_id, settings)  # type: ignore[arg-type]
-    return str(settings.get("deep_link_return_url") or ""), deep_link.get_response_jwt([resource])
+
+
+class ServiceConnector(DjangoServiceConnector):
+    """OAuth2 client-credentials tokens, cached in Django's cache until they expire, one per
+    platform client and scopes."""
+
+    def _get_cache_key(self, scope_key: str) -> str:
+        return f"lti-access-token-{self._registration.get_client_id()}-{scope_key}"
+
+
+class ServiceError(Exception):
+    """The LMS's service refused or failed: the message says what, for the admin and the log."""
+
+
+@dataclass(frozen=True)
+class Member:
+    subject: str
+    email: str
+    given_name: str
+    family_name: str
+    roles: list[str]
+    active: bool
+
+
+def nrps_members(*, platform: Platform, memberships_url: str) -> list[Member]:
+    """The LMS course's members, every page, from its Names and Role Provisioning Service."""
+    registration = _tool_registration(platform)
+    service = NamesRolesProvisioningService(
+        ServiceConnector(registration), {"context_memberships_url": memberships_url}
+    )
+    try:
+        members = service.get_members()
+    except (LtiException, requests.RequestException) as exc:
+        raise ServiceError(f"NRPS {memberships_url}: {exc}") from exc
+    return [
+        Member(
+            subject=str(m.get("user_id") or ""),
+            email=str(m.get("email") or ""),
+            given_name=str(m.get("given_name") or ""),
+            family_name=str(m.get("family_name") or ""),
+            roles=[str(r) for r in m.get("roles") or []],
+            active=m.get("status", "Active") == "Active",
+        )
+        for m in members
+        if m.get("user_id")
+    ]

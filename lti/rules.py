@@ -73,3 +73,29 @@ def landing_path(*, target_path: str, course_code: str, course_home_path: str) -
     if course_code_in_path(target_path) == course_code:
         return target_path
     return course_home_path
+
+
+ADDED, ROLE_CHANGED, DROPPED = "added", "role_changed", "dropped"
+
+
+def roster_plan(
+    *, current: dict[int, tuple[str, bool]], lms: dict[int, str]
+) -> list[tuple[int, str, str]]:
+    """What a roster sync changes: (user id, added | role_changed | dropped, role).
+
+    `current` is the course's enrolments (user id -> (role, dropped)), `lms` the LMS's active
+    members with the course role their LMS roles give. The rules of the CSV import: people
+    added are enrolled, role changes applied, people gone are dropped (never deleted). Auditors
+    and instructors are Coursekit's to decide: a sync never drops them.
+    """
+    changes: list[tuple[int, str, str]] = []
+    for user_id, lms_role in sorted(lms.items()):
+        role, dropped = current.get(user_id, (None, False))
+        apply = role_to_apply(lms_role=lms_role, current_role=role, current_dropped=dropped)
+        if apply is None:
+            continue
+        changes.append((user_id, ADDED if role is None or dropped else ROLE_CHANGED, apply))
+    for user_id, (role, dropped) in sorted(current.items()):
+        if user_id not in lms and not dropped and role in (STUDENT, TA):
+            changes.append((user_id, DROPPED, role))
+    return changes

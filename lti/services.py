@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
-from dataclasses import dataclass
+import typing as t
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db import transaction
@@ -15,7 +17,7 @@ from course.models import Course, Enrollment, User
 
 from . import rules
 from .models import LinkedAccount, LinkedCourse, Platform, ToolKey
-from .protocol import LaunchClaims, new_key_pair
+from .protocol import LaunchClaims, Member, ServiceError, new_key_pair, nrps_members
 from .rules import LaunchRefused
 
 
@@ -54,6 +56,7 @@ def launch_accept(*, claims: LaunchClaims, target_path: str, now: datetime) -> L
                 platform=platform, claims=claims, user=user, role=role, code=code, now=now
             )
             bound = True
+        _service_urls_keep(link=link, claims=claims)
         course = link.course
         current = Enrollment.objects.filter(course=course, user=user).first()
         apply = rules.role_to_apply(
@@ -76,7 +79,9 @@ def launch_accept(*, claims: LaunchClaims, target_path: str, now: datetime) -> L
     return LaunchOutcome(user, course, enrollment, landing, bound)
 
 
-def _account_for_launch(*, platform: Platform, claims: LaunchClaims, now: datetime) -> User:
+def _account_for_launch(
+    *, platform: Platform, claims: LaunchClaims | Member, now: datetime, launched: bool = True
+) -> User:
     """The account linked to the LMS user id; the first time, the roster's account with the
     same e-mail, or a new account."""
     linked = (
@@ -85,7 +90,8 @@ def _account_for_launch(*, platform: Platform, claims: LaunchClaims, now: dateti
         .first()
     )
     if linked is not None:
-        LinkedAccount.objects.filter(pk=linked.pk).update(last_launch_at=now)
+        if launched:
+            LinkedAccount.objects.filter(pk=linked.pk).update(last_launch_at=now)
         return linked.user
     user = None
     if claims.email:
@@ -121,12 +127,16 @@ def _account_for_launch(*, platform: Platform, claims: LaunchClaims, now: dateti
         user.set_unusable_password()
         user.save()
     LinkedAccount.objects.create(
-        platform=platform, subject=claims.subject, user=user, linked_at=now, last_launch_at=now
+        platform=platform,
+        subject=claims.subject,
+        user=user,
+        linked_at=now,
+        last_launch_at=now if launched else None,
     )
     return user
 
 
-def _free_username(claims: LaunchClaims) -> str:
+def _free_username(claims: LaunchClaims | Member) -> str:
     if claims.email:
         base = claims.email.split("@")[0][:140] or "user"
     else:
@@ -273,3 +283,102 @@ def deep_link_choose(*, claims: LaunchClaims, user: User, code: str, now: dateti
 
 def platform_get(platform_id: int) -> Platform:
     return Platform.objects.get(pk=platform_id)
+
+
+def _service_urls_keep(*, link: LinkedCourse, claims: LaunchClaims) -> None:
+    """Remember the roster and grade services the LMS offers this course (the latest launch)."""
+    fields = {}
+    if claims.memberships_url and claims.memberships_url != link.memberships_url:
+        fields["memberships_url"] = claims.memberships_url
+    if claims.lineitems_url and claims.lineitems_url != link.lineitems_url:
+        fields["lineitems_url"] = claims.lineitems_url
+    if fields:
+        LinkedCourse.objects.filter(pk=link.pk).update(**fields)
+        for name, value in fields.items():
+            setattr(link, name, value)
+
+
+@dataclass
+class RosterSyncReport:
+    added: list[str] = field(default_factory=list)
+    role_changed: list[str] = field(default_factory=list)
+    dropped: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    error: str = ""
+
+    def as_dict(self) -> dict[str, t.Any]:
+        return dataclasses.asdict(self)
+
+    def summary(self) -> str:
+        if self.error:
+            return _("Roster sync failed: %(error)s") % {"error": self.error}
+        return _(
+            "Roster sync: %(added)d added, %(changed)d role changes, %(dropped)d dropped, %(skipped)d skipped."
+        ) % {
+            "added": len(self.added),
+            "changed": len(self.role_changed),
+            "dropped": len(self.dropped),
+            "skipped": len(self.skipped),
+        }
+
+
+def roster_sync(*, link: LinkedCourse, now: datetime) -> RosterSyncReport:
+    """Make the course's roster follow the LMS's membership (NRPS), with the rules of the CSV
+    import; the report of what changed is kept on the link. A failure of the LMS changes
+    nothing and is reported (and raised for the task to retry)."""
+    report = RosterSyncReport()
+    if not link.memberships_url:
+        report.error = _(
+            "the LMS has not offered its roster service for this course: check that the tool shares the roster (Moodle: IMS LTI Names and Role Provisioning), then launch once."
+        )
+        _report_keep(link=link, report=report, now=now)
+        return report
+    try:
+        members = nrps_members(platform=link.platform, memberships_url=link.memberships_url)
+    except ServiceError as exc:
+        report.error = str(exc)
+        _report_keep(link=link, report=report, now=now)
+        raise
+    with transaction.atomic():
+        lms_roles: dict[int, str] = {}
+        names: dict[int, str] = {}
+        for member in members:
+            if not member.active:
+                continue
+            role = rules.course_role(member.roles)
+            if role is None:
+                continue
+            try:
+                user = _account_for_launch(
+                    platform=link.platform, claims=member, now=now, launched=False
+                )
+            except LaunchRefused as refused:
+                report.skipped.append(f"{member.email or member.subject}: {refused.reason}")
+                continue
+            lms_roles[user.pk] = role
+            names[user.pk] = user.email or user.username
+        enrollments = {
+            e.user_id: e
+            for e in Enrollment.objects.filter(course=link.course).select_related("user")
+        }
+        current = {
+            uid: (e.role, e.status == Enrollment.Status.DROPPED) for uid, e in enrollments.items()
+        }
+        for user_id, kind, role in rules.roster_plan(current=current, lms=lms_roles):
+            if kind == rules.DROPPED:
+                enrollment = enrollments[user_id]
+                course_services.enrollment_drop(enrollment=enrollment)
+                report.dropped.append(enrollment.user.email or enrollment.user.username)
+                continue
+            user = User.objects.get(pk=user_id)
+            course_services.enrollment_set(course=link.course, user=user, role=role, now=now)
+            label = f"{names[user_id]} ({role})"
+            (report.added if kind == rules.ADDED else report.role_changed).append(label)
+        _report_keep(link=link, report=report, now=now)
+    return report
+
+
+def _report_keep(*, link: LinkedCourse, report: RosterSyncReport, now: datetime) -> None:
+    link.roster_synced_at = now
+    link.roster_sync_report = report.as_dict()
+    link.save(update_fields=["roster_synced_at", "roster_sync_report"])

@@ -8,6 +8,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 
 from course.models import Course, Enrollment
@@ -18,6 +19,7 @@ from .platform import INSTRUCTOR, LtiPlatform, Member
 
 @pytest.fixture
 def lms() -> Iterator[LtiPlatform]:
+    cache.clear()  # access tokens of another test's platform
     platform = LtiPlatform(
         tool_login_url="http://testserver/lti/login/",
         tool_launch_url="http://testserver/lti/launch/",

@@ -29,6 +29,7 @@ LIS = "http://purl.imsglobal.org/vocab/lis/v2/membership"
 INSTRUCTOR = [f"{LIS}#Instructor"]
 TA = [f"{LIS}#Instructor", f"{LIS}/Instructor#TeachingAssistant"]
 LEARNER = [f"{LIS}#Learner"]
+NRPS_SCOPE = "https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly"
 
 
 @dataclass
@@ -75,6 +76,11 @@ class LtiPlatform:
     members: dict[str, Member] = field(default_factory=dict)
     keys: list[SigningKey] = field(default_factory=lambda: [SigningKey.new()])
     jwks_requests: int = 0
+    # The tool's published keyset, as the platform's administrator gave it (its JWKS URL).
+    tool_jwks: dict[str, Any] = field(default_factory=dict)
+    token_requests: int = 0
+    issued_tokens: dict[str, str] = field(default_factory=dict)  # access token -> scope
+    roster: list[dict[str, Any]] = field(default_factory=list)  # NRPS members
     host: str = "127.0.0.1"
     _server: ThreadingHTTPServer | None = None
 
@@ -96,11 +102,34 @@ class LtiPlatform:
                 elif url.path == "/auth":
                     status, body = platform.authorize(query)
                     self._send(status, "text/html; charset=utf-8", body)
+                elif url.path == "/memberships":
+                    if NRPS_SCOPE not in (self._bearer_scope() or ""):
+                        self._send(401, "application/json", json.dumps({"error": "invalid_token"}))
+                        return
+                    self._send(
+                        200,
+                        "application/vnd.ims.lti-nrps.v2.membershipcontainer+json",
+                        json.dumps(platform.memberships()),
+                    )
                 elif url.path.startswith("/course/"):
                     hint = url.path.removeprefix("/course/")
                     self._send(200, "text/html; charset=utf-8", platform.course_page(hint))
                 else:
                     self._send(404, "text/plain", "not found")
+
+            def do_POST(self) -> None:
+                url = urlsplit(self.path)
+                length = int(self.headers.get("Content-Length") or 0)
+                form = {k: v[0] for k, v in parse_qs(self.rfile.read(length).decode()).items()}
+                if url.path == "/token":
+                    status, body = platform.token(form)
+                    self._send(status, "application/json", json.dumps(body))
+                else:
+                    self._send(404, "text/plain", "not found")
+
+            def _bearer_scope(self) -> str | None:
+                auth = self.headers.get("Authorization", "")
+                return platform.issued_tokens.get(auth.removeprefix("Bearer "))
 
             def _send(self, status: int, content_type: str, body: str) -> None:
                 data = body.encode()
@@ -140,6 +169,64 @@ class LtiPlatform:
 
     def jwks(self) -> dict[str, Any]:
         return {"keys": [k.public_jwk() for k in self.keys]}
+
+    @property
+    def memberships_url(self) -> str:
+        return f"{self.base_url}/memberships"
+
+    def token(self, form: dict[str, str]) -> tuple[int, dict[str, Any]]:
+        """OAuth2 client credentials with a JWT assertion signed by the tool (IMS Security §4.1)."""
+        self.token_requests += 1
+        if (
+            form.get("grant_type") != "client_credentials"
+            or form.get("client_assertion_type")
+            != "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+        ):
+            return 400, {"error": "unsupported_grant_type"}
+        assertion = form.get("client_assertion", "")
+        try:
+            kid = jwt.get_unverified_header(assertion)["kid"]
+            key = next(k for k in self.tool_jwks["keys"] if k["kid"] == kid)
+            claims = jwt.decode(
+                assertion, jwt.PyJWK(key).key, algorithms=["RS256"], audience=self.auth_token_url
+            )
+        except (jwt.InvalidTokenError, StopIteration, KeyError) as exc:
+            return 401, {"error": "invalid_client", "error_description": str(exc)}
+        if claims.get("iss") != self.client_id or claims.get("sub") != self.client_id:
+            return 401, {"error": "invalid_client"}
+        token = uuid.uuid4().hex
+        self.issued_tokens[token] = form.get("scope", "")
+        return 200, {
+            "access_token": token,
+            "token_type": "Bearer",
+            "expires_in": 3600,
+            "scope": form.get("scope", ""),
+        }
+
+    def memberships(self) -> dict[str, Any]:
+        return {
+            "id": self.memberships_url,
+            "context": {"id": self.context_id, "label": "IFT6085", "title": self.context_title},
+            "members": self.roster,
+        }
+
+    def enrol(self, member: Member, status: str = "Active") -> None:
+        """Put a person on the LMS course's roster (or change their entry)."""
+        self.roster = [m for m in self.roster if m["user_id"] != member.sub]
+        self.roster.append(
+            {
+                "user_id": member.sub,
+                "status": status,
+                "email": member.email,
+                "given_name": member.given_name,
+                "family_name": member.family_name,
+                "name": f"{member.given_name} {member.family_name}",
+                "roles": member.roles,
+            }
+        )
+
+    def unenrol(self, sub: str) -> None:
+        self.roster = [m for m in self.roster if m["user_id"] != sub]
 
     def rotate_keys(self) -> None:
         self.keys = [SigningKey.new()]
@@ -184,6 +271,10 @@ class LtiPlatform:
             CLAIM + "target_link_uri": self.target_link_uri,
             CLAIM + "resource_link": {"id": "resource-link-1", "title": "Coursekit"},
             CLAIM + "roles": member.roles,
+            "https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice": {
+                "context_memberships_url": self.memberships_url,
+                "service_versions": ["2.0"],
+            },
             CLAIM + "context": {
                 "id": self.context_id,
                 "label": "IFT6085",

@@ -94,3 +94,35 @@ def test_landing_path(target: str, landing: str) -> None:
         )
         == landing
     )
+
+
+def test_roster_plan_adds_changes_and_drops() -> None:
+    current = {1: ("student", False), 2: ("ta", False), 3: ("student", False), 4: ("student", True)}
+    lms = {1: "student", 2: "student", 4: "student", 5: "ta"}
+    assert rules.roster_plan(current=current, lms=lms) == [
+        (2, rules.ROLE_CHANGED, "student"),
+        (4, rules.ADDED, "student"),
+        (5, rules.ADDED, "ta"),
+        (3, rules.DROPPED, "student"),
+    ]
+
+
+course_roles = st.sampled_from(["instructor", "ta", "student", "auditor"])
+
+
+@given(
+    st.dictionaries(st.integers(1, 20), st.tuples(course_roles, st.booleans())),
+    st.dictionaries(st.integers(1, 20), st.sampled_from(["instructor", "ta", "student"])),
+)
+def test_roster_plan_never_drops_auditors_or_instructors_and_is_idempotent(
+    current: dict[int, tuple[str, bool]], lms: dict[int, str]
+) -> None:
+    plan = rules.roster_plan(current=current, lms=lms)
+    for user_id, kind, _role in plan:
+        if kind == rules.DROPPED:
+            assert current[user_id][0] in ("student", "ta") and user_id not in lms
+    # Applying the plan, then planning again, finds nothing to do.
+    after = dict(current)
+    for user_id, kind, role in plan:
+        after[user_id] = (role, kind == rules.DROPPED)
+    assert rules.roster_plan(current=after, lms=lms) == []
