@@ -14,7 +14,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from . import services
-from .models import LinkedAccount, LinkedCourse, Platform, ToolKey
+from .models import GradePost, LinkedAccount, LinkedCourse, Platform, ToolKey
 from .protocol import ServiceError
 
 
@@ -164,6 +164,23 @@ class ToolKeyAdmin(SuperuserOnly):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # keys are made by `manage.py lti_rotate_key`
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(GradePost)
+class GradePostAdmin(SuperuserOnly):
+    """Per student and column: when the grade last reached the LMS, and any error."""
+
+    list_display = ["user", "line_item", "score_given", "posted_at", "attempted_at", "error"]
+    list_filter = ["line_item__link__course", "line_item"]
+    search_fields = ["user__username", "user__email", "user__last_name"]
+    list_select_related = ["user", "line_item__link__course"]
+    readonly_fields = ["line_item", "user", "score_given", "posted_at", "attempted_at", "error"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

@@ -145,3 +145,48 @@ class LaunchNonce(models.Model):
 
     def __str__(self) -> str:
         return self.nonce
+
+
+class LineItem(models.Model):
+    """A column of the LMS's gradebook that Coursekit created (once) for a linked course."""
+
+    link = models.ForeignKey(LinkedCourse, on_delete=models.CASCADE, related_name="line_items")
+    key = models.CharField(_("key"), max_length=64, help_text=_("`final` or a grade component key"))
+    label = models.CharField(_("label"), max_length=200)
+    score_maximum = models.DecimalField(_("out of"), max_digits=7, decimal_places=2)
+    url = models.URLField(_("line item URL"), max_length=500)
+    created_at = models.DateTimeField(_("created at"))
+
+    class Meta:
+        verbose_name = _("LMS grade column")
+        verbose_name_plural = _("LMS grade columns")
+        constraints = [
+            models.UniqueConstraint(fields=["link", "key"], name="lti_one_line_item_per_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.link.course.code} {self.label}"
+
+
+class GradePost(models.Model):
+    """The score last posted to the LMS for a student in a column: the same score is not posted
+    twice; a failure is kept (and retried) until a post succeeds."""
+
+    line_item = models.ForeignKey(LineItem, on_delete=models.CASCADE, related_name="posts")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="lti_grade_posts"
+    )
+    score_given = models.DecimalField(_("score"), max_digits=7, decimal_places=2)
+    posted_at = models.DateTimeField(_("last posted at"), null=True, blank=True)
+    attempted_at = models.DateTimeField(_("last attempt at"))
+    error = models.TextField(_("error"), blank=True)
+
+    class Meta:
+        verbose_name = _("grade posted to the LMS")
+        verbose_name_plural = _("grades posted to the LMS")
+        constraints = [
+            models.UniqueConstraint(fields=["line_item", "user"], name="lti_one_post_per_student")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.line_item}: {self.score_given}"

@@ -21,6 +21,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from jwcrypto.jwk import JWK
+from pylti1p3.assignments_grades import AssignmentsGradesService
 from pylti1p3.contrib.django import DjangoMessageLaunch, DjangoOIDCLogin
 from pylti1p3.contrib.django.cookie import DjangoCookieService
 from pylti1p3.contrib.django.request import DjangoRequest
@@ -29,6 +30,8 @@ from pylti1p3.deep_link import DeepLink
 from pylti1p3.deep_link_resource import DeepLinkResource
 from pylti1p3.deployment import Deployment
 from pylti1p3.exception import LtiException, OIDCException
+from pylti1p3.grade import Grade
+from pylti1p3.lineitem import LineItem as LtiLineItem
 from pylti1p3.names_roles import NamesRolesProvisioningService
 from pylti1p3.registration import Registration
 from pylti1p3.session import SessionService
@@ -476,3 +479,71 @@ def nrps_members(*, platform: Platform, memberships_url: str) -> list[Member]:
         for m in members
         if m.get("user_id")
     ]
+
+
+AGS_SCOPES = [
+    "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem",
+    "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem.readonly",
+    "https://purl.imsglobal.org/spec/lti-ags/scope/score",
+]
+
+
+def _ags(platform: Platform, lineitems_url: str) -> AssignmentsGradesService:
+    return AssignmentsGradesService(
+        ServiceConnector(_tool_registration(platform)),
+        {"scope": AGS_SCOPES, "lineitems": lineitems_url},  # type: ignore[typeddict-item]
+    )
+
+
+def ags_line_item(
+    *,
+    platform: Platform,
+    lineitems_url: str,
+    tag: str,
+    resource_id: str,
+    label: str,
+    maximum: float,
+) -> str:
+    """The URL of the LMS gradebook column tagged `tag`, created if the LMS has none."""
+    wanted = (
+        LtiLineItem()
+        .set_tag(tag)
+        .set_resource_id(resource_id)
+        .set_label(label)
+        .set_score_maximum(maximum)
+    )
+    try:
+        found = _ags(platform, lineitems_url).find_or_create_lineitem(wanted)
+    except (LtiException, requests.RequestException) as exc:
+        raise ServiceError(f"AGS line item {tag}: {exc}") from exc
+    url = found.get_id()
+    if not url:
+        raise ServiceError(f"AGS line item {tag}: the LMS gave no id")
+    return str(url)
+
+
+def ags_score_post(
+    *,
+    platform: Platform,
+    lineitems_url: str,
+    lineitem_url: str,
+    subject: str,
+    score: float,
+    maximum: float,
+    now: datetime,
+) -> None:
+    """Post one student's score to a column (AGS Score service: the LMS keeps the latest)."""
+    grade = (
+        Grade()
+        .set_user_id(subject)
+        .set_score_given(score)
+        .set_score_maximum(maximum)
+        .set_activity_progress("Completed")
+        .set_grading_progress("FullyGraded")
+        .set_timestamp(now.isoformat())
+    )
+    line = LtiLineItem().set_id(lineitem_url)
+    try:
+        _ags(platform, lineitems_url).put_grade(grade, line)
+    except (LtiException, requests.RequestException) as exc:
+        raise ServiceError(f"AGS score for {subject}: {exc}") from exc

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
 
 # Coursekit's role values (course.models.Enrollment.Role), kept as plain strings: no ORM here.
 INSTRUCTOR, TA, STUDENT, AUDITOR = "instructor", "ta", "student", "auditor"
@@ -99,3 +101,19 @@ def roster_plan(
         if user_id not in lms and not dropped and role in (STUDENT, TA):
             changes.append((user_id, DROPPED, role))
     return changes
+
+
+@dataclass(frozen=True)
+class LmsGrade:
+    """A released score for the LMS gradebook: `key` is `final` or a grade component's key."""
+
+    user_id: int
+    key: str
+    label: str
+    score: Decimal
+    maximum: Decimal
+
+
+def grade_needs_post(*, last_posted: Decimal | None, last_error: str, score: Decimal) -> bool:
+    """Idempotent passback: a score goes to the LMS unless that very score was posted already."""
+    return last_posted is None or bool(last_error) or last_posted != score

@@ -16,8 +16,16 @@ from course import services as course_services
 from course.models import Course, Enrollment, User
 
 from . import rules
-from .models import LinkedAccount, LinkedCourse, Platform, ToolKey
-from .protocol import LaunchClaims, Member, ServiceError, new_key_pair, nrps_members
+from .models import GradePost, LineItem, LinkedAccount, LinkedCourse, Platform, ToolKey
+from .protocol import (
+    LaunchClaims,
+    Member,
+    ServiceError,
+    ags_line_item,
+    ags_score_post,
+    new_key_pair,
+    nrps_members,
+)
 from .rules import LaunchRefused
 
 
@@ -382,3 +390,107 @@ def _report_keep(*, link: LinkedCourse, report: RosterSyncReport, now: datetime)
     link.roster_synced_at = now
     link.roster_sync_report = report.as_dict()
     link.save(update_fields=["roster_synced_at", "roster_sync_report"])
+
+
+@dataclass
+class GradePassbackReport:
+    posted: int = 0
+    unchanged: int = 0
+    not_linked: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+def grades_post(
+    *, course: Course, grades: t.Sequence[rules.LmsGrade], now: datetime
+) -> GradePassbackReport:
+    """Post released grades to the LMS gradebook of every LMS course linked to `course` (AGS):
+    each column created once, each score posted only when it differs from the one last posted.
+    Failures are kept per student and raised at the end (ServiceError) so the task retries
+    only what is left."""
+    report = GradePassbackReport()
+    links = (
+        LinkedCourse.objects.filter(course=course)
+        .exclude(lineitems_url="")
+        .select_related("platform")
+    )
+    for link in links:
+        subjects = dict(
+            LinkedAccount.objects.filter(
+                platform=link.platform, user_id__in={g.user_id for g in grades}
+            ).values_list("user_id", "subject")
+        )
+        columns = {c.key: c for c in LineItem.objects.filter(link=link)}
+        posts = {
+            (p.line_item_id, p.user_id): p for p in GradePost.objects.filter(line_item__link=link)
+        }
+        for grade in grades:
+            subject = subjects.get(grade.user_id)
+            if subject is None:
+                report.not_linked += 1  # never launched nor synced: the LMS id is unknown
+                continue
+            try:
+                column = columns.get(grade.key) or _line_item_create(
+                    link=link, grade=grade, now=now
+                )
+            except ServiceError as exc:
+                report.errors.append(str(exc))
+                continue
+            columns[grade.key] = column
+            post = posts.get((column.pk, grade.user_id))
+            if post is not None and not rules.grade_needs_post(
+                last_posted=post.score_given if post.posted_at else None,
+                last_error=post.error,
+                score=grade.score,
+            ):
+                report.unchanged += 1
+                continue
+            error = ""
+            try:
+                ags_score_post(
+                    platform=link.platform,
+                    lineitems_url=link.lineitems_url,
+                    lineitem_url=column.url,
+                    subject=subject,
+                    score=float(grade.score),
+                    maximum=float(grade.maximum),
+                    now=now,
+                )
+                report.posted += 1
+            except ServiceError as exc:
+                error = str(exc)
+                report.errors.append(error)
+            GradePost.objects.update_or_create(
+                line_item=column,
+                user_id=grade.user_id,
+                defaults={
+                    "score_given": grade.score,
+                    "attempted_at": now,
+                    "error": error,
+                    **({"posted_at": now} if not error else {}),
+                },
+            )
+    if report.errors:
+        raise ServiceError("; ".join(report.errors))
+    return report
+
+
+def _line_item_create(*, link: LinkedCourse, grade: rules.LmsGrade, now: datetime) -> LineItem:
+    url = ags_line_item(
+        platform=link.platform,
+        lineitems_url=link.lineitems_url,
+        tag=f"coursekit:{grade.key}",
+        resource_id=f"{link.course.code}:{grade.key}",
+        label=grade.label,
+        maximum=float(grade.maximum),
+    )
+    column, _created = LineItem.objects.get_or_create(
+        link=link,
+        key=grade.key,
+        defaults={
+            "label": grade.label,
+            "score_maximum": grade.maximum,
+            "url": url,
+            "created_at": now,
+        },
+    )
+    return column

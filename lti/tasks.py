@@ -36,3 +36,37 @@ def roster_sync_course(link_id: int) -> dict[str, object]:
 
     link = LinkedCourse.objects.select_related("platform", "course").get(pk=link_id)
     return services.roster_sync(link=link, now=timezone.now()).as_dict()
+
+
+@shared_task(
+    name="lti.grades_post",
+    acks_late=True,
+    time_limit=600,
+    soft_time_limit=540,
+    autoretry_for=(ServiceError,),
+    retry_backoff=60,
+    retry_backoff_max=3600,
+    max_retries=8,
+)
+def grades_post(course_id: int, grades: list[dict[str, str]]) -> dict[str, object]:
+    """Released grades to the LMS: `grades` are {user_id, key, label, score, maximum} (scores
+    as strings, JSON-safe). Idempotent: a retry posts only what is not yet posted."""
+    from decimal import Decimal
+
+    from course.models import Course
+
+    from . import rules, services
+
+    course = Course.objects.get(pk=course_id)
+    rows = [
+        rules.LmsGrade(
+            user_id=int(g["user_id"]),
+            key=str(g["key"]),
+            label=str(g["label"]),
+            score=Decimal(str(g["score"])),
+            maximum=Decimal(str(g["maximum"])),
+        )
+        for g in grades
+    ]
+    report = services.grades_post(course=course, grades=rows, now=timezone.now())
+    return {"posted": report.posted, "unchanged": report.unchanged, "not_linked": report.not_linked}

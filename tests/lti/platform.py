@@ -29,6 +29,8 @@ LIS = "http://purl.imsglobal.org/vocab/lis/v2/membership"
 INSTRUCTOR = [f"{LIS}#Instructor"]
 TA = [f"{LIS}#Instructor", f"{LIS}/Instructor#TeachingAssistant"]
 LEARNER = [f"{LIS}#Learner"]
+AGS_LINEITEM = "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem"
+AGS_SCORE = "https://purl.imsglobal.org/spec/lti-ags/scope/score"
 NRPS_SCOPE = "https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly"
 
 
@@ -81,6 +83,8 @@ class LtiPlatform:
     token_requests: int = 0
     issued_tokens: dict[str, str] = field(default_factory=dict)  # access token -> scope
     roster: list[dict[str, Any]] = field(default_factory=list)  # NRPS members
+    line_items: list[dict[str, Any]] = field(default_factory=list)  # AGS gradebook columns
+    scores: list[dict[str, Any]] = field(default_factory=list)  # AGS scores received, in order
     host: str = "127.0.0.1"
     _server: ThreadingHTTPServer | None = None
 
@@ -102,6 +106,15 @@ class LtiPlatform:
                 elif url.path == "/auth":
                     status, body = platform.authorize(query)
                     self._send(status, "text/html; charset=utf-8", body)
+                elif url.path == "/lineitems":
+                    if AGS_LINEITEM not in (self._bearer_scope() or ""):
+                        self._send(401, "application/json", "{}")
+                        return
+                    self._send(
+                        200,
+                        "application/vnd.ims.lis.v2.lineitemcontainer+json",
+                        json.dumps(platform.line_items),
+                    )
                 elif url.path == "/memberships":
                     if NRPS_SCOPE not in (self._bearer_scope() or ""):
                         self._send(401, "application/json", json.dumps({"error": "invalid_token"}))
@@ -120,10 +133,34 @@ class LtiPlatform:
             def do_POST(self) -> None:
                 url = urlsplit(self.path)
                 length = int(self.headers.get("Content-Length") or 0)
-                form = {k: v[0] for k, v in parse_qs(self.rfile.read(length).decode()).items()}
+                raw = self.rfile.read(length)
+                form = {k: v[0] for k, v in parse_qs(raw.decode()).items()}
                 if url.path == "/token":
                     status, body = platform.token(form)
                     self._send(status, "application/json", json.dumps(body))
+                elif url.path == "/lineitems" or url.path.startswith("/lineitems/"):
+                    if AGS_LINEITEM not in (self._bearer_scope() or "") and not url.path.endswith(
+                        "/scores"
+                    ):
+                        self._send(401, "application/json", "{}")
+                        return
+                    payload = json.loads(raw or b"{}")
+                    if url.path == "/lineitems":
+                        item = dict(
+                            payload,
+                            id=f"{platform.base_url}/lineitems/{len(platform.line_items) + 1}",
+                        )
+                        platform.line_items.append(item)
+                        self._send(
+                            201, "application/vnd.ims.lis.v2.lineitem+json", json.dumps(item)
+                        )
+                    elif url.path.endswith("/scores") and AGS_SCORE in (self._bearer_scope() or ""):
+                        platform.scores.append(
+                            dict(payload, lineitem=url.path.removesuffix("/scores"))
+                        )
+                        self._send(200, "application/json", "")
+                    else:
+                        self._send(401, "application/json", "{}")
                 else:
                     self._send(404, "text/plain", "not found")
 
@@ -271,6 +308,10 @@ class LtiPlatform:
             CLAIM + "target_link_uri": self.target_link_uri,
             CLAIM + "resource_link": {"id": "resource-link-1", "title": "Coursekit"},
             CLAIM + "roles": member.roles,
+            "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint": {
+                "scope": [AGS_LINEITEM, AGS_SCORE],
+                "lineitems": f"{self.base_url}/lineitems",
+            },
             "https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice": {
                 "context_memberships_url": self.memberships_url,
                 "service_versions": ["2.0"],

@@ -126,3 +126,23 @@ def test_roster_plan_never_drops_auditors_or_instructors_and_is_idempotent(
     for user_id, kind, role in plan:
         after[user_id] = (role, kind == rules.DROPPED)
     assert rules.roster_plan(current=after, lms=lms) == []
+
+
+@pytest.mark.parametrize(
+    ("last", "error", "score", "post"),
+    [
+        (None, "", "80", True),
+        ("80", "", "80.00", False),
+        ("80", "", "81", True),
+        ("80", "timeout", "80", True),
+    ],
+)
+def test_grade_needs_post(last: str | None, error: str, score: str, post: bool) -> None:
+    from decimal import Decimal
+
+    assert (
+        rules.grade_needs_post(
+            last_posted=Decimal(last) if last else None, last_error=error, score=Decimal(score)
+        )
+        is post
+    )
