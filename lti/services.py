@@ -8,15 +8,25 @@ import typing as t
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from django.core import signing
 from django.db import transaction
 from django.urls import reverse
+from django.utils.crypto import get_random_string
 from django.utils.translation import gettext as _
 
 from course import services as course_services
 from course.models import Course, Enrollment, User
 
 from . import rules
-from .models import GradePost, LineItem, LinkedAccount, LinkedCourse, Platform, ToolKey
+from .models import (
+    GradePost,
+    LaunchNonce,
+    LineItem,
+    LinkedAccount,
+    LinkedCourse,
+    Platform,
+    ToolKey,
+)
 from .protocol import (
     LaunchClaims,
     Member,
@@ -494,3 +504,32 @@ def _line_item_create(*, link: LinkedCourse, grade: rules.LmsGrade, now: datetim
         },
     )
     return column
+
+
+CONTINUATION_SALT = "lti.continue"
+CONTINUATION_MAX_AGE = 120  # seconds: the link is opened at once, from the launch page
+
+
+def continuation_issue(*, user: User, path: str, now: datetime) -> str:
+    """A single-use link that signs `user` in on `path` in a new window (out of the iframe)."""
+    nonce = "continue-" + get_random_string(32)
+    LaunchNonce.objects.create(nonce=nonce, issued_at=now)
+    return signing.dumps({"user": user.pk, "path": path, "nonce": nonce}, salt=CONTINUATION_SALT)
+
+
+def continuation_redeem(*, token: str, now: datetime) -> tuple[User, str]:
+    try:
+        data = signing.loads(token, salt=CONTINUATION_SALT, max_age=CONTINUATION_MAX_AGE)
+    except signing.BadSignature as exc:  # also SignatureExpired
+        raise LaunchRefused(
+            "continue", _("This link has expired or is not Coursekit's: launch again from the LMS.")
+        ) from exc
+    spent = LaunchNonce.objects.filter(nonce=data["nonce"], used_at__isnull=True).update(
+        used_at=now
+    )
+    if spent != 1:
+        raise LaunchRefused("continue", _("This link was already used: launch again from the LMS."))
+    user = User.objects.filter(pk=data["user"], is_active=True).first()
+    if user is None:
+        raise LaunchRefused("continue", _("This account is no longer active."), status=403)
+    return user, str(data["path"])

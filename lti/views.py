@@ -62,7 +62,37 @@ def lti_launch(request: HttpRequest) -> HttpResponse:
     except LaunchRefused as refused:
         return _refused(request, refused)
     login(request, outcome.user, backend="django.contrib.auth.backends.ModelBackend")
+    if _in_cross_site_iframe(request):
+        # Inside the LMS's iframe the browser keeps Coursekit's Lax session cookie from the
+        # page: the person continues in a window of their own, with a single-use link.
+        token = services.continuation_issue(
+            user=outcome.user, path=outcome.landing_path, now=timezone.now()
+        )
+        return render(
+            request,
+            "lti/open_in_window.html",
+            {"course": outcome.course, "url": reverse("lti_continue") + "?t=" + token},
+        )
     return redirect(outcome.landing_path)
+
+
+def _in_cross_site_iframe(request: HttpRequest) -> bool:
+    return (
+        request.headers.get("Sec-Fetch-Dest") == "iframe"
+        and request.headers.get("Sec-Fetch-Site") == "cross-site"
+    )
+
+
+@require_GET
+def lti_continue(request: HttpRequest) -> HttpResponse:
+    try:
+        user, path = services.continuation_redeem(
+            token=request.GET.get("t", ""), now=timezone.now()
+        )
+    except LaunchRefused as refused:
+        return _refused(request, refused)
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    return redirect(path)
 
 
 @require_GET

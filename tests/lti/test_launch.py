@@ -292,3 +292,33 @@ def test_a_refusal_is_said_in_french_to_a_french_browser(db: Any, lms: LtiPlatfo
     text = response.content.decode()
     assert "pas pu accepter ce lancement" in text
     assert "Aucune plateforme n" in text
+
+
+def test_in_the_lms_iframe_the_person_continues_in_a_window_with_a_single_use_link(
+    bound_course: Course, lms: LtiPlatform
+) -> None:
+    import re
+    from urllib.parse import parse_qs, urlsplit
+
+    from .conftest import form_fields
+
+    lms.members["s"] = Member("lms-s", "s@example.org", "S", "Tudent", LEARNER)
+    iframe = Client(headers={"Sec-Fetch-Dest": "iframe", "Sec-Fetch-Site": "cross-site"})
+    login = start_login(iframe, lms, "s")
+    query = {k: v[0] for k, v in parse_qs(urlsplit(login["Location"]).query).items()}
+    _, body = lms.authorize(query)
+    page = iframe.post("/lti/launch/", form_fields(body))
+
+    assert page.status_code == 200
+    match = re.search(r'id="lti-open-window" href="([^"]+)" target="_blank"', page.content.decode())
+    assert match
+    link = match.group(1).replace("&amp;", "&")
+
+    window = Client()  # the new window: Coursekit's own cookies, first-party
+    opened = window.get(link)
+    assert opened.status_code == 302 and opened["Location"] == "/c/TST101/"
+    assert window.get("/c/TST101/").wsgi_request.user.email == "s@example.org"
+
+    again = Client().get(link)
+    assert again.status_code == 400
+    assert refused_check(again) == "continue"
