@@ -6,7 +6,7 @@ import dataclasses
 import hashlib
 import typing as t
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.core import signing
 from django.db import transaction
@@ -533,3 +533,9 @@ def continuation_redeem(*, token: str, now: datetime) -> tuple[User, str]:
     if user is None:
         raise LaunchRefused("continue", _("This account is no longer active."), status=403)
     return user, str(data["path"])
+
+
+def launch_nonces_prune(*, now: datetime) -> int:
+    """Forget the nonces of logins more than a day old: spent or expired, they prove nothing."""
+    deleted, _ = LaunchNonce.objects.filter(issued_at__lt=now - timedelta(days=1)).delete()
+    return deleted

@@ -11,6 +11,10 @@ from .protocol import ServiceError
 
 @shared_task(name="lti.roster_sync_all", time_limit=120, soft_time_limit=100)
 def roster_sync_all() -> list[int]:
+    """Nightly: queue each linked course's roster sync; also forget the old login nonces."""
+    from . import services
+
+    services.launch_nonces_prune(now=timezone.now())
     ids = list(
         LinkedCourse.objects.exclude(memberships_url="").values_list("pk", flat=True).order_by("pk")
     )

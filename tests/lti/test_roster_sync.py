@@ -141,3 +141,15 @@ def test_an_lms_instructor_on_the_roster_becomes_instructor(
     lms.enrol(Member("lms-co", "co@example.org", "Co", "Teacher", INSTRUCTOR))
     services.roster_sync(link=LinkedCourse.objects.get(), now=timezone.now())
     assert role_of(bound_course, "co@example.org") == ("instructor", "active")
+
+
+def test_the_nightly_task_forgets_login_nonces_older_than_a_day(db: Any) -> None:
+    from datetime import timedelta
+
+    from lti.models import LaunchNonce
+
+    now = timezone.now()
+    LaunchNonce.objects.create(nonce="old", issued_at=now - timedelta(days=2))
+    LaunchNonce.objects.create(nonce="recent", issued_at=now - timedelta(minutes=5))
+    tasks.roster_sync_all()
+    assert list(LaunchNonce.objects.values_list("nonce", flat=True)) == ["recent"]
