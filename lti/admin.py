@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db import models
-from django.http import HttpRequest
-from django.urls import reverse
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
@@ -70,6 +73,33 @@ class PlatformAdmin(SuperuserOnly):
             _("Public keyset URL"),
             url("lti_jwks"),
         )
+
+    change_list_template = "admin/lti/platform/change_list.html"
+
+    def get_urls(self) -> list[Any]:
+        own = [
+            path(
+                "dynamic-registration/",
+                self.admin_site.admin_view(self.dynamic_registration_view),
+                name="lti_platform_dynamic_registration",
+            )
+        ]
+        return own + super().get_urls()
+
+    def dynamic_registration_view(self, request: HttpRequest) -> HttpResponse:
+        """A single-use registration URL for Moodle's *Tool URL* box (Dynamic Registration)."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        token = services.registration_url_issue(now=timezone.now())
+        url = request.build_absolute_uri(reverse("lti_register")) + "?" + urlencode({"t": token})
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Dynamic registration URL"),
+            "opts": self.model._meta,
+            "registration_url": url,
+            "hours": services.REGISTRATION_MAX_AGE // 3600,
+        }
+        return TemplateResponse(request, "admin/lti/platform/dynamic_registration.html", context)
 
     def get_form(
         self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any

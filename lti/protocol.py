@@ -29,6 +29,7 @@ from pylti1p3.contrib.django.service_connector import DjangoServiceConnector
 from pylti1p3.deep_link import DeepLink
 from pylti1p3.deep_link_resource import DeepLinkResource
 from pylti1p3.deployment import Deployment
+from pylti1p3.dynamic_registration import DynamicRegistration
 from pylti1p3.exception import LtiException, OIDCException
 from pylti1p3.grade import Grade
 from pylti1p3.lineitem import LineItem as LtiLineItem
@@ -547,3 +548,136 @@ def ags_score_post(
         _ags(platform, lineitems_url).put_grade(grade, line)
     except (LtiException, requests.RequestException) as exc:
         raise ServiceError(f"AGS score for {subject}: {exc}") from exc
+
+
+# --- LTI Dynamic Registration (Moodle 4.x: the administrator pastes one URL) ------------------
+
+PLATFORM_CONFIGURATION = "https://purl.imsglobal.org/spec/lti-platform-configuration"
+TOOL_CONFIGURATION = "https://purl.imsglobal.org/spec/lti-tool-configuration"
+
+
+@dataclass(frozen=True)
+class RegisteredPlatform:
+    name: str
+    issuer: str
+    client_id: str
+    deployment_id: str
+    auth_login_url: str
+    auth_token_url: str
+    key_set_url: str
+
+
+class _ToolRegistration(DynamicRegistration):
+    client_name = "Coursekit"
+    description = "Course logistics: schedule, quizzes, scribing, projects and a gradebook."
+
+    def __init__(
+        self, *, site: str, host: str, openid_configuration: str, registration_token: str
+    ) -> None:
+        self._site, self._host = site.rstrip("/"), host
+        self._openid_configuration, self._registration_token = (
+            openid_configuration,
+            registration_token,
+        )
+        self.result: RegisteredPlatform | None = None
+
+    def get_initiate_login_uri(self) -> str:
+        return self._site + "/lti/login/"
+
+    def get_jwks_uri(self) -> str:
+        return self._site + "/lti/jwks.json"
+
+    def get_redirect_uris(self) -> list[str]:
+        return [self._site + "/lti/launch/"]
+
+    def get_target_link_uri(self) -> str:
+        return self._site + "/"
+
+    def get_domain(self) -> str:
+        return self._host
+
+    def get_logo_uri(self) -> str:
+        return ""
+
+    def get_scopes(self) -> list[str]:
+        return [
+            *AGS_SCOPES,
+            "https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly",
+        ]
+
+    def get_claims(self) -> list[str]:
+        return ["iss", "sub", "email", "given_name", "family_name", "name"]
+
+    def get_messages(self) -> list[dict[str, str]]:
+        return [
+            {
+                "type": DEEP_LINKING_REQUEST,
+                "target_link_uri": self._site + "/lti/launch/",
+                "label": "Coursekit",
+            }
+        ]
+
+    def get_openid_configuration_endpoint(self) -> str:
+        return self._openid_configuration
+
+    def get_registration_token(self) -> str:
+        return self._registration_token
+
+    def get_openid_configuration(self) -> dict[str, t.Any]:
+        configuration = super().get_openid_configuration()
+        issuer = str(configuration.get("issuer") or "")
+        # The configuration must come from its issuer (LTI-DR §3.5.1), checked before anything
+        # is sent: a page elsewhere cannot register itself under another platform's name.
+        if not issuer or not self._openid_configuration.startswith(issuer.rstrip("/") + "/"):
+            raise ServiceError(
+                f"the OpenID configuration at {self._openid_configuration} names the issuer {issuer!r}, which is not its address"
+            )
+        return configuration
+
+    def complete_registration(
+        self, openid_configuration: dict[str, t.Any], openid_registration: dict[str, t.Any]
+    ) -> RegisteredPlatform:
+        issuer = str(openid_configuration["issuer"])
+        tool = openid_registration.get(TOOL_CONFIGURATION) or {}
+        platform = openid_configuration.get(PLATFORM_CONFIGURATION) or {}
+        self.result = RegisteredPlatform(
+            name=str(platform.get("product_family_code") or issuer)[:100],
+            issuer=issuer,
+            client_id=str(openid_registration.get("client_id") or ""),
+            deployment_id=str(tool.get("deployment_id") or ""),
+            auth_login_url=str(openid_configuration.get("authorization_endpoint") or ""),
+            auth_token_url=str(openid_configuration.get("token_endpoint") or ""),
+            key_set_url=str(openid_configuration.get("jwks_uri") or ""),
+        )
+        return self.result
+
+
+def dynamic_register(
+    *, site: str, host: str, openid_configuration: str, registration_token: str
+) -> RegisteredPlatform:
+    """Register Coursekit with the platform that opened the registration URL, and say what the
+    platform answered (its issuer, the client id it gave, its endpoints)."""
+    registration = _ToolRegistration(
+        site=site,
+        host=host,
+        openid_configuration=openid_configuration,
+        registration_token=registration_token,
+    )
+    try:
+        result = registration.register()
+    except (
+        LtiException,
+        requests.RequestException,
+        AssertionError,
+        ValueError,
+        ServiceError,
+    ) as exc:
+        raise ServiceError(f"dynamic registration: {exc}") from exc
+    assert isinstance(result, RegisteredPlatform)
+    if not all(
+        [result.client_id, result.auth_login_url, result.auth_token_url, result.key_set_url]
+    ):
+        raise ServiceError(
+            "dynamic registration: the platform's answer lacks a client id or an endpoint"
+        )
+    return result

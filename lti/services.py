@@ -33,6 +33,7 @@ from .protocol import (
     ServiceError,
     ags_line_item,
     ags_score_post,
+    dynamic_register,
     new_key_pair,
     nrps_members,
 )
@@ -539,3 +540,79 @@ def launch_nonces_prune(*, now: datetime) -> int:
     """Forget the nonces of logins more than a day old: spent or expired, they prove nothing."""
     deleted, _ = LaunchNonce.objects.filter(issued_at__lt=now - timedelta(days=1)).delete()
     return deleted
+
+
+REGISTRATION_SALT = "lti.register"
+REGISTRATION_MAX_AGE = 12 * 3600  # seconds a dynamic registration URL stays usable
+
+
+def registration_url_issue(*, now: datetime) -> str:
+    """A single-use dynamic registration token, for a superuser to paste into Moodle."""
+    nonce = "register-" + get_random_string(32)
+    LaunchNonce.objects.create(nonce=nonce, issued_at=now)
+    return signing.dumps({"nonce": nonce}, salt=REGISTRATION_SALT)
+
+
+def platform_register_dynamic(
+    *,
+    token: str,
+    site: str,
+    host: str,
+    openid_configuration: str,
+    registration_token: str,
+    now: datetime,
+) -> Platform:
+    """LTI Dynamic Registration: register with the platform that opened a superuser's
+    single-use URL, and record the platform as it answered."""
+    try:
+        nonce = signing.loads(token, salt=REGISTRATION_SALT, max_age=REGISTRATION_MAX_AGE)["nonce"]
+    except (signing.BadSignature, KeyError, TypeError) as exc:
+        raise LaunchRefused(
+            "registration",
+            _(
+                "This registration URL has expired or is not Coursekit's: a superuser makes a new one under Admin → LTI platforms."
+            ),
+            status=403,
+        ) from exc
+    if not LaunchNonce.objects.filter(nonce=nonce, used_at__isnull=True).exists():
+        raise LaunchRefused(
+            "registration",
+            _(
+                "This registration URL was already used: a superuser makes a new one under Admin → LTI platforms."
+            ),
+            status=403,
+        )
+    if not openid_configuration:
+        raise LaunchRefused("registration", _("The platform sent no openid_configuration address."))
+    try:
+        answer = dynamic_register(
+            site=site,
+            host=host,
+            openid_configuration=openid_configuration,
+            registration_token=registration_token,
+        )
+    except ServiceError as exc:
+        raise LaunchRefused(
+            "registration",
+            _("The platform refused the registration: %(error)s") % {"error": exc},
+            status=502,
+        ) from exc
+    with transaction.atomic():
+        if LaunchNonce.objects.filter(nonce=nonce, used_at__isnull=True).update(used_at=now) != 1:
+            raise LaunchRefused(
+                "registration", _("This registration URL was already used."), status=403
+            )
+        platform = Platform.objects.filter(issuer=answer.issuer, client_id=answer.client_id).first()
+        if platform is None:
+            platform = Platform(issuer=answer.issuer, client_id=answer.client_id, deployment_ids="")
+        platform.name = platform.name or answer.name
+        platform.auth_login_url = answer.auth_login_url
+        platform.auth_token_url = answer.auth_token_url
+        platform.key_set_url = answer.key_set_url
+        if answer.deployment_id and answer.deployment_id not in platform.deployment_id_list:
+            platform.deployment_ids = "\n".join(
+                [*platform.deployment_id_list, answer.deployment_id]
+            )
+        platform.full_clean()
+        platform.save()
+    return platform

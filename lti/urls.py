@@ -7,5 +7,6 @@ urlpatterns = [
     path("lti/launch/", views.lti_launch, name="lti_launch"),
     path("lti/continue/", views.lti_continue, name="lti_continue"),
     path("lti/deep-link/", views.lti_deep_link, name="lti_deep_link"),
+    path("lti/register/", views.lti_register, name="lti_register"),
     path("lti/jwks.json", views.lti_jwks, name="lti_jwks"),
 ]

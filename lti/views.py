@@ -171,3 +171,21 @@ def lti_deep_link(request: HttpRequest) -> HttpResponse:
     return render(
         request, "lti/deep_link_return.html", {"return_url": return_url, "jwt": jwt_value}
     )
+
+
+@require_GET
+def lti_register(request: HttpRequest) -> HttpResponse:
+    """LTI Dynamic Registration: Moodle opens this URL (a superuser's single-use one) with its
+    openid_configuration and registration_token."""
+    try:
+        platform = services.platform_register_dynamic(
+            token=request.GET.get("t", ""),
+            site=request.build_absolute_uri("/").rstrip("/"),
+            host=request.get_host(),
+            openid_configuration=request.GET.get("openid_configuration", ""),
+            registration_token=request.GET.get("registration_token", ""),
+            now=timezone.now(),
+        )
+    except LaunchRefused as refused:
+        return _refused(request, refused)
+    return render(request, "lti/registered.html", {"platform": platform})

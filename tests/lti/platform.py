@@ -31,6 +31,7 @@ TA = [f"{LIS}#Instructor", f"{LIS}/Instructor#TeachingAssistant"]
 LEARNER = [f"{LIS}#Learner"]
 AGS_LINEITEM = "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem"
 AGS_SCORE = "https://purl.imsglobal.org/spec/lti-ags/scope/score"
+TOOL_CONFIG = "https://purl.imsglobal.org/spec/lti-tool-configuration"
 NRPS_SCOPE = "https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly"
 
 
@@ -85,6 +86,8 @@ class LtiPlatform:
     roster: list[dict[str, Any]] = field(default_factory=list)  # NRPS members
     line_items: list[dict[str, Any]] = field(default_factory=list)  # AGS gradebook columns
     scores: list[dict[str, Any]] = field(default_factory=list)  # AGS scores received, in order
+    registration_token: str = "reg-token-1"
+    registrations: list[dict[str, Any]] = field(default_factory=list)  # tools that registered
     host: str = "127.0.0.1"
     _server: ThreadingHTTPServer | None = None
 
@@ -115,6 +118,8 @@ class LtiPlatform:
                         "application/vnd.ims.lis.v2.lineitemcontainer+json",
                         json.dumps(platform.line_items),
                     )
+                elif url.path == "/.well-known/openid-configuration":
+                    self._send(200, "application/json", json.dumps(platform.openid_configuration()))
                 elif url.path == "/memberships":
                     if NRPS_SCOPE not in (self._bearer_scope() or ""):
                         self._send(401, "application/json", json.dumps({"error": "invalid_token"}))
@@ -135,6 +140,18 @@ class LtiPlatform:
                 length = int(self.headers.get("Content-Length") or 0)
                 raw = self.rfile.read(length)
                 form = {k: v[0] for k, v in parse_qs(raw.decode()).items()}
+                if url.path == "/register":
+                    if self.headers.get("Authorization") != f"Bearer {platform.registration_token}":
+                        self._send(401, "application/json", "{}")
+                        return
+                    request = json.loads(raw)
+                    platform.registrations.append(request)
+                    answer = dict(request, client_id=platform.client_id)
+                    answer[TOOL_CONFIG] = dict(
+                        request[TOOL_CONFIG], deployment_id=platform.deployment_id
+                    )
+                    self._send(200, "application/json", json.dumps(answer))
+                    return
                 if url.path == "/token":
                     status, body = platform.token(form)
                     self._send(status, "application/json", json.dumps(body))
@@ -264,6 +281,28 @@ class LtiPlatform:
 
     def unenrol(self, sub: str) -> None:
         self.roster = [m for m in self.roster if m["user_id"] != sub]
+
+    def openid_configuration(self) -> dict[str, Any]:
+        """The platform's configuration for LTI Dynamic Registration (as Moodle 4.x serves it)."""
+        return {
+            "issuer": self.issuer,
+            "authorization_endpoint": self.auth_login_url,
+            "token_endpoint": self.auth_token_url,
+            "jwks_uri": self.key_set_url,
+            "registration_endpoint": f"{self.base_url}/register",
+            "token_endpoint_auth_methods_supported": ["private_key_jwt"],
+            "scopes_supported": ["openid"],
+            "response_types_supported": ["id_token"],
+            "id_token_signing_alg_values_supported": ["RS256"],
+            "https://purl.imsglobal.org/spec/lti-platform-configuration": {
+                "product_family_code": "moodle",
+                "version": "4.5",
+                "messages_supported": [
+                    {"type": "LtiResourceLinkRequest"},
+                    {"type": "LtiDeepLinkingRequest"},
+                ],
+            },
+        }
 
     def rotate_keys(self) -> None:
         self.keys = [SigningKey.new()]
