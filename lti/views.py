@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 from urllib.parse import urlsplit
 
+from django.contrib import messages
 from django.contrib.auth import login
 from django.core import signing
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -16,9 +17,13 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from course.extensions import nav_links, resolve_nav
-from course.models import User
+from course.http import course_view
+from course.models import Course, User
+from course.permissions import Action
 
 from . import protocol, services
+from .models import LinkedCourse
+from .protocol import ServiceError
 from .rules import LaunchRefused
 
 DEEP_LINK_SALT = "lti.deep_link"
@@ -189,3 +194,20 @@ def lti_register(request: HttpRequest) -> HttpResponse:
     except LaunchRefused as refused:
         return _refused(request, refused)
     return render(request, "lti/registered.html", {"platform": platform})
+
+
+@course_view(Action.MANAGE_COURSE)
+@require_http_methods(["GET", "POST"])
+def lms_link(request: HttpRequest, course: Course) -> HttpResponse:
+    """The instructor's page for the LMS courses linked to theirs: last roster sync, sync now."""
+    links = list(LinkedCourse.objects.filter(course=course).select_related("platform"))
+    if request.method == "POST":
+        for link in links:
+            try:
+                report = services.roster_sync(link=link, now=timezone.now())
+            except ServiceError as exc:
+                messages.error(request, _("Roster sync failed: %(error)s") % {"error": exc})
+                continue
+            (messages.error if report.error else messages.success)(request, report.summary())
+        return redirect("lti_lms_link", code=course.code)
+    return render(request, "lti/lms_link.html", {"course": course, "links": links})

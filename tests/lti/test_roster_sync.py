@@ -153,3 +153,43 @@ def test_the_nightly_task_forgets_login_nonces_older_than_a_day(db: Any) -> None
     LaunchNonce.objects.create(nonce="recent", issued_at=now - timedelta(minutes=5))
     tasks.roster_sync_all()
     assert list(LaunchNonce.objects.values_list("nonce", flat=True)) == ["recent"]
+
+
+def test_the_instructor_syncs_from_the_course_lms_page_and_others_cannot(
+    bound_course: Course, lms: LtiPlatform, synced_setup: dict[str, Any], make_member: Any
+) -> None:
+    prof = Client()
+    prof.force_login(User.objects.get(username="prof"))
+    assert b"never" in prof.get("/c/TST101/lms/").content
+
+    response = prof.post("/c/TST101/lms/", follow=True)
+
+    assert response.redirect_chain == [("/c/TST101/lms/", 302)]
+    text = response.content.decode()
+    assert "Roster sync: 2 added, 0 role changes, 1 dropped, 0 skipped." in text
+    assert "gone@example.org" in text
+    assert role_of(bound_course, "gone@example.org") == ("student", "dropped")
+
+    for role in (Enrollment.Role.TA, Enrollment.Role.STUDENT):
+        other = Client()
+        other.force_login(make_member(bound_course, role))
+        assert other.post("/c/TST101/lms/").status_code == 403
+    assert Client().get("/c/TST101/lms/").status_code == 302  # to the login page
+
+
+def test_only_the_instructor_sees_the_lms_page_in_the_navigation(
+    course: Course, make_member: Any
+) -> None:
+    import re
+
+    for role, shown in (
+        (Enrollment.Role.INSTRUCTOR, True),
+        (Enrollment.Role.TA, False),
+        (Enrollment.Role.STUDENT, False),
+    ):
+        client = Client()
+        client.force_login(make_member(course, role))
+        nav = re.search(
+            r'<nav class="topnav".*?</nav>', client.get("/c/TST101/").content.decode(), re.S
+        )
+        assert nav and ('href="/c/TST101/lms/"' in nav.group(0)) is shown, role
