@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "scribing",
     "projects",
     "grading",
+    "lti",  # LTI 1.3 with StudiUM/Moodle; stands on course/ only
 ]
 
 MIDDLEWARE = [

@@ -40,6 +40,7 @@ urlpatterns = [
     path("", include("scribing.urls")),
     path("", include("projects.urls")),
     path("", include("grading.urls")),
+    path("", include("lti.urls")),
     path("", include("course.urls")),
 ]
 

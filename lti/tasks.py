@@ -1,0 +1,76 @@
+"""LTI tasks: the nightly roster sync of every linked course, one retried task per course."""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.utils import timezone
+
+from .models import LinkedCourse
+from .protocol import ServiceError
+
+
+@shared_task(name="lti.roster_sync_all", time_limit=120, soft_time_limit=100)
+def roster_sync_all() -> list[int]:
+    """Nightly: queue each linked course's roster sync; also forget the old login nonces."""
+    from . import services
+
+    services.launch_nonces_prune(now=timezone.now())
+    ids = list(
+        LinkedCourse.objects.exclude(memberships_url="").values_list("pk", flat=True).order_by("pk")
+    )
+    for link_id in ids:
+        roster_sync_course.delay(link_id)
+    return ids
+
+
+# Idempotent (the sync applies the difference with the LMS), so safe to acknowledge late and to
+# retry when the LMS is down or slow.
+@shared_task(
+    name="lti.roster_sync_course",
+    acks_late=True,
+    time_limit=600,
+    soft_time_limit=540,
+    autoretry_for=(ServiceError,),
+    retry_backoff=60,
+    retry_backoff_max=3600,
+    max_retries=5,
+)
+def roster_sync_course(link_id: int) -> dict[str, object]:
+    from . import services
+
+    link = LinkedCourse.objects.select_related("platform", "course").get(pk=link_id)
+    return services.roster_sync(link=link, now=timezone.now()).as_dict()
+
+
+@shared_task(
+    name="lti.grades_post",
+    acks_late=True,
+    time_limit=600,
+    soft_time_limit=540,
+    autoretry_for=(ServiceError,),
+    retry_backoff=60,
+    retry_backoff_max=3600,
+    max_retries=8,
+)
+def grades_post(course_id: int, grades: list[dict[str, str]]) -> dict[str, object]:
+    """Released grades to the LMS: `grades` are {user_id, key, label, score, maximum} (scores
+    as strings, JSON-safe). Idempotent: a retry posts only what is not yet posted."""
+    from decimal import Decimal
+
+    from course.models import Course
+
+    from . import rules, services
+
+    course = Course.objects.get(pk=course_id)
+    rows = [
+        rules.LmsGrade(
+            user_id=int(g["user_id"]),
+            key=str(g["key"]),
+            label=str(g["label"]),
+            score=Decimal(str(g["score"])),
+            maximum=Decimal(str(g["maximum"])),
+        )
+        for g in grades
+    ]
+    report = services.grades_post(course=course, grades=rows, now=timezone.now())
+    return {"posted": report.posted, "unchanged": report.unchanged, "not_linked": report.not_linked}
