@@ -16,28 +16,15 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from course.global_admin import SuperuserOnlyAdminMixin
+
 from . import services
 from .models import GradePost, LinkedAccount, LinkedCourse, Platform, ToolKey
 from .protocol import ServiceError
 
 
-class SuperuserOnly(admin.ModelAdmin):
+class SuperuserOnly(SuperuserOnlyAdminMixin, admin.ModelAdmin):
     """Who may launch as whom is decided here: superusers only, never course staff."""
-
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return request.user.is_active and request.user.is_superuser
-
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return request.user.is_active and request.user.is_superuser
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return request.user.is_active and request.user.is_superuser
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return request.user.is_active and request.user.is_superuser
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return request.user.is_active and request.user.is_superuser
 
 
 @admin.register(Platform)

@@ -41,6 +41,7 @@ from course.admin_scoping import CourseScopedAdminMixin
 from course.models import CalendarFeedToken, Course, Enrollment
 from course.syllabus import load_syllabus_text
 from grading.models import StudentGradeInputs
+from lti.models import GradePost, LineItem, LinkedAccount, LinkedCourse, Platform, ToolKey
 from projects.models import (
     Group,
     GroupKind,
@@ -73,6 +74,39 @@ def _site_wide_records() -> None:
     app = SocialApp.objects.create(provider="openid_connect", name="University", client_id="c")
     account = SocialAccount.objects.create(user=someone, provider="openid_connect", uid="u1")
     SocialToken.objects.create(app=app, account=account, token="t")
+
+
+def _lti_records(course: Course, instructor: Any, student: Any) -> None:
+    """The LTI registration and what launches, roster syncs and grade posts leave."""
+    when = timezone.now()
+    platform = Platform.objects.create(
+        name="StudiUM",
+        issuer="https://studium.example.org",
+        client_id="coursekit",
+        deployment_ids="1",
+        auth_login_url="https://studium.example.org/auth",
+        auth_token_url="https://studium.example.org/token",
+        key_set_url="https://studium.example.org/certs",
+    )
+    ToolKey.objects.create(kid="k1", private_key_pem="-", public_jwk={}, created_at=when)
+    LinkedAccount.objects.create(platform=platform, subject="s1", user=student, linked_at=when)
+    link = LinkedCourse.objects.create(
+        platform=platform,
+        context_id="c1",
+        deployment_id="1",
+        course=course,
+        bound_by=instructor,
+        bound_at=when,
+    )
+    item = LineItem.objects.create(
+        link=link,
+        key="final",
+        label="Final",
+        score_maximum=100,
+        url="https://studium.example.org/li/1",
+        created_at=when,
+    )
+    GradePost.objects.create(line_item=item, user=student, score_given=90, attempted_at=when)
 
 
 ROLES = (
@@ -195,6 +229,14 @@ ROUTES: dict[str, str] = {
     "socialaccount_login_cancelled":    "+    +    +    +    +    +    +    +    +    +",
     "socialaccount_login_error":        "+    +    +    +    +    +    +    +    +    +",
     "socialaccount_signup":             "+    +    +    +    +    +    +    +    +    +",
+    "admin:lti_platform_dynamic_registration": "L    L    L    L    L    -    -    -    -    +",
+    "lti_login":                        "+    +    +    +    +    +    +    +    +    +",
+    "lti_launch":                       "+    +    +    +    +    +    +    +    +    +",
+    "lti_continue":                     "+    +    +    +    +    +    +    +    +    +",
+    "lti_deep_link":                    "+    +    +    +    +    +    +    +    +    +",
+    "lti_register":                     "-    -    -    -    -    -    -    -    -    -",
+    "lti_lms_link":                     "L    -    -    -    -    -    +    -    -    +",
+    "lti_jwks":                         "+    +    +    +    +    +    +    +    +    +",
     "socialaccount_connections":        "+    +    +    +    +    +    +    +    +    +",
 }
 
@@ -338,6 +380,11 @@ ADMIN_MODELS: dict[str, str] = {
     "socialaccount.SocialToken": "superusers_only",
     "course.AccountInvitation": "made_elsewhere",
     "course.SignedInSession": "superusers_view_only",
+    "lti.Platform": "superusers_only",
+    "lti.LinkedCourse": "superusers_read_only",
+    "lti.LinkedAccount": "superusers_read_only",
+    "lti.ToolKey": "superusers_read_only",
+    "lti.GradePost": "superusers_read_only",
     "course.NotificationPreference": "superusers_only",
 }
 # fmt: on
@@ -426,6 +473,7 @@ def world(make_member: Callable[..., Any]) -> dict[str, Any]:
     SolarSchedule.objects.create(event="sunrise", latitude=45.5, longitude=-73.6)
     ClockedSchedule.objects.create(clocked_time=timezone.now())
     _site_wide_records()
+    _lti_records(a, people["instructor"], people["student"])
     AuthGroup.objects.create(name="Site operators")
     quiz = Quiz.objects.get(course=a)
     return {
