@@ -2,7 +2,7 @@
 
 PostgreSQL refuses NUL in text, so a course code, a feed token or an admin search holding one
 would reach the database and answer 500. No address of the site contains one, so the request
-is refused before any view, the answer fast lane or the admin looks anything up. Place it right
+is refused before any view or the admin looks anything up. Place it right
 after SecurityMiddleware.
 """
 

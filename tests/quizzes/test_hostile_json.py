@@ -1,4 +1,4 @@
-"""The quiz API (the answer save and its fast lane included) refuses JSON with a NUL, a lone
+"""The quiz API (the answer save included) refuses JSON with a NUL, a lone
 surrogate or 50,000-deep arrays with a 400 naming it, and stores nothing."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from django.test import Client
 from quizzes.models import Answer, Attempt, Quiz
 
 from .conftest import questions
-from .test_answer_memo import started
+from .test_answer_save import started
 from .test_api import api
 
 pytestmark = pytest.mark.django_db
@@ -32,7 +32,7 @@ HOSTILE_BODIES = [
 def test_an_answer_save_refuses_hostile_json(
     quiz: Quiz, student: Any, body: str, says: str, kind: str
 ) -> None:
-    c = started(quiz, student)  # later saves are remembered: the fast lane reads them first
+    c = started(quiz, student)
     q = questions(quiz)[kind]
     before = list(Answer.objects.values_list("question_id", "value"))
     r = c.put(api(quiz, "answer", qid=q.pk), body, content_type="application/json")
