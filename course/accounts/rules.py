@@ -8,10 +8,12 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Any
+from urllib.parse import urlsplit
 
 
 class InvitationState(StrEnum):
@@ -118,3 +120,22 @@ def hide_sign_in_links(kind: str, body: str) -> str:
     if kind not in SIGN_IN_LINK_KINDS:
         return body
     return _SIGN_IN_LINK.sub("[link hidden]", body)
+
+
+def identity_provider_origins(providers: Mapping[str, Any]) -> list[str]:
+    """The origins the university sign-in buttons send the browser to: the button is a form
+    posted to Coursekit, answered by a redirect to the identity provider, and the browser checks
+    that redirect against the sign-in page's CSP form-action."""
+    urls: list[str] = []
+    for app in providers.get("openid_connect", {}).get("APPS", []):
+        urls.append(app.get("settings", {}).get("server_url", ""))
+    for app in providers.get("saml", {}).get("APPS", []):
+        idp = app.get("settings", {}).get("idp", {})
+        urls += [idp.get("sso_url", ""), idp.get("metadata_url", ""), idp.get("entity_id", "")]
+    origins: list[str] = []
+    for url in urls:
+        parts = urlsplit(url)
+        origin = f"{parts.scheme}://{parts.netloc}"
+        if parts.scheme in ("http", "https") and parts.netloc and origin not in origins:
+            origins.append(origin)
+    return origins

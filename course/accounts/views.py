@@ -7,13 +7,14 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from csp.decorators import csp_update
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import SetPasswordForm
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils import timezone
@@ -62,6 +63,12 @@ def identity_provider_reached(view: Callable[..., HttpResponse]) -> Callable[...
 
 class SignInView(auth_views.LoginView):
     form_class = SignInForm
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        origins = rules.identity_provider_origins(settings.SOCIALACCOUNT_PROVIDERS)
+        if not origins:
+            return super().dispatch(request, *args, **kwargs)
+        return csp_update({"form-action": origins})(super().dispatch)(request, *args, **kwargs)
 
     def form_valid(self, form: Any) -> HttpResponse:
         response = super().form_valid(form)

@@ -195,3 +195,29 @@ def test_sign_in_links_are_hidden_from_staff_only_in_invitations_and_resets():
     reset = "Open http://x/accounts/reset/Mg/c1-ab/ now"
     assert rules.hide_sign_in_links("password_reset", reset) == "Open [link hidden] now"
     assert rules.hide_sign_in_links("announcement", body) == body
+
+
+def test_the_sign_in_page_may_send_its_forms_to_the_configured_identity_providers() -> None:
+    providers = {
+        "openid_connect": {"APPS": [{"settings": {"server_url": "https://id.umontreal.ca/o"}}]},
+        "saml": {
+            "APPS": [
+                {
+                    "settings": {
+                        "idp": {
+                            "entity_id": "https://saml.umontreal.ca/idp",
+                            "sso_url": "https://sso.umontreal.ca/login",
+                        }
+                    }
+                }
+            ]
+        },
+    }
+    assert rules.identity_provider_origins(providers) == [
+        "https://id.umontreal.ca",
+        "https://sso.umontreal.ca",
+        "https://saml.umontreal.ca",
+    ]
+    assert rules.identity_provider_origins({}) == []
+    bad = {"openid_connect": {"APPS": [{"settings": {"server_url": "javascript:alert(1)"}}]}}
+    assert rules.identity_provider_origins(bad) == []
