@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from urllib.parse import urlsplit
 
 # Coursekit's role values (course.models.Enrollment.Role), kept as plain strings: no ORM here.
 INSTRUCTOR, TA, STUDENT, AUDITOR = "instructor", "ta", "student", "auditor"
@@ -117,3 +118,11 @@ class LmsGrade:
 def grade_needs_post(*, last_posted: Decimal | None, last_error: str, score: Decimal) -> bool:
     """Idempotent passback: a score goes to the LMS unless that very score was posted already."""
     return last_posted is None or bool(last_error) or last_posted != score
+
+
+def web_origin(url: str) -> str | None:
+    """`https://host[:port]` of an address, or None for anything but an http(s) address."""
+    parts = urlsplit(url)
+    if parts.scheme in ("http", "https") and parts.netloc:
+        return f"{parts.scheme}://{parts.netloc}"
+    return None

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, cast
 from urllib.parse import urlsplit
 
+from csp.decorators import csp_replace, csp_update
 from django.contrib import messages
 from django.contrib.auth import login
 from django.core import signing
@@ -13,6 +17,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -21,13 +26,38 @@ from course.http import course_view
 from course.models import Course, User
 from course.permissions import Action
 
-from . import protocol, services
-from .models import LinkedCourse
+from . import protocol, rules, services
+from .models import LinkedCourse, Platform
 from .protocol import ServiceError
 from .rules import LaunchRefused
 
 DEEP_LINK_SALT = "lti.deep_link"
 DEEP_LINK_MAX_AGE = 15 * 60  # seconds the instructor has to pick
+
+
+def _platform_origins() -> list[str]:
+    """The web origins of the registered platforms (their issuer and sign-in addresses)."""
+    origins: list[str] = []
+    for issuer, login_url in Platform.objects.values_list("issuer", "auth_login_url"):
+        for origin in (rules.web_origin(issuer), rules.web_origin(login_url)):
+            if origin and origin not in origins:
+                origins.append(origin)
+    return origins
+
+
+def framed_by_platforms(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """A page the LMS shows in its iframe (a launch, the deep-link picker, a registration):
+    the registered platforms may frame it; every other page of the site stays unframeable."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        origins = _platform_origins()
+        if not origins:
+            return view(request, *args, **kwargs)
+        framed = csp_replace({"frame-ancestors": origins})(xframe_options_exempt(view))
+        return cast(HttpResponse, framed(request, *args, **kwargs))
+
+    return wrapped
 
 
 def _refused(request: HttpRequest, refused: LaunchRefused) -> HttpResponse:
@@ -56,6 +86,7 @@ def lti_login(request: HttpRequest) -> HttpResponse:
 
 @csrf_exempt
 @require_POST
+@framed_by_platforms
 def lti_launch(request: HttpRequest) -> HttpResponse:
     try:
         claims = protocol.launch_verify(request)
@@ -140,6 +171,7 @@ def _deep_link_picker(request: HttpRequest, claims: protocol.LaunchClaims) -> Ht
 
 @csrf_exempt  # checked by the signed token of the launch instead (see _deep_link_picker)
 @require_POST
+@framed_by_platforms
 def lti_deep_link(request: HttpRequest) -> HttpResponse:
     try:
         try:
@@ -173,12 +205,21 @@ def lti_deep_link(request: HttpRequest) -> HttpResponse:
         )
     except LaunchRefused as refused:
         return _refused(request, refused)
-    return render(
-        request, "lti/deep_link_return.html", {"return_url": return_url, "jwt": jwt_value}
-    )
+
+    # The page's form goes back to the platform: the one address it may post to besides ours.
+    def back_to_platform(request: HttpRequest) -> HttpResponse:
+        return render(
+            request, "lti/deep_link_return.html", {"return_url": return_url, "jwt": jwt_value}
+        )
+
+    origin = rules.web_origin(return_url)
+    if origin:
+        return cast(HttpResponse, csp_update({"form-action": [origin]})(back_to_platform)(request))
+    return back_to_platform(request)
 
 
 @require_GET
+@framed_by_platforms
 def lti_register(request: HttpRequest) -> HttpResponse:
     """LTI Dynamic Registration: Moodle opens this URL (a superuser's single-use one) with its
     openid_configuration and registration_token."""

@@ -7,6 +7,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import pytest
+from django.conf import settings
 from django.test import Client
 
 from lti.models import Platform
@@ -48,7 +49,9 @@ def test_moodle_opening_the_url_registers_the_platform_once(
     page = opened_by_moodle(url, lms)
 
     assert page.status_code == 200, page.content
-    assert b"org.imsglobal.lti.close" in page.content
+    # The page tells the platform it is done (static/js/lti.js posts org.imsglobal.lti.close).
+    assert b'id="lti-registered"' in page.content and b"js/lti.js" in page.content
+    assert "org.imsglobal.lti.close" in (settings.BASE_DIR / "static/js/lti.js").read_text()
     platform = Platform.objects.get()
     assert (platform.issuer, platform.client_id, platform.deployment_id_list) == (
         lms.base_url,

@@ -311,6 +311,10 @@ def test_in_the_lms_iframe_the_person_continues_in_a_window_with_a_single_use_li
     page = iframe.post("/lti/launch/", form_fields(body))
 
     assert page.status_code == 200
+    # The LMS may frame this page (and only the registered LMS); the rest of the site may not.
+    assert "X-Frame-Options" not in page
+    assert f"frame-ancestors {lms.issuer}" in page["Content-Security-Policy"]
+    assert "frame-ancestors 'none'" in iframe.get("/")["Content-Security-Policy"]
     match = re.search(r'id="lti-open-window" href="([^"]+)" target="_blank"', page.content.decode())
     assert match
     link = match.group(1).replace("&amp;", "&")
