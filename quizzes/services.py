@@ -289,7 +289,7 @@ _UPSERT = (
     'INSERT INTO "{answer}"'
     ' ("attempt_id", "question_id", "value", "saved_at", "points", "graded_by_id")'
     ' SELECT a."id", %s, %s, {clock}, NULL, NULL FROM "{attempt}" a'
-    ' WHERE a."id" = %s AND a."submitted_at" IS NULL AND {deadline_plus_grace} >= {clock}'
+    ' WHERE a."id" = %s AND a."submitted_at" IS NULL AND {deadline_plus_grace} >= {compared_clock}'
     "{lock}"
     ' ON CONFLICT ("attempt_id", "question_id") DO UPDATE'
     ' SET "value" = EXCLUDED."value", "saved_at" = EXCLUDED."saved_at"'
@@ -299,11 +299,15 @@ _VENDOR_SQL = {
     "postgresql": {
         "clock": "COALESCE(%s::timestamptz, STATEMENT_TIMESTAMP())",
         "deadline_plus_grace": """a."deadline" + %s * INTERVAL '1 second'""",
+        "compared_clock": "COALESCE(%s::timestamptz, STATEMENT_TIMESTAMP())",
         "lock": " FOR SHARE",
     },
     "sqlite": {
         "clock": "COALESCE(%s, STRFTIME('%%Y-%%m-%%d %%H:%%M:%%f', 'now'))",
         "deadline_plus_grace": """STRFTIME('%%Y-%%m-%%d %%H:%%M:%%f', a."deadline", %s)""",
+        # SQLite's date arithmetic keeps milliseconds: the clock is compared at the same
+        # precision, so an answer at exactly deadline + grace is on time there too.
+        "compared_clock": "STRFTIME('%%Y-%%m-%%d %%H:%%M:%%f', COALESCE(%s, 'now'))",
         "lock": "",
     },
 }
