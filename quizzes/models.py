@@ -16,8 +16,15 @@ def _new_secret() -> str:
     return secrets.token_hex(16)
 
 
+class ReleasePolicy(models.TextChoices):
+    AUTO = "auto", _("when the quiz closes for everyone")
+    MANUAL = "manual", _("by hand")
+
+
 class Quiz(models.Model):
     """A short timed quiz at the start of a session, on the session's readings."""
+
+    ReleasePolicy = ReleasePolicy
 
     course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="quizzes")
     session = models.ForeignKey(
@@ -49,6 +56,33 @@ class Quiz(models.Model):
     access_secret = models.CharField(max_length=64, default=_new_secret, editable=False)
     show_answers_after_close = models.BooleanField(
         _("show correct answers after the quiz closed for everyone"), default=True
+    )
+    shuffle_questions = models.BooleanField(
+        _("shuffle the question order per student"), default=False
+    )
+    shuffle_choices = models.BooleanField(_("shuffle the choices per student"), default=False)
+    release_policy = models.CharField(
+        _("results released"),
+        max_length=10,
+        choices=ReleasePolicy.choices,
+        default=ReleasePolicy.AUTO,
+        help_text=_(
+            "Score, correct answers and feedback: shown when the quiz closes for everyone, "
+            "or only once released by hand."
+        ),
+    )
+    released_at = models.DateTimeField(
+        _("results released by hand at"),
+        null=True,
+        blank=True,
+        help_text=_("Set by the “Release the results” action (by-hand release)."),
+    )
+    regrade_window_days = models.PositiveIntegerField(
+        _("regrade requests accepted for (days)"),
+        default=7,
+        help_text=_(
+            "Days after the release during which a student may ask for a regrade; 0: none."
+        ),
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -108,6 +142,30 @@ class Question(models.Model):
         _("tolerance (absolute)"), max_digits=20, decimal_places=8, default=Decimal(0)
     )
     explanation = models.TextField(_("explanation shown after close"), blank=True)
+    pool = models.CharField(
+        _("pool"),
+        max_length=50,
+        blank=True,
+        help_text=_(
+            "Questions of the quiz with the same pool name fill one slot: each student draws "
+            "one of them. Empty: a question every student gets."
+        ),
+    )
+    parameters = models.JSONField(
+        _("parameters"),
+        default=dict,
+        blank=True,
+        help_text=_(
+            'Numeric questions: values drawn per student, e.g. {"a": {"min": 1, "max": 9, '
+            '"step": 1}}; write $a$ in the question.'
+        ),
+    )
+    answer_formula = models.CharField(
+        _("answer formula"),
+        max_length=300,
+        blank=True,
+        help_text=_("Numeric questions with parameters: the answer, e.g. a*b + 2."),
+    )
 
     class Meta:
         ordering = ["order", "pk"]
@@ -126,6 +184,9 @@ class Choice(models.Model):
     order = models.PositiveIntegerField(_("order"), default=0)
     text = models.CharField(_("text"), max_length=500)
     is_correct = models.BooleanField(_("correct"), default=False)
+    feedback = models.TextField(
+        _("feedback"), blank=True, help_text=_("Shown with the results to whoever picked it.")
+    )
 
     class Meta:
         ordering = ["order", "pk"]
@@ -158,6 +219,13 @@ class Attempt(models.Model):
         _("percent"), max_digits=6, decimal_places=2, null=True, blank=True
     )
     needs_manual_grading = models.BooleanField(_("text answers to grade"), default=False)
+    variant = models.JSONField(
+        _("variant drawn"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("The questions drawn, their order, the choice order and the parameters."),
+    )
 
     class Meta:
         ordering = ["started_at", "pk"]
@@ -237,3 +305,55 @@ class Accommodation(models.Model):
     @property
     def extra(self) -> timedelta:
         return timedelta(seconds=self.extra_seconds)
+
+
+class RegradeRequest(models.Model):
+    """A student's request to regrade one question of a released quiz, and the staff's answer."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("waiting for an answer")
+        ACCEPTED = "accepted", _("accepted")
+        DECLINED = "declined", _("declined")
+
+    attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="regrade_requests")
+    question = models.ForeignKey(
+        Question,
+        on_delete=models.PROTECT,
+        related_name="regrade_requests",
+        verbose_name=_("question"),
+    )
+    reason = models.TextField(_("reason"))
+    created_at = models.DateTimeField(_("asked at"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.OPEN
+    )
+    new_points = models.DecimalField(
+        _("new points"), max_digits=6, decimal_places=2, null=True, blank=True
+    )
+    reply = models.TextField(_("reply"), blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("answered by"),
+    )
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("regrade request")
+        verbose_name_plural = _("regrade requests")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["attempt", "question"], name="one_regrade_request_per_question"
+            ),
+            models.CheckConstraint(
+                condition=Q(new_points__isnull=True) | Q(new_points__gte=0),
+                name="regrade_new_points_nonnegative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.attempt} — Q{self.question_id}"
