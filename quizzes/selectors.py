@@ -27,7 +27,7 @@ from course.scores import ScoreItem, ScoresByStudent, ScoreStatus
 from course.selectors import active_students, course_policies
 
 from . import rules
-from .models import Accommodation, Answer, Attempt, Choice, Question, Quiz
+from .models import Accommodation, Answer, Attempt, Choice, Question, Quiz, RegradeRequest
 
 
 def one(qs: QuerySet[Any]) -> Any:
@@ -457,3 +457,115 @@ def student_quiz(
         accommodation=getattr(quiz, "my_accommodation", None),
         attempt=attempt,
     )
+
+
+# --- variants ------------------------------------------------------------------------------
+
+
+def question_parameters(question: Question) -> dict[str, rules.ParamRange]:
+    """The question's parameter ranges; none when what is stored is unusable (the admin and the
+    syllabus refuse such ranges, so this only guards rows written some other way)."""
+    if not question.parameters:
+        return {}
+    try:
+        return rules.parse_parameters(question.parameters)
+    except rules.VariantError:
+        return {}
+
+
+def slot_questions(
+    questions: Sequence[Question], choice_ids: dict[int, list[int]] | None = None
+) -> list[rules.SlotQuestion]:
+    """The questions as the draw sees them; their choices from `choice_ids` when given, else
+    from each question's (prefetched) choices."""
+    return [
+        rules.SlotQuestion(
+            id=q.pk,
+            pool=q.pool,
+            choice_ids=tuple(
+                choice_ids.get(q.pk, [])
+                if choice_ids is not None
+                else (c.pk for c in q.choices.all())
+            ),
+            parameters=question_parameters(q) or None,
+        )
+        for q in questions
+    ]
+
+
+def question_answer(question: Question, params: dict[str, str]) -> Decimal | None:
+    """The expected number of a numeric question for the student's parameter values (its
+    formula), else its fixed answer; None when it has neither or the formula fails."""
+    if question.answer_formula:
+        try:
+            return rules.evaluate_formula(question.answer_formula, dict(params))
+        except rules.VariantError:
+            return None
+    return question.numeric_answer
+
+
+@dataclass(frozen=True)
+class ShownQuestion:
+    """A question as one student saw it: the prompt with their values, choices in their order."""
+
+    question: Question
+    prompt: str
+    choices: list[Choice]
+    params: dict[str, str]
+
+
+def shown_questions(quiz: Quiz, attempt: Attempt | None) -> list[ShownQuestion]:
+    """The student's questions in their order (the quiz's questions and choices prefetched)."""
+    questions = list(quiz.questions.all())
+    variant = attempt.variant if attempt is not None else None
+    if not variant:
+        return [ShownQuestion(q, q.prompt, list(q.choices.all()), {}) for q in questions]
+    by_id = {q.pk: q for q in questions}
+    out = []
+    for p in rules.presented(
+        seed=rules.variant_seed(quiz.access_secret, attempt.student_id),  # type: ignore[union-attr]
+        questions=slot_questions(questions),
+        variant=variant,
+    ):
+        q = by_id[p.id]
+        choices = {c.pk: c for c in q.choices.all()}
+        out.append(
+            ShownQuestion(
+                q,
+                rules.render_prompt(q.prompt, p.params),
+                [choices[c] for c in p.choice_ids],
+                p.params,
+            )
+        )
+    return out
+
+
+# --- results and regrade requests ----------------------------------------------------------
+
+
+def results_released_at(quiz: Quiz, closed_all: datetime | None = None) -> datetime | None:
+    """When the quiz's results are (or were) shown to students; None while held back by hand."""
+    return rules.results_released_at(
+        policy=quiz.release_policy,
+        released_at=quiz.released_at,
+        closed_for_everyone_at=closed_all or closed_for_everyone_at(quiz),
+    )
+
+
+def results_released(quiz: Quiz, now: datetime, closed_all: datetime | None = None) -> bool:
+    return rules.results_released(
+        policy=quiz.release_policy,
+        released_at=quiz.released_at,
+        closed_for_everyone_at=closed_all or closed_for_everyone_at(quiz),
+        now=now,
+    )
+
+
+def regrade_requests_of(attempt: Attempt | None) -> dict[int, RegradeRequest]:
+    """The attempt's regrade requests by question (1 query; none without an attempt)."""
+    if attempt is None:
+        return {}
+    return {
+        r.question_id: r
+        for r in RegradeRequest.objects.filter(attempt=attempt).select_related("answered_by")
+    }
