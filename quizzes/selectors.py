@@ -188,10 +188,19 @@ def gradebook_items(
         (quiz, quiz.gradebook_key, _label(quiz), now > student_terms(quiz, None).closed_at(quiz))
         for quiz in quizzes
     ]
-    excused_note, missed_note, grading_note = (
+    # Held back by hand: pending for everyone until released (a release comes after the
+    # close for everyone, see services.quiz_release).
+    held_back = {
+        quiz.pk
+        for quiz in quizzes
+        if quiz.release_policy == Quiz.ReleasePolicy.MANUAL
+        and (quiz.released_at is None or now < quiz.released_at)
+    }
+    excused_note, missed_note, grading_note, held_note = (
         _("excused by the instructor"),
         _("missed"),
         _("being graded"),
+        _("results not released yet"),
     )
     out: ScoresByStudent = {}
     for sid in students:
@@ -206,6 +215,9 @@ def gradebook_items(
                 closed = now > terms.closed_at(quiz)
             if not closed:
                 items.append(ScoreItem(key, label, ScoreStatus.PENDING))
+                continue
+            if quiz.pk in held_back:
+                items.append(ScoreItem(key, label, ScoreStatus.PENDING, note=held_note))
                 continue
             attempt = attempts.get((quiz.pk, sid))
             if attempt is None:

@@ -446,7 +446,8 @@ def _overrides(attempt_ids: list[int]) -> dict[int, dict[int, Decimal]]:
         status=RegradeRequest.Status.ACCEPTED,
         new_points__isnull=False,
     ).values_list("attempt_id", "question_id", "new_points"):
-        out.setdefault(attempt_id, {})[question_id] = points
+        if points is not None:
+            out.setdefault(attempt_id, {})[question_id] = points
     return out
 
 
@@ -635,6 +636,14 @@ def accommodation_applied(*, accommodation: Accommodation) -> None:
 def quiz_release(*, quiz: Quiz, now: datetime) -> Quiz:
     """Release the results of a quiz held back by hand (students see them once it has also
     closed for everyone). Releasing again keeps the first moment."""
+    from .selectors import closed_for_everyone_at
+
+    if now <= closed_for_everyone_at(quiz):
+        raise QuizError(
+            _("The quiz has not closed for everyone yet: release its results afterwards."),
+            code="not_closed",
+            status=409,
+        )
     with transaction.atomic():
         locked = Quiz.objects.select_for_update().get(pk=quiz.pk)
         if locked.released_at is None:
