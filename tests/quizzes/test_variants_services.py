@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from course.scores import ScoreStatus
-from quizzes import reminders, rules, selectors, services
+from quizzes import reminders, selectors, services
 from quizzes.models import Answer, Attempt, Question, Quiz, RegradeRequest
 from quizzes.services import QuizError
 
