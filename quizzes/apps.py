@@ -22,7 +22,7 @@ class QuizzesConfig(AppConfig):
             register_reminder_source,
         )
         from course.permissions import Action
-        from course.syllabus import register_section, register_watcher
+        from course.syllabus.hooks import register_section, register_watcher
 
         from . import demo, home, reminders, schedule, syllabus_section
 

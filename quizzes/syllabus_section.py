@@ -49,8 +49,9 @@ from pydantic import BaseModel, ConfigDict, Field, RootModel, field_validator, m
 from course import rules as course_rules
 from course.models import Course, Session
 from course.selectors import course_policies
-from course.syllabus import SyllabusError, Watched
-from course.syllabus_schema import ClockTime
+from course.syllabus.hooks import Watched
+from course.syllabus.parsing import SyllabusError
+from course.syllabus.schema import ClockTime
 
 from . import rules, services
 from .models import Choice, Question, Quiz
