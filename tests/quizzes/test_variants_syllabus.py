@@ -7,7 +7,9 @@ from typing import Any
 
 import pytest
 
-from course.syllabus import SyllabusError, dump_syllabus, load_syllabus_text
+from course.syllabus.parsing import SyllabusError
+from course.syllabus.selectors import dump_syllabus
+from course.syllabus.services import load_syllabus_text
 from quizzes.models import Question, Quiz
 
 pytestmark = pytest.mark.django_db
