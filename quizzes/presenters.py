@@ -154,7 +154,7 @@ def result(quiz: Quiz, student: Any, now: datetime) -> dict[str, Any]:
                         "text": c.text,
                         "is_correct": c.is_correct if show else None,
                         "picked": c.pk in picked,
-                        "feedback": c.feedback,
+                        "feedback": c.feedback if c.pk in picked else "",
                     }
                     for c in s.choices
                 ],

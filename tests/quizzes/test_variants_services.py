@@ -315,7 +315,8 @@ def test_the_result_page_shows_feedback_values_and_the_request_form(
             reverse("quiz_result", kwargs={"code": vquiz.course.code, "pk": vquiz.pk})
         )
     html = page.content.decode()
-    assert "Yes." in html  # the feedback of the picked choice
+    assert "Yes." in html  # the feedback of the picked choice...
+    assert "No: that is another method." not in html  # ... and not of the others
     params = attempt.variant["params"][str(parametrised(vquiz).pk)]
     assert f"Compute ${params['a']} \\times {params['b']}$." in html
     assert 'id="regrade-form-' in html
