@@ -671,6 +671,12 @@ def regrade_request_file(
         raise QuizError(
             _("Say why the question should be regraded."), field="reason", code="required"
         )
+    if "\x00" in reason:
+        raise QuizError(
+            _("The reason contains a null character, which cannot be stored."),
+            field="reason",
+            code="bad_value",
+        )
     if len(reason) > MAX_REASON:
         raise QuizError(
             _("The reason is too long (2000 characters at most)."), field="reason", code="too_long"

@@ -329,7 +329,13 @@ def test_the_regrade_view_refuses_with_a_message_never_a_500(vquiz: Quiz, studen
     url = reverse("quiz_regrade_request", kwargs={"code": vquiz.course.code, "pk": vquiz.pk})
     c = client_for(student)
     with time_machine.travel(after):
-        for data in ({"question": "x", "reason": "r"}, {"question": "999999", "reason": "r"}, {}):
+        for data in (
+            {"question": "x", "reason": "r"},
+            {"question": "999999", "reason": "r"},
+            {"question": str(vquiz.questions.get(order=0).pk), "reason": "nul\x00"},
+            {"question": str(vquiz.questions.get(order=0).pk), "reason": "x" * 2001},
+            {},
+        ):
             r = c.post(url, data, follow=True)
             assert r.status_code == 200
         assert not RegradeRequest.objects.exists()
