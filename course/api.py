@@ -9,7 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from . import selectors
-from .http import CourseActionPermission
+from .api_permissions import CourseActionPermission
 from .permissions import Action
 
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db.models import Prefetch, QuerySet
+from pydantic import BaseModel
 
 from . import rules
 from .models import (
@@ -17,30 +18,22 @@ from .models import (
     Session,
     SessionReading,
 )
-from .syllabus.schema import Policies
+from .syllabus.hooks import POLICIES, POLICY_NAMES
+
+P = TypeVar("P", bound=BaseModel)
 
 
-def course_policies(course: Course) -> Policies:
-    """The validated policies stored from the syllabus (defaults where a section was absent)."""
-    return Policies.model_validate(course.policies or {"grading": _DEFAULT_GRADING})
+def course_policy(course: Course, schema: type[P]) -> P:
+    """One of the course's policies as stored from its syllabus file (the section's defaults
+    where the file had none), by the schema an app registered for it."""
+    name = POLICY_NAMES[schema]
+    stored = (course.policies or {}).get(name)
+    return schema.model_validate(stored if stored is not None else POLICIES[name].default or {})
 
 
-_DEFAULT_GRADING = {
-    "components": [
-        {"key": "participation", "label": "Participation", "weight": 5, "source": "participation"},
-        {"key": "scribing", "label": "Scribing", "weight": 10, "source": "scribing"},
-        {"key": "quizzes", "label": "Daily quizzes", "weight": 15, "source": "quizzes"},
-        {"key": "early_exam", "label": "Early in-class exam", "weight": 5, "source": "exam"},
-        {"key": "midterm", "label": "Midterm", "weight": 15, "source": "exam"},
-        {
-            "key": "presentations",
-            "label": "Paper presentations",
-            "weight": 15,
-            "source": "presentations",
-        },
-        {"key": "project", "label": "Research project", "weight": 35, "source": "project"},
-    ]
-}
+def course_policies(course: Course) -> dict[str, BaseModel]:
+    """Every registered policy of the course, by its section name in the syllabus file."""
+    return {name: course_policy(course, policy.schema) for name, policy in POLICIES.items()}
 
 
 def schedule_sessions(course: Course) -> QuerySet[Session]:

@@ -13,8 +13,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from . import selectors, services
+from .decorators import course_view
 from .extensions import home_notices, schedule_items
-from .http import course_view
 from .ical import schedule_calendar
 from .models import CalendarFeedToken, Course, Enrollment, User
 from .permissions import Action, can, role_of

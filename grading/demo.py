@@ -6,10 +6,11 @@ from datetime import datetime
 from decimal import Decimal
 
 from course.models import Course, Enrollment, Session
-from course.selectors import course_policies
+from course.selectors import course_policy
 
 from . import services
 from .models import ExamScore
+from .policy import GradingPolicy
 
 # Ada's early exam is the worked example's 14/20; the others vary around it.
 EARLY = {"ada": 14, "alan": 18, "grace": 17, "kurt": 19, "emmy": 16, "john": 15}
@@ -19,7 +20,7 @@ OUT_OF = {"early_exam": Decimal(20), "midterm": Decimal(50)}
 def add_demo_grades(course: Course, now: datetime) -> None:
     """Idempotent: scores are upserted per (course, exam, student); then one recompute."""
     exams = list(Session.objects.filter(course=course, kind="exam").order_by("starts_at")[:2])
-    keys = {c.key for c in course_policies(course).grading.components}
+    keys = {c.key for c in course_policy(course, GradingPolicy).components}
     students = list(
         Enrollment.objects.filter(course=course, role=Enrollment.Role.STUDENT)
         .select_related("user")

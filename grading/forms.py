@@ -10,10 +10,11 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from course.models import Enrollment
-from course.selectors import course_policies
+from course.selectors import course_policy
 
 from . import services
 from .models import ComponentExcusal, ExamScore, GradeOverride, ParticipationScore
+from .policy import GradingPolicy
 
 FINAL_CHOICE = "__final__"
 
@@ -45,7 +46,7 @@ class _CourseComponentForm(forms.ModelForm):
         if course and (key or not self.allow_final):
             keys = [
                 c.key
-                for c in course_policies(course).grading.components
+                for c in course_policy(course, GradingPolicy).components
                 if not self.sources or c.source in self.sources
             ]
             if key not in keys:

@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from course.models import Course, Enrollment
-from course.selectors import active_students, course_policies
+from course.selectors import active_students, course_policy
 
 from . import selectors
 from .models import (
@@ -36,6 +36,7 @@ from .models import (
     ParticipationScore,
     StudentGradeInputs,
 )
+from .policy import GradingPolicy
 
 COALESCE_SECONDS = 10  # a queued run waits this long, so the changes of a burst ride together
 
@@ -179,7 +180,7 @@ def grades_settle(*, course: Course, now: datetime) -> int:
 
 
 def _component(course: Course, key: str, sources: tuple[str, ...] | None = None) -> Any:
-    for comp in course_policies(course).grading.components:
+    for comp in course_policy(course, GradingPolicy).components:
         if comp.key == key and (sources is None or comp.source in sources):
             return comp
     raise GradingError("component", _("No such component in this course: %(key)s") % {"key": key})
@@ -268,7 +269,9 @@ def exam_scores_import_csv(*, course: Course, text: str, component_key: str = ""
     Every row is checked first; if any row is wrong nothing is applied and the report lists
     each error by line.
     """
-    exam_keys = {c.key for c in course_policies(course).grading.components if c.source == "exam"}
+    exam_keys = {
+        c.key for c in course_policy(course, GradingPolicy).components if c.source == "exam"
+    }
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
     headers = [h.strip().lower() for h in (reader.fieldnames or [])]
     if "student" not in headers or "score" not in headers:

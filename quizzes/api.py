@@ -18,7 +18,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from course.http import CourseActionPermission
+from course.api_permissions import CourseActionPermission
 from course.permissions import Action, can, remember_enrollment
 
 from . import presenters, selectors, services

@@ -24,10 +24,11 @@ from django.utils.translation import gettext as _
 
 from course.models import Course, Enrollment, SessionReading
 from course.scores import ScoreItem, ScoresByStudent, ScoreStatus
-from course.selectors import active_students, course_policies
+from course.selectors import active_students, course_policy
 
 from . import rules
 from .models import Accommodation, Answer, Attempt, Choice, Question, Quiz
+from .policy import QuizPolicy
 
 
 def one(qs: QuerySet[Any]) -> Any:
@@ -229,7 +230,7 @@ def best_n_for(items: Sequence[ScoreItem], n: int) -> rules.BestN:
 
 def quiz_component_for(course: Course, student: Any, now: datetime) -> rules.BestN:
     """The student's quiz component so far and the quizzes that counted (for the results page)."""
-    n = course_policies(course).quizzes.best_n
+    n = course_policy(course, QuizPolicy).best_n
     items = gradebook_items_for_student(course, student, now)
     return best_n_for(items, n)
 

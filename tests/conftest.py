@@ -62,6 +62,16 @@ def course(db: Any) -> Course:
 
 
 @pytest.fixture
+def beat_schedule(db: Any) -> None:
+    """The periodic tasks in django-celery-beat's table, as beat writes them when it starts."""
+    from django_celery_beat.schedulers import DatabaseScheduler
+
+    from config.celery import app
+
+    DatabaseScheduler(app=app)  # syncs settings.CELERY_BEAT_SCHEDULE into the table
+
+
+@pytest.fixture
 def make_member(db: Any) -> Callable[..., Any]:
     """make_member(course, role, username=...) -> User enrolled with that role."""
     from django.contrib.auth import get_user_model

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from ..http import course_view
+from ..decorators import course_view
 from ..models import Course, Enrollment
 from ..permissions import Action, role_of
 from . import rules, selectors, services

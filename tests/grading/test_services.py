@@ -263,7 +263,9 @@ def test_loader_with_the_real_apps_has_a_fixed_query_count(
         selectors.compute_rows(selectors.load_gradebook_inputs(course, IN_TERM))
 
 
-def test_periodic_refresh_recomputes_only_changed_courses(course: Any, make_member: Any) -> None:
+def test_periodic_refresh_recomputes_only_changed_courses(
+    course: Any, make_member: Any, beat_schedule: None
+) -> None:
     from django_celery_beat.models import PeriodicTask
 
     from grading import tasks

@@ -124,7 +124,7 @@ def test_the_nightly_task_queues_one_sync_per_linked_course(
     assert role_of(bound_course, "gone@example.org") == ("student", "dropped")
 
 
-def test_the_nightly_schedule_is_in_the_beat_table() -> None:
+def test_the_nightly_schedule_is_in_the_beat_table(beat_schedule: None) -> None:
     from django_celery_beat.models import PeriodicTask
 
     task = PeriodicTask.objects.get(task="lti.roster_sync_all")
