@@ -23,7 +23,7 @@ class ScribingPolicy(Strict):
     @classmethod
     def _removed_keys(cls, data: object) -> object:
         # Each student scribes exactly one lecture (a database constraint); a lecture takes
-        # up to scribes_per_lecture. Files that still say otherwise are told so.
+        # up to scribes_per_lecture. A file that says otherwise is told so.
         if isinstance(data, dict):
             for key in ("times_per_student", "min_scribes_per_lecture"):
                 if key in data:

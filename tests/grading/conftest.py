@@ -1,4 +1,4 @@
-"""Gradebook fixtures: a class of students and fake item providers for the apps not built."""
+"""Gradebook fixtures: a class of students and fake item providers that stand in for the apps."""
 
 from __future__ import annotations
 
