@@ -14,7 +14,7 @@ from .models import (
     Announcement,
     BibliographyEntry,
     Course,
-    Enrollment,
+    Enrolment,
     Session,
     SessionReading,
 )
@@ -83,32 +83,32 @@ def resources(course: Course) -> QuerySet[BibliographyEntry]:
 
 def announcements_for(course: Course, role: str | None, now: datetime) -> QuerySet[Announcement]:
     audiences = [Announcement.Audience.EVERYONE]
-    if role == Enrollment.Role.STUDENT:
+    if role == Enrolment.Role.STUDENT:
         audiences.append(Announcement.Audience.STUDENTS)
-    elif role == Enrollment.Role.AUDITOR:
+    elif role == Enrolment.Role.AUDITOR:
         audiences.append(Announcement.Audience.AUDITORS)
-    elif role in (Enrollment.Role.INSTRUCTOR, Enrollment.Role.TA):
+    elif role in (Enrolment.Role.INSTRUCTOR, Enrolment.Role.TA):
         audiences = list(Announcement.Audience)
     return Announcement.objects.filter(
         course=course, audience__in=audiences, published_at__lte=now
     ).order_by("-published_at")
 
 
-def active_students(course: Course) -> QuerySet[Enrollment]:
+def active_students(course: Course) -> QuerySet[Enrolment]:
     """Registered students who count for grades, with their user row joined."""
     return (
-        Enrollment.objects.filter(
-            course=course, role=Enrollment.Role.STUDENT, status=Enrollment.Status.ACTIVE
+        Enrolment.objects.filter(
+            course=course, role=Enrolment.Role.STUDENT, status=Enrolment.Status.ACTIVE
         )
         .select_related("user")
         .order_by("user__last_name", "user__first_name", "user__username")
     )
 
 
-def enrollments_of_user(user: Any) -> QuerySet[Enrollment]:
+def enrolments_of_user(user: Any) -> QuerySet[Enrolment]:
     return (
-        Enrollment.objects.filter(user=user)
-        .exclude(status=Enrollment.Status.DROPPED)
+        Enrolment.objects.filter(user=user)
+        .exclude(status=Enrolment.Status.DROPPED)
         .select_related("course")
         .order_by("-course__term_start")
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from course.models import Course, Enrollment, Session
+from course.models import Course, Enrolment, Session
 from course.selectors import course_policy
 
 from . import services
@@ -22,20 +22,20 @@ def add_demo_grades(course: Course, now: datetime) -> None:
     exams = list(Session.objects.filter(course=course, kind="exam").order_by("starts_at")[:2])
     keys = {c.key for c in course_policy(course, GradingPolicy).components}
     students = list(
-        Enrollment.objects.filter(course=course, role=Enrollment.Role.STUDENT)
+        Enrolment.objects.filter(course=course, role=Enrolment.Role.STUDENT)
         .select_related("user")
         .order_by("user__username")
     )
     for session, key in zip(exams, ("early_exam", "midterm"), strict=False):
         if key not in keys or session.ends_at > now:
             continue
-        for i, enrollment in enumerate(students):
-            base = EARLY.get(enrollment.user.username, 12 + i % 8)
+        for i, enrolment in enumerate(students):
+            base = EARLY.get(enrolment.user.username, 12 + i % 8)
             score = Decimal(base) if key == "early_exam" else Decimal(base * 5 // 2 - i % 3)
             ExamScore.objects.update_or_create(
                 course=course,
                 component_key=key,
-                student=enrollment.user,
+                student=enrolment.user,
                 defaults={"score": min(score, OUT_OF[key]), "out_of": OUT_OF[key]},
             )
     services.gradebook_recompute(course=course, now=now)

@@ -9,7 +9,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
-from course.models import Enrollment
+from course.models import Enrolment
 from course.selectors import course_policy
 
 from . import services
@@ -23,7 +23,7 @@ def _students_field() -> forms.ModelChoiceField:
     User = get_user_model()
     return forms.ModelChoiceField(
         label=_("Student"),
-        queryset=User.objects.filter(enrollments__role=Enrollment.Role.STUDENT)
+        queryset=User.objects.filter(enrolments__role=Enrolment.Role.STUDENT)
         .distinct()
         .order_by("last_name", "first_name", "username"),
     )
@@ -58,8 +58,8 @@ class _CourseComponentForm(forms.ModelForm):
         if (
             course
             and student
-            and not Enrollment.objects.filter(
-                course=course, user=student, role=Enrollment.Role.STUDENT
+            and not Enrolment.objects.filter(
+                course=course, user=student, role=Enrolment.Role.STUDENT
             ).exists()
         ):
             self.add_error("student", _("This person is not a registered student of the course."))

@@ -588,10 +588,10 @@ def my_grades(
 
     (None, None) for anyone who is not an active registered student.
     """
-    from course.models import Enrollment
+    from course.models import Enrolment
 
-    if not Enrollment.objects.filter(
-        course=course, user=user, role=Enrollment.Role.STUDENT, status=Enrollment.Status.ACTIVE
+    if not Enrolment.objects.filter(
+        course=course, user=user, role=Enrolment.Role.STUDENT, status=Enrolment.Status.ACTIVE
     ).exists():
         return None, None
     report, computed_at = stored_student_report(course, user, assume=assume)

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from course.deadlines import rules as deadlines
 from course.deadlines.selectors import due_changes_by_target
 from course.extensions import ScheduleItem
-from course.models import Course, Enrollment, Session
+from course.models import Course, Enrolment, Session
 from course.permissions import Action, can
 from course.scores import ScoreItem, ScoresByStudent, ScoreStatus
 from course.selectors import course_policy
@@ -73,9 +73,9 @@ def unpaired_students(course: Course, kind: str) -> QuerySet[Any]:
     taken = GroupMembership.objects.filter(course=course, kind=kind).values("student_id")
     return (
         User.objects.filter(
-            enrollments__course=course,
-            enrollments__role=Enrollment.Role.STUDENT,
-            enrollments__status=Enrollment.Status.ACTIVE,
+            enrolments__course=course,
+            enrolments__role=Enrolment.Role.STUDENT,
+            enrolments__status=Enrolment.Status.ACTIVE,
         )
         .exclude(pk__in=taken)
         .order_by("last_name", "first_name", "username")

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from course.deadlines import rules as deadlines
 from course.deadlines.selectors import due_changes_by_target
 from course.links import link_problem
-from course.models import BibliographyEntry, Course, Enrollment, Session
+from course.models import BibliographyEntry, Course, Enrolment, Session
 from course.rules import local_datetime
 from course.selectors import course_policy
 from course.uploads.validation import UploadRefused, validate_upload
@@ -55,8 +55,8 @@ def group_size_for(course: Course, kind: str) -> int:
 
 
 def is_active_student(course: Course, user: Any) -> bool:
-    return Enrollment.objects.filter(
-        course=course, user=user, role=Enrollment.Role.STUDENT, status=Enrollment.Status.ACTIVE
+    return Enrolment.objects.filter(
+        course=course, user=user, role=Enrolment.Role.STUDENT, status=Enrolment.Status.ACTIVE
     ).exists()
 
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from course.decorators import course_view
-from course.models import Course, Enrollment
+from course.models import Course, Enrolment
 from course.permissions import Action, is_staff_of
 from course.selectors import active_students, course_policy
 
@@ -64,7 +64,7 @@ def quiz_list(request: HttpRequest, course: Course) -> HttpResponse:
 
 def _practice_only(request: HttpRequest) -> bool:
     """An auditor's attempts are practice: their pages never use a grade's wording."""
-    return getattr(request, "course_role", None) == Enrollment.Role.AUDITOR
+    return getattr(request, "course_role", None) == Enrolment.Role.AUDITOR
 
 
 def _class_quiz_list(request: HttpRequest, course: Course, now: datetime) -> HttpResponse:

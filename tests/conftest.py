@@ -12,7 +12,7 @@ import pytest
 from django.utils import timezone
 
 from course import services
-from course.models import Course, Enrollment
+from course.models import Course, Enrolment
 from course.syllabus.services import load_syllabus_text
 
 SMALL_SYLLABUS = """
@@ -81,7 +81,7 @@ def make_member(db: Any) -> Callable[..., Any]:
 
     def make(
         course: Course,
-        role: str = Enrollment.Role.STUDENT,
+        role: str = Enrolment.Role.STUDENT,
         username: str | None = None,
         now: datetime | None = None,
     ) -> Any:
@@ -94,7 +94,7 @@ def make_member(db: Any) -> Callable[..., Any]:
             first_name=name.capitalize(),
             last_name="Test",
         )
-        services.enrollment_set(course=course, user=user, role=role, now=now or timezone.now())
+        services.enrolment_set(course=course, user=user, role=role, now=now or timezone.now())
         return user
 
     return make

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from course.models import Enrollment
+from course.models import Enrolment
 from course.scores import ScoreStatus
 from grading import selectors, services
 from grading.models import ExamScore, GradebookSnapshot, GradeOverride, OverrideAuditLog
@@ -28,7 +28,7 @@ def test_loader_query_count_does_not_depend_on_class_size(
     for size, prefix in ((5, "a"), (60, "b")):
         make_class(course, size if not counts else size - 5, prefix=prefix)
         users = list(
-            Enrollment.objects.filter(course=course, role="student").values_list(
+            Enrolment.objects.filter(course=course, role="student").values_list(
                 "user_id", flat=True
             )
         )
