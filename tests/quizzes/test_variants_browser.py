@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from course.models import Enrollment
+from course.models import Enrolment
 from course.syllabus.services import load_syllabus_text
 from quizzes import rules, selectors, services
 from quizzes.models import Attempt, Quiz, RegradeRequest
@@ -69,7 +69,7 @@ def test_two_students_get_different_orders_and_draws(
 ) -> None:
     course = load_syllabus_text(SMALL_SYLLABUS).course
     quiz = build_variant_quiz(course, title="Rates quiz")
-    students = [make_member(course, Enrollment.Role.STUDENT, f"s{i}") for i in range(8)]
+    students = [make_member(course, Enrolment.Role.STUDENT, f"s{i}") for i in range(8)]
     pool_ids = {q.pk for q in pooled(quiz)}
 
     def drawn(s: Any) -> int:
@@ -122,8 +122,8 @@ def test_a_regrade_request_is_filed_and_its_answer_seen(
     course = load_syllabus_text(SMALL_SYLLABUS).course
     opens = timezone.now() - timedelta(hours=2)
     quiz = build_variant_quiz(course, title="Closed quiz", opens_at=opens)
-    student = make_member(course, Enrollment.Role.STUDENT, "ana")
-    make_member(course, Enrollment.Role.TA, "tom")
+    student = make_member(course, Enrolment.Role.STUDENT, "ana")
+    make_member(course, Enrolment.Role.TA, "tom")
     attempt, _ = services.attempt_start(quiz=quiz, student=student, now=opens)
     q = parametrised(quiz)
     services.answer_save(quiz=quiz, student=student, question_id=q.pk, value="0", now=opens)
