@@ -343,3 +343,50 @@ def test_the_regrade_view_refuses_with_a_message_never_a_500(vquiz: Quiz, studen
         r = c.post(url, {"question": q.pk, "reason": "Two answers are right."}, follow=True)
     assert "Your regrade request is sent" in r.content.decode()
     assert RegradeRequest.objects.get().question == q
+
+
+@pytest.mark.django_db
+def test_shuffling_never_changes_the_score_of_the_same_picks(quiz: Quiz) -> None:
+    """Through the real grading: whatever order a student was shown, the same picked choices
+    (by identity) earn the same points as in the unshuffled quiz."""
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    from quizzes import rules
+
+    quiz.shuffle_questions = quiz.shuffle_choices = True
+    quiz.save()
+    qs = list(Question.objects.filter(quiz=quiz).prefetch_related("choices"))
+    single = next(q for q in qs if q.kind == "single")
+    multiple = next(q for q in qs if q.kind == "multiple")
+    single_ids = [c.pk for c in single.choices.all()]
+    multiple_ids = [c.pk for c in multiple.choices.all()]
+
+    @settings(
+        max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    )
+    @given(
+        student_id=st.integers(1, 10**9),
+        one=st.sampled_from(single_ids),
+        some=st.sets(st.sampled_from(multiple_ids)),
+    )
+    def check(student_id: int, one: int, some: set[int]) -> None:
+        variant = rules.draw_variant(
+            seed=rules.variant_seed(quiz.access_secret, student_id),
+            questions=selectors.slot_questions(qs),
+            shuffle_questions=True,
+            shuffle_choices=True,
+        )
+        assert variant is not None
+        totals = []
+        for v in (variant, None):
+            attempt = Attempt(quiz=quiz, student_id=student_id, variant=v)
+            answers = {
+                single.pk: Answer(question=single, value=one),
+                multiple.pk: Answer(question=multiple, value=sorted(some)),
+            }
+            services.grade_totals(attempt, qs, answers)
+            totals.append((attempt.points, attempt.points_possible))
+        assert totals[0] == totals[1]
+
+    check()
