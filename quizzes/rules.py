@@ -5,6 +5,7 @@ Plain values in, plain values out: no ORM, no clock (every `now` is an argument)
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import hmac
 import math
@@ -14,6 +15,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
+
+from simpleeval import InvalidExpression, SimpleEval
 
 from course.scores import ScoreItem, ScoreStatus
 
@@ -556,11 +559,7 @@ def _power(base: Any, exponent: Any) -> float:
     return float(base) ** float(exponent)
 
 
-def _formula_evaluator(values: dict[str, float]) -> Any:
-    import ast
-
-    from simpleeval import SimpleEval
-
+def _formula_evaluator(values: dict[str, float]) -> SimpleEval:
     evaluator = SimpleEval(
         operators={
             ast.Add: lambda a, b: a + b,
@@ -583,8 +582,6 @@ def evaluate_formula(formula: str, values: dict[str, str | Decimal | int | float
     """The answer the formula gives for the student's values, safely: arithmetic, the functions
     of FORMULA_FUNCTIONS, pi and e, the parameters; anything else (attributes, strings,
     comprehensions, unknown names, a division by zero, an overflow) is a VariantError."""
-    from simpleeval import InvalidExpression
-
     text = (formula or "").strip()
     if not text:
         raise VariantError("answer_formula: the formula is empty", field="answer_formula")

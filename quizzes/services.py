@@ -25,8 +25,10 @@ from .selectors import (
     AnswerTarget,
     StudentQuiz,
     answer_target,
+    closed_for_everyone_at,
     one,
     question_answer,
+    results_released_at,
     slot_questions,
     student_terms,
 )
@@ -636,8 +638,6 @@ def accommodation_applied(*, accommodation: Accommodation) -> None:
 def quiz_release(*, quiz: Quiz, now: datetime) -> Quiz:
     """Release the results of a quiz held back by hand (students see them once it has also
     closed for everyone). Releasing again keeps the first moment."""
-    from .selectors import closed_for_everyone_at
-
     if now <= closed_for_everyone_at(quiz):
         raise QuizError(
             _("The quiz has not closed for everyone yet: release its results afterwards."),
@@ -660,8 +660,6 @@ def regrade_request_file(
 ) -> RegradeRequest:
     """A student asks for a regrade of one question of their released attempt, with a reason,
     until the quiz's regrade deadline; one request per question (the thread is kept)."""
-    from .selectors import results_released_at
-
     try:
         qid = int(question_id)
     except (TypeError, ValueError) as exc:
