@@ -55,6 +55,7 @@ from projects.models import (
 from quizzes.models import Quiz
 from scribing.models import NotesSubmission, ScribeSlot
 from tests.course.test_admin_scoping import _populate, _rows_of
+from tests.present import present
 from tests.projects.conftest import PROJECTS_SYLLABUS
 
 pytestmark = pytest.mark.django_db
@@ -67,7 +68,7 @@ def _site_wide_records() -> None:
     AccessAttempt.objects.create(**fields, attempt_time=when, failures_since_start=1)
     AccessLog.objects.create(**fields, attempt_time=when)
     AccessFailureLog.objects.create(**fields, attempt_time=when, locked_out=False)
-    someone = get_user_model().objects.order_by("pk").first()
+    someone = present(get_user_model().objects.order_by("pk").first())
     SignedInSession.objects.create(user=someone, session_key="k" * 40)
     # django-allauth's: e-mail addresses and single sign-on accounts, apps and tokens.
     EmailAddress.objects.create(user=someone, email="someone@example.org")

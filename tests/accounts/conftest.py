@@ -16,9 +16,9 @@ ROSTER = (
 LINK = re.compile(r"https?://\S+/accounts/(?:invitation|reset)/\S+/")
 
 
-def link_in(body: str) -> str:
-    """The one link to choose a password in a message body."""
-    found = LINK.findall(body)
+def link_in(body: object) -> str:
+    """The one link to choose a password in a message body (a str, or a lazy one)."""
+    found = LINK.findall(str(body))
     assert len(found) == 1, body
     return found[0]
 

@@ -18,6 +18,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group as AuthGroup
 from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db.models import Model
 from django.urls import reverse
 from django.utils import timezone
 from django_celery_beat.models import (
@@ -75,6 +76,7 @@ from projects.models import (
 from quizzes.models import Accommodation, Answer, Attempt, Quiz
 from scribing.models import NotesSubmission, ScribeAssignment, ScribeSlot, Unavailability
 from tests.admin_forms import form_data
+from tests.present import present
 from tests.projects.conftest import PROJECTS_SYLLABUS
 from tests.quizzes.conftest import build_quiz
 
@@ -95,7 +97,7 @@ APPS = ["course", "quizzes", "scribing", "projects", "grading"]
 GLOBAL = {User, NotificationPreference, SignedInSession}
 
 
-def _scoped_admins() -> list[tuple[type, Any]]:
+def _scoped_admins() -> list[tuple[type[Model], Any]]:
     return [
         (model, model_admin)
         for model, model_admin in admin.site._registry.items()
@@ -103,7 +105,7 @@ def _scoped_admins() -> list[tuple[type, Any]]:
     ]
 
 
-def _rows_of(model: type, course: Course) -> Any:
+def _rows_of(model: type[Model], course: Course) -> Any:
     path = course_path_of(model)
     assert path is not None, model
     return model._default_manager.filter(**{course_lookup(path): [course.pk]})
@@ -144,7 +146,7 @@ def _populate(course: Course, student: Any, staff: Any) -> None:
     attempt = Attempt.objects.create(
         quiz=quiz, student=student, started_at=now, deadline=now + timedelta(minutes=10)
     )
-    Answer.objects.create(attempt=attempt, question=quiz.questions.first(), saved_at=now)
+    Answer.objects.create(attempt=attempt, question=present(quiz.questions.first()), saved_at=now)
     Accommodation.objects.create(quiz=quiz, student=student, extra_seconds=60)
     # scribing
     slot = ScribeSlot.objects.filter(course=course).first()

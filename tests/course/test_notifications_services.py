@@ -57,7 +57,7 @@ def dispatch(at: datetime, capture) -> dict:
 
 
 def subjects() -> list[str]:
-    return sorted(m.subject for m in mail.outbox)
+    return sorted(str(m.subject) for m in mail.outbox)
 
 
 def test_morning_reminder_fires_at_7_local_and_only_once(

@@ -18,6 +18,7 @@ from projects.models import (
     RubricScore,
     TalkSlot,
 )
+from tests.present import present
 
 TZ = ZoneInfo("America/Montreal")
 NOW = datetime(2021, 2, 10, 12, 0, tzinfo=TZ)
@@ -51,9 +52,9 @@ def test_admin_pages_render(client, boss, pcourse, students) -> None:
         ("admin:projects_paperproposal_changelist", []),
         ("admin:projects_paperproposal_change", [PaperProposal.objects.get().pk]),
         ("admin:projects_talkslot_changelist", []),
-        ("admin:projects_talkslot_change", [TalkSlot.objects.first().pk]),
+        ("admin:projects_talkslot_change", [present(TalkSlot.objects.first()).pk]),
         ("admin:projects_milestone_changelist", []),
-        ("admin:projects_milestone_change", [Milestone.objects.first().pk]),
+        ("admin:projects_milestone_change", [present(Milestone.objects.first()).pk]),
         ("admin:projects_invitation_changelist", []),
         ("admin:projects_slides_changelist", []),
         ("admin:projects_milestonesubmission_changelist", []),
@@ -164,7 +165,7 @@ def test_membership_inline_refuses_student_of_another_group(
 def test_slot_assign_in_admin(client, boss, pcourse, students) -> None:
     services.talk_slots_sync(course=pcourse)
     g = services.group_create(course=pcourse, kind=T, students=students[:2])
-    slot = TalkSlot.objects.filter(kind=T).first()
+    slot = present(TalkSlot.objects.filter(kind=T).first())
     client.force_login(boss)
     r = client.post(reverse("admin:projects_talkslot_change", args=[slot.pk]), {"group": g.pk})
     assert r.status_code == 302

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from quizzes import rules, services
 from quizzes.models import Quiz
+from tests.present import present
 
 from .conftest import questions
 
@@ -44,7 +45,7 @@ def test_statistics_say_1_answer(quiz: Quiz, make_member: Callable[..., Any]) ->
         quiz=quiz,
         student=student,
         question_id=single.pk,
-        value=single.choices.first().pk,
+        value=present(single.choices.first()).pk,
         now=now,
     )
     services.attempt_submit(attempt=attempt, now=now)
