@@ -45,7 +45,6 @@ from lti.models import GradePost, LineItem, LinkedAccount, LinkedCourse, Platfor
 from projects.models import (
     Group,
     GroupKind,
-    GroupMembership,
     Invitation,
     Milestone,
     MilestoneSubmission,
@@ -55,6 +54,7 @@ from projects.models import (
 from quizzes.models import Quiz
 from scribing.models import NotesSubmission, ScribeSlot
 from tests.course.test_admin_scoping import _populate, _rows_of
+from tests.factories import GroupMembershipFactory, UserFactory
 from tests.present import present
 from tests.projects.conftest import PROJECTS_SYLLABUS
 
@@ -443,7 +443,7 @@ def world(make_member: Callable[..., Any]) -> dict[str, Any]:
     people["auditor"] = make_member(a, Enrollment.Role.AUDITOR, username="auditor")
     people["waitlisted"] = make_member(a, Enrollment.Role.AUDITOR, username="waitlisted")
     assert Enrollment.objects.get(user=people["waitlisted"]).status == "waitlisted"
-    people["superuser"] = get_user_model().objects.create_superuser("root", "root@x.org", "pw")
+    people["superuser"] = UserFactory.create(superuser=True, username="root", email="root@x.org")
     student = people["student"]
     _populate(a, student, people["ta"])
     _populate(b, make_member(b, username="student_b"), people["ins_b"])
@@ -454,7 +454,7 @@ def world(make_member: Callable[..., Any]) -> dict[str, Any]:
     slides = Slides.objects.get(group=presentation)
     slides.file.save("slides.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"), save=True)
     team = Group.objects.get(course=a, kind=GroupKind.PROJECT)
-    GroupMembership.objects.create(group=team, course=a, kind=GroupKind.PROJECT, student=student)
+    GroupMembershipFactory.create(group=team, student=student)
     submission = MilestoneSubmission.objects.get(group=team)
     submission.file.save("report.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"), save=True)
     invitation = Invitation.objects.create(

@@ -37,6 +37,7 @@ from course.syllabus import (
 from course.syllabus_schema import Syllabus, clock_time
 from course.syllabus_yaml import read_yaml
 from tests.conftest import SMALL_SYLLABUS
+from tests.factories import AttemptFactory, GroupFactory, NotesSubmissionFactory
 from tests.present import present
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -483,14 +484,12 @@ def test_reloading_the_downloaded_file_changes_nothing_even_mid_term():
 
 
 def _quiz_with_an_attempt(make_member: Any, title: str = "Gradient descent") -> Any:
-    from quizzes.models import Attempt, Quiz
+    from quizzes.models import Quiz
 
     course = load_syllabus_text(FULL_SYLLABUS).course
     quiz = Quiz.objects.get(course=course, title=title)
     student = make_member(course, "student")
-    Attempt.objects.create(
-        quiz=quiz, student=student, started_at=quiz.opens_at, deadline=quiz.closes_at
-    )
+    AttemptFactory.create(quiz=quiz, student=student, deadline=quiz.closes_at)
     return quiz
 
 
@@ -552,12 +551,12 @@ def test_an_edit_to_a_quiz_without_attempts_or_to_the_text_needs_no_confirmation
 
 @pytest.mark.django_db
 def test_moving_a_deadline_with_hand_ins_needs_confirming(make_member):
-    from projects.models import Group, GroupKind, Milestone, MilestoneSubmission
+    from projects.models import GroupKind, Milestone, MilestoneSubmission
 
     course = load_syllabus_text(FULL_SYLLABUS).course
     student = make_member(course, "student")
     milestone = Milestone.objects.get(course=course, key="proposal")
-    group = Group.objects.create(course=course, kind=GroupKind.PROJECT, name="Team")
+    group = GroupFactory.create(course=course, kind=GroupKind.PROJECT, name="Team")
     MilestoneSubmission.objects.create(
         group=group,
         milestone=milestone,
@@ -777,15 +776,14 @@ def test_any_text_appended_to_a_file_is_refused_with_a_message_or_loads(tail):
 def test_moving_the_notes_deadline_of_a_lecture_with_notes_handed_in_needs_confirming(
     make_member,
 ):
-    from scribing.models import NotesSubmission, ScribeSlot
+    from scribing.models import ScribeSlot
 
     course = load_syllabus_text(FULL_SYLLABUS).course
     student = make_member(course, "student")
     slot = ScribeSlot.objects.get(course=course, session__date="2021-01-13")
-    NotesSubmission.objects.create(
+    NotesSubmissionFactory.create(
         slot=slot,
         submitted_by=student,
-        version=1,
         tex_file="notes/lecture1.tex",
         submitted_at=dt.datetime(2021, 1, 18, 12, tzinfo=MONTREAL),
         due_at=dt.datetime(2021, 1, 19, 23, 59, tzinfo=MONTREAL),

@@ -20,7 +20,8 @@ from django.utils import timezone
 
 from course.models import Course
 from quizzes import services as quiz_services
-from quizzes.models import Attempt, Quiz
+from quizzes.models import Quiz
+from tests.factories import AttemptFactory
 from tests.quizzes.conftest import build_quiz
 
 pytestmark = pytest.mark.django_db
@@ -67,11 +68,9 @@ def _build_class(course: Course, make_member: Callable[..., Any], seed: int) -> 
                 continue  # missed
             # Thirds and eighths: averages over 8 land on x.xx5 and beyond.
             percent = Decimal(rnd.choice([3333, 6667, 8750, 1250, 9375, 10000, 0, 5555])) / 100
-            Attempt.objects.create(
+            AttemptFactory.create(
                 quiz=quiz,
                 student=student,
-                started_at=quiz.opens_at,
-                deadline=quiz.opens_at + quiz.duration,
                 submitted_at=quiz.opens_at + timedelta(minutes=5),
                 points=percent,
                 points_possible=Decimal(100),

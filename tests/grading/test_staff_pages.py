@@ -9,7 +9,6 @@ from datetime import datetime
 from typing import Any
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -21,6 +20,7 @@ from course.models import Course, Enrollment
 from grading import services as grading_services
 from projects import services as project_services
 from projects.models import GroupKind
+from tests.factories import UserFactory
 from tests.present import present
 from tests.quizzes.conftest import build_quiz
 
@@ -98,8 +98,7 @@ def test_staff_pages_query_count_does_not_grow(
 def test_instructor_home_has_one_staff_banner_and_no_student_links(course: Course) -> None:
     """The demo's instructor is a superuser: the home showed the student's "Quiz open now"
     beside the staff's, and "My grades" ("you are not a registered student")."""
-    User = get_user_model()
-    instructor = User.objects.create_superuser("boss", "boss@example.org", "pw-for-tests")
+    instructor = UserFactory.create(superuser=True, username="boss", email="boss@example.org")
     course_services.enrollment_set(
         course=course, user=instructor, role=Enrollment.Role.INSTRUCTOR, now=timezone.now()
     )
@@ -109,7 +108,7 @@ def test_instructor_home_has_one_staff_banner_and_no_student_links(course: Cours
     assert "Live view" in home and "Open the quiz" not in home
     nav = _nav(home)
     assert "My grades" not in nav and "Gradebook" in nav
-    root = User.objects.create_superuser("root", "root@example.org", "pw-for-tests")
+    root = UserFactory.create(superuser=True, username="root", email="root@example.org")
     nav = _nav(_client(root).get(f"/c/{course.code}/").content.decode())
     assert "My grades" not in nav
 

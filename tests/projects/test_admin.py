@@ -18,6 +18,7 @@ from projects.models import (
     RubricScore,
     TalkSlot,
 )
+from tests.factories import CourseFactory
 from tests.present import present
 
 TZ = ZoneInfo("America/Montreal")
@@ -250,7 +251,6 @@ def test_pair_unpaired_changelist_action(client, boss, pcourse, students) -> Non
 def test_departures_are_a_read_only_trail_for_the_course_staff(
     client, pcourse, students, make_member
 ) -> None:
-    from course.models import Course
     from projects.models import GroupDeparture
 
     a, b = students[:2]
@@ -258,14 +258,7 @@ def test_departures_are_a_read_only_trail_for_the_course_staff(
     services.group_leave(group=group, user=a, now=NOW)
     departure = GroupDeparture.objects.get()
     ta = make_member(pcourse, Enrollment.Role.TA, username="ta")
-    other = Course.objects.create(
-        code="OTH101",
-        title="Other",
-        term="Winter 2021",
-        seat_capacity=5,
-        term_start=pcourse.term_start,
-        term_end=pcourse.term_end,
-    )
+    other = CourseFactory.create(code="OTH101", title="Other", seat_capacity=5)
     stranger = make_member(other, Enrollment.Role.INSTRUCTOR, username="stranger")
     changelist = reverse("admin:projects_groupdeparture_changelist")
     change = reverse("admin:projects_groupdeparture_change", args=[departure.pk])

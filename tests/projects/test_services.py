@@ -22,6 +22,7 @@ from projects.models import (
     PaperProposal,
     TalkSlot,
 )
+from tests.factories import GroupFactory, GroupMembershipFactory
 from tests.present import present
 
 from .conftest import PDF
@@ -69,9 +70,9 @@ def test_student_cannot_join_two_groups_of_same_kind(pcourse, students) -> None:
 def test_db_constraint_one_group_per_kind(pcourse, students) -> None:
     a, b, c, *_ = students
     g1 = services.group_create(course=pcourse, kind=P, students=[a, b])
-    g2 = Group.objects.create(course=pcourse, kind=P)
+    g2 = GroupFactory.create(course=pcourse, kind=P)
     with pytest.raises(IntegrityError), transaction.atomic():
-        GroupMembership.objects.create(group=g2, course=pcourse, kind=P, student=a)
+        GroupMembershipFactory.create(group=g2, student=a)
     # Same student, other kind: allowed, and the teams may differ.
     services.group_create(course=pcourse, kind=T, students=[a, c])
     assert g1.memberships.count() == 2
