@@ -604,7 +604,7 @@ def test_no_admin_form_posted_by_course_staff_gives_access_or_reaches_another_co
     before = _privileges(a, b)
     shown = _post_everywhere(client, site_wide, who)
     after = _privileges(a, b)
-    own, other = (a, b) if who in ("ta", "instructor") else (b, a)
+    other = b if who in ("ta", "instructor") else a
     for key in ("users", "groups", "beat", "preferences"):
         assert after[key] == before[key], key
     for key, rows in before["rows"].items():

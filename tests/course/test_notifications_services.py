@@ -284,7 +284,7 @@ def test_concurrent_dispatchers_send_each_message_once(course, make_member, lect
         try:
             barrier.wait()
             services.dispatch_due(now=at)
-        except BaseException as exc:  # noqa: BLE001
+        except BaseException as exc:
             errors.append(exc)
         finally:
             connection.close()

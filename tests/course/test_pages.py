@@ -140,7 +140,7 @@ def test_navigation_shows_each_role_only_what_it_may_use(
 
     client.force_login(make_member(course, role))
     html = client.get(reverse("course_home", kwargs={"code": course.code})).content.decode()
-    nav = present(re.search(r'<nav class="topnav".*?</nav>', html, re.S)).group(0)
+    nav = present(re.search(r'<nav class="topnav".*?</nav>', html, re.DOTALL)).group(0)
     links = re.findall(r">([^<>]+)</a>", nav)
     for label in shown:
         assert label in links, (role, links)

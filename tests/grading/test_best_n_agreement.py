@@ -28,7 +28,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _quiz_list_value(html: str) -> str:
-    match = re.search(r'<p id="quiz-component">(.*?)</p>', html, re.S)
+    match = re.search(r'<p id="quiz-component">(.*?)</p>', html, re.DOTALL)
     if match is None:
         return "none"
     if "excused" in match.group(1):
@@ -39,11 +39,11 @@ def _quiz_list_value(html: str) -> str:
 
 
 def _gradebook_value(html: str) -> str:
-    row = re.search(r'<tr id="component-quizzes" class="status-(\w+)">(.*?)</tr>', html, re.S)
+    row = re.search(r'<tr id="component-quizzes" class="status-(\w+)">(.*?)</tr>', html, re.DOTALL)
     assert row, "no quiz row on the grades page"
     if row.group(1) == "excused":
         return "excused"
-    score_cell = re.findall(r"<td>(.*?)</td>", row.group(2), re.S)[2]
+    score_cell = re.findall(r"<td>(.*?)</td>", row.group(2), re.DOTALL)[2]
     found = re.search(r"([\d.]+)%", score_cell)
     return found.group(1) if found else "none"
 

@@ -156,7 +156,7 @@ def test_worked_example_ada() -> None:
 
 
 @pytest.mark.parametrize(
-    "value, decimals, expected",
+    ("value", "decimals", "expected"),
     [
         ("84.125", 2, "84.13"),
         ("84.124", 2, "84.12"),
@@ -171,7 +171,7 @@ def test_round_half_up(value: str, decimals: int, expected: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "percent, letter",
+    ("percent", "letter"),
     [
         ("90", "A+"),
         ("89.99", "A"),

@@ -41,7 +41,7 @@ def _client(user: Any) -> Client:
 
 
 def _nav(html: str) -> str:
-    match = re.search(r'<nav class="topnav".*?</nav>', html, re.S)
+    match = re.search(r'<nav class="topnav".*?</nav>', html, re.DOTALL)
     assert match
     return match.group(0)
 

@@ -191,6 +191,6 @@ def test_only_the_instructor_sees_the_lms_page_in_the_navigation(
         client = Client()
         client.force_login(make_member(course, role))
         nav = re.search(
-            r'<nav class="topnav".*?</nav>', client.get("/c/TST101/").content.decode(), re.S
+            r'<nav class="topnav".*?</nav>', client.get("/c/TST101/").content.decode(), re.DOTALL
         )
         assert nav and ('href="/c/TST101/lms/"' in nav.group(0)) is shown, role

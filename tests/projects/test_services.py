@@ -192,7 +192,7 @@ def test_no_presentation_slot_before_allowed_week(pcourse) -> None:
     too_early = PROJECTS_SYLLABUS.replace(
         "sessions:\n", "sessions:\n  - {date: 2021-01-27, kind: presentations, topic: Too early}\n"
     )
-    with pytest.raises(SyllabusError, match="before presentations.first_allowed_week"):
+    with pytest.raises(SyllabusError, match=r"before presentations\.first_allowed_week"):
         parse_syllabus(too_early)
     services.talk_slots_sync(course=pcourse)
     for slot in TalkSlot.objects.filter(kind=P).select_related("session"):
