@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
-from course.deadline_models import Extension, ExtensionRequest
+from course.deadlines.models import Extension, ExtensionRequest
 from course.models import Enrollment
 from scribing import selectors, services
 from scribing.models import NotesSubmission
