@@ -370,7 +370,7 @@ def login_redirect(request: HttpRequest, *, launch_url: str) -> HttpResponse:
     login = DjangoOIDCLogin(
         request,
         ToolConf(),  # type: ignore[arg-type]  # the library types its own DB config here
-        session_service=NonceStore(django_request),  # type: ignore[arg-type]
+        session_service=NonceStore(django_request),  # type: ignore[arg-type]  # the library's session service, duck-typed
         cookie_service=LtiCookieService(django_request),
     )
     try:
@@ -410,7 +410,7 @@ def deep_link_response(
     registration = _tool_registration(platform)
     resource = DeepLinkResource().set_url(url).set_title(title)
     resource.set_target("window")
-    deep_link = DeepLink(registration, deployment_id, settings)  # type: ignore[arg-type]
+    deep_link = DeepLink(registration, deployment_id, settings)  # type: ignore[arg-type]  # the library types its own registration class
     return str(settings.get("deep_link_return_url") or ""), deep_link.get_response_jwt([resource])
 
 
@@ -492,7 +492,7 @@ AGS_SCOPES = [
 def _ags(platform: Platform, lineitems_url: str) -> AssignmentsGradesService:
     return AssignmentsGradesService(
         ServiceConnector(_tool_registration(platform)),
-        {"scope": AGS_SCOPES, "lineitems": lineitems_url},  # type: ignore[typeddict-item]
+        {"scope": AGS_SCOPES, "lineitems": lineitems_url},  # type: ignore[typeddict-item]  # the library's TypedDict lacks the AGS claim's lineitems
     )
 
 

@@ -206,7 +206,7 @@ def _talk_reminders(course: Course, now: dt.datetime) -> Iterable[DueReminder]:
                 ),
                 url=url,
             )
-            if is_paper and not slot.has_slides:  # type: ignore[attr-defined]
+            if is_paper and not slot.has_slides:
                 yield DueReminder(
                     recipient_user_id=s,
                     item_key=f"projects:slot:{slot.pk}:{slot.starts_at.isoformat()}",

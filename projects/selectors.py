@@ -559,6 +559,6 @@ def watched_milestones(course: Course) -> dict[str, Watched]:
         out[f"milestone:{m.pk}"] = Watched(
             label=f"Milestone “{m.label}”",
             state=due,
-            work=f"{m.n_submissions} hand-ins" if m.n_submissions else "",  # type: ignore[attr-defined]
+            work=f"{m.n_submissions} hand-ins" if m.n_submissions else "",
         )
     return out

@@ -316,6 +316,6 @@ def watched_quizzes(course: Course) -> dict[str, Watched]:
                 f"grace {quiz.grace_seconds} s"
                 + (", self-assessment" if quiz.is_self_assessment else "")
             ),
-            work=f"{quiz.n_attempts} attempts" if quiz.n_attempts else "",  # type: ignore[attr-defined]
+            work=f"{quiz.n_attempts} attempts" if quiz.n_attempts else "",
         )
     return out
