@@ -91,8 +91,7 @@ def normalize_paper_url(url: str) -> str:
         raw = "https://" + raw
     parts = urlsplit(raw)
     host = parts.netloc.lower()
-    if host.startswith("www."):
-        host = host[4:]
+    host = host.removeprefix("www.")
     path = re.sub(r"/{2,}", "/", parts.path or "/")
     if host in ("arxiv.org", "export.arxiv.org"):
         host = "arxiv.org"
