@@ -163,7 +163,8 @@ class LtiCookieService(DjangoCookieService):
     back with the platform's cross-site form post (a new window or an iframe)."""
 
     def update_response(self, response: HttpResponse) -> None:
-        assert self._request is not None and self._cookie_data_to_set is not None
+        if self._request is None or self._cookie_data_to_set is None:
+            raise RuntimeError("the LTI state cookie is written after the request is read")
         secure = self._request.is_secure()
         for key, data in self._cookie_data_to_set.items():
             response.set_cookie(
@@ -323,7 +324,8 @@ class ToolLaunch(DjangoMessageLaunch):
     def claims(self) -> LaunchClaims:
         body: dict[str, t.Any] = dict(self._get_jwt_body())
         platform = self._tool_config.platform
-        assert platform is not None, "validate() found the platform"
+        if platform is None:
+            raise RuntimeError("claims() is read after validate() found the platform")
         message_type = str(body.get(CLAIM + "message_type"))
         if message_type not in (RESOURCE_LINK_REQUEST, DEEP_LINKING_REQUEST):
             raise LaunchRefused(
@@ -673,7 +675,8 @@ def dynamic_register(
         ServiceError,
     ) as exc:
         raise ServiceError(f"dynamic registration: {exc}") from exc
-    assert isinstance(result, RegisteredPlatform)
+    if not isinstance(result, RegisteredPlatform):
+        raise ServiceError("dynamic registration: the platform's answer is no registration")
     if not all(
         [result.client_id, result.auth_login_url, result.auth_token_url, result.key_set_url]
     ):

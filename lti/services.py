@@ -87,9 +87,10 @@ def launch_accept(*, claims: LaunchClaims, target_path: str, now: datetime) -> L
             enrollment = course_services.enrollment_set(
                 course=course, user=user, role=apply, now=now
             )
-        else:
-            assert current is not None
+        elif current is not None:
             enrollment = current
+        else:
+            raise RuntimeError("role_to_apply keeps only an enrolment that exists")
         landing = rules.landing_path(
             target_path=target_path,
             course_code=course.code,

@@ -130,7 +130,8 @@ def _milestone_reminders(course: Course, now: dt.datetime) -> Iterable[DueRemind
     changes = due_changes_by_target(course, keys.values())
     url = reverse("projects_team", kwargs={"code": course.code})
     for m in milestones:
-        assert m.due is not None
+        if m.due is None:  # to be announced: nothing is due yet
+            continue
         for group_id, students in members.items():
             team_due = max(
                 deadlines.effective_due(m.due, changes[keys[m.pk]], student_id=s) for s in students
@@ -188,7 +189,8 @@ def _talk_reminders(course: Course, now: dt.datetime) -> Iterable[DueReminder]:
     ).values_list("group_id", "student_id"):
         members[group_id].append(student_id)
     for slot in slots:
-        assert slot.group_id is not None
+        if slot.group_id is None:  # a free slot: nobody to remind
+            continue
         is_paper = slot.kind == GroupKind.PRESENTATION
         url = _group_page(course, slot.kind)
         for s in members[slot.group_id]:

@@ -340,7 +340,8 @@ def schedule_talks(
     result: dict[int, list[ScheduleItem]] = defaultdict(list)
     for slot in slots:
         group = slot.group
-        assert group is not None
+        if group is None:  # a free slot: no talk to show
+            continue
         names = ", ".join(str(m.student) for m in group.memberships.all())
         at = timezone.localtime(slot.starts_at, zone).strftime("%H:%M")
         if slot.kind == GroupKind.PRESENTATION:

@@ -112,7 +112,8 @@ class QuizBankSection:
     schema: type[BaseModel] = QuizBank
 
     def apply(self, course: Course, data: BaseModel) -> None:
-        assert isinstance(data, QuizBank)
+        if not isinstance(data, QuizBank):
+            raise TypeError("the quiz bank section applies a QuizBank")
         apply_bank(course, data)
 
     def dump(self, course: Course) -> Any:

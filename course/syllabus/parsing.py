@@ -111,9 +111,8 @@ def parse_syllabus(text: str, *, shift_weeks: int = 0) -> tuple[Syllabus, dict[s
 
     if syllabus is not None:
         problems.extend(_calendar_problems(syllabus, index))
-    if problems:
+    if problems or syllabus is None:
         raise SyllabusError(problems)
-    assert syllabus is not None
     return syllabus, sections
 
 
