@@ -551,7 +551,7 @@ def _admin_object(label: str, w: dict[str, Any]) -> Any:
     model = next(m for m in admin.site._registry if m._meta.label == label)
     if model is get_user_model():
         return w["people"]["student"]
-    if isinstance(admin.site._registry[model], CourseScopedAdminMixin):
+    if isinstance(admin.site.get_model_admin(model), CourseScopedAdminMixin):
         return _rows_of(model, w["a"]).first()
     return model._default_manager.order_by("pk").first()
 
