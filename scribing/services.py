@@ -241,7 +241,7 @@ def _clean_name(name: str, default: str) -> str:
 
     try:
         return get_valid_filename(name.rsplit("/", 1)[-1])
-    except Exception:
+    except Exception:  # a name made only of bad characters
         return default
 
 
