@@ -34,7 +34,7 @@ from scribing.models import ScribeSlot
 
 EXAMPLES = int(os.environ.get("COURSEKIT_FUZZ_EXAMPLES", "30"))
 SEED = os.environ.get("COURSEKIT_FUZZ_SEED")
-PASSWORD = "fuzz-password"
+PASSWORD = "fuzz-password"  # a test account's
 
 
 def _basic(username: str) -> dict[str, str]:

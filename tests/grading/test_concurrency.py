@@ -28,7 +28,7 @@ def _run_together(n: int, fn: Any) -> list[Any]:
         try:
             barrier.wait()
             out = fn(i)
-        except Exception as exc:
+        except Exception as exc:  # reported to the test
             out = exc
         finally:
             connections.close_all()
