@@ -16,7 +16,7 @@ import factory
 from django.utils import timezone
 from factory.django import DjangoModelFactory, Password
 
-from course.models import Course, Enrollment, Session, User
+from course.models import Course, Enrolment, Session, User
 from projects.models import Group, GroupKind, GroupMembership
 from quizzes.models import Answer, Attempt, Choice, Question, Quiz
 from scribing.models import NotesSubmission, ScribeAssignment, ScribeSlot
@@ -57,16 +57,16 @@ class CourseFactory(DjangoModelFactory[Course]):
     term_end = date(2021, 4, 16)
 
 
-class EnrollmentFactory(DjangoModelFactory[Enrollment]):
+class EnrolmentFactory(DjangoModelFactory[Enrolment]):
     """An active registered student of a course."""
 
     class Meta:
-        model = Enrollment
+        model = Enrolment
 
     course = factory.SubFactory(CourseFactory)
     user = factory.SubFactory(UserFactory)
-    role = Enrollment.Role.STUDENT
-    status = Enrollment.Status.ACTIVE
+    role = Enrolment.Role.STUDENT
+    status = Enrolment.Status.ACTIVE
     requested_at = factory.LazyFunction(timezone.now)
 
 

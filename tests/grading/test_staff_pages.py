@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from course import services as course_services
-from course.models import Course, Enrollment
+from course.models import Course, Enrolment
 from grading import services as grading_services
 from projects import services as project_services
 from projects.models import GroupKind
@@ -99,8 +99,8 @@ def test_instructor_home_has_one_staff_banner_and_no_student_links(course: Cours
     """The demo's instructor is a superuser: the home showed the student's "Quiz open now"
     beside the staff's, and "My grades" ("you are not a registered student")."""
     instructor = UserFactory.create(superuser=True, username="boss", email="boss@example.org")
-    course_services.enrollment_set(
-        course=course, user=instructor, role=Enrollment.Role.INSTRUCTOR, now=timezone.now()
+    course_services.enrolment_set(
+        course=course, user=instructor, role=Enrolment.Role.INSTRUCTOR, now=timezone.now()
     )
     build_quiz(course, title="Open quiz")
     home = _client(instructor).get(f"/c/{course.code}/").content.decode()
