@@ -24,6 +24,7 @@ from django.apps import apps as django_apps
 from django.utils.translation import gettext as _
 
 from course.models import Course
+from course.permissions import is_registered_student
 from course.scores import ScoreItem, ScoresByStudent, ScoreStatus
 from course.selectors import active_students, course_policies
 
@@ -591,11 +592,7 @@ def my_grades(
 
     (None, None) for anyone who is not an active registered student.
     """
-    from course.models import Enrollment
-
-    if not Enrollment.objects.filter(
-        course=course, user=user, role=Enrollment.Role.STUDENT, status=Enrollment.Status.ACTIVE
-    ).exists():
+    if not is_registered_student(user, course):
         return None, None
     report, computed_at = stored_student_report(course, user, assume=assume)
     if report is None:

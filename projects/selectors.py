@@ -11,7 +11,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -40,6 +40,37 @@ from .models import (
     Slides,
     TalkSlot,
 )
+
+
+def group_size_for(course: Course, kind: str) -> int:
+    policies = course_policies(course)
+    return (
+        policies.presentations.group_size
+        if kind == GroupKind.PRESENTATION
+        else policies.project.group_size
+    )
+
+
+def slides_due(course: Course, slot: TalkSlot | None) -> dt.datetime | None:
+    """When a pair's slides are due: some hours before its talk; no slot, no due date."""
+    if slot is None:
+        return None
+    hours = course_policies(course).presentations.slides_due_hours_before
+    return rules.slides_due_at(slot.starts_at, hours)
+
+
+# The presentations carry no late penalty (the slides grade the slides and the talk): their
+# policy is the course's deadline rule with neither grace nor deduction, so "late" means what
+# it means for every deadline of the course: handed in after the due date plus its grace.
+SLIDES_LATENESS = LatePenalty(kind="none")
+
+
+def slides_late(course: Course, due_at: dt.datetime | None, when: dt.datetime) -> bool:
+    """Slides uploaded at `when` are late by the course's one deadline rule; no due date
+    (no talk slot yet) is never late."""
+    if due_at is None:
+        return False
+    return deadlines.assess_lateness(when, due_at, SLIDES_LATENESS, tz=course.time_zone).is_late
 
 
 def groups_of_course(course: Course, kind: str) -> QuerySet[Group]:
@@ -133,8 +164,147 @@ def rubric_scores_of(group: Group) -> QuerySet[RubricScore]:
     return RubricScore.objects.filter(group=group)
 
 
+def leave_message(reason: rules.LeaveRefusal) -> str:
+    messages = {
+        rules.LeaveRefusal.NOT_MEMBER: _("You are not in this group."),
+        rules.LeaveRefusal.GRADED: _(
+            "Your group has already been graded; only the instructor can change it."
+        ),
+        rules.LeaveRefusal.SUBMISSIONS: _(
+            "Your team has already handed in a milestone; only the instructor can change it."
+        ),
+        rules.LeaveRefusal.SLIDES: _(
+            "Your pair has already uploaded slides; only the instructor can change it."
+        ),
+        rules.LeaveRefusal.TALK_SLOT: _(
+            "Your group holds a talk slot; only the instructor can change it."
+        ),
+        rules.LeaveRefusal.PAPER_APPROVED: _(
+            "Your pair's paper is approved; only the instructor can change it."
+        ),
+        rules.LeaveRefusal.PAPER_PROPOSED: _(
+            "Your pair has proposed a paper; wait for the instructor's answer or ask them."
+        ),
+    }
+    return str(messages[reason])
+
+
+_LEAVE_FLAGS = (
+    "is_member",
+    "is_paper_approved",
+    "is_paper_proposed",
+    "is_talk_slot",
+    "is_slides",
+    "is_submissions",
+    "is_scored",
+    "is_milestone_graded",
+    "is_overridden",
+)
+
+
+def leave_check(group: Group, user: Any) -> rules.LeaveRefusal | None:
+    """The rule applied to the group's state now, read in one query."""
+    here = {"group": OuterRef("pk")}
+    row = (
+        Group.objects.filter(pk=group.pk)
+        .annotate(
+            is_member=Exists(GroupMembership.objects.filter(**here, student_id=user.pk)),
+            is_paper_approved=Exists(
+                PaperProposal.objects.filter(**here, status=PaperProposal.Status.APPROVED)
+            ),
+            is_paper_proposed=Exists(
+                PaperProposal.objects.filter(**here, status=PaperProposal.Status.PROPOSED)
+            ),
+            is_talk_slot=Exists(TalkSlot.objects.filter(**here)),
+            is_slides=Exists(Slides.objects.filter(**here)),
+            is_submissions=Exists(MilestoneSubmission.objects.filter(**here)),
+            is_scored=Exists(RubricScore.objects.filter(**here)),
+            is_milestone_graded=Exists(MilestoneGrade.objects.filter(**here)),
+            is_overridden=Exists(
+                GroupMembership.objects.filter(**here, grade_override__isnull=False)
+            ),
+        )
+        .values(*_LEAVE_FLAGS)
+        .first()
+    )
+    if row is None:  # dissolved meanwhile
+        return rules.LeaveRefusal.NOT_MEMBER
+    bindings = rules.GroupBindings(
+        paper_approved=row["is_paper_approved"],
+        paper_proposed=row["is_paper_proposed"],
+        talk_slot=row["is_talk_slot"],
+        slides=row["is_slides"],
+        submissions=row["is_submissions"],
+        graded=row["is_scored"] or row["is_milestone_graded"] or row["is_overridden"],
+    )
+    return rules.leave_refusal(is_member=row["is_member"], bindings=bindings)
+
+
+def leave_refusal(group: Group, user: Any) -> str | None:
+    """The message saying why `user` may not leave `group` now, or None (no lock: for pages)."""
+    reason = leave_check(group, user)
+    return None if reason is None else leave_message(reason)
+
+
 def milestones_of(course: Course) -> QuerySet[Milestone]:
     return Milestone.objects.filter(course=course).order_by("order")
+
+
+# --- what the student pages show -------------------------------------------------------------
+
+
+def group_page(course: Course, kind: str, user: Any) -> dict[str, Any]:
+    """What both group pages show of the user's group of this kind and its invitations."""
+    group = group_of(course, kind, user)
+    members = list(group.memberships.all()) if group else []
+    page: dict[str, Any] = {
+        "group": group,
+        "members": members,
+        "received": list(invitations_received(course, kind, user)),
+        "sent": list(invitations_sent(course, kind, user)),
+    }
+    if group is not None:
+        page["leave_refusal"] = leave_refusal(group, user)
+        page["group_full"] = rules.group_is_full(len(members), group_size_for(course, kind))
+    return page
+
+
+def presentation_page(
+    course: Course, group: Group, members: Sequence[GroupMembership], user: Any, now: dt.datetime
+) -> dict[str, Any]:
+    """A pair's paper, proposals, talk slot, slides and rubric, as its page shows them."""
+    policy = course_policies(course).presentations
+    proposals = list(proposals_of(group))
+    paper = approved_paper(group)
+    slot = slot_of(group)
+    scores = {s.criterion: s for s in rubric_scores_of(group)}
+    return {
+        "proposals": proposals,
+        "paper": paper,
+        "open_proposal": any(p.status == PaperProposal.Status.PROPOSED for p in proposals),
+        "slot": slot,
+        # A pair picks its slot once its paper is approved.
+        "slots": list(slots_of(course, GroupKind.PRESENTATION).filter(starts_at__gt=now))
+        if paper
+        else [],
+        "slides": list(slides_of(group)),
+        "slides_due": slides_due(course, slot),
+        "rubric": [{"criterion": c, "score": scores.get(c.key)} for c in policy.rubric],
+        "graded": rules.rubric_complete(scores, (c.key for c in policy.rubric)),
+        "my_override": next(
+            (m for m in members if m.student_id == user.pk and m.grade_override is not None),
+            None,
+        ),
+    }
+
+
+def team_page(course: Course, group: Group, now: dt.datetime) -> dict[str, Any]:
+    """A team's milestones and talk slot, as its page shows them."""
+    return {
+        "rows": team_milestones(group, now),
+        "slot": slot_of(group),
+        "slots": list(slots_of(course, GroupKind.PROJECT).filter(starts_at__gt=now)),
+    }
 
 
 @dataclass
@@ -410,7 +580,7 @@ def presentation_gradebook_items(course: Course) -> ScoresByStudent:
                 raw_percent=m.grade_override,
                 note=m.override_note or str(_("own grade set by the instructor")),
             )
-        elif len(got) == len(keys):
+        elif rules.rubric_complete(got, keys):
             pct = rules.rubric_percent(got.values(), possible)
             item = ScoreItem(
                 key="presentation",

@@ -16,8 +16,7 @@ from django.db import IntegrityError, connections, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from course.models import Enrollment
-from course.permissions import role_of
+from course.permissions import is_registered_student
 
 from . import rules
 from .models import Accommodation, Answer, Attempt, Question, Quiz
@@ -56,7 +55,7 @@ def _accommodation(quiz: Quiz, student: Any) -> Accommodation | None:
 
 def _is_practice(quiz: Quiz, student: Any) -> bool:
     """Only a registered student's attempt can reach a grade (auditors, staff: practice)."""
-    return role_of(student, quiz.course) != Enrollment.Role.STUDENT
+    return not is_registered_student(student, quiz.course)
 
 
 # --- attempts --------------------------------------------------------------------------------

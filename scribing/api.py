@@ -13,7 +13,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from course.deadlines import assess_lateness
 from course.http import CourseActionPermission
 from course.permissions import Action
 
@@ -106,7 +105,7 @@ class MyAssignmentAPI(APIView):
         subs = list(selectors.submissions_of(assignment.slot))
         latest = subs[0] if subs else None
         score = selectors.score_for(assignment, latest, due, course.time_zone, policy)
-        now_lat = assess_lateness(timezone.now(), due, policy.late_penalty, tz=course.time_zone)
+        now_lat = selectors.lateness_at(course, due, policy, timezone.now())
         data = {
             "slot_id": assignment.slot_id,
             "number": session.number,
