@@ -47,6 +47,21 @@ from .models import (
 # --- groups ----------------------------------------------------------------------------------
 
 
+class GroupMembersColumn:
+    """A "members" column for rows that belong to a group (one prefetch for the page)."""
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        return (
+            super()  # type: ignore[misc]
+            .get_queryset(request)
+            .prefetch_related(selectors.members_prefetch("group__memberships"))
+        )
+
+    @admin.display(description=_("members"))
+    def members(self, obj: Any) -> str:
+        return selectors.member_names(obj.group) if obj.group else "—"
+
+
 class MembershipFormSet(BaseInlineFormSet):
     """Members take the group's course and kind; a student already in another group of the same
     kind is refused here with a message (the DB constraint stays the last word)."""
@@ -217,7 +232,7 @@ class GroupAdmin(CourseScopedAdminMixin, admin.ModelAdmin):
             .get_queryset(request)
             .select_related("course")
             .prefetch_related(
-                Prefetch("memberships", queryset=GroupMembership.objects.select_related("student")),
+                selectors.members_prefetch(),
                 Prefetch(
                     "proposals",
                     queryset=PaperProposal.objects.filter(status=PaperProposal.Status.APPROVED),
@@ -286,7 +301,7 @@ class GroupAdmin(CourseScopedAdminMixin, admin.ModelAdmin):
 
     @admin.display(description=_("members"))
     def member_names(self, obj: Group) -> str:
-        return ", ".join(str(m.student) for m in obj.memberships.all())
+        return selectors.member_names(obj)
 
     @admin.display(description=_("approved paper"))
     def paper(self, obj: Group) -> str:
@@ -448,7 +463,7 @@ class ProposalAdminForm(forms.ModelForm):
 
 
 @admin.register(PaperProposal)
-class PaperProposalAdmin(CourseScopedAdminMixin, admin.ModelAdmin):
+class PaperProposalAdmin(GroupMembersColumn, CourseScopedAdminMixin, admin.ModelAdmin):
     form = ProposalAdminForm
     list_display = (
         "title",
@@ -478,23 +493,10 @@ class PaperProposalAdmin(CourseScopedAdminMixin, admin.ModelAdmin):
     actions = ["approve", "reject"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[PaperProposal]:
-        return (
-            super()
-            .get_queryset(request)
-            .select_related("course", "group", "bib_entry")
-            .prefetch_related(
-                Prefetch(
-                    "group__memberships", queryset=GroupMembership.objects.select_related("student")
-                )
-            )
-        )
+        return super().get_queryset(request).select_related("course", "group", "bib_entry")
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
-
-    @admin.display(description=_("members"))
-    def members(self, obj: PaperProposal) -> str:
-        return ", ".join(str(m.student) for m in obj.group.memberships.all())
 
     @admin.display(description=_("link"))
     def link(self, obj: PaperProposal) -> str:
@@ -565,7 +567,7 @@ class TalkSlotAdminForm(forms.ModelForm):
 
 
 @admin.register(TalkSlot)
-class TalkSlotAdmin(CourseScopedAdminMixin, admin.ModelAdmin):
+class TalkSlotAdmin(GroupMembersColumn, CourseScopedAdminMixin, admin.ModelAdmin):
     form = TalkSlotAdminForm
     list_display = ("session", "kind", "starts_at", "ends_at", "group", "members")
     list_filter = ("course", "kind", "session")
@@ -573,23 +575,10 @@ class TalkSlotAdmin(CourseScopedAdminMixin, admin.ModelAdmin):
     fields = (*readonly_fields, "group")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[TalkSlot]:
-        return (
-            super()
-            .get_queryset(request)
-            .select_related("session", "session__course", "group")
-            .prefetch_related(
-                Prefetch(
-                    "group__memberships", queryset=GroupMembership.objects.select_related("student")
-                )
-            )
-        )
+        return super().get_queryset(request).select_related("session", "session__course", "group")
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
-
-    @admin.display(description=_("members"))
-    def members(self, obj: TalkSlot) -> str:
-        return ", ".join(str(m.student) for m in obj.group.memberships.all()) if obj.group else "—"
 
     def save_model(self, request: HttpRequest, obj: TalkSlot, form: Any, change: bool) -> None:
         group = form.cleaned_data.get("group")

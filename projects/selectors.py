@@ -73,12 +73,21 @@ def slides_late(course: Course, due_at: dt.datetime | None, when: dt.datetime) -
     return deadlines.assess_lateness(when, due_at, SLIDES_LATENESS, tz=course.time_zone).is_late
 
 
+def members_prefetch(lookup: str = "memberships") -> Prefetch:
+    """A group's members with their user rows: one query for any number of groups
+    (`lookup` is the path to the memberships, e.g. "group__memberships" from a slot)."""
+    return Prefetch(lookup, queryset=GroupMembership.objects.select_related("student"))
+
+
+def member_names(group: Group) -> str:
+    """The members as the staff read them, from the prefetched memberships."""
+    return ", ".join(str(m.student) for m in group.memberships.all())
+
+
 def groups_of_course(course: Course, kind: str) -> QuerySet[Group]:
     return (
         Group.objects.filter(course=course, kind=kind)
-        .prefetch_related(
-            Prefetch("memberships", queryset=GroupMembership.objects.select_related("student"))
-        )
+        .prefetch_related(members_prefetch())
         .order_by("pk")
     )
 
@@ -90,9 +99,7 @@ def group_of(course: Course, kind: str, user: Any) -> Group | None:
     return (
         Group.objects.filter(course=course, kind=kind, memberships__student=user)
         .select_related("course")
-        .prefetch_related(
-            Prefetch("memberships", queryset=GroupMembership.objects.select_related("student"))
-        )
+        .prefetch_related(members_prefetch())
         .first()
     )
 
@@ -488,11 +495,7 @@ def schedule_talks(
     slots = list(
         TalkSlot.objects.filter(session_id__in=wanted, group__isnull=False)
         .select_related("group")
-        .prefetch_related(
-            Prefetch(
-                "group__memberships", queryset=GroupMembership.objects.select_related("student")
-            )
-        )
+        .prefetch_related(members_prefetch("group__memberships"))
         .order_by("starts_at")
     )
     group_ids = [s.group_id for s in slots]
@@ -511,7 +514,7 @@ def schedule_talks(
     for slot in slots:
         group = slot.group
         assert group is not None
-        names = ", ".join(str(m.student) for m in group.memberships.all())
+        names = member_names(group)
         at = timezone.localtime(slot.starts_at, zone).strftime("%H:%M")
         if slot.kind == GroupKind.PRESENTATION:
             paper = papers.get(group.pk)
