@@ -269,17 +269,31 @@ class GroupAdmin(CourseScopedAdminMixin, admin.ModelAdmin):
         return [MembershipInline, SlidesInline, RubricScoreInline]
 
     def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        """Members and milestone grades are written by the services; the other inlines are
+        read-only."""
+        group: Group = form.instance
         instances = formset.save(commit=False)
-        for obj in formset.deleted_objects:
-            obj.delete()
-        for inst in instances:
-            if isinstance(inst, GroupMembership):
-                inst.course_id = form.instance.course_id
-                inst.kind = form.instance.kind
-            if isinstance(inst, MilestoneGrade):
-                inst.graded_by = request.user  # type: ignore[assignment]
-            inst.save()
-        formset.save_m2m()
+        try:
+            for obj in formset.deleted_objects:
+                if isinstance(obj, GroupMembership):
+                    services.membership_remove(membership=obj)
+                elif isinstance(obj, MilestoneGrade):
+                    services.milestone_grade_remove(grade=obj)
+            for inst in instances:
+                if isinstance(inst, GroupMembership):
+                    services.membership_save(group=group, membership=inst)
+                elif isinstance(inst, MilestoneGrade) and inst.pk:
+                    services.milestone_grade_change(grade=inst, by=request.user)
+                elif isinstance(inst, MilestoneGrade):
+                    services.milestone_grade_set(
+                        group=group,
+                        milestone=inst.milestone,
+                        percent=inst.percent,
+                        feedback=inst.feedback,
+                        by=request.user,
+                    )
+        except ValidationError as exc:
+            messages.error(request, "; ".join(exc.messages))
 
     @admin.action(
         description=_("Pair the unpaired students (of the selected groups' courses and kinds)")

@@ -679,11 +679,50 @@ def milestone_submit(
 def milestone_grade_set(
     *, group: Group, milestone: Milestone, percent: Decimal, feedback: str = "", by: Any = None
 ) -> MilestoneGrade:
-    if not Decimal(0) <= percent <= Decimal(100):
-        raise _fail("percent", _("A grade is between 0 and 100."))
+    _check_percent(percent)
     grade, _created = MilestoneGrade.objects.update_or_create(
         group=group,
         milestone=milestone,
         defaults={"percent": percent, "feedback": feedback, "graded_by": by},
     )
     return grade
+
+
+def milestone_grade_change(*, grade: MilestoneGrade, by: Any = None) -> MilestoneGrade:
+    """A grade row edited in place (its milestone, percent or feedback), by the grader `by`."""
+    _check_percent(grade.percent)
+    grade.graded_by = by
+    try:
+        with transaction.atomic():
+            grade.save()
+    except IntegrityError:
+        raise _fail("milestone", _("This milestone already has a grade.")) from None
+    return grade
+
+
+def _check_percent(percent: Decimal) -> None:
+    if not Decimal(0) <= percent <= Decimal(100):
+        raise _fail("percent", _("A grade is between 0 and 100."))
+
+
+def milestone_grade_remove(*, grade: MilestoneGrade) -> None:
+    MilestoneGrade.objects.filter(pk=grade.pk).delete()
+
+
+def membership_save(*, group: Group, membership: GroupMembership) -> GroupMembership:
+    """The instructor puts a student in `group`, or sets a member's own grade: the member takes
+    the group's course and kind; one group of a kind per student (the database decides)."""
+    membership.group = group
+    membership.course_id = group.course_id
+    membership.kind = group.kind
+    try:
+        with transaction.atomic():
+            membership.save()
+    except IntegrityError:
+        raise _fail("student", _("A student is already in a group of this kind.")) from None
+    return membership
+
+
+def membership_remove(*, membership: GroupMembership) -> None:
+    """The instructor takes a student out of a group (any size stays: the instructor decides)."""
+    GroupMembership.objects.filter(pk=membership.pk).delete()
