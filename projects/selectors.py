@@ -59,18 +59,11 @@ def slides_due(course: Course, slot: TalkSlot | None) -> dt.datetime | None:
     return rules.slides_due_at(slot.starts_at, hours)
 
 
-# The presentations carry no late penalty (the slides grade the slides and the talk): their
-# policy is the course's deadline rule with neither grace nor deduction, so "late" means what
-# it means for every deadline of the course: handed in after the due date plus its grace.
-SLIDES_LATENESS = LatePenalty(kind="none")
-
-
-def slides_late(course: Course, due_at: dt.datetime | None, when: dt.datetime) -> bool:
-    """Slides uploaded at `when` are late by the course's one deadline rule; no due date
-    (no talk slot yet) is never late."""
-    if due_at is None:
-        return False
-    return deadlines.assess_lateness(when, due_at, SLIDES_LATENESS, tz=course.time_zone).is_late
+def slides_late(due_at: dt.datetime | None, when: dt.datetime) -> bool:
+    """Slides uploaded at `when` are late by the course's one meaning of late. The slides of
+    the course give presentations no late penalty and no grace (the rubric grades the slides
+    and the talk), so the flag only tells the grader; no due date (no slot yet) is never late."""
+    return due_at is not None and deadlines.is_late(when, due_at)
 
 
 def members_prefetch(lookup: str = "memberships") -> Prefetch:

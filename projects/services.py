@@ -515,7 +515,7 @@ def slides_upload(*, group: Group, user: Any, upload: UploadedFile, now: dt.date
             uploaded_by=user,
             uploaded_at=now,
             due_at=due,
-            is_late=slides_late(group.course, due, now),
+            is_late=slides_late(due, now),
         )
 
 
