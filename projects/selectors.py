@@ -342,7 +342,7 @@ def team_milestones(group: Group, now: dt.datetime | None = None) -> list[Milest
     course = group.course
     milestones = list(milestones_of(course))
     policy = course_policies(course).project.late_penalty
-    keys = {m.pk: deadlines.target_key("projects", "milestone", m.pk) for m in milestones}
+    keys = {m.pk: milestone_key(m.pk) for m in milestones}
     changes = due_changes_by_target(course, keys.values())
     member_ids = [m.student_id for m in group.memberships.all()]
     rows: dict[int, MilestoneRow] = {}
@@ -617,9 +617,7 @@ def project_gradebook_items(course: Course, now: dt.datetime | None = None) -> S
     members: dict[int, list[int]] = defaultdict(list)
     for group_id, student_id in memberships:
         members[group_id].append(student_id)
-    changes = due_changes_by_target(
-        course, [deadlines.target_key("projects", "milestone", ms.pk) for ms in milestones]
-    )
+    changes = due_changes_by_target(course, [milestone_key(ms.pk) for ms in milestones])
     policy = course_policies(course).project.late_penalty
     by_group: dict[int, list[ScoreItem]] = {}
     for group_id, ids in members.items():
@@ -629,15 +627,18 @@ def project_gradebook_items(course: Course, now: dt.datetime | None = None) -> S
                 latest.get((group_id, ms.pk)),
                 grades.get((group_id, ms.pk)),
                 now,
-                due=team_due_of(
-                    ms, changes[deadlines.target_key("projects", "milestone", ms.pk)], ids
-                ),
+                due=team_due_of(ms, changes[milestone_key(ms.pk)], ids),
                 policy=policy,
                 tz=course.time_zone,
             )
             for ms in milestones
         ]
     return {student_id: list(by_group[group_id]) for group_id, student_id in memberships}
+
+
+def milestone_key(milestone_id: int) -> str:
+    """The deadline target of a milestone, for course.deadlines extensions."""
+    return deadlines.target_key("projects", "milestone", milestone_id)
 
 
 def team_due_of(

@@ -42,7 +42,15 @@ from .models import (
     Slides,
     TalkSlot,
 )
-from .selectors import group_size_for, leave_check, leave_message, slides_due, slides_late
+from .selectors import (
+    group_size_for,
+    leave_check,
+    leave_message,
+    milestone_key,
+    slides_due,
+    slides_late,
+    team_due_of,
+)
 
 
 def _fail(field: str, message: str) -> ValidationError:
@@ -611,13 +619,10 @@ def team_due(group: Group, milestone: Milestone) -> dt.datetime | None:
     """The milestone's due date after extensions granted to the team or any of its members."""
     if milestone.due is None:
         return None
-    key = deadlines.target_key("projects", "milestone", milestone.pk)
+    key = milestone_key(milestone.pk)
     changes = due_changes_by_target(group.course, [key])[key]
     members = list(group.memberships.values_list("student_id", flat=True))
-    return max(
-        (deadlines.effective_due(milestone.due, changes, student_id=s) for s in members),
-        default=milestone.due,
-    )
+    return team_due_of(milestone, changes, members)
 
 
 def milestone_submit(
