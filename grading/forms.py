@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from course.models import Enrollment
 from course.selectors import course_policies
 
-from . import services
+from . import selectors, services
 from .models import ComponentExcusal, ExamScore, GradeOverride, ParticipationScore
 
 FINAL_CHOICE = "__final__"
@@ -54,13 +54,7 @@ class _CourseComponentForm(forms.ModelForm):
                     _("Not a component of this course; choose one of: %(keys)s")
                     % {"keys": ", ".join(keys)},
                 )
-        if (
-            course
-            and student
-            and not Enrollment.objects.filter(
-                course=course, user=student, role=Enrollment.Role.STUDENT
-            ).exists()
-        ):
+        if course and student and not selectors.is_graded_student(course, student.pk):
             self.add_error("student", _("This person is not a registered student of the course."))
         return data
 

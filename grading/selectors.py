@@ -23,7 +23,7 @@ from typing import Any
 from django.apps import apps as django_apps
 from django.utils.translation import gettext as _
 
-from course.models import Course
+from course.models import Course, Enrollment
 from course.permissions import is_registered_student
 from course.scores import ScoreItem, ScoresByStudent, ScoreStatus
 from course.selectors import active_students, course_policies
@@ -207,6 +207,14 @@ def _call(provider: ItemProvider, course: Course, now: datetime) -> ScoresByStud
     if takes_now:
         return provider(course, now=now)  # type: ignore[call-arg]
     return provider(course)
+
+
+def is_graded_student(course: Course, user_id: int) -> bool:
+    """Whether scores may be entered for this person: an enrolment as a student of the course,
+    whatever its status (a student who dropped keeps the scores entered)."""
+    return Enrollment.objects.filter(
+        course=course, user_id=user_id, role=Enrollment.Role.STUDENT
+    ).exists()
 
 
 def load_specs(course: Course) -> list[rules.ComponentSpec]:

@@ -187,9 +187,7 @@ def _component(course: Course, key: str, sources: tuple[str, ...] | None = None)
 
 
 def _student(course: Course, user_id: int) -> None:
-    if not Enrollment.objects.filter(
-        course=course, user_id=user_id, role=Enrollment.Role.STUDENT
-    ).exists():
+    if not selectors.is_graded_student(course, user_id):
         raise GradingError("student", _("This person is not a registered student of the course."))
 
 

@@ -19,10 +19,10 @@ from django.utils.translation import gettext as _
 from course.deadlines import rules as deadlines
 from course.deadlines.selectors import due_changes_by_target
 from course.extensions import ScheduleItem
-from course.models import Course, Enrollment, Session
+from course.models import Course, Session
 from course.permissions import Action, can
 from course.scores import ScoreItem, ScoresByStudent, ScoreStatus
-from course.selectors import course_policies
+from course.selectors import active_students, course_policies
 from course.syllabus.hooks import Watched
 from course.syllabus.schema import LatePenalty
 
@@ -102,11 +102,7 @@ def unpaired_students(course: Course, kind: str) -> QuerySet[Any]:
     User = get_user_model()
     taken = GroupMembership.objects.filter(course=course, kind=kind).values("student_id")
     return (
-        User.objects.filter(
-            enrollments__course=course,
-            enrollments__role=Enrollment.Role.STUDENT,
-            enrollments__status=Enrollment.Status.ACTIVE,
-        )
+        User.objects.filter(pk__in=active_students(course).values("user_id"))
         .exclude(pk__in=taken)
         .order_by("last_name", "first_name", "username")
     )
