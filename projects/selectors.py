@@ -22,7 +22,7 @@ from course.extensions import ScheduleItem
 from course.models import Course, Session
 from course.permissions import Action, can
 from course.scores import ScoreItem, ScoresByStudent, ScoreStatus
-from course.selectors import active_students, course_policies
+from course.selectors import active_students, course_policy
 from course.syllabus.hooks import Watched
 from course.syllabus.schema import LatePenalty
 
@@ -40,22 +40,20 @@ from .models import (
     Slides,
     TalkSlot,
 )
+from .policy import PresentationPolicy, ProjectPolicy
 
 
 def group_size_for(course: Course, kind: str) -> int:
-    policies = course_policies(course)
-    return (
-        policies.presentations.group_size
-        if kind == GroupKind.PRESENTATION
-        else policies.project.group_size
-    )
+    if kind == GroupKind.PRESENTATION:
+        return course_policy(course, PresentationPolicy).group_size
+    return course_policy(course, ProjectPolicy).group_size
 
 
 def slides_due(course: Course, slot: TalkSlot | None) -> dt.datetime | None:
     """When a pair's slides are due: some hours before its talk; no slot, no due date."""
     if slot is None:
         return None
-    hours = course_policies(course).presentations.slides_due_hours_before
+    hours = course_policy(course, PresentationPolicy).slides_due_hours_before
     return rules.slides_due_at(slot.starts_at, hours)
 
 
@@ -269,7 +267,7 @@ def presentation_page(
     course: Course, group: Group, members: Sequence[GroupMembership], user: Any, now: dt.datetime
 ) -> dict[str, Any]:
     """A pair's paper, proposals, talk slot, slides and rubric, as its page shows them."""
-    policy = course_policies(course).presentations
+    policy = course_policy(course, PresentationPolicy)
     proposals = list(proposals_of(group))
     paper = approved_paper(group)
     slot = slot_of(group)
@@ -337,7 +335,7 @@ def team_milestones(group: Group, now: dt.datetime | None = None) -> list[Milest
     now = now or timezone.now()
     course = group.course
     milestones = list(milestones_of(course))
-    policy = course_policies(course).project.late_penalty
+    policy = course_policy(course, ProjectPolicy).late_penalty
     keys = {m.pk: milestone_key(m.pk) for m in milestones}
     changes = due_changes_by_target(course, keys.values())
     member_ids = [m.student_id for m in group.memberships.all()]
@@ -546,7 +544,7 @@ def schedule_talks(
 
 def presentation_gradebook_items(course: Course) -> ScoresByStudent:
     """One item per student in a pair: the rubric total (or their own override). Four queries."""
-    policy = course_policies(course).presentations
+    policy = course_policy(course, PresentationPolicy)
     possible = [c.points for c in policy.rubric]
     keys = {c.key for c in policy.rubric}
     scores: dict[int, dict[str, Decimal]] = defaultdict(dict)
@@ -614,7 +612,7 @@ def project_gradebook_items(course: Course, now: dt.datetime | None = None) -> S
     for group_id, student_id in memberships:
         members[group_id].append(student_id)
     changes = due_changes_by_target(course, [milestone_key(ms.pk) for ms in milestones])
-    policy = course_policies(course).project.late_penalty
+    policy = course_policy(course, ProjectPolicy).late_penalty
     by_group: dict[int, list[ScoreItem]] = {}
     for group_id, ids in members.items():
         by_group[group_id] = [

@@ -14,10 +14,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from course.http import course_view
+from course.decorators import course_view
 from course.models import Course
 from course.permissions import Action, can
-from course.selectors import course_policies
+from course.selectors import course_policy
 from course.uploads.responses import private_file_response
 
 from . import selectors, services
@@ -30,6 +30,7 @@ from .models import (
     Slides,
     TalkSlot,
 )
+from .policy import PresentationPolicy, ProjectPolicy
 
 PAGE_FOR_KIND: dict[str, str] = {
     GroupKind.PRESENTATION: "projects_presentations",
@@ -52,10 +53,10 @@ def _group_context(
     request: HttpRequest, course: Course, kind: str, *, now: Any, **forms: Any
 ) -> dict[str, Any]:
     """What both group pages share: the policy of the kind, the group, the invitations."""
-    policies = course_policies(course)
+    policy_type = PresentationPolicy if kind == GroupKind.PRESENTATION else ProjectPolicy
     return {
         "course": course,
-        "policy": policies.presentations if kind == GroupKind.PRESENTATION else policies.project,
+        "policy": course_policy(course, policy_type),
         **selectors.group_page(course, kind, request.user),
         "invite_form": forms.get("invite_form") or _invite_form(course, kind, request.user),
         "errors": forms.get("errors", []),
@@ -87,7 +88,7 @@ def presentations(request: HttpRequest, course: Course) -> HttpResponse:
             request,
             "projects/presentations_staff.html",
             {
-                "policy": course_policies(course).presentations,
+                "policy": course_policy(course, PresentationPolicy),
                 "data": selectors.class_presentations(course),
                 "now": timezone.now(),
             },
@@ -125,7 +126,10 @@ def team(request: HttpRequest, course: Course) -> HttpResponse:
         return render(
             request,
             "projects/team_staff.html",
-            {"policy": course_policies(course).project, "data": selectors.class_projects(course)},
+            {
+                "policy": course_policy(course, ProjectPolicy),
+                "data": selectors.class_projects(course),
+            },
         )
     return _team_page(request, course)
 
@@ -288,7 +292,7 @@ def slides_upload(request: HttpRequest, course: Course) -> HttpResponse:
 @course_view(Action.SUBMIT_WORK)
 def team_choice(request: HttpRequest, course: Course) -> HttpResponse:
     group = _my_group(request, course, GroupKind.PROJECT)
-    policy = course_policies(course).project
+    policy = course_policy(course, ProjectPolicy)
     form = TeamChoiceForm(request.POST, topics=policy.topics, kinds=policy.kinds)
     if form.is_valid():
         try:
