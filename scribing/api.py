@@ -14,7 +14,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from course.api_permissions import CourseActionPermission
-from course.deadlines.rules import assess_lateness
 from course.models import Course
 from course.permissions import Action
 
@@ -110,7 +109,7 @@ class MyAssignmentAPI(APIView):
         subs = list(selectors.submissions_of(assignment.slot))
         latest = subs[0] if subs else None
         score = selectors.score_for(assignment, latest, due, course.time_zone, policy)
-        now_lat = assess_lateness(timezone.now(), due, policy.late_penalty, tz=course.time_zone)
+        now_lat = selectors.lateness_at(course, due, policy, timezone.now())
         data = {
             "slot_id": assignment.slot_id,
             "number": session.number,

@@ -428,3 +428,19 @@ def test_leave_messages_in_french(client, pcourse, students) -> None:
         assert "Quitter ce groupe" in page
         r = client.post(leave_url(pcourse), {"confirm": "yes"}, headers=fr, follow=True)
         assert "Vous avez quitté le groupe" in r.content.decode()
+
+
+def test_grade_shows_only_once_every_rubric_criterion_is_scored(client, pcourse, students) -> None:
+    from projects.models import RubricScore
+
+    a, b = students[:2]
+    group = services.group_create(course=pcourse, kind=P, students=[a, b])
+    # A score kept for a criterion since removed from the rubric, and one of the two real ones.
+    RubricScore.objects.create(group=group, criterion="old", points=10)
+    services.rubric_score_set(group=group, criterion="slides", points=40)
+    client.force_login(a)
+    page = client.get(url("projects_presentations", pcourse))
+    assert b'id="grade"' not in page.content  # as the gradebook: still pending
+    services.rubric_score_set(group=group, criterion="clarity", points=45)
+    page = client.get(url("projects_presentations", pcourse))
+    assert b'id="grade"' in page.content
