@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -437,10 +438,10 @@ def test_grade_shows_only_once_every_rubric_criterion_is_scored(client, pcourse,
     group = services.group_create(course=pcourse, kind=P, students=[a, b])
     # A score kept for a criterion since removed from the rubric, and one of the two real ones.
     RubricScore.objects.create(group=group, criterion="old", points=10)
-    services.rubric_score_set(group=group, criterion="slides", points=40)
+    services.rubric_score_set(group=group, criterion="slides", points=Decimal(40))
     client.force_login(a)
     page = client.get(url("projects_presentations", pcourse))
     assert b'id="grade"' not in page.content  # as the gradebook: still pending
-    services.rubric_score_set(group=group, criterion="clarity", points=45)
+    services.rubric_score_set(group=group, criterion="clarity", points=Decimal(45))
     page = client.get(url("projects_presentations", pcourse))
     assert b'id="grade"' in page.content
