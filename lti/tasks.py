@@ -42,6 +42,8 @@ def roster_sync_course(link_id: int) -> dict[str, object]:
     return services.roster_sync(link=link, now=timezone.now()).as_dict()
 
 
+# Idempotent (a score already posted is not posted again), so safe to acknowledge late and to
+# retry with back-off while the LMS is down: a retry posts only what is left.
 @shared_task(
     name="lti.grades_post",
     acks_late=True,
@@ -52,25 +54,15 @@ def roster_sync_course(link_id: int) -> dict[str, object]:
     retry_backoff_max=3600,
     max_retries=8,
 )
-def grades_post(course_id: int, grades: list[dict[str, str]]) -> dict[str, object]:
-    """Released grades to the LMS: `grades` are {user_id, key, label, score, maximum} (scores
-    as strings, JSON-safe). Idempotent: a retry posts only what is not yet posted."""
-    from decimal import Decimal
-
+def grades_post(course_id: int) -> dict[str, object]:
+    """The course's released grades to its LMS gradebooks (queued by
+    services.grades_post_schedule after a recompute, coalesced)."""
     from course.models import Course
 
-    from . import rules, services
+    from . import services
 
-    course = Course.objects.get(pk=course_id)
-    rows = [
-        rules.LmsGrade(
-            user_id=int(g["user_id"]),
-            key=str(g["key"]),
-            label=str(g["label"]),
-            score=Decimal(str(g["score"])),
-            maximum=Decimal(str(g["maximum"])),
-        )
-        for g in grades
-    ]
-    report = services.grades_post(course=course, grades=rows, now=timezone.now())
+    course = Course.objects.filter(pk=course_id).first()
+    if course is None:
+        return {"course": course_id, "skipped": "no such course"}
+    report = services.released_grades_post(course=course, now=timezone.now())
     return {"posted": report.posted, "unchanged": report.unchanged, "not_linked": report.not_linked}

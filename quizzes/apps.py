@@ -12,6 +12,7 @@ class QuizzesConfig(AppConfig):
         from course.extensions import (
             NavLink,
             register_home_notices,
+            register_link_targets,
             register_nav_link,
             register_schedule_annotator,
         )
@@ -19,7 +20,7 @@ class QuizzesConfig(AppConfig):
         from course.permissions import Action
         from course.syllabus import register_section, register_watcher
 
-        from . import demo, home, reminders, schedule, syllabus_section
+        from . import demo, home, reminders, schedule, selectors, syllabus_section
 
         register_nav_link(
             NavLink(label=_("Quizzes"), url_name="quiz_list", action=Action.TAKE_QUIZ, order=20)
@@ -30,6 +31,8 @@ class QuizzesConfig(AppConfig):
         )
         register_schedule_annotator("quizzes", schedule.annotate_sessions)
         register_home_notices("quizzes", home.quiz_notices)
+        # A link from the LMS (Deep Linking) may open one quiz.
+        register_link_targets("quizzes", selectors.link_targets)
         register_section("quiz_bank", syllabus_section.QuizBankSection())
         register_watcher("quizzes", syllabus_section.watched_quizzes)
         register_demo_hook("quizzes", demo.add_demo_quizzes)

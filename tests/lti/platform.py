@@ -86,6 +86,7 @@ class LtiPlatform:
     roster: list[dict[str, Any]] = field(default_factory=list)  # NRPS members
     line_items: list[dict[str, Any]] = field(default_factory=list)  # AGS gradebook columns
     scores: list[dict[str, Any]] = field(default_factory=list)  # AGS scores received, in order
+    scores_unavailable: int = 0  # the next score posts answered 503 (the LMS is down)
     registration_token: str = "reg-token-1"
     registrations: list[dict[str, Any]] = field(default_factory=list)  # tools that registered
     host: str = "127.0.0.1"
@@ -171,6 +172,9 @@ class LtiPlatform:
                         self._send(
                             201, "application/vnd.ims.lis.v2.lineitem+json", json.dumps(item)
                         )
+                    elif url.path.endswith("/scores") and platform.scores_unavailable > 0:
+                        platform.scores_unavailable -= 1
+                        self._send(503, "application/json", "{}")
                     elif url.path.endswith("/scores") and AGS_SCORE in (self._bearer_scope() or ""):
                         platform.scores.append(
                             dict(payload, lineitem=url.path.removesuffix("/scores"))
