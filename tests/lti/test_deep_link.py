@@ -140,7 +140,7 @@ def test_the_picker_offers_each_quiz_and_the_course_pages_and_a_quiz_link_lands_
 def test_a_quiz_of_another_course_is_not_a_target(
     course: Course, lms: LtiPlatform, prof: str, make_member: Any
 ) -> None:
-    from course.syllabus import load_syllabus_text
+    from course.syllabus.services import load_syllabus_text
     from tests.conftest import SMALL_SYLLABUS
 
     elsewhere = load_syllabus_text(SMALL_SYLLABUS.replace("TST101", "OTH202")).course
