@@ -344,7 +344,7 @@ class RosterSyncReport:
 
 def roster_sync(*, link: LinkedCourse, now: datetime) -> RosterSyncReport:
     """Make the course's roster follow the LMS's membership (NRPS), with the rules of the CSV
-    import; the report of what changed is kept on the link. A failure of the LMS changes
+    import (people added are enrolled and welcomed: invited, or told they were added); the report of what changed is kept on the link. A failure of the LMS changes
     nothing and is reported (and raised for the task to retry)."""
     report = RosterSyncReport()
     if not link.memberships_url:
@@ -391,7 +391,11 @@ def roster_sync(*, link: LinkedCourse, now: datetime) -> RosterSyncReport:
                 report.dropped.append(enrollment.user.email or enrollment.user.username)
                 continue
             user = User.objects.get(pk=user_id)
-            course_services.enrollment_set(course=link.course, user=user, role=role, now=now)
+            # Someone added is told as the roster import tells them: an invitation to choose
+            # a password if they have none, else a notice that they were added.
+            course_services.enrollment_join(
+                course=link.course, user=user, role=role, now=now, welcome=kind == rules.ADDED
+            )
             label = f"{names[user_id]} ({role})"
             (report.added if kind == rules.ADDED else report.role_changed).append(label)
         _report_keep(link=link, report=report, now=now)
