@@ -1,4 +1,5 @@
-"""LTI tasks: the nightly roster sync of every linked course, one retried task per course."""
+"""LTI tasks: the nightly roster sync of every linked course, one retried task per course; the
+coalesced post of a course's released grades."""
 
 from __future__ import annotations
 
@@ -11,7 +12,9 @@ from .protocol import ServiceError
 
 @shared_task(name="lti.roster_sync_all", time_limit=120, soft_time_limit=100)
 def roster_sync_all() -> list[int]:
-    """Nightly: queue each linked course's roster sync; also forget the old login nonces."""
+    """Nightly: queue each linked course's roster sync and a post of its released grades (which
+    sends only what the LMS lacks: a post whose retries ran out goes again); also forget the
+    old login nonces."""
     from . import services
 
     services.launch_nonces_prune(now=timezone.now())
@@ -20,6 +23,9 @@ def roster_sync_all() -> list[int]:
     )
     for link_id in ids:
         roster_sync_course.delay(link_id)
+    graded = LinkedCourse.objects.exclude(lineitems_url="").values_list("course_id", flat=True)
+    for course_id in sorted(set(graded)):
+        grades_post.delay(course_id)
     return ids
 
 
