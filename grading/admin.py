@@ -381,7 +381,7 @@ class GradebookAdmin(_ReadOnly, CourseScopedAdminMixin, admin.ModelAdmin):
         if request.method != "POST":
             return redirect("admin:grading_gradebook", course.pk)
         key = request.POST.get("component", "")
-        labels = dict(_releases(course, _specs(course)).items())
+        labels = _releases(course, _specs(course))
         if key not in labels:
             messages.error(
                 request, _("component: no such grade in this course: %(key)s") % {"key": key}
