@@ -18,9 +18,10 @@ class QuizzesConfig(AppConfig):
         )
         from course.notifications import register_digest_source, register_reminder_source
         from course.permissions import Action
-        from course.syllabus.hooks import register_section, register_watcher
+        from course.syllabus.hooks import register_policy, register_section, register_watcher
 
         from . import demo, home, reminders, schedule, selectors, syllabus_section
+        from .policy import QuizPolicy
 
         register_nav_link(
             NavLink(label=_("Quizzes"), url_name="quiz_list", action=Action.TAKE_QUIZ, order=20)
@@ -33,6 +34,7 @@ class QuizzesConfig(AppConfig):
         register_home_notices("quizzes", home.quiz_notices)
         # A link from the LMS (Deep Linking) may open one quiz.
         register_link_targets("quizzes", selectors.link_targets)
+        register_policy("quizzes", QuizPolicy)
         register_section("quiz_bank", syllabus_section.QuizBankSection())
         register_watcher("quizzes", syllabus_section.watched_quizzes)
         register_demo_hook("quizzes", demo.add_demo_quizzes)

@@ -10,7 +10,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from course.models import Course, Enrollment
+from course.models import Course, Enrolment
 from grading.models import GradeRelease
 from lti.models import GradePost, LineItem, LinkedCourse, Platform
 
@@ -50,7 +50,7 @@ def _posts(course: Course, platform: Platform, student: Any, other: Any) -> None
 def test_the_instructor_sees_the_posts_of_the_course_and_their_errors(
     course: Course, make_member: Any, registered: Platform
 ) -> None:
-    prof = make_member(course, Enrollment.Role.INSTRUCTOR, username="prof")
+    prof = make_member(course, Enrolment.Role.INSTRUCTOR, username="prof")
     ada, bob = make_member(course, username="ada"), make_member(course, username="bob")
     _posts(course, registered, ada, bob)
     client = Client()
@@ -78,11 +78,11 @@ def test_only_the_instructor_releases_and_an_unknown_grade_is_refused_by_name(
 ) -> None:
     url = reverse("admin:grading_gradebook_release", args=[course.pk])
     ta = Client()
-    ta.force_login(make_member(course, Enrollment.Role.TA, username="ta"))
+    ta.force_login(make_member(course, Enrolment.Role.TA, username="ta"))
     assert ta.post(url, {"component": "midterm", "released": "1"}).status_code == 403
 
     prof = Client()
-    prof.force_login(make_member(course, Enrollment.Role.INSTRUCTOR, username="prof"))
+    prof.force_login(make_member(course, Enrolment.Role.INSTRUCTOR, username="prof"))
     answer = prof.post(url, {"component": "nonesuch", "released": "1"}, follow=True)
     assert "Component: no such grade in this course: nonesuch" in answer.content.decode()
     assert not GradeRelease.objects.exists()

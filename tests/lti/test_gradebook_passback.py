@@ -14,7 +14,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from course.models import Course, Enrollment
+from course.models import Course, Enrolment
 from grading import services as grading
 from grading.models import GradebookSnapshot
 from lti import services, tasks
@@ -50,7 +50,7 @@ def people(bound_course: Course, lms: LtiPlatform, do_launch: Any) -> dict[str, 
 
 def prof_client(course: Course) -> Client:
     client = Client()
-    client.force_login(Enrollment.objects.get(course=course, role="instructor").user)
+    client.force_login(Enrolment.objects.get(course=course, role="instructor").user)
     return client
 
 
