@@ -3,7 +3,7 @@ coalesced, retried, never the same score twice, against the test platform (tests
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -154,7 +154,7 @@ def test_a_burst_of_recomputes_queues_one_post(
     grading.gradebook_recompute(course=bound_course)
     assert len(queued) == 2
     # A post lost with its worker: the marker lapses and a later recompute queues again.
-    later = timezone.now() + services.GRADES_POST_STALE + timezone.timedelta(seconds=1)
+    later = timezone.now() + services.GRADES_POST_STALE + timedelta(seconds=1)
     assert services.grades_post_schedule(course=bound_course, now=later)
     assert len(queued) == 3
 
