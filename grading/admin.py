@@ -295,7 +295,7 @@ class GradebookAdmin(_ReadOnly, CourseScopedAdminMixin, admin.ModelAdmin):
             .values_list("course_id", "n")
         )
         for c in courses:
-            c.student_count = students.get(c.pk, 0)  # type: ignore[attr-defined]
+            c.student_count = students.get(c.pk, 0)  # type: ignore[attr-defined]  # shown by the template beside each course
         return render(
             request,
             "admin/grading/courses.html",

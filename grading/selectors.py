@@ -202,7 +202,7 @@ def _call(provider: ItemProvider, course: Course, now: datetime) -> ScoresByStud
     except (TypeError, ValueError):
         takes_now = False
     if takes_now:
-        return provider(course, now=now)  # type: ignore[call-arg]
+        return provider(course, now=now)  # type: ignore[call-arg]  # the signature was just checked for `now`
     return provider(course)
 
 

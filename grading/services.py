@@ -211,7 +211,8 @@ def _exam_decimal(field: str, raw: Any) -> Decimal:
     value = _decimal(field, raw)
     try:
         column = ExamScore._meta.get_field(field)
-        assert isinstance(column, models.DecimalField)
+        if not isinstance(column, models.DecimalField):
+            raise TypeError(f"ExamScore.{field} is not a decimal column")
         column.run_validators(value)
     except ValidationError as exc:
         raise GradingError(field, " ".join(exc.messages)) from None

@@ -124,7 +124,7 @@ class MilestoneGradeInline(CourseScopedInlineMixin, admin.TabularInline):
 
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         if db_field.name == "milestone":
-            course_id = getattr(request, "_projects_course_id", None)
+            course_id = getattr(request, "projects_course_id", None)
             kwargs["queryset"] = (
                 Milestone.objects.filter(course_id=course_id)
                 if course_id
@@ -264,7 +264,7 @@ class GroupAdmin(CourseScopedAdminMixin, admin.ModelAdmin):
     def get_inlines(self, request: HttpRequest, obj: Any) -> list[type]:
         if obj is None:
             return [MembershipInline]
-        request._projects_course_id = obj.course_id  # type: ignore[attr-defined]
+        request.projects_course_id = obj.course_id  # type: ignore[attr-defined]  # handed to the inlines' queryset on the request
         if obj.kind == GroupKind.PROJECT:
             return [MembershipInline, SubmissionInline, MilestoneGradeInline]
         return [MembershipInline, SlidesInline, RubricScoreInline]
@@ -338,7 +338,7 @@ class GroupAdmin(CourseScopedAdminMixin, admin.ModelAdmin):
             _("Grade with the rubric"),
         )
 
-    def get_urls(self):  # type: ignore[no-untyped-def]
+    def get_urls(self):
         own = [
             path(
                 "tools/", self.admin_site.admin_view(self.tools_view), name="projects_group_tools"
@@ -646,7 +646,7 @@ class MilestoneAdmin(CourseScopedAdminMixin, admin.ModelAdmin):
 
     @admin.display(description=_("submissions"))
     def submissions_count(self, obj: Milestone) -> int:
-        return obj.n_subs  # type: ignore[attr-defined]
+        return obj.n_subs  # type: ignore[attr-defined]  # annotated by the changelist's queryset
 
     def save_model(self, request: HttpRequest, obj: Milestone, form: Any, change: bool) -> None:
         if change and "due" in form.changed_data:

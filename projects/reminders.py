@@ -130,10 +130,12 @@ def _milestone_reminders(course: Course, now: dt.datetime) -> Iterable[DueRemind
     changes = due_changes_by_target(course, keys.values())
     url = reverse("projects_team", kwargs={"code": course.code})
     for m in milestones:
-        assert m.due is not None
+        if m.due is None:  # to be announced: nothing is due yet
+            continue
         for group_id, students in members.items():
             team_due = team_due_of(m, changes[keys[m.pk]], students)
-            assert team_due is not None
+            if team_due is None:  # only an undated milestone has none, skipped above
+                continue
             if m.due_set_at is not None:
                 for s in students:
                     yield DueReminder(
@@ -187,7 +189,8 @@ def _talk_reminders(course: Course, now: dt.datetime) -> Iterable[DueReminder]:
     ).values_list("group_id", "student_id"):
         members[group_id].append(student_id)
     for slot in slots:
-        assert slot.group_id is not None
+        if slot.group_id is None:  # a free slot: nobody to remind
+            continue
         is_paper = slot.kind == GroupKind.PRESENTATION
         url = _group_page(course, slot.kind)
         for s in members[slot.group_id]:
@@ -205,7 +208,7 @@ def _talk_reminders(course: Course, now: dt.datetime) -> Iterable[DueReminder]:
                 ),
                 url=url,
             )
-            if is_paper and not slot.has_slides:  # type: ignore[attr-defined]
+            if is_paper and not slot.has_slides:
                 yield DueReminder(
                     recipient_user_id=s,
                     item_key=f"projects:slot:{slot.pk}:{slot.starts_at.isoformat()}",

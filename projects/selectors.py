@@ -500,7 +500,8 @@ def schedule_talks(
     result: dict[int, list[ScheduleItem]] = defaultdict(list)
     for slot in slots:
         group = slot.group
-        assert group is not None
+        if group is None:  # a free slot: no talk to show
+            continue
         names = member_names(group)
         at = timezone.localtime(slot.starts_at, zone).strftime("%H:%M")
         if slot.kind == GroupKind.PRESENTATION:
@@ -720,6 +721,6 @@ def watched_milestones(course: Course) -> dict[str, Watched]:
         out[f"milestone:{m.pk}"] = Watched(
             label=f"Milestone “{m.label}”",
             state=due,
-            work=f"{m.n_submissions} hand-ins" if m.n_submissions else "",  # type: ignore[attr-defined]
+            work=f"{m.n_submissions} hand-ins" if m.n_submissions else "",
         )
     return out

@@ -382,7 +382,7 @@ def answer_target(
                 "quiz__attempts", condition=Q(quiz__attempts__student_id=user_id)
             ),
             choice_ids=Subquery(choice_ids),
-        ).select_related("quiz__course", "my_enrolment", "my_attempt")  # type: ignore[misc]
+        ).select_related("quiz__course", "my_enrolment", "my_attempt")  # type: ignore[misc]  # FilteredRelation aliases, unknown to django-stubs
     )
     if question is None:
         return None
@@ -397,7 +397,7 @@ def answer_target(
         quiz=quiz,
         question=question,
         attempt=attempt,
-        choice_ids=set(question.choice_ids or ()),  # type: ignore[attr-defined]
+        choice_ids=set(question.choice_ids or ()),
     )
 
 
@@ -432,7 +432,7 @@ def student_quiz(
             ),
             my_attempt=FilteredRelation("attempts", condition=Q(attempts__student_id=user_id)),
         )
-        .select_related("course", "my_enrolment", "my_accommodation", "my_attempt")  # type: ignore[misc]
+        .select_related("course", "my_enrolment", "my_accommodation", "my_attempt")  # type: ignore[misc]  # FilteredRelation aliases, unknown to django-stubs
     )
     if with_questions:
         qs = qs.prefetch_related(

@@ -395,6 +395,6 @@ def watched_deadlines(course: Course) -> dict[str, Watched]:
         out[f"notes:{slot.pk}"] = Watched(
             label=f"Scribe notes of the lecture of {slot.session.date}",
             state=f"due {due:%Y-%m-%d %H:%M}",
-            work=f"{slot.n_versions} versions handed in",  # type: ignore[attr-defined]
+            work=f"{slot.n_versions} versions handed in",
         )
     return out

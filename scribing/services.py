@@ -165,7 +165,7 @@ def auto_assign_propose(*, course: Course, now: datetime, seed: int) -> AutoAssi
     }
     slots = {s.pk: s for s in selectors.slots_with_people(course)}
     offered = [
-        rules.SlotSeats(slot=s.pk, date=s.session.date, free=s.capacity - s.taken)  # type: ignore[attr-defined]
+        rules.SlotSeats(slot=s.pk, date=s.session.date, free=s.capacity - s.taken)  # type: ignore[attr-defined]  # `taken` is annotated by slots_with_people
         for s in slots.values()
         if rules.may_change(s.session.starts_at, now, change_cutoff_days=policy.change_cutoff_days)
     ]
@@ -259,7 +259,7 @@ def _clean_name(name: str, default: str) -> str:
 
     try:
         return get_valid_filename(name.rsplit("/", 1)[-1])
-    except Exception:  # noqa: BLE001 - a name made only of bad characters
+    except Exception:  # a name made only of bad characters
         return default
 
 

@@ -11,12 +11,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from grading import services
 from grading.models import ExamScore, GradeOverride, OverrideAuditLog
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -95,7 +95,7 @@ def test_api_me_and_all(client: Any, course: Any, people: dict) -> None:
 
 
 def _superuser() -> Any:
-    return get_user_model().objects.create_superuser("root", "root@example.org", "pw-for-tests")
+    return UserFactory.create(superuser=True, username="root", email="root@example.org")
 
 
 def test_admin_gradebook_query_count_two_sizes(

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import itertools
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -57,7 +58,7 @@ def test_talk_slots_fit_and_do_not_overlap(length: int, talk: int, change: int) 
     start = at(9)
     end = start + timedelta(minutes=length)
     slots = rules.talk_slot_times(start, end, talk_minutes=talk, changeover_minutes=change)
-    for a, b in zip(slots, slots[1:], strict=False):
+    for a, b in itertools.pairwise(slots):
         assert b.starts_at - a.ends_at == timedelta(minutes=change)
     assert all(s.ends_at - s.starts_at == timedelta(minutes=talk) for s in slots)
     assert all(start <= s.starts_at and s.ends_at <= end for s in slots)
@@ -115,7 +116,7 @@ def test_paper_key_prefers_link_then_entry() -> None:
         rules.paper_key(url="https://arxiv.org/abs/1", bib_entry_id=None) == "url:arxiv.org/abs/1"
     )
     assert rules.paper_key(url="", bib_entry_id=3) == "bib:3"
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="a link or a bibliography entry"):
         rules.paper_key(url="", bib_entry_id=None)
 
 
@@ -157,7 +158,7 @@ def test_rubric_percent() -> None:
     assert rules.rubric_percent([Decimal(40), Decimal(45)], [Decimal(50), Decimal(50)]) == Decimal(
         "85.00"
     )
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="no points"):
         rules.rubric_percent([], [])
 
 

@@ -492,7 +492,7 @@ def test_simultaneous_first_saves_make_one_attempt(quiz: Quiz, student: Any) -> 
         try:
             c = client_for(student)
             barrier.wait()
-            value = correct(q) if q.kind == "single" else "4"
+            value: int | str | list[int] = correct(q) if q.kind == "single" else "4"
             if q.kind == "multiple":
                 value = [correct(q)]
             statuses.append(put(c, api(quiz, "answer", qid=q.pk), {"value": value}).status_code)

@@ -146,9 +146,7 @@ class TestTakingAQuiz:
             services.attempt_start(quiz=quiz, student=student, now=now, access_code="000")
         assert exc.value.field == "access_code"
         code = rules.access_code(quiz.access_secret, now)
-        attempt, created = services.attempt_start(
-            quiz=quiz, student=student, now=now, access_code=code
-        )
+        _, created = services.attempt_start(quiz=quiz, student=student, now=now, access_code=code)
         assert created
 
     def test_auditor_attempt_is_practice(
