@@ -70,10 +70,15 @@ class ScribeSlotAdmin(CourseScopedAdminMixin, admin.ModelAdmin):
         return ", ".join(str(a.student) for a in obj.assignments.all())
 
     def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
-        for inline_form in formset.forms:
-            if inline_form.instance and not inline_form.instance.course_id:
-                inline_form.instance.course_id = form.instance.course_id
-        super().save_formset(request, form, formset, change)
+        """The scribes of the lecture (and their own grades) are written by the services."""
+        instances = formset.save(commit=False)
+        try:
+            for obj in formset.deleted_objects:
+                services.assignment_remove(assignment=obj)
+            for assignment in instances:
+                services.assignment_save(slot=form.instance, assignment=assignment)
+        except ValidationError as exc:
+            self.message_user(request, "; ".join(exc.messages), messages.ERROR)
 
     @admin.action(description=_("Create slots for every lecture of these courses"))
     def sync_lectures(self, request: HttpRequest, queryset: QuerySet[ScribeSlot]) -> None:
