@@ -312,7 +312,7 @@ class GradebookAdmin(_ReadOnly, CourseScopedAdminMixin, admin.ModelAdmin):
         services.grades_settle(course=course, now=timezone.now())
         snapshot = selectors.snapshot_of(course)
         specs = _specs(course)
-        rows = snapshot.rows if snapshot else []
+        rows = selectors.snapshot_rows(snapshot)
         order = request.GET.get("o", "name")
         shown = selectors.filter_sort_rows(
             rows,
@@ -445,7 +445,7 @@ class GradebookAdmin(_ReadOnly, CourseScopedAdminMixin, admin.ModelAdmin):
         course = _course_for(request, course_id, Action.VIEW_ALL_GRADES)
         services.grades_settle(course=course, now=timezone.now())
         snapshot = selectors.snapshot_of(course)
-        rows = selectors.filter_sort_rows(snapshot.rows if snapshot else [], order="name")
+        rows = selectors.filter_sort_rows(selectors.snapshot_rows(snapshot), order="name")
         return course, rows, _specs(course)
 
     def export_view(self, request: HttpRequest, course_id: int) -> HttpResponse:

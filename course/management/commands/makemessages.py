@@ -20,6 +20,9 @@ from course import catalogues
 
 
 class Command(makemessages.Command):
+    # A counted sentence kept as data (course.texts.ngettext_noop) is a plural entry.
+    xgettext_options = [*makemessages.Command.xgettext_options, "--keyword=ngettext_noop:1,2"]
+
     def handle(self, *args: Any, **options: Any) -> None:
         options["ignore_patterns"] = [*options.get("ignore_patterns", []), *catalogues.IGNORED]
         self._root = Path(os.getcwd())
