@@ -19,6 +19,7 @@ as the template's, a compiled `.mo` that is not its `.po`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
@@ -31,6 +32,45 @@ DOMAIN = "django"
 PLURAL_FORMS = {"fr": "nplurals=2; plural=(n > 1);"}
 # Never walked for msgids: tools, tests and what the app serves or builds.
 IGNORED = [".venv", "venv", "var", "tests", "bench", "node_modules", "staticfiles", "static"]
+
+
+NBSP = "\u00a0"
+_SPACES = " \u00a0\u202f"
+# French typography: a no-break space before : ; ! ? and the percent sign, inside « ».
+_BEFORE_PUNCT = re.compile(r"(?<=[^\s\u00a0\u202f(«])[ ]?([:;!?])(?=\s|$|<|»|\))")
+_ENTITY = re.compile(r"(&[a-zA-Z]+|&#\d+)$")
+_BEFORE_PERCENT = re.compile(r"(\d|%\(\w+\)[sd]|\}\}|%[sd])[ ]?(%%|%)(?![(a-z])")
+_OPEN_QUOTE = re.compile(r"«[ ]?(?=\S)")
+_CLOSE_QUOTE = re.compile(r"(?<=\S)[ ]?»")
+
+
+def typeset_french(text: str) -> str:
+    """`text` with the no-break spaces French typography asks for (the one place of the rule)."""
+
+    def punct(m: re.Match[str]) -> str:
+        if m.group(1) == ";" and _ENTITY.search(text[: m.start()]):
+            return m.group(0)  # the end of an HTML entity (&nbsp;)
+        return NBSP + m.group(1)
+
+    text = _BEFORE_PUNCT.sub(punct, text)
+    text = _BEFORE_PERCENT.sub(lambda m: m.group(1) + NBSP + m.group(2), text)
+    text = _OPEN_QUOTE.sub("«" + NBSP, text)
+    return _CLOSE_QUOTE.sub(NBSP + "»", text)
+
+
+def typeset(po: polib.POFile) -> int:
+    """Apply French typography to every translation of `po`; how many changed."""
+    changed = 0
+    for entry in po:
+        if entry.msgid_plural:
+            new = {k: typeset_french(v) for k, v in entry.msgstr_plural.items()}
+            if new != entry.msgstr_plural:
+                entry.msgstr_plural = new
+                changed += 1
+        elif entry.msgstr and typeset_french(entry.msgstr) != entry.msgstr:
+            entry.msgstr = typeset_french(entry.msgstr)
+            changed += 1
+    return changed
 
 
 def key_of(entry: polib.POEntry | polib.MOEntry) -> Key:
@@ -165,6 +205,11 @@ def problems(
                 out.append(f"{name}: {entry.msgid!r} is fuzzy (check the guess, remove the flag)")
             elif not is_translated(entry):
                 out.append(f"{name}: {entry.msgid!r} has no translation")
+            elif language == "fr" and any(
+                typeset_french(t) != t
+                for t in (entry.msgstr_plural.values() if entry.msgid_plural else [entry.msgstr])
+            ):
+                out.append(f"{name}: {entry.msgid!r}: French typography (run `make messages`)")
         if any(e.obsolete for e in po):
             out.append(f"{name}: obsolete entries (run `make messages`)")
         meta = po.metadata

@@ -14,7 +14,7 @@ language's percent typography ("66.91%", "66,91 %").
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Union
 
 from django.utils import formats
@@ -54,17 +54,21 @@ Param = Union[str, int, Decimal, dt.date, Percent, "Text"]
 def format_percent(value: Decimal | int | float | str | None, places: int | None = None) -> str:
     """`value` in percent with the active language's decimal mark and percent sign spacing.
 
-    `places` None shows the digits the value has (5 -> "5%", 5.5 -> "5.5%").
+    `places` as floatformat's: 2 shows two decimals, -2 at most two (5 -> "5%", 5.5 -> "5.5%"),
+    None the digits the value has.
     """
     if value is None or value == "":
         return ""
     number = Decimal(str(value))
-    if places is None:
+    if places is None or places < 0:
+        if places is not None:
+            number = number.quantize(Decimal(1).scaleb(places), rounding=ROUND_HALF_UP)
         number = number.normalize()
         if number == number.to_integral():
             number = number.quantize(Decimal(1))
         shown = formats.number_format(number, use_l10n=True)
     else:
+        number = number.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
         shown = formats.number_format(number, decimal_pos=places, use_l10n=True)
     # Translators: a percentage; French puts a no-break space before the sign.
     return pgettext("percent", "%(number)s%%") % {"number": shown}

@@ -395,11 +395,11 @@ def test_the_pages_and_the_reset_mail_are_in_french(
     user.preferred_language = "fr"
     user.save()
     html = client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
-    assert "Mot de passe oublié ?" in html and "Rester connecté·e" in html
+    assert "Mot de passe oublié\u00a0?" in html and "Rester connecté·e" in html
     with django_capture_on_commit_callbacks(execute=True):
         client.post("/accounts/password_reset/", {"email": "eloise@example.org"})
     (email,) = mail.outbox
-    assert email.subject == "Coursekit : choisissez un nouveau mot de passe"
+    assert email.subject == "Coursekit\u00a0: choisissez un nouveau mot de passe"
     assert "Choisissez-le ici (le lien sert une seule fois, pendant 72 heures)" in email.body
 
 

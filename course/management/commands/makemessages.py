@@ -2,7 +2,7 @@
 
 `manage.py makemessages -l fr` from the project's root: app templates go to their app's
 catalogue, a msgid lives in one catalogue only, a translation moves with its msgid, headers are
-the project's. Then translate what is empty and run `manage.py compilemessages` (or `make
+the project's, French typography applied. Then translate what is empty and run `manage.py compilemessages` (or `make
 messages`, which does all of it and checks the result).
 """
 
@@ -39,6 +39,8 @@ class Command(makemessages.Command):
             for path in self._catalogue_paths(lang):
                 po = polib.pofile(str(path))
                 filled = catalogues.carry_over(po, self._pools[lang])
+                if lang == "fr":
+                    catalogues.typeset(po)
                 project = (
                     "coursekit"
                     if path.is_relative_to(self._project_dir())

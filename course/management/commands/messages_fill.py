@@ -53,6 +53,8 @@ class Command(BaseCommand):
                         entry.msgstr = ""
                         entry.msgstr_plural = dict.fromkeys(entry.msgstr_plural, "")
             filled = catalogues.carry_over(po, pool)
+            if options["locale"] == "fr":
+                catalogues.typeset(po)
             if filled:
                 po.save(str(path))
                 self.stdout.write(f"{name}: {filled} translations filled")
