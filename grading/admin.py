@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from course.admin_scoping import CourseScopedAdminMixin, allowed_courses
 from course.models import Course, Enrollment
@@ -434,7 +435,11 @@ class GradebookAdmin(_ReadOnly, CourseScopedAdminMixin, admin.ModelAdmin):
         result = services.gradebook_recompute(course=course)
         messages.success(
             request,
-            _("Gradebook recomputed for %(n)d students in %(ms)d ms.")
+            ngettext(
+                "Gradebook recomputed for %(n)d student in %(ms)d ms.",
+                "Gradebook recomputed for %(n)d students in %(ms)d ms.",
+                result.students,
+            )
             % {"n": result.students, "ms": result.duration_ms},
         )
         return redirect("admin:grading_gradebook", course.pk)
@@ -483,7 +488,13 @@ class GradebookAdmin(_ReadOnly, CourseScopedAdminMixin, admin.ModelAdmin):
                 )
                 if not report.errors:
                     messages.success(
-                        request, _("%(n)d exam scores imported.") % {"n": report.applied}
+                        request,
+                        ngettext(
+                            "%(n)d exam score imported.",
+                            "%(n)d exam scores imported.",
+                            report.applied,
+                        )
+                        % {"n": report.applied},
                     )
                     return redirect("admin:grading_gradebook", course.pk)
                 errors = report.errors
