@@ -9,6 +9,7 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 
 from django import template
+from django.utils.translation import pgettext
 
 from course.texts import format_percent
 
@@ -24,3 +25,10 @@ def percent(value: object, places: object = None) -> str:
     except InvalidOperation:
         return str(value)
     return format_percent(number, None if places in (None, "") else int(str(places)))
+
+
+@register.simple_tag
+def colon() -> str:
+    """The colon after a label, in the reader's typography ("Due:", "Échéance :")."""
+    # Translators: the colon between a label and its value; French puts a no-break space before.
+    return pgettext("label", ":")
