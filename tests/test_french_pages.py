@@ -168,13 +168,13 @@ def test_no_english_sentence_on_the_french_pages_of_the_demo() -> None:
         grading_services.gradebook_recompute(course=course, now=now)
     runs = _catalogue_sentences()
     assert len(runs) > 200  # the catalogues were read
-    student = course.enrollments.get(user__username="ada").user
+    student = course.enrolments.get(user__username="ada").user
     pages = list(_pages(course, student.pk))
     found: dict[str, list[str]] = {}
     seen_pages = 0
     for username in ROLES:
         client = Client()
-        client.force_login(course.enrollments.get(user__username=username).user)
+        client.force_login(course.enrolments.get(user__username=username).user)
         for url in pages:
             english = _get(client, url, "en")
             if not english:
@@ -204,7 +204,7 @@ def test_notifications_and_e_mails_are_in_each_recipient_s_language() -> None:
     now = timezone.now()
     load_demo(now=now)
     course = Course.objects.get(code="IFT6085")
-    users = get_user_model().objects.filter(enrollments__course=course)
+    users = get_user_model().objects.filter(enrolments__course=course)
     french = set(
         users.filter(username__in=["ada", "ta", "instructor", "auditor"]).values_list(
             "pk", flat=True
