@@ -39,7 +39,7 @@ typecheck: $(STAMP)
 check: lint typecheck
 
 ## make messages: every msgid into its catalogue (translations carried over), then the French of
-## FR=<fragment.po ...> if given, then compile and check (see README, "Translations").
+## FR="<fragment.po or folder> ..." if given, then compile and check (see README, "Translations").
 messages: $(STAMP)
 	DJANGO_SECRET_KEY=$${DJANGO_SECRET_KEY:-messages} $(PY) manage.py makemessages -l fr --no-obsolete
 	$(if $(FR),DJANGO_SECRET_KEY=$${DJANGO_SECRET_KEY:-messages} $(PY) manage.py messages_fill $(FR))

@@ -25,7 +25,9 @@ class Command(BaseCommand):
     help = "Fill the catalogues' translations from .po fragments (after makemessages)."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("fragments", nargs="+", help=".po files with translations")
+        parser.add_argument(
+            "fragments", nargs="+", help=".po files with translations, or folders of them"
+        )
         parser.add_argument("-l", "--locale", default="fr")
         parser.add_argument(
             "--replace", action="store_true", help="Also replace translations already present."
@@ -33,7 +35,11 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         pool: dict[catalogues.Key, polib.POEntry] = {}
-        for name in options["fragments"]:
+        names = []
+        for given in options["fragments"]:
+            path = Path(given)
+            names += sorted(str(p) for p in path.glob("*.po")) if path.is_dir() else [given]
+        for name in names:
             try:
                 fragment = polib.pofile(name)
             except (OSError, ValueError) as exc:
@@ -47,6 +53,18 @@ class Command(BaseCommand):
             po = polib.pofile(str(path))
             mine = {catalogues.key_of(e) for e in po if not e.obsolete}
             used |= mine & set(pool)
+            for entry in po:
+                theirs = pool.get(catalogues.key_of(entry))
+                if (
+                    theirs is not None
+                    and not options["replace"]
+                    and catalogues.is_translated(entry)
+                    and (entry.msgstr, entry.msgstr_plural) != (theirs.msgstr, theirs.msgstr_plural)
+                ):
+                    self.stdout.write(
+                        f"{name}: kept {entry.msgstr!r} for {entry.msgid!r} "
+                        f"(the fragment says {theirs.msgstr!r}; --replace takes it)"
+                    )
             if options["replace"]:
                 for entry in po:
                     if catalogues.key_of(entry) in pool:
