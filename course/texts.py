@@ -24,11 +24,11 @@ NBSP = "\u00a0"
 
 
 class Percent:
-    """A parameter shown as a percentage: `format_percent(value)`."""
+    """A parameter shown as a percentage: `format_percent(value, places)`, at most 2 decimals."""
 
     __slots__ = ("places", "value")
 
-    def __init__(self, value: Decimal | int | str, places: int | None = None) -> None:
+    def __init__(self, value: Decimal | int | str, places: int | None = -2) -> None:
         self.value = Decimal(value)
         self.places = places
 
@@ -55,15 +55,15 @@ def format_percent(value: Decimal | int | float | str | None, places: int | None
     """`value` in percent with the active language's decimal mark and percent sign spacing.
 
     `places` as floatformat's: 2 shows two decimals, -2 at most two (5 -> "5%", 5.5 -> "5.5%"),
-    None the digits the value has.
+    None the digits the value has (Decimal("12.30") -> "12.30%").
     """
     if value is None or value == "":
         return ""
     number = Decimal(str(value))
-    if places is None or places < 0:
-        if places is not None:
-            number = number.quantize(Decimal(1).scaleb(places), rounding=ROUND_HALF_UP)
-        number = number.normalize()
+    if places is None:
+        shown = formats.number_format(number, use_l10n=True)
+    elif places < 0:
+        number = number.quantize(Decimal(1).scaleb(places), rounding=ROUND_HALF_UP).normalize()
         if number == number.to_integral():
             number = number.quantize(Decimal(1))
         shown = formats.number_format(number, use_l10n=True)
