@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import polib
@@ -131,3 +132,40 @@ def test_an_app_template_belongs_to_its_app_catalogue(path: str, owner: str | No
     dirs = {"quizzes": Path("/q"), "grading": Path("/g")}
     found = catalogues.template_owner(Path(path), dirs)
     assert found == (dirs[owner] if owner else None)
+
+
+BLOCKTRANSLATE = re.compile(r"\{% blocktranslate.*?\{% endblocktranslate %\}", re.S)
+# A percent followed by ; or a quote is CSS (style="width: {{ p }}%"), not text.
+HAND_TYPED = re.compile(r"(?:\}\}|%\})(?:%(?![;\"'])|:(?=[ \n<]))")
+
+
+def hand_typed_typography(template: str) -> list[str]:
+    """A percent sign or a label's colon typed after a value or a tag, outside a translation."""
+    outside = BLOCKTRANSLATE.sub("", template)
+    return [m.group(0) for m in HAND_TYPED.finditer(outside)]
+
+
+def test_hand_typed_percent_signs_and_colons_are_found() -> None:
+    assert hand_typed_typography('{% translate "Due" %}: {{ p }}% <b>{{ x }}:</b>') == [
+        "%}:",
+        "}}%",
+        "}}:",
+    ]
+    assert (
+        hand_typed_typography(
+            '{% translate "Due" %}{% colon %} {{ p|percent:2 }} {% blocktranslate %}{{ a }}: {{ b }}%'
+            '{% endblocktranslate %} 9:30 <i style="width: {{ p }}%"></i>'
+        )
+        == []
+    )
+
+
+def test_templates_leave_percent_signs_and_colons_to_the_reader_s_typography() -> None:
+    """`|percent` and `{% colon %}` write them in the reader's language ("66,91 %", "Échéance :")."""
+    root = Path(__file__).resolve().parent.parent / "templates"
+    found = {
+        str(path.relative_to(root)): marks
+        for path in sorted(root.rglob("*.html"))
+        if (marks := hand_typed_typography(path.read_text(encoding="utf-8")))
+    }
+    assert found == {}
