@@ -21,11 +21,13 @@ from django.db.models import (
 )
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from course.extensions import LinkTarget
 from course.models import Course, Enrolment, SessionReading
 from course.scores import ScoreItem, ScoresByStudent, ScoreStatus
 from course.selectors import active_students, course_policy
+from course.texts import Text
 
 from . import rules
 from .models import Accommodation, Answer, Attempt, Choice, Question, Quiz
@@ -205,9 +207,9 @@ def gradebook_items(
         for quiz in quizzes
     ]
     excused_note, missed_note, grading_note = (
-        _("excused by the instructor"),
-        _("missed"),
-        _("being graded"),
+        Text(gettext_noop("excused by the instructor")),
+        Text(gettext_noop("missed")),
+        Text(gettext_noop("being graded")),
     )
     out: ScoresByStudent = {}
     for sid in students:

@@ -14,6 +14,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from course.admin_scoping import (
     CourseScopedAdminMixin,
@@ -86,7 +87,9 @@ class ScribeSlotAdmin(CourseScopedAdminMixin, admin.ModelAdmin):
         for course in courses.filter(pk__in=queryset.values("course_id")):
             made = services.slots_sync(course=course)
             self.message_user(
-                request, _("%(c)s: %(n)d slot(s) created.") % {"c": course.code, "n": made}
+                request,
+                ngettext("%(c)s: %(n)d slot created.", "%(c)s: %(n)d slots created.", made)
+                % {"c": course.code, "n": made},
             )
 
     @admin.action(description=_("Auto-assign the students without a lecture (preview first)"))
@@ -113,7 +116,11 @@ class ScribeSlotAdmin(CourseScopedAdminMixin, admin.ModelAdmin):
                 reason=str(_("Extended from the admin")),
             )
             n += 1
-        self.message_user(request, _("%(n)d deadline(s) extended.") % {"n": n}, messages.SUCCESS)
+        self.message_user(
+            request,
+            ngettext("%(n)d deadline extended.", "%(n)d deadlines extended.", n) % {"n": n},
+            messages.SUCCESS,
+        )
 
     def get_urls(self) -> list:
         return [
@@ -141,7 +148,9 @@ class ScribeSlotAdmin(CourseScopedAdminMixin, admin.ModelAdmin):
             raise PermissionDenied
         made = services.slots_sync(course=course)
         self.message_user(
-            request, _("%(c)s: %(n)d slot(s) created.") % {"c": course.code, "n": made}
+            request,
+            ngettext("%(c)s: %(n)d slot created.", "%(c)s: %(n)d slots created.", made)
+            % {"c": course.code, "n": made},
         )
         return redirect("admin:scribing_scribeslot_changelist")
 
@@ -158,7 +167,12 @@ class ScribeSlotAdmin(CourseScopedAdminMixin, admin.ModelAdmin):
             made = services.auto_assign_apply(course=course, now=now, seed=seed)
             self.message_user(
                 request,
-                _("%(n)d student(s) assigned to a lecture.") % {"n": made},
+                ngettext(
+                    "%(n)d student assigned to a lecture.",
+                    "%(n)d students assigned to a lecture.",
+                    made,
+                )
+                % {"n": made},
                 messages.SUCCESS,
             )
             return redirect("admin:scribing_scribeslot_changelist")
@@ -285,7 +299,11 @@ class NotesSubmissionAdmin(CourseScopedAdminMixin, admin.ModelAdmin):
             if can(request.user, Action.MANAGE_COURSE, s.slot.course)
         ]
         n = services.notes_publish(submissions=allowed, now=timezone.now())
-        self.message_user(request, _("%(n)d notes published.") % {"n": n}, messages.SUCCESS)
+        self.message_user(
+            request,
+            ngettext("%(n)d note published.", "%(n)d notes published.", n) % {"n": n},
+            messages.SUCCESS,
+        )
 
     @admin.action(description=_("Unpublish"))
     def unpublish(self, request: HttpRequest, queryset: QuerySet[NotesSubmission]) -> None:
@@ -295,7 +313,9 @@ class NotesSubmissionAdmin(CourseScopedAdminMixin, admin.ModelAdmin):
             if can(request.user, Action.MANAGE_COURSE, s.slot.course)
         ]
         n = services.notes_unpublish(submissions=allowed)
-        self.message_user(request, _("%(n)d notes unpublished.") % {"n": n})
+        self.message_user(
+            request, ngettext("%(n)d note unpublished.", "%(n)d notes unpublished.", n) % {"n": n}
+        )
 
 
 @admin.register(Unavailability)
