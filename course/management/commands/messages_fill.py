@@ -59,6 +59,7 @@ class Command(BaseCommand):
                     theirs is not None
                     and not options["replace"]
                     and catalogues.is_translated(entry)
+                    and "fuzzy" not in entry.flags
                     and (entry.msgstr, entry.msgstr_plural) != (theirs.msgstr, theirs.msgstr_plural)
                 ):
                     self.stdout.write(
