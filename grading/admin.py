@@ -38,6 +38,7 @@ from .models import (
     ExamScore,
     GradebookSnapshot,
     GradeOverride,
+    GradeRelease,
     OverrideAuditLog,
     ParticipationScore,
     StudentGradeInputs,
@@ -241,6 +242,17 @@ class OverrideAuditLogAdmin(_ReadOnly, _CourseScopedAdmin):
     )
     list_filter = ("course", "component_key")
     list_select_related = ["course", "student", "actor"]
+
+
+@admin.register(GradeRelease)
+class GradeReleaseAdmin(_ReadOnly, _CourseScopedAdmin):
+    """Read-only: grades are released and withdrawn from the gradebook's *Released grades*
+    panel (by the instructor, through the service); this is who released what, and when."""
+
+    list_display = ("course", "component_key", "released_at", "released_by")
+    list_filter = ("course",)
+    list_select_related = ["course", "released_by"]
+    search_fields = ("component_key",)
 
 
 @admin.register(StudentGradeInputs)

@@ -367,6 +367,7 @@ ADMIN_MODELS: dict[str, str] = {
     "projects.Slides": "made_elsewhere",
     "grading.GradeOverride": "append_only",
     "grading.OverrideAuditLog": "computed",
+    "grading.GradeRelease": "computed",
     "grading.StudentGradeInputs": "computed",
     "grading.GradebookSnapshot": "computed",
     "auth.Group": "superusers_only",

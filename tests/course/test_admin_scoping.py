@@ -52,6 +52,7 @@ from grading.models import (
     ExamScore,
     GradebookSnapshot,
     GradeOverride,
+    GradeRelease,
     OverrideAuditLog,
     ParticipationScore,
     StudentGradeInputs,
@@ -197,6 +198,7 @@ def _populate(course: Course, student: Any, staff: Any) -> None:
     )
     GradeOverride.objects.create(course=course, student=student, value=Decimal(80), reason="r")
     OverrideAuditLog.objects.create(course=course, student=student, reason="r")
+    GradeRelease.objects.create(course=course, component_key="", released_by=staff, released_at=now)
     StudentGradeInputs.objects.create(course=course, student=student, computed_at=now)
     GradebookSnapshot.objects.get_or_create(course=course)
     # lti: a grade posted to the LMS course linked to this one
