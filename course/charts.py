@@ -141,6 +141,16 @@ class Chart:
 
 
 @dataclass(frozen=True)
+class Table:
+    """Numbers offered as CSV without a chart (e.g. the class's table beside the charts)."""
+
+    name: str
+    title: str
+    columns: tuple[str, ...]
+    rows: tuple[tuple[object, ...], ...]
+
+
+@dataclass(frozen=True)
 class Progress:
     """One horizontal bar: `value` filled out of a track `capacity` long."""
 
@@ -205,18 +215,20 @@ def nice_max(value: float) -> float:
     return float(10 * power)  # pragma: no cover - the loop ends at 10 * power
 
 
-def _y_ticks(y_max: float, top: float, bottom: float, count: int = 4) -> tuple[Tick, ...]:
+def _y_ticks(
+    y_max: float, top: float, bottom: float, count: int = 4, y_min: float = 0.0
+) -> tuple[Tick, ...]:
     ticks = []
     for i in range(count + 1):
-        value = y_max * i / count
+        value = y_min + (y_max - y_min) * i / count
         text = f"{value:g}" if value == int(value) else f"{value:.1f}"
         ticks.append(Tick(bottom - (bottom - top) * i / count, text))
     return tuple(ticks)
 
 
-def _scale(value: float, y_max: float, top: float, bottom: float) -> float:
-    clamped = min(max(value, 0.0), y_max)
-    return round(bottom - (bottom - top) * clamped / y_max, 1)
+def _scale(value: float, y_max: float, top: float, bottom: float, y_min: float = 0.0) -> float:
+    clamped = min(max(value, y_min), y_max)
+    return round(bottom - (bottom - top) * (clamped - y_min) / (y_max - y_min), 1)
 
 
 def _x_labels(categories: Sequence[str], centres: Sequence[float]) -> tuple[Tick, ...]:
@@ -236,6 +248,7 @@ def bar_chart(
     rows: Sequence[Sequence[object]],
     classes: Sequence[str] | None = None,
     y_max: float | None = None,
+    y_min: float = 0.0,
     rules: Sequence[Rule] = (),
     overlay: Sequence[float | None] = (),
     overlay_label: str = "",
@@ -243,6 +256,8 @@ def bar_chart(
     width: int = WIDTH,
     height: int = HEIGHT,
 ) -> Chart:
+    """Bars from 0 to each value on a `y_min`..`y_max` scale (`y_min` below 0 draws negative
+    values downwards from a zero line)."""
     if len(values) != len(categories):
         raise ValueError("one value per category")
     if classes is not None and len(classes) != len(categories):
@@ -252,6 +267,13 @@ def bar_chart(
     known = [v for v in values if v is not None] + [v for v in overlay if v is not None]
     known += [r.value for r in rules]
     top_value = y_max if y_max is not None else nice_max(max(known, default=1.0))
+    if top_value <= y_min:
+        raise ValueError("y_max must be above y_min")
+
+    def scale(value: float) -> float:
+        return _scale(value, top_value, top, bottom, y_min)
+
+    zero = scale(0.0)
     n = len(categories)
     slot = (right - left) / n if n else 0.0
     gap = min(slot * 0.2, 8.0)
@@ -262,21 +284,28 @@ def bar_chart(
         centres.append(round(x + slot / 2, 1))
         if value is None:
             continue
-        y = _scale(value, top_value, top, bottom)
-        css = classes[i] if classes is not None else "bar"
-        bar_width = round(max(slot - gap, 1.0), 1)
+        y = scale(value)
         bars.append(
-            Bar(round(x + gap / 2, 1), y, bar_width, round(bottom - y, 1), css, category, value)
+            Bar(
+                round(x + gap / 2, 1),
+                min(y, zero),
+                round(max(slot - gap, 1.0), 1),
+                round(abs(zero - y), 1),
+                classes[i] if classes is not None else "bar",
+                category,
+                value,
+            )
         )
     points = tuple(
-        Point(centres[i], _scale(v, top_value, top, bottom), "overlay", overlay_label, v)
+        Point(centres[i], scale(v), "overlay", overlay_label, v)
         for i, v in enumerate(overlay)
         if v is not None and i < n
     )
     drawn_rules = tuple(
-        DrawnRule(_scale(r.value, top_value, top, bottom), left, right, r.label, r.css, r.value)
-        for r in rules
+        DrawnRule(scale(r.value), left, right, r.label, r.css, r.value) for r in rules
     )
+    if y_min < 0:
+        drawn_rules = (DrawnRule(zero, left, right, "", "zero", 0.0), *drawn_rules)
     return Chart(
         name=name,
         kind="bars",
@@ -293,7 +322,7 @@ def bar_chart(
         bars=tuple(bars),
         points=points,
         rules=drawn_rules,
-        y_ticks=_y_ticks(top_value, top, bottom),
+        y_ticks=_y_ticks(top_value, top, bottom, y_min=y_min),
         x_labels=_x_labels(categories, centres),
         legend=tuple(legend),
         empty=not known,

@@ -486,10 +486,10 @@ def quiz_statistics(
                 discrimination_index(slot_pairs, ranked),
             )
         )
-    slot_keys = [s for s, _v in slots]
-    matrix = [
-        [a.responses[s].earned if s in a.responses else 0.0 for s in slot_keys] for a in attempts
-    ]
+    # Alpha over the slots every attempt has a score for (a text answer not graded yet leaves
+    # its slot out rather than counting as 0).
+    slot_keys = [s for s, _v in slots if all(s in a.responses for a in attempts)]
+    matrix = [[a.responses[s].earned for s in slot_keys] for a in attempts]
     return QuizStatistics(
         attempts=len(attempts),
         mean=mean(percents),
