@@ -13,7 +13,6 @@ from django.db.models import QuerySet
 from django.http import (
     HttpRequest,
     HttpResponse,
-    HttpResponseBadRequest,
     HttpResponseRedirect,
     JsonResponse,
 )
@@ -24,7 +23,6 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from course import charts
 from course.admin_scoping import (
     CourseScopedAdminMixin,
     CourseScopedInlineMixin,
@@ -32,7 +30,7 @@ from course.admin_scoping import (
 )
 from course.models import Course
 from course.permissions import Action
-from course.spreadsheet import csv_download, csv_writer
+from course.spreadsheet import chart_csv, csv_writer
 
 from . import presenters, scores, selectors, services, tasks
 from .models import Accommodation, Answer, Attempt, Choice, Question, Quiz
@@ -40,18 +38,6 @@ from .models import Accommodation, Answer, Attempt, Choice, Question, Quiz
 
 def _queue_regrade(quiz_id: int) -> None:
     tasks.regrade_quiz.delay_on_commit(quiz_id)
-
-
-def _chart_csv(
-    tables: dict[str, charts.Chart | charts.Table], name: str, prefix: str
-) -> HttpResponse:
-    table = tables.get(name)
-    if table is None:
-        return HttpResponseBadRequest(
-            _("csv: no chart is called “%(name)s” on this page.") % {"name": name[:50]},
-            content_type="text/plain; charset=utf-8",
-        )
-    return csv_download(f"{prefix}-{table.name}.csv", table.columns, table.rows)
 
 
 class QuestionInline(CourseScopedInlineMixin, admin.StackedInline):
@@ -176,7 +162,7 @@ class QuizAdmin(CourseScopedAdminMixin, admin.ModelAdmin):
         page = presenters.statistics_page(selectors.quiz_statistics(quiz))
         wanted = request.GET.get("csv")
         if wanted is not None:
-            return _chart_csv(page["charts"], wanted, f"quiz-{quiz.pk}")
+            return chart_csv(page["charts"], wanted, f"quiz-{quiz.pk}")
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
@@ -229,7 +215,7 @@ class QuizAdmin(CourseScopedAdminMixin, admin.ModelAdmin):
         page = presenters.term_page(selectors.term_view(course, items), student_id)
         wanted = request.GET.get("csv")
         if wanted is not None:
-            return _chart_csv(page["charts"], wanted, f"{course.code}-quizzes")
+            return chart_csv(page["charts"], wanted, f"{course.code}-quizzes")
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,

@@ -493,7 +493,7 @@ def term_page(data: selectors.TermData, student_id: int | None) -> dict[str, Any
     all_charts: dict[str, charts.Chart | charts.Table] = {
         c.name: c for c in (trajectory, participation, students_csv)
     }
-    chosen = None
+    chosen: tuple[TermStudentRow, charts.Chart] | None = None
     if student_id is not None and student_id in by_student:
         t = by_student[student_id]
         chosen_chart = best_n_chart(
@@ -507,8 +507,8 @@ def term_page(data: selectors.TermData, student_id: int | None) -> dict[str, Any
             class_means=means,
         )
         all_charts[chosen_chart.name] = chosen_chart
-        chosen = next(r for r in rows if r.trajectory.student == student_id)
-        chosen = (chosen, chosen_chart)
+        chosen_row = next(r for r in rows if r.trajectory.student == student_id)
+        chosen = (chosen_row, chosen_chart)
     return {
         "labels": list(zip(short, labels, strict=True)),
         "rows": rows,

@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
@@ -535,7 +535,7 @@ class TermStatistics:
 
 
 def term_statistics(
-    quiz_keys: Sequence[str], items_by_student: dict[int, Sequence[ScoreItem]], n: int
+    quiz_keys: Sequence[str], items_by_student: Mapping[int, Sequence[ScoreItem]], n: int
 ) -> TermStatistics:
     """The term's quizzes over the class, from the gradebook's items (course.scores) and the
     one best-N rule (`best_n_of_items`)."""
@@ -548,8 +548,10 @@ def term_statistics(
             item = by_key.get(key)
             status = str(item.status) if item is not None else str(ScoreStatus.PENDING)
             statuses.append(status)
-            graded = item is not None and item.status == ScoreStatus.GRADED
-            percents.append(float(item.percent) if graded and item.percent is not None else None)
+            graded = (
+                item.percent if item is not None and item.status == ScoreStatus.GRADED else None
+            )
+            percents.append(None if graded is None else float(graded))
         best = best_n_of_items(items, n)
         counted_values = [
             float(by_key[k].percent or 0) if by_key[k].status == ScoreStatus.GRADED else 0.0

@@ -529,10 +529,10 @@ class LiveView:
 
 def live_view(quiz: Quiz) -> LiveView:
     """How many have answered each question (never what), for pacing. 3 queries."""
-    counts = live_counts(Quiz.objects.filter(pk=quiz.pk)).values_list(
-        "n_opened", "n_answering", "n_submitted"
+    counted = one(live_counts(Quiz.objects.filter(pk=quiz.pk)))
+    opened, answering, submitted = (
+        (counted.n_opened, counted.n_answering, counted.n_submitted) if counted else (0, 0, 0)
     )
-    opened, answering, submitted = next(iter(counts), (0, 0, 0))
     answered = dict(
         Answer.objects.filter(attempt__quiz=quiz)
         .exclude(value=None)

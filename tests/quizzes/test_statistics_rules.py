@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal
 from fractions import Fraction
 
@@ -23,10 +24,12 @@ TABLE = {
     5: (0, 0, 0, 1),
     6: (0, 0, 0, 1),
 }
-SLOTS = [(f"s{j}", [(100 + j, [])]) for j in range(4)]
+SLOTS: list[tuple[str, list[tuple[int, list[int]]]]] = [
+    (f"s{j}", [(100 + j, [])]) for j in range(4)
+]
 
 
-def _attempts(table: dict[int, tuple[int, ...]]) -> list[AttemptResponses]:
+def _attempts(table: Mapping[int, tuple[int, ...]]) -> list[AttemptResponses]:
     return [
         AttemptResponses(
             key,
