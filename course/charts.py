@@ -43,6 +43,15 @@ MARGIN_BOTTOM = 48
 class Tick:
     position: float  # x or y in SVG units
     text: str
+    value: float | None = None  # a number, shown in the reader's language by the template
+
+    @property
+    def places(self) -> int:
+        """The decimals the number needs (0.25 -> 2, 62.5 -> 1, 50 -> 0)."""
+        if self.value is None:
+            return 0
+        shown = f"{round(self.value, 2):g}"
+        return len(shown.split(".")[1]) if "." in shown else 0
 
 
 @dataclass(frozen=True)
@@ -222,7 +231,7 @@ def _y_ticks(
     for i in range(count + 1):
         value = y_min + (y_max - y_min) * i / count
         text = f"{value:g}" if value == int(value) else f"{value:.1f}"
-        ticks.append(Tick(bottom - (bottom - top) * i / count, text))
+        ticks.append(Tick(round(bottom - (bottom - top) * i / count, 1), text, value))
     return tuple(ticks)
 
 
@@ -433,7 +442,8 @@ def progress_bars(
         )
     height = MARGIN_TOP + len(items) * (bar_height + 10) + 24
     ticks = tuple(
-        Tick(round(label_width + usable * i / 4, 1), f"{scale_max * i / 4:g}") for i in range(5)
+        Tick(round(label_width + usable * i / 4, 1), f"{scale_max * i / 4:g}", scale_max * i / 4)
+        for i in range(5)
     )
     return ProgressChart(
         name=name,

@@ -153,3 +153,19 @@ def test_the_template_is_accessible_and_escapes_labels() -> None:
     assert "<script>" not in html and "&lt;script&gt;" in html
     assert 'href="?assume=80&amp;csv=scores"' in html  # the page's own query kept
     assert "<table>" in html and '<th scope="row">&lt;script&gt;</th>' in html
+
+
+def test_the_scale_reads_in_the_readers_language() -> None:
+    from django.utils import translation
+
+    chart = _bars([-0.5, 1.0], y_min=-1, y_max=1)
+    template = Template("{% load charts %}{% chart chart %}")
+    with translation.override("fr"):
+        french = template.render(Context({"chart": chart}))
+    english = template.render(Context({"chart": chart}))
+    assert ">-0,5</text>" in french and ">-0.5</text>" in english
+    # The geometry itself is never localised (SVG wants a dot).
+    import re
+
+    coordinates = re.findall(r' (?:x|y|width|height)="([^"]*)"', french)
+    assert coordinates and all("," not in c for c in coordinates)
