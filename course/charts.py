@@ -213,6 +213,11 @@ class ProgressChart:
         return self.height - 6
 
 
+def count_max(value: float, ticks: int = 4) -> float:
+    """A top for a scale of counts whose `ticks` steps are whole numbers."""
+    return float(ticks * max(1, math.ceil(value / ticks)))
+
+
 def nice_max(value: float) -> float:
     """The smallest of 1, 2, 2.5, 5 times a power of ten that is at least `value` (>= 1)."""
     if value <= 1:
@@ -258,6 +263,7 @@ def bar_chart(
     classes: Sequence[str] | None = None,
     y_max: float | None = None,
     y_min: float = 0.0,
+    counts: bool = False,
     rules: Sequence[Rule] = (),
     overlay: Sequence[float | None] = (),
     overlay_label: str = "",
@@ -266,7 +272,8 @@ def bar_chart(
     height: int = HEIGHT,
 ) -> Chart:
     """Bars from 0 to each value on a `y_min`..`y_max` scale (`y_min` below 0 draws negative
-    values downwards from a zero line)."""
+    values downwards from a zero line). `counts`: the values are counts, the scale's steps
+    whole numbers."""
     if len(values) != len(categories):
         raise ValueError("one value per category")
     if classes is not None and len(classes) != len(categories):
@@ -275,7 +282,8 @@ def bar_chart(
     right, bottom = float(width - MARGIN_RIGHT), float(height - MARGIN_BOTTOM)
     known = [v for v in values if v is not None] + [v for v in overlay if v is not None]
     known += [r.value for r in rules]
-    top_value = y_max if y_max is not None else nice_max(max(known, default=1.0))
+    scale_top = count_max if counts else nice_max
+    top_value = y_max if y_max is not None else scale_top(max(known, default=1.0))
     if top_value <= y_min:
         raise ValueError("y_max must be above y_min")
 

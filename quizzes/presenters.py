@@ -202,6 +202,7 @@ def statistics_page(data: selectors.QuizStatisticsData) -> dict[str, Any]:
                     categories=[f"{i + 1}" for i in range(len(choice_rows))],
                     values=[c.picked for _choice, c in choice_rows],
                     classes=["bar correct" if ch.is_correct else "bar" for ch, _c in choice_rows],
+                    counts=True,
                     columns=[
                         _("Choice"),
                         _("Correct"),
@@ -239,10 +240,16 @@ def statistics_page(data: selectors.QuizStatisticsData) -> dict[str, Any]:
         desc=_("How many attempts scored in each band of 10 points, from 0 to 100%."),
         categories=bins,
         values=list(stats.histogram),
+        counts=True,
         columns=[_("Score (%)"), _("Attempts")],
         rows=list(zip(bins, stats.histogram, strict=True)),
     )
     flagged = ["bar flagged" if v.stats.negative_discrimination else "bar" for v in variants]
+    flag_legend = (
+        [charts.Legend("bar flagged", _("negative discrimination: check the key"))]
+        if "bar flagged" in flagged
+        else []
+    )
     question_columns = [
         _("Question"),
         _("Drew it"),
@@ -272,7 +279,7 @@ def statistics_page(data: selectors.QuizStatisticsData) -> dict[str, Any]:
         y_max=100,
         columns=question_columns,
         rows=question_rows,
-        legend=[charts.Legend("bar flagged", _("negative discrimination: check the key"))],
+        legend=flag_legend,
     )
     discrimination = charts.bar_chart(
         name="discrimination",
@@ -288,7 +295,7 @@ def statistics_page(data: selectors.QuizStatisticsData) -> dict[str, Any]:
         y_max=1,
         columns=question_columns,
         rows=question_rows,
-        legend=[charts.Legend("bar flagged", _("negative discrimination: check the key"))],
+        legend=flag_legend,
     )
     all_charts = {c.name: c for c in (scores, facility, discrimination)}
     all_charts.update({v.chart.name: v.chart for v in variants if v.chart is not None})
@@ -493,7 +500,7 @@ def term_page(data: selectors.TermData, student_id: int | None) -> dict[str, Any
         values=[c.graded for c in term.quizzes],
         overlay=[c.missed for c in term.quizzes],
         overlay_label=_("missed"),
-        y_max=charts.nice_max(max(class_size, 1)),
+        y_max=charts.count_max(class_size),
         legend=[charts.Legend("bar", _("took it")), charts.Legend("overlay", _("missed"))],
         columns=[_("Quiz"), _("Took it"), _("Missed"), _("Excused"), _("Pending")],
         rows=[

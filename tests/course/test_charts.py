@@ -18,6 +18,7 @@ def _bars(
     y_max: float | None = None,
     y_min: float = 0.0,
     rules: tuple[charts.Rule, ...] = (),
+    counts: bool = False,
 ) -> charts.Chart:
     return charts.bar_chart(
         name="t",
@@ -30,6 +31,7 @@ def _bars(
         y_max=y_max,
         y_min=y_min,
         rules=rules,
+        counts=counts,
     )
 
 
@@ -169,3 +171,10 @@ def test_the_scale_reads_in_the_readers_language() -> None:
 
     coordinates = re.findall(r' (?:x|y|width|height)="([^"]*)"', french)
     assert coordinates and all("," not in c for c in coordinates)
+
+
+@pytest.mark.parametrize(("highest", "top"), [(0, 4), (3, 4), (5, 8), (9, 12), (286, 288)])
+def test_a_scale_of_counts_steps_by_whole_numbers(highest: int, top: int) -> None:
+    chart = _bars([highest], counts=True)
+    assert [t.value for t in chart.y_ticks][-1] == top
+    assert all(t.value is not None and t.value == int(t.value) for t in chart.y_ticks)
