@@ -14,6 +14,7 @@ from quizzes.presenters import best_n_chart
 from . import rules
 
 BINS = 10
+PAGE_WIDTH = 420  # the student's page: drawn narrower, so a phone shrinks the text less
 
 
 def _float(value: Decimal | str | None) -> float | None:
@@ -72,6 +73,8 @@ def grade_charts(
                 _("Status"),
             ],
             rows=rows,
+            width=PAGE_WIDTH,
+            label_width=150,
         )
     }
     quiz_keys = {s.key for s in specs if s.source == "quizzes"}
@@ -85,6 +88,7 @@ def grade_charts(
             counted=set(quiz.counted),
             keys=[i.key for i in quiz.items],
             n=best_n,
+            width=PAGE_WIDTH,
         )
     return out
 

@@ -326,6 +326,7 @@ def best_n_chart(
     keys: list[str],
     n: int,
     class_means: list[float | None] | None = None,
+    width: int = charts.WIDTH,
 ) -> charts.Chart:
     """One student's quizzes of the term as bars, the best N marked, a line at the lowest
     score that counted (the score a quiz must beat to count), and the class mean as dots."""
@@ -385,6 +386,7 @@ def best_n_chart(
         columns=columns,
         rows=rows,
         legend=legend,
+        width=width,
         height=220,
     )
 
