@@ -227,3 +227,41 @@ def test_students_and_other_courses_get_no_statistics(
     ta.force_login(make_member(course, "ta"))
     assert ta.get(reverse("admin:quizzes_quiz_term", args=[course.pk])).status_code == 200
     assert ta.get(reverse("admin:quizzes_quiz_stats", args=[quiz.pk])).status_code == 200
+
+
+def test_a_pool_is_analysed_per_variant_drawn(
+    course: Course, quiz: Quiz, make_member: Callable[..., Any], instructor: Client
+) -> None:
+    from quizzes.models import Answer, Attempt, Choice, Question
+
+    # Two questions of the pool "convexity": each student drew one of them.
+    first = questions(quiz)["single"]
+    second = Question.objects.create(
+        quiz=quiz, order=first.order, kind="single", prompt="Is $|x|$ convex?", pool="convexity"
+    )
+    right = Choice.objects.create(question=second, order=0, text="yes", is_correct=True)
+    Choice.objects.create(question=second, order=1, text="no")
+    Question.objects.filter(pk=first.pk).update(pool="convexity")
+    others = [q.pk for q in quiz.questions.exclude(pool="convexity")]
+    now = timezone.now()
+    for i in range(6):
+        drawn = first if i % 2 else second
+        attempt = Attempt.objects.create(
+            quiz=quiz,
+            student=make_member(course, "student"),
+            started_at=now,
+            deadline=now + timedelta(minutes=10),
+            submitted_at=now,
+            variant={"questions": [drawn.pk, *others]},
+        )
+        if drawn is second:
+            Answer.objects.create(
+                attempt=attempt, question=second, value=right.pk, saved_at=now, points=1
+            )
+    html = instructor.get(reverse("admin:quizzes_quiz_stats", args=[quiz.pk])).content.decode()
+    assert "1a. " in html and "1b. " in html and "drawn by 3 students" in html
+    url = reverse("admin:quizzes_quiz_stats", args=[quiz.pk])
+    rows = list(csv.reader(io.StringIO(instructor.get(url, {"csv": "facility"}).content.decode())))
+    by_label = {r[0]: r for r in rows[1:]}
+    assert by_label["1a"][1:4] == ["3", "0", "0.0"]  # drew it, answered, facility
+    assert by_label["1b"][1:4] == ["3", "3", "100.0"]
