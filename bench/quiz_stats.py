@@ -85,7 +85,7 @@ def build_course(code: str, n: int, rng: random.Random) -> tuple[Any, Any]:
     from django.contrib.auth import get_user_model
     from django.utils import timezone
 
-    from course.models import Enrollment, Session
+    from course.models import Enrolment, Session
     from course.syllabus.services import load_syllabus_text
     from quizzes.models import Answer, Attempt, Choice, Question, Quiz
 
@@ -104,13 +104,13 @@ def build_course(code: str, n: int, rng: random.Random) -> tuple[Any, Any]:
         ],
         batch_size=1000,
     )
-    Enrollment.objects.bulk_create(
+    Enrolment.objects.bulk_create(
         [
-            Enrollment(
+            Enrolment(
                 course=course,
                 user=u,
-                role=Enrollment.Role.STUDENT,
-                status=Enrollment.Status.ACTIVE,
+                role=Enrolment.Role.STUDENT,
+                status=Enrolment.Status.ACTIVE,
                 requested_at=timezone.now(),
             )
             for u in users

@@ -9,8 +9,8 @@ from django.utils import timezone
 from course.decorators import course_view
 from course.models import Course
 from course.permissions import Action, can
-from course.selectors import course_policies
 from course.spreadsheet import chart_csv
+from quizzes import selectors as quiz_selectors
 
 from . import presenters, selectors, services
 from .forms import WhatIfForm
@@ -29,7 +29,7 @@ def my_grades(request: HttpRequest, course: Course) -> HttpResponse:
         presenters.grade_charts(
             report.grade,
             selectors.load_specs(course),
-            course_policies(course).quizzes.best_n,
+            quiz_selectors.best_n_of(course),
         )
         if report is not None
         else {}

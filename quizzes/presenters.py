@@ -393,7 +393,7 @@ def best_n_chart(
 
 @dataclass(frozen=True)
 class TermStudentRow:
-    enrollment: Any
+    enrolment: Any
     trajectory: rules.StudentTrajectory
     sparkline: str
     cells: SafeString  # one <td> per quiz, escaped by format_html
@@ -536,8 +536,8 @@ def term_page(data: selectors.TermData, student_id: int | None) -> dict[str, Any
         ),
         rows=tuple(
             (
-                r.enrollment.user.get_full_name() or r.enrollment.user.username,
-                r.enrollment.user.username,
+                r.enrolment.user.get_full_name() or r.enrolment.user.username,
+                r.enrolment.user.username,
                 *[
                     p if s == "graded" else s
                     for p, s in zip(r.trajectory.percents, r.trajectory.statuses, strict=True)

@@ -223,6 +223,11 @@ def gradebook_items(
     return out
 
 
+def best_n_of(course: Course) -> int:
+    """N of the course's best-N rule (the syllabus' quizzes.best_n)."""
+    return course_policy(course, QuizPolicy).best_n
+
+
 def best_n_for(items: Sequence[ScoreItem], n: int) -> rules.BestN:
     """The best-N rule over a student's gradebook items, "so far" while a quiz is pending."""
     return rules.best_n_of_items(items, n)
@@ -230,7 +235,7 @@ def best_n_for(items: Sequence[ScoreItem], n: int) -> rules.BestN:
 
 def quiz_component_for(course: Course, student: Any, now: datetime) -> rules.BestN:
     """The student's quiz component so far and the quizzes that counted (for the results page)."""
-    n = course_policy(course, QuizPolicy).best_n
+    n = best_n_of(course)
     items = gradebook_items_for_student(course, student, now)
     return best_n_for(items, n)
 
@@ -554,7 +559,7 @@ def live_view(quiz: Quiz) -> LiveView:
 @dataclass
 class TermData:
     quizzes: list[Quiz]
-    students: list[Enrollment]
+    students: list[Enrolment]
     term: rules.TermStatistics
     best_n: int
 
@@ -568,7 +573,7 @@ def term_view(course: Course, items: ScoresByStudent) -> TermData:
         .order_by("opens_at", "pk")
     )
     students = list(active_students(course))
-    n = course_policies(course).quizzes.best_n
+    n = best_n_of(course)
     ordered = {e.user_id: items.get(e.user_id, []) for e in students}
     term = rules.term_statistics([q.gradebook_key for q in quizzes], ordered, n)
     return TermData(quizzes, students, term, n)

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from course.models import Enrollment
+from course.models import Enrolment
 from course.syllabus.services import load_syllabus_text
 from quizzes import services
 
@@ -51,9 +51,9 @@ def test_instructor_sees_the_charts_and_the_live_counts(
 
     course = load_syllabus_text(SMALL_SYLLABUS).course
     quiz = build_quiz(course, title="Gradient descent quiz")
-    make_member(course, Enrollment.Role.INSTRUCTOR, "prof")
+    make_member(course, Enrolment.Role.INSTRUCTOR, "prof")
     for i in range(4):
-        _answer(quiz, make_member(course, Enrollment.Role.STUDENT, f"s{i}"), right=i % 2 == 0)
+        _answer(quiz, make_member(course, Enrolment.Role.STUDENT, f"s{i}"), right=i % 2 == 0)
     refused = _csp_refusals(page)
 
     login("prof")
@@ -82,7 +82,7 @@ def test_instructor_sees_the_charts_and_the_live_counts(
     single = questions(quiz)["single"]
     cell = page.locator(f"[data-live-question='{single.pk}']")
     expect(cell).to_have_text("4")
-    _answer(quiz, make_member(course, Enrollment.Role.STUDENT, "late"), right=True, submit=False)
+    _answer(quiz, make_member(course, Enrolment.Role.STUDENT, "late"), right=True, submit=False)
     expect(cell).to_have_text("5", timeout=15_000)
     expect(page.locator("[data-live='answering']")).to_have_text("1")
     assert refused == []
@@ -94,7 +94,7 @@ def test_student_sees_the_contributions_and_the_best_quizzes(
     from playwright.sync_api import expect
 
     course = load_syllabus_text(SMALL_SYLLABUS).course
-    ana = make_member(course, Enrollment.Role.STUDENT, "ana")
+    ana = make_member(course, Enrolment.Role.STUDENT, "ana")
     for i in range(3):
         opens = timezone.now() - timedelta(days=2 + i)
         quiz = build_quiz(course, opens_at=opens, session_index=i + 1, title=f"Quiz {i}")
