@@ -7,6 +7,7 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
@@ -22,6 +23,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from course.admin_scoping import (
     CourseScopedAdminMixin,
@@ -32,22 +34,74 @@ from course.models import Course
 from course.permissions import Action
 from course.spreadsheet import chart_csv, csv_writer
 
-from . import presenters, scores, selectors, services, tasks
-from .models import Accommodation, Answer, Attempt, Choice, Question, Quiz
+from . import presenters, rules, scores, selectors, services, tasks
+from .models import Accommodation, Answer, Attempt, Choice, Question, Quiz, RegradeRequest
 
 
 def _queue_regrade(quiz_id: int) -> None:
     tasks.regrade_quiz.delay_on_commit(quiz_id)
 
 
+class QuestionForm(forms.ModelForm):
+    """Parameter ranges and the answer formula checked as they are typed, with the field named."""
+
+    class Meta:
+        model = Question
+        fields = [
+            "quiz",
+            "order",
+            "kind",
+            "prompt",
+            "points",
+            "numeric_answer",
+            "numeric_tolerance",
+            "explanation",
+            "pool",
+            "parameters",
+            "answer_formula",
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        try:
+            params = rules.parse_parameters(data.get("parameters"))
+        except rules.VariantError as exc:
+            self.add_error("parameters", exc.message)
+            return data
+        formula = (data.get("answer_formula") or "").strip()
+        kind = data.get("kind")
+        if params and kind != Question.Kind.NUMERIC and not formula:
+            # A parametrised prompt of another kind is fine: the values are only shown.
+            return data
+        if formula:
+            if kind != Question.Kind.NUMERIC:
+                self.add_error("answer_formula", _("Only a numeric question has a formula."))
+                return data
+            try:
+                rules.check_formula(formula, params)
+            except rules.VariantError as exc:
+                self.add_error(
+                    "parameters" if exc.field.startswith("parameters") else "answer_formula",
+                    exc.message,
+                )
+        elif params and data.get("numeric_answer") is None:
+            self.add_error(
+                "answer_formula",
+                _("A numeric question with parameters needs a formula for its answer."),
+            )
+        return data
+
+
 class QuestionInline(CourseScopedInlineMixin, admin.StackedInline):
     model = Question
+    form = QuestionForm
     course_path = "quiz__course"
     extra = 0
     fields = [
-        ("order", "kind", "points"),
+        ("order", "kind", "points", "pool"),
         "prompt",
         ("numeric_answer", "numeric_tolerance"),
+        ("parameters", "answer_formula"),
         "explanation",
         "edit_choices",
     ]
@@ -94,7 +148,38 @@ class QuizAdmin(CourseScopedAdminMixin, admin.ModelAdmin):
             {"fields": [("opens_at", "closes_at"), ("duration_seconds", "grace_seconds")]},
         ),
         (_("Rules"), {"fields": ["requires_access_code", "show_answers_after_close"]}),
+        (_("Variants"), {"fields": [("shuffle_questions", "shuffle_choices")]}),
+        (
+            _("Results and regrades"),
+            {"fields": [("release_policy", "released_at"), "regrade_window_days"]},
+        ),
     ]
+    readonly_fields = ["released_at"]
+    actions = ["release_results"]
+
+    @admin.action(
+        description=_("Release the results of the selected quizzes"), permissions=["change"]
+    )
+    def release_results(self, request: HttpRequest, queryset: QuerySet[Quiz]) -> None:
+        released = 0
+        for quiz in queryset:
+            if not self.has_change_permission(request, quiz):
+                continue
+            try:
+                services.quiz_release(quiz=quiz, now=timezone.now())
+                released += 1
+            except services.QuizError as exc:
+                messages.error(request, f"{quiz}: {exc.message}")
+        if released:
+            messages.success(
+                request,
+                ngettext(
+                    "Results released for %(n)d quiz.",
+                    "Results released for %(n)d quizzes.",
+                    released,
+                )
+                % {"n": released},
+            )
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Quiz]:
         return selectors.live_counts(super().get_queryset(request).select_related("session"))
@@ -282,6 +367,7 @@ class ChoiceInline(CourseScopedInlineMixin, admin.TabularInline):
 
 @admin.register(Question)
 class QuestionAdmin(CourseScopedAdminMixin, admin.ModelAdmin):
+    form = QuestionForm
     course_path = "quiz__course"
     list_display = ["__str__", "quiz", "kind", "points"]
     list_filter = ["kind", "quiz__course"]
@@ -392,3 +478,142 @@ class AccommodationAdmin(CourseScopedAdminMixin, admin.ModelAdmin):
     def save_model(self, request: HttpRequest, obj: Accommodation, form: Any, change: bool) -> None:
         super().save_model(request, obj, form, change)
         services.accommodation_applied(accommodation=obj)
+
+
+class RegradeAnswerForm(forms.ModelForm):
+    """The staff's answer to a regrade request: accept with new points, or decline with a reply."""
+
+    decision = forms.ChoiceField(
+        label=_("decision"),
+        choices=[
+            (RegradeRequest.Status.ACCEPTED, _("accept, with the new points below")),
+            (RegradeRequest.Status.DECLINED, _("decline, with the reply below")),
+        ],
+        widget=forms.RadioSelect,
+    )
+
+    class Meta:
+        model = RegradeRequest
+        fields = ["new_points", "reply"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.status != RegradeRequest.Status.OPEN:
+            self.fields["decision"].initial = self.instance.status
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        decision = data.get("decision")
+        points = data.get("new_points")
+        if decision == RegradeRequest.Status.ACCEPTED:
+            if points is None:
+                self.add_error("new_points", _("Give the new points of the question."))
+            elif points < 0 or points > self.instance.question.points:
+                self.add_error(
+                    "new_points", _("Points must be between 0 and the question's points.")
+                )
+        elif decision == RegradeRequest.Status.DECLINED and not (data.get("reply") or "").strip():
+            self.add_error("reply", _("Say why the request is declined."))
+        return data
+
+
+@admin.register(RegradeRequest)
+class RegradeRequestAdmin(CourseScopedAdminMixin, admin.ModelAdmin):
+    """Students' regrade requests; the answer regrades the attempt and notifies the student."""
+
+    form = RegradeAnswerForm
+    course_path = "attempt__quiz__course"
+    list_display = ["student", "quiz", "question", "created_at", "status", "answered_by"]
+    list_filter = ["status", "attempt__quiz__course", "attempt__quiz"]
+    search_fields = ["attempt__student__username", "attempt__student__last_name", "reason"]
+    readonly_fields = [
+        "student",
+        "quiz",
+        "question",
+        "student_answer",
+        "points_before",
+        "reason",
+        "created_at",
+        "status",
+        "answered_by",
+        "answered_at",
+    ]
+    fieldsets = [
+        (
+            _("The request"),
+            {
+                "fields": [
+                    ("student", "quiz"),
+                    "question",
+                    ("student_answer", "points_before"),
+                    "reason",
+                    "created_at",
+                ]
+            },
+        ),
+        (
+            _("The answer"),
+            {
+                "fields": [
+                    "decision",
+                    "new_points",
+                    "reply",
+                    ("status", "answered_by", "answered_at"),
+                ]
+            },
+        ),
+    ]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # a student files it from the result page
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[RegradeRequest]:
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("attempt__student", "attempt__quiz__session", "question", "answered_by")
+        )
+
+    @admin.display(description=_("student"))
+    def student(self, obj: RegradeRequest) -> Any:
+        return obj.attempt.student
+
+    @admin.display(description=_("quiz"))
+    def quiz(self, obj: RegradeRequest) -> Any:
+        return obj.attempt.quiz
+
+    @admin.display(description=_("answer given"))
+    def student_answer(self, obj: RegradeRequest) -> str:
+        answer = Answer.objects.filter(
+            attempt_id=obj.attempt_id, question_id=obj.question_id
+        ).first()
+        if answer is None or answer.value is None:
+            return "—"
+        if isinstance(answer.value, int | list) and obj.question.kind in ("single", "multiple"):
+            picked = answer.value if isinstance(answer.value, list) else [answer.value]
+            texts = dict(Choice.objects.filter(pk__in=picked).values_list("pk", "text"))
+            return "; ".join(texts.get(p, str(p)) for p in picked)
+        return str(answer.value)[:500]
+
+    @admin.display(description=_("points given"))
+    def points_before(self, obj: RegradeRequest) -> str:
+        answer = Answer.objects.filter(
+            attempt_id=obj.attempt_id, question_id=obj.question_id
+        ).first()
+        points = answer.points if answer is not None else None
+        return f"{points if points is not None else '—'} / {obj.question.points}"
+
+    def save_model(
+        self, request: HttpRequest, obj: RegradeRequest, form: Any, change: bool
+    ) -> None:
+        try:
+            services.regrade_request_answer(
+                request=obj,
+                accept=form.cleaned_data["decision"] == RegradeRequest.Status.ACCEPTED,
+                reply=form.cleaned_data.get("reply", ""),
+                new_points=form.cleaned_data.get("new_points"),
+                staff=request.user,
+                now=timezone.now(),
+            )
+        except services.QuizError as exc:
+            messages.error(request, str(exc.message))

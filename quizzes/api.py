@@ -142,8 +142,13 @@ class ResultQuestionOut(serializers.Serializer):
     your_answer = serializers.JSONField()
     your_points = serializers.DecimalField(max_digits=6, decimal_places=2, allow_null=True)
     correct = serializers.JSONField(allow_null=True)
-    choices = serializers.JSONField()
+    choices = serializers.JSONField(help_text="in the order shown; feedback once released")
     explanation = serializers.CharField(allow_blank=True)
+    parameters = serializers.DictField(
+        child=serializers.CharField(), help_text="the values drawn for this student"
+    )
+    regrade = serializers.JSONField(allow_null=True, help_text="my regrade request, if any")
+    may_ask_regrade = serializers.BooleanField()
 
 
 class ResultOut(serializers.Serializer):
@@ -155,6 +160,7 @@ class ResultOut(serializers.Serializer):
     points_possible = serializers.DecimalField(max_digits=8, decimal_places=2)
     percent = serializers.DecimalField(max_digits=6, decimal_places=2, allow_null=True)
     pending_manual_grading = serializers.BooleanField()
+    regrade_deadline = serializers.DateTimeField(allow_null=True)
     questions = ResultQuestionOut(many=True)
 
 
@@ -350,11 +356,20 @@ class ResultAPI(QuizAPIView):
     def get(self, request: Request, code: str, pk: int) -> Response:
         now = timezone.now()
         quiz = self.quiz(pk, full=True)
-        if now <= selectors.closed_for_everyone_at(quiz):
+        closed_all = selectors.closed_for_everyone_at(quiz)
+        if now <= closed_all:
             return Response(
                 {
                     "code": "not_closed",
                     "detail": "Results are shown once the quiz has closed for everyone.",
+                },
+                status=409,
+            )
+        if not selectors.results_released(quiz, now, closed_all):
+            return Response(
+                {
+                    "code": "not_released",
+                    "detail": "The instructor has not released the results of this quiz yet.",
                 },
                 status=409,
             )

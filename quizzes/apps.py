@@ -15,7 +15,12 @@ class QuizzesConfig(AppConfig):
             register_nav_link,
             register_schedule_annotator,
         )
-        from course.notifications import register_digest_source, register_reminder_source
+        from course.notifications import (
+            Category,
+            register_digest_source,
+            register_kind,
+            register_reminder_source,
+        )
         from course.permissions import Action
         from course.syllabus.hooks import register_policy, register_section, register_watcher
 
@@ -38,3 +43,8 @@ class QuizzesConfig(AppConfig):
         register_reminder_source("quizzes", reminders.quiz_today)
         register_reminder_source("quizzes_grades", reminders.quiz_grades_released)
         register_digest_source("quizzes", reminders.text_answers_to_grade)
+        register_kind(
+            "quiz_regrade_answered", _("An answer to your quiz regrade request"), Category.WORK
+        )
+        register_reminder_source("quizzes_regrades", reminders.regrade_answered)
+        register_digest_source("quizzes_regrades", reminders.regrade_requests_waiting)

@@ -173,6 +173,50 @@ BANK: list[list[QuestionSpec]] = [
 ]
 
 
+# The quiz open on the day varies per student: the order of its questions and choices, which
+# of the two questions of the pool "rate" each student draws, and the values in the last one.
+DAY_QUIZ: list[QuestionSpec] = [
+    QuestionSpec(
+        kind="single",
+        pool="rate",
+        prompt="For an $L$-smooth convex $f$, gradient descent with step $1/L$ converges at rate",
+        choices=[
+            ChoiceSpec(text="$O(1/t)$", correct=True),
+            ChoiceSpec(text="$O(1/\\sqrt{t})$"),
+            ChoiceSpec(text="$O(e^{-t})$ always"),
+        ],
+    ),
+    QuestionSpec(
+        kind="single",
+        pool="rate",
+        prompt="For an $L$-smooth, $\\mu$-strongly convex $f$, gradient descent with step $1/L$ "
+        "converges at rate",
+        choices=[
+            ChoiceSpec(text="$O((1 - \\mu/L)^t)$", correct=True),
+            ChoiceSpec(text="$O(1/t)$ only"),
+            ChoiceSpec(text="$O(1/t^2)$"),
+        ],
+    ),
+    QuestionSpec(
+        kind="numeric",
+        prompt="For $f(x) = \\frac{a}{2} x^2$, one gradient step of size $c$ from $x_0 = b$ "
+        "gives $x_1 = $?",
+        parameters={
+            "a": {"min": 1, "max": 4},
+            "b": {"min": 1, "max": 5},
+            "c": {"min": "0.1", "max": "0.2", "step": "0.05"},
+        },
+        formula="b - c * a * b",
+        tolerance=Decimal("0.001"),
+    ),
+    _multiple(
+        "Which quantities appear in the linear rate of GD on a strongly convex function?",
+        ["$\\mu$", "$L$"],
+        ["the dimension $d$", "the number of data points"],
+    ),
+]
+
+
 def _past_lectures(course: Course, now: datetime) -> list[Session]:
     return list(
         Session.objects.filter(course=course, kind=Session.Kind.LECTURE, ends_at__lt=now).order_by(
@@ -238,7 +282,10 @@ def _add(course: Course, now: datetime) -> None:
         self_assessment=False,
         grace=policy.grace_seconds,
     )
-    apply_questions(quiz, BANK[len(past) % len(BANK)])
+    if not (quiz.shuffle_questions and quiz.shuffle_choices):
+        quiz.shuffle_questions = quiz.shuffle_choices = True
+        quiz.save(update_fields=["shuffle_questions", "shuffle_choices", "updated_at"])
+    apply_questions(quiz, DAY_QUIZ)
     if students:
         Accommodation.objects.get_or_create(
             quiz=quiz,

@@ -46,7 +46,7 @@ def quiz_summary(row: QuizRow, closed_for_everyone: datetime, now: datetime) -> 
         "state": row.state,
         "excused": row.terms.excused,
         "attempt_status": attempt_status(row.attempt),
-        "results_available": now > closed_for_everyone,
+        "results_available": selectors.results_released(row.quiz, now, closed_for_everyone),
     }
 
 
@@ -76,76 +76,121 @@ def attempt_dict(attempt: Attempt, now: datetime) -> dict[str, Any]:
     }
 
 
-def question_dict(q: Question) -> dict[str, Any]:
+def question_dict(shown: selectors.ShownQuestion) -> dict[str, Any]:
+    q = shown.question
     return {
         "id": q.pk,
         "order": q.order,
         "kind": q.kind,
-        "prompt": q.prompt,
+        "prompt": shown.prompt,
         "points": q.points,
-        "choices": [{"id": c.pk, "text": c.text} for c in q.choices.all()],
+        "choices": [{"id": c.pk, "text": c.text} for c in shown.choices],
     }
 
 
 def attempt_state(
     quiz: Quiz, attempt: Attempt, now: datetime, answers: dict[int, Any] | None = None
 ) -> dict[str, Any]:
-    """The attempt, the questions (from the prefetch) and the saved answers (1 query, none
-    when `answers` are given)."""
+    """The attempt, the student's questions (from the prefetch, in their order, with their
+    values) and the saved answers (1 query, none when `answers` are given)."""
     if answers is None:
         answers = selectors.answers_by_question(attempt)
     return {
         "attempt": attempt_dict(attempt, now),
-        "questions": [question_dict(q) for q in quiz.questions.all()],
+        "questions": [question_dict(s) for s in selectors.shown_questions(quiz, attempt)],
         "answers": {str(qid): a.value for qid, a in answers.items()},
     }
 
 
-def correct_answer(q: Question) -> Any:
+def correct_answer(q: Question, params: dict[str, str] | None = None) -> Any:
     if q.kind == Question.Kind.SINGLE:
         return next((c.pk for c in q.choices.all() if c.is_correct), None)
     if q.kind == Question.Kind.MULTIPLE:
         return [c.pk for c in q.choices.all() if c.is_correct]
     if q.kind == Question.Kind.NUMERIC:
-        return None if q.numeric_answer is None else str(q.numeric_answer.normalize())
+        expected = selectors.question_answer(q, params or {})
+        return None if expected is None else format(expected.normalize(), "f")
     return None
 
 
+def _regrade_dict(r: Any) -> dict[str, Any] | None:
+    if r is None:
+        return None
+    return {
+        "id": r.pk,
+        "reason": r.reason,
+        "created_at": r.created_at,
+        "status": r.status,
+        "status_label": r.get_status_display(),
+        "new_points": r.new_points,
+        "reply": r.reply,
+        "answered_at": r.answered_at,
+    }
+
+
 def result(quiz: Quiz, student: Any, now: datetime) -> dict[str, Any]:
-    """The student's result after close (the view checks the quiz closed for everyone)."""
+    """The student's result once released (the view checks the release)."""
     attempt = selectors.attempt_of(quiz, student)
     if attempt is not None:
         attempt = _refreshed(attempt, now)
     acc = selectors.accommodation_of(quiz, student)
     answers = selectors.answers_by_question(attempt)
-    questions = list(quiz.questions.all())
+    shown = selectors.shown_questions(quiz, attempt)
+    requests = selectors.regrade_requests_of(attempt)
     show = quiz.show_answers_after_close
+    released_at = selectors.results_released_at(quiz)
+    deadline = rules.regrade_deadline(released_at=released_at, window_days=quiz.regrade_window_days)
+    may_ask = bool(
+        attempt is not None
+        and attempt.submitted_at is not None
+        and not attempt.is_practice
+        and rules.regrade_open(released=released_at is not None, deadline=deadline, now=now)
+    )
+    questions = []
+    for s in shown:
+        q = s.question
+        value = answers[q.pk].value if q.pk in answers else None
+        picked = set(value) if isinstance(value, list) else {value}
+        questions.append(
+            {
+                "id": q.pk,
+                "prompt": s.prompt,
+                "kind": q.kind,
+                "points": q.points,
+                "choices": [
+                    {
+                        "id": c.pk,
+                        "text": c.text,
+                        "is_correct": c.is_correct if show else None,
+                        "picked": c.pk in picked,
+                        "feedback": c.feedback if c.pk in picked else "",
+                    }
+                    for c in s.choices
+                ],
+                "parameters": s.params,
+                "your_answer": value,
+                "your_points": answers[q.pk].points if q.pk in answers else None,
+                "correct": correct_answer(q, s.params) if show else None,
+                "explanation": q.explanation if show else "",
+                "regrade": _regrade_dict(requests.get(q.pk)),
+                "may_ask_regrade": may_ask and q.pk not in requests,
+            }
+        )
     return {
         "quiz": quiz.pk,
         "is_graded": quiz.is_graded,
         "attempted": attempt is not None,
         "excused": bool(acc and acc.excused),
         "points": attempt.points if attempt else None,
-        "points_possible": sum((q.points for q in questions), 0),
+        "points_possible": (
+            attempt.points_possible
+            if attempt is not None
+            else sum((s.question.points for s in shown), 0)
+        ),
         "percent": attempt.percent if attempt else None,
         "pending_manual_grading": bool(attempt and attempt.needs_manual_grading),
-        "questions": [
-            {
-                "id": q.pk,
-                "prompt": q.prompt,
-                "kind": q.kind,
-                "points": q.points,
-                "choices": [
-                    {"id": c.pk, "text": c.text, "is_correct": c.is_correct if show else None}
-                    for c in q.choices.all()
-                ],
-                "your_answer": answers[q.pk].value if q.pk in answers else None,
-                "your_points": answers[q.pk].points if q.pk in answers else None,
-                "correct": correct_answer(q) if show else None,
-                "explanation": q.explanation if show else "",
-            }
-            for q in questions
-        ],
+        "regrade_deadline": deadline if may_ask else None,
+        "questions": questions,
     }
 
 

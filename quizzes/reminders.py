@@ -18,8 +18,8 @@ from course.models import Course, Enrolment
 from course.notifications import DigestLine, DueReminder
 from course.notifications import rules as notify_rules
 
-from . import selectors
-from .models import Attempt, Quiz
+from . import rules, selectors
+from .models import Attempt, Quiz, RegradeRequest
 
 
 def quiz_today(course: Course, now: datetime) -> Iterator[DueReminder]:
@@ -61,10 +61,23 @@ def quiz_today(course: Course, now: datetime) -> Iterator[DueReminder]:
 
 
 def quiz_grades_released(course: Course, now: datetime) -> Iterator[DueReminder]:
+    policies = {
+        pk: (policy, released_at)
+        for pk, policy, released_at in Quiz.objects.filter(course=course).values_list(
+            "pk", "release_policy", "released_at"
+        )
+    }
+    released = {
+        pk: rules.results_released_at(
+            policy=policies[pk][0], released_at=policies[pk][1], closed_for_everyone_at=at
+        )
+        for pk, at in selectors.closed_for_everyone_map(course).items()
+        if pk in policies
+    }
     closed = {
         pk: at
-        for pk, at in selectors.closed_for_everyone_map(course).items()
-        if now - timedelta(days=7) < at <= now
+        for pk, at in released.items()
+        if at is not None and now - timedelta(days=7) < at <= now
     }
     if not closed:
         return
@@ -83,7 +96,7 @@ def quiz_grades_released(course: Course, now: datetime) -> Iterator[DueReminder]
             due_at=closed[quiz_id],
             expires_at=closed[quiz_id] + timedelta(days=7),
             subject=format_lazy(_("Quiz result: {title}"), title=title),
-            body=_("The quiz has closed for everyone: your score is available."),
+            body=_("The quiz results are released: your score is available."),
             url=reverse("quiz_result", kwargs={"code": course.code, "pk": quiz_id}),
         )
 
@@ -97,4 +110,43 @@ def text_answers_to_grade(course: Course, now: datetime) -> Iterator[DigestLine]
             label=format_lazy(_("Quiz attempts with text answers to grade: {n}"), n=n),
             count=n,
             url=reverse("admin:quizzes_attempt_changelist") + "?needs_manual_grading__exact=1",
+        )
+
+
+def regrade_answered(course: Course, now: datetime) -> Iterator[DueReminder]:
+    """The student who asked for a regrade is told of the answer (once, within 14 days)."""
+    answered = RegradeRequest.objects.filter(
+        attempt__quiz__course=course,
+        answered_at__isnull=False,
+        answered_at__gt=now - timedelta(days=14),
+        answered_at__lte=now,
+    ).values_list(
+        "pk", "attempt__student_id", "attempt__quiz_id", "attempt__quiz__title", "answered_at"
+    )
+    for pk, student_id, quiz_id, title, answered_at in answered:
+        if answered_at is None:
+            continue
+        yield DueReminder(
+            recipient_user_id=student_id,
+            item_key=f"quizzes:regrade:{pk}",
+            kind="quiz_regrade_answered",
+            due_at=answered_at,
+            expires_at=answered_at + timedelta(days=14),
+            subject=format_lazy(_("Your regrade request is answered: {title}"), title=title),
+            body=_(
+                "The instructor answered your regrade request; the answer is on the result page."
+            ),
+            url=reverse("quiz_result", kwargs={"code": course.code, "pk": quiz_id}),
+        )
+
+
+def regrade_requests_waiting(course: Course, now: datetime) -> Iterator[DigestLine]:
+    n = RegradeRequest.objects.filter(
+        attempt__quiz__course=course, status=RegradeRequest.Status.OPEN
+    ).count()
+    if n:
+        yield DigestLine(
+            label=format_lazy(_("Quiz regrade requests waiting for an answer: {n}"), n=n),
+            count=n,
+            url=reverse("admin:quizzes_regraderequest_changelist") + "?status__exact=open",
         )

@@ -5,13 +5,18 @@ Plain values in, plain values out: no ORM, no clock (every `now` is an argument)
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import hmac
 import math
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from simpleeval import InvalidExpression, SimpleEval
 
 from course.scores import ScoreItem, ScoreStatus
 
@@ -266,6 +271,421 @@ def access_code_ok(secret: str, given: str, now: datetime, *, period_seconds: in
         if hmac.compare_digest(expected, given):
             return True
     return False
+
+
+# --- variants: pools, shuffles, parameters ---------------------------------------------------
+#
+# A variant is what one student gets of a quiz: one question drawn from each pool, the question
+# and choice order, and the values of the parameters. It is derived from a seed that depends on
+# the quiz and the student only, so drawing twice gives the same variant; each choice uses its
+# own hash of (seed, what is drawn), so adding a question leaves the other draws as they were.
+
+
+class VariantError(ValueError):
+    """A parameter range or an answer formula the instructor wrote is unusable: `field` names
+    what (e.g. "parameters.a.max", "answer_formula")."""
+
+    def __init__(self, message: str, *, field: str):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+@dataclass(frozen=True)
+class ParamRange:
+    """Values min, min + step, ... up to max (included): the instructor's range of a parameter."""
+
+    min: Decimal
+    max: Decimal
+    step: Decimal
+
+    @property
+    def count(self) -> int:
+        return int((self.max - self.min) // self.step) + 1
+
+
+MAX_PARAMETERS = 10
+MAX_PARAMETER_VALUES = 10**9
+
+
+def _param_number(raw: Any, field: str) -> Decimal:
+    value = parse_number(raw) if isinstance(raw, int | float | str | Decimal) else None
+    if value is None or abs(value) > Decimal(10) ** 12:
+        raise VariantError(f"{field}: a number is expected, got {raw!r}", field=field)
+    return value
+
+
+def parse_parameters(raw: Any) -> dict[str, ParamRange]:
+    """The parameters of a question from what the instructor wrote:
+    {"a": {"min": 1, "max": 9, "step": 1}} (step 1 by default). Names are identifiers."""
+    if raw in (None, "", {}):
+        return {}
+    if not isinstance(raw, dict):
+        raise VariantError(
+            'parameters: write them as {"a": {"min": 1, "max": 9, "step": 1}}', field="parameters"
+        )
+    if len(raw) > MAX_PARAMETERS:
+        raise VariantError(
+            f"parameters: at most {MAX_PARAMETERS} parameters per question", field="parameters"
+        )
+    out: dict[str, ParamRange] = {}
+    for name, spec in raw.items():
+        field = f"parameters.{name}"
+        if not isinstance(name, str) or not name.isidentifier() or name.startswith("_"):
+            raise VariantError(f"{field}: a parameter name is a word such as a or n1", field=field)
+        if name in FORMULA_CONSTANTS or name in FORMULA_FUNCTIONS:
+            raise VariantError(f"{field}: {name} is already a constant or function", field=field)
+        if (
+            not isinstance(spec, dict)
+            or not {"min", "max"} <= set(spec)
+            or set(spec)
+            - {
+                "min",
+                "max",
+                "step",
+            }
+        ):
+            raise VariantError(
+                f"{field}: write min, max and (optionally) step, e.g. "
+                '{"min": 1, "max": 9, "step": 1}',
+                field=field,
+            )
+        low = _param_number(spec["min"], f"{field}.min")
+        high = _param_number(spec["max"], f"{field}.max")
+        step = _param_number(spec.get("step", 1), f"{field}.step")
+        if high < low:
+            raise VariantError(f"{field}.max: max is below min", field=f"{field}.max")
+        if step <= 0:
+            raise VariantError(f"{field}.step: step must be positive", field=f"{field}.step")
+        rng = ParamRange(low, high, step)
+        if rng.count > MAX_PARAMETER_VALUES:
+            raise VariantError(f"{field}.step: too many values; use a larger step", field=field)
+        out[name] = rng
+    return out
+
+
+def parameters_as_json(params: dict[str, ParamRange]) -> dict[str, dict[str, Any]]:
+    def num(d: Decimal) -> int | str:
+        return int(d) if d == d.to_integral_value() else str(d.normalize())
+
+    return {
+        name: {"min": num(r.min), "max": num(r.max), "step": num(r.step)}
+        for name, r in params.items()
+    }
+
+
+def variant_seed(secret: str, student_id: int) -> str:
+    """The seed of one student's variant of one quiz (the quiz's secret makes it unguessable)."""
+    return hmac.new(secret.encode(), f"variant:{student_id}".encode(), hashlib.sha256).hexdigest()
+
+
+def _hashed(seed: str, key: str) -> int:
+    return int.from_bytes(hashlib.sha256(f"{seed}|{key}".encode()).digest()[:8], "big")
+
+
+def pick_index(seed: str, key: str, n: int) -> int:
+    """One of 0..n-1, uniform (64 hashed bits: the modulo bias is below 1e-9 for n < 1e9)."""
+    if n <= 0:
+        raise ValueError("nothing to pick from")
+    return _hashed(seed, key) % n
+
+
+def shuffled(seed: str, key: str, items: Sequence[int]) -> list[int]:
+    """The items in an order drawn from (seed, key): uniform over permutations (Fisher-Yates)."""
+    out = list(items)
+    for i in range(len(out) - 1, 0, -1):
+        j = _hashed(seed, f"{key}:{i}") % (i + 1)
+        out[i], out[j] = out[j], out[i]
+    return out
+
+
+def draw_value(seed: str, key: str, rng: ParamRange) -> Decimal:
+    return rng.min + rng.step * pick_index(seed, key, rng.count)
+
+
+@dataclass(frozen=True)
+class SlotQuestion:
+    """A question as the draw sees it, in the quiz's (order, pk) order."""
+
+    id: int
+    pool: str = ""
+    choice_ids: tuple[int, ...] = ()
+    parameters: dict[str, ParamRange] | None = None
+
+
+def slots_of(questions: Sequence[SlotQuestion]) -> list[list[SlotQuestion]]:
+    """Questions grouped into slots: a pool's members together, at the place of the first one."""
+    slots: list[list[SlotQuestion]] = []
+    by_pool: dict[str, list[SlotQuestion]] = {}
+    for q in questions:
+        if not q.pool:
+            slots.append([q])
+        elif q.pool in by_pool:
+            by_pool[q.pool].append(q)
+        else:
+            by_pool[q.pool] = [q]
+            slots.append(by_pool[q.pool])
+    return slots
+
+
+def varies(
+    questions: Sequence[SlotQuestion], *, shuffle_questions: bool, shuffle_choices: bool
+) -> bool:
+    """Whether students get different versions of the quiz (else no variant is stored)."""
+    if shuffle_questions and len(questions) > 1:
+        return True
+    if shuffle_choices and any(len(q.choice_ids) > 1 for q in questions):
+        return True
+    return any(q.parameters for q in questions) or any(len(s) > 1 for s in slots_of(questions))
+
+
+def _picked(seed: str, slot: list[SlotQuestion]) -> SlotQuestion:
+    if len(slot) == 1:
+        return slot[0]
+    return slot[pick_index(seed, f"pool:{slot[0].pool}", len(slot))]
+
+
+def _number_text(value: Decimal) -> str:
+    text = format(value.normalize(), "f")
+    return "0" if text in ("-0", "") else text
+
+
+def draw_variant(
+    *,
+    seed: str,
+    questions: Sequence[SlotQuestion],
+    shuffle_questions: bool,
+    shuffle_choices: bool,
+) -> dict[str, Any] | None:
+    """What one student gets, as stored on the attempt (JSON), or None when nothing varies:
+    {"questions": [drawn ids, in the order shown], "not_drawn": [the pools' other ids],
+     "choices": {"<id>": [choice ids in the order shown]}, "params": {"<id>": {"a": "3"}}}."""
+    if not varies(questions, shuffle_questions=shuffle_questions, shuffle_choices=shuffle_choices):
+        return None
+    slots = slots_of(questions)
+    drawn = [_picked(seed, slot) for slot in slots]
+    ids = [q.id for q in drawn]
+    if shuffle_questions:
+        ids = shuffled(seed, "questions", ids)
+    drawn_set = set(ids)
+    variant: dict[str, Any] = {
+        "questions": ids,
+        "not_drawn": [q.id for slot in slots for q in slot if q.id not in drawn_set],
+        "choices": {},
+        "params": {},
+    }
+    for q in drawn:
+        if shuffle_choices and len(q.choice_ids) > 1:
+            variant["choices"][str(q.id)] = shuffled(seed, f"choices:{q.id}", q.choice_ids)
+        if q.parameters:
+            variant["params"][str(q.id)] = {
+                name: _number_text(draw_value(seed, f"param:{q.id}:{name}", rng))
+                for name, rng in q.parameters.items()
+            }
+    return variant
+
+
+@dataclass(frozen=True)
+class Presented:
+    """One question as one student sees it: its choices in their order, its parameters."""
+
+    id: int
+    choice_ids: tuple[int, ...]
+    params: dict[str, str]
+
+
+def presented(
+    *, seed: str, questions: Sequence[SlotQuestion], variant: dict[str, Any] | None
+) -> list[Presented]:
+    """The student's questions in their order, from the stored variant. A question added to the
+    quiz after the attempt started is drawn as it would have been and shown after the others;
+    a stored id that no longer exists is left out."""
+    if not variant:
+        return [Presented(q.id, q.choice_ids, {}) for q in questions]
+    by_id = {q.id: q for q in questions}
+    stored = [i for i in variant.get("questions", []) if i in by_id]
+    covered = set(stored) | set(variant.get("not_drawn", []))
+    for slot in slots_of(questions):
+        if not any(q.id in covered for q in slot):
+            stored.append(_picked(seed, slot).id)
+    out = []
+    for qid in stored:
+        q = by_id[qid]
+        order = variant.get("choices", {}).get(str(qid))
+        if order is not None:
+            known = [c for c in order if c in q.choice_ids]
+            choice_ids = tuple(known + [c for c in q.choice_ids if c not in known])
+        else:
+            choice_ids = q.choice_ids
+        params = variant.get("params", {}).get(str(qid))
+        if params is None and q.parameters:
+            params = {
+                name: _number_text(draw_value(seed, f"param:{qid}:{name}", rng))
+                for name, rng in q.parameters.items()
+            }
+        out.append(Presented(qid, choice_ids, dict(params or {})))
+    return out
+
+
+def not_drawn(variant: dict[str, Any] | None) -> set[int]:
+    """The pool questions the student did not draw (their answers are refused)."""
+    return set(variant.get("not_drawn", [])) if variant else set()
+
+
+# --- answer formulas ---------------------------------------------------------------------------
+
+FORMULA_CONSTANTS: dict[str, float] = {"pi": math.pi, "e": math.e}
+FORMULA_FUNCTIONS: dict[str, Any] = {
+    "sqrt": math.sqrt,
+    "exp": math.exp,
+    "log": math.log,
+    "ln": math.log,
+    "log10": math.log10,
+    "sin": math.sin,
+    "cos": math.cos,
+    "tan": math.tan,
+    "abs": abs,
+    "min": min,
+    "max": max,
+    "round": round,
+    "floor": math.floor,
+    "ceil": math.ceil,
+}
+MAX_FORMULA_LENGTH = 300
+
+
+def _power(base: Any, exponent: Any) -> float:
+    # In floating point: a huge power overflows (refused) instead of filling the memory.
+    return float(base) ** float(exponent)
+
+
+def _formula_evaluator(values: dict[str, float]) -> SimpleEval:
+    evaluator = SimpleEval(
+        operators={
+            ast.Add: lambda a, b: a + b,
+            ast.Sub: lambda a, b: a - b,
+            ast.Mult: lambda a, b: a * b,
+            ast.Div: lambda a, b: a / b,
+            ast.FloorDiv: lambda a, b: a // b,
+            ast.Mod: lambda a, b: a % b,
+            ast.Pow: _power,
+            ast.USub: lambda a: -a,
+            ast.UAdd: lambda a: +a,
+        },
+        functions=dict(FORMULA_FUNCTIONS),
+        names={**FORMULA_CONSTANTS, **values},
+    )
+    return evaluator
+
+
+def evaluate_formula(formula: str, values: dict[str, str | Decimal | int | float]) -> Decimal:
+    """The answer the formula gives for the student's values, safely: arithmetic, the functions
+    of FORMULA_FUNCTIONS, pi and e, the parameters; anything else (attributes, strings,
+    comprehensions, unknown names, a division by zero, an overflow) is a VariantError."""
+    text = (formula or "").strip()
+    if not text:
+        raise VariantError("answer_formula: the formula is empty", field="answer_formula")
+    if len(text) > MAX_FORMULA_LENGTH:
+        raise VariantError(
+            f"answer_formula: at most {MAX_FORMULA_LENGTH} characters", field="answer_formula"
+        )
+    floats: dict[str, float] = {}
+    for name, raw in values.items():
+        number = parse_number(raw) if not isinstance(raw, float) else Decimal(repr(raw))
+        if number is None:
+            raise VariantError(f"parameters.{name}: not a number", field=f"parameters.{name}")
+        floats[name] = float(number)
+    try:
+        result = _formula_evaluator(floats).eval(text)
+    except InvalidExpression as exc:
+        raise VariantError(
+            f"answer_formula: {exc} (use numbers, the parameters, + - * / ** %, "
+            f"and {', '.join(sorted(FORMULA_FUNCTIONS))})",
+            field="answer_formula",
+        ) from exc
+    except ZeroDivisionError as exc:
+        raise VariantError(
+            "answer_formula: division by zero for these values", field="answer_formula"
+        ) from exc
+    except (OverflowError, ValueError, TypeError, SyntaxError, RecursionError, MemoryError) as exc:
+        raise VariantError(
+            f"answer_formula: cannot be computed ({exc.__class__.__name__}: {exc})",
+            field="answer_formula",
+        ) from exc
+    except Exception as exc:  # noqa: BLE001 - simpleeval raises plain exceptions for some nodes
+        raise VariantError(
+            f"answer_formula: not an arithmetic formula ({exc})", field="answer_formula"
+        ) from exc
+    if isinstance(result, bool) or not isinstance(result, int | float | Decimal):
+        raise VariantError("answer_formula: the formula must give a number", field="answer_formula")
+    if isinstance(result, float) and not math.isfinite(result):
+        raise VariantError(
+            "answer_formula: the formula gives no finite number", field="answer_formula"
+        )
+    return Decimal(repr(result)) if isinstance(result, float) else Decimal(result)
+
+
+def check_formula(formula: str, params: dict[str, ParamRange]) -> None:
+    """An authoring check: the formula computes at the lowest and highest values of the ranges
+    (raises VariantError naming the field otherwise)."""
+    for pick in (lambda r: r.min, lambda r: r.min + r.step * (r.count - 1)):
+        evaluate_formula(formula, {name: pick(r) for name, r in params.items()})
+
+
+_MATH = re.compile(r"\$([^$]*)\$")
+
+
+def render_prompt(prompt: str, params: dict[str, str]) -> str:
+    """The prompt with each parameter name written between $...$ replaced by the student's value
+    (a whole name only: with a = 3, "$a + ab$" becomes "$3 + ab$"; LaTeX commands untouched)."""
+    if not params:
+        return prompt
+    names = sorted(params, key=len, reverse=True)
+    word = re.compile(
+        r"(?<![A-Za-z0-9_\\])(" + "|".join(map(re.escape, names)) + r")(?![A-Za-z0-9_])"
+    )
+
+    def in_math(match: re.Match[str]) -> str:
+        return "$" + word.sub(lambda m: params[m.group(1)], match.group(1)) + "$"
+
+    return _MATH.sub(in_math, prompt)
+
+
+# --- results and regrade requests ------------------------------------------------------------
+
+
+def results_released_at(
+    *, policy: str, released_at: datetime | None, closed_for_everyone_at: datetime
+) -> datetime | None:
+    """When students see score, correct answers and feedback: the close for everyone (policy
+    "auto"), or the by-hand release once the quiz has also closed for everyone ("manual")."""
+    if policy == "manual":
+        if released_at is None:
+            return None
+        return max(_utc(released_at), _utc(closed_for_everyone_at))
+    return _utc(closed_for_everyone_at)
+
+
+def results_released(
+    *, policy: str, released_at: datetime | None, closed_for_everyone_at: datetime, now: datetime
+) -> bool:
+    moment = results_released_at(
+        policy=policy, released_at=released_at, closed_for_everyone_at=closed_for_everyone_at
+    )
+    if moment is None:
+        return False
+    return _utc(now) >= moment if policy == "manual" else _utc(now) > moment
+
+
+def regrade_deadline(*, released_at: datetime | None, window_days: int) -> datetime | None:
+    """The last moment a regrade may be asked for; None when the quiz takes none (yet)."""
+    if released_at is None or window_days <= 0:
+        return None
+    return _utc(released_at) + timedelta(days=window_days)
+
+
+def regrade_open(*, released: bool, deadline: datetime | None, now: datetime) -> bool:
+    return released and deadline is not None and _utc(now) <= _utc(deadline)
 
 
 # --- statistics of a quiz (item analysis) ---------------------------------------------------

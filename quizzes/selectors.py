@@ -27,7 +27,7 @@ from course.scores import ScoreItem, ScoresByStudent, ScoreStatus
 from course.selectors import active_students, course_policy
 
 from . import rules
-from .models import Accommodation, Answer, Attempt, Choice, Question, Quiz
+from .models import Accommodation, Answer, Attempt, Choice, Question, Quiz, RegradeRequest
 from .policy import QuizPolicy
 
 
@@ -189,10 +189,19 @@ def gradebook_items(
         (quiz, quiz.gradebook_key, _label(quiz), now > student_terms(quiz, None).closed_at(quiz))
         for quiz in quizzes
     ]
-    excused_note, missed_note, grading_note = (
+    # Held back by hand: pending for everyone until released (a release comes after the
+    # close for everyone, see services.quiz_release).
+    held_back = {
+        quiz.pk
+        for quiz in quizzes
+        if quiz.release_policy == Quiz.ReleasePolicy.MANUAL
+        and (quiz.released_at is None or now < quiz.released_at)
+    }
+    excused_note, missed_note, grading_note, held_note = (
         _("excused by the instructor"),
         _("missed"),
         _("being graded"),
+        _("results not released yet"),
     )
     out: ScoresByStudent = {}
     for sid in students:
@@ -207,6 +216,9 @@ def gradebook_items(
                 closed = now > terms.closed_at(quiz)
             if not closed:
                 items.append(ScoreItem(key, label, ScoreStatus.PENDING))
+                continue
+            if quiz.pk in held_back:
+                items.append(ScoreItem(key, label, ScoreStatus.PENDING, note=held_note))
                 continue
             attempt = attempts.get((quiz.pk, sid))
             if attempt is None:
@@ -425,6 +437,118 @@ def student_quiz(
     )
 
 
+# --- variants ------------------------------------------------------------------------------
+
+
+def question_parameters(question: Question) -> dict[str, rules.ParamRange]:
+    """The question's parameter ranges; none when what is stored is unusable (the admin and the
+    syllabus refuse such ranges, so this only guards rows written some other way)."""
+    if not question.parameters:
+        return {}
+    try:
+        return rules.parse_parameters(question.parameters)
+    except rules.VariantError:
+        return {}
+
+
+def slot_questions(
+    questions: Sequence[Question], choice_ids: dict[int, list[int]] | None = None
+) -> list[rules.SlotQuestion]:
+    """The questions as the draw sees them; their choices from `choice_ids` when given, else
+    from each question's (prefetched) choices."""
+    return [
+        rules.SlotQuestion(
+            id=q.pk,
+            pool=q.pool,
+            choice_ids=tuple(
+                choice_ids.get(q.pk, [])
+                if choice_ids is not None
+                else (c.pk for c in q.choices.all())
+            ),
+            parameters=question_parameters(q) or None,
+        )
+        for q in questions
+    ]
+
+
+def question_answer(question: Question, params: dict[str, str]) -> Decimal | None:
+    """The expected number of a numeric question for the student's parameter values (its
+    formula), else its fixed answer; None when it has neither or the formula fails."""
+    if question.answer_formula:
+        try:
+            return rules.evaluate_formula(question.answer_formula, dict(params))
+        except rules.VariantError:
+            return None
+    return question.numeric_answer
+
+
+@dataclass(frozen=True)
+class ShownQuestion:
+    """A question as one student saw it: the prompt with their values, choices in their order."""
+
+    question: Question
+    prompt: str
+    choices: list[Choice]
+    params: dict[str, str]
+
+
+def shown_questions(quiz: Quiz, attempt: Attempt | None) -> list[ShownQuestion]:
+    """The student's questions in their order (the quiz's questions and choices prefetched)."""
+    questions = list(quiz.questions.all())
+    variant = attempt.variant if attempt is not None else None
+    if not variant:
+        return [ShownQuestion(q, q.prompt, list(q.choices.all()), {}) for q in questions]
+    by_id = {q.pk: q for q in questions}
+    out = []
+    for p in rules.presented(
+        seed=rules.variant_seed(quiz.access_secret, attempt.student_id),  # type: ignore[union-attr]
+        questions=slot_questions(questions),
+        variant=variant,
+    ):
+        q = by_id[p.id]
+        choices = {c.pk: c for c in q.choices.all()}
+        out.append(
+            ShownQuestion(
+                q,
+                rules.render_prompt(q.prompt, p.params),
+                [choices[c] for c in p.choice_ids],
+                p.params,
+            )
+        )
+    return out
+
+
+# --- results and regrade requests ----------------------------------------------------------
+
+
+def results_released_at(quiz: Quiz, closed_all: datetime | None = None) -> datetime | None:
+    """When the quiz's results are (or were) shown to students; None while held back by hand."""
+    return rules.results_released_at(
+        policy=quiz.release_policy,
+        released_at=quiz.released_at,
+        closed_for_everyone_at=closed_all or closed_for_everyone_at(quiz),
+    )
+
+
+def results_released(quiz: Quiz, now: datetime, closed_all: datetime | None = None) -> bool:
+    return rules.results_released(
+        policy=quiz.release_policy,
+        released_at=quiz.released_at,
+        closed_for_everyone_at=closed_all or closed_for_everyone_at(quiz),
+        now=now,
+    )
+
+
+def regrade_requests_of(attempt: Attempt | None) -> dict[int, RegradeRequest]:
+    """The attempt's regrade requests by question (1 query; none without an attempt)."""
+    if attempt is None:
+        return {}
+    return {
+        r.question_id: r
+        for r in RegradeRequest.objects.filter(attempt=attempt).select_related("answered_by")
+    }
+
+
 # --- statistics (admin: a quiz after it closed, the term, the live view) -----------------------
 
 
@@ -437,19 +561,16 @@ class Slot:
 
 
 def slots_of(questions: Sequence[Question]) -> list[Slot]:
-    """The quiz's slots in order: questions sharing a pool label make one slot, at the place
-    of its first member."""
-    grouped: dict[str, list[Question]] = {}
-    for q in questions:
-        grouped.setdefault(f"pool:{q.pool}" if q.pool else f"q:{q.pk}", []).append(q)
-    return [Slot(key, tuple(members)) for key, members in grouped.items()]
-
-
-def _drawn_ids(variant: Any, every: Sequence[int]) -> list[int]:
-    """The questions an attempt met: its drawn variant, or every question of the quiz."""
-    if isinstance(variant, dict) and isinstance(variant.get("questions"), list):
-        return [q for q in variant["questions"] if isinstance(q, int)]
-    return list(every)
+    """The quiz's slots in order, as the draw makes them (`rules.slots_of`): questions sharing a
+    pool make one slot, at the place of its first member."""
+    by_pk = {q.pk: q for q in questions}
+    return [
+        Slot(
+            f"pool:{slot[0].pool}" if slot[0].pool else f"q:{slot[0].id}",
+            tuple(by_pk[q.id] for q in slot),
+        )
+        for slot in rules.slots_of(slot_questions(questions))
+    ]
 
 
 def _picked(value: Any) -> tuple[int, ...]:
@@ -477,7 +598,7 @@ def quiz_statistics(quiz: Quiz) -> QuizStatisticsData:
     attempts = list(
         Attempt.objects.filter(quiz=quiz, submitted_at__isnull=False, is_practice=False)
         .order_by("pk")
-        .values_list("pk", "variant")
+        .values_list("pk", "student_id", "variant")
     )
     answers: dict[tuple[int, int], tuple[Any, Decimal | None]] = {
         (attempt_id, question_id): (value, points)
@@ -485,11 +606,16 @@ def quiz_statistics(quiz: Quiz) -> QuizStatisticsData:
             attempt__quiz=quiz, attempt__submitted_at__isnull=False, attempt__is_practice=False
         ).values_list("attempt_id", "question_id", "value", "points")
     }
-    every = [q.pk for q in questions]
+    drawable = slot_questions(questions)
     records = []
-    for attempt_id, variant in attempts:
+    for attempt_id, student_id, variant in attempts:
         responses: dict[str, rules.Response] = {}
-        for qid in _drawn_ids(variant, every):
+        drawn = rules.presented(
+            seed=rules.variant_seed(quiz.access_secret, student_id),
+            questions=drawable,
+            variant=variant,
+        )
+        for qid in (p.id for p in drawn):
             question = by_pk.get(qid)
             if question is None or slot_of[qid] in responses:
                 continue

@@ -20,8 +20,18 @@ from course.models import Enrolment
 from course.permissions import role_of
 
 from . import rules
-from .models import Accommodation, Answer, Attempt, Question, Quiz
-from .selectors import AnswerTarget, StudentQuiz, answer_target, one, student_terms
+from .models import Accommodation, Answer, Attempt, Choice, Question, Quiz, RegradeRequest
+from .selectors import (
+    AnswerTarget,
+    StudentQuiz,
+    answer_target,
+    closed_for_everyone_at,
+    one,
+    question_answer,
+    results_released_at,
+    slot_questions,
+    student_terms,
+)
 
 MAX_TEXT = 4000
 
@@ -116,23 +126,52 @@ def attempt_start(
         window_closes_at=terms.window.closes_at,
         extra=terms.extra,
     )
+    questions = list(quiz.questions.all())
+    variant = _draw(quiz, student, questions)
+    drawn = (
+        questions
+        if variant is None
+        else [q for q in questions if q.pk not in rules.not_drawn(variant)]
+    )
     try:
         with transaction.atomic():
+            # The draw is written with the attempt: one row, one statement.
             attempt = Attempt.objects.create(
                 quiz=quiz,
                 student=student,
                 started_at=now,
                 deadline=deadline,
                 is_practice=_is_practice(quiz, student),
-                points_possible=_points_possible(quiz),
+                points_possible=sum((q.points for q in drawn), Decimal(0)),
+                variant=variant,
             )
         return attempt, True
     except IntegrityError:
         return Attempt.objects.get(quiz=quiz, student=student), False
 
 
-def _points_possible(quiz: Quiz) -> Decimal:
-    return sum((q.points for q in quiz.questions.all()), Decimal(0))
+def _draw(quiz: Quiz, student: Any, questions: list[Question]) -> dict[str, Any] | None:
+    """The student's variant of the quiz (None when every student gets the same quiz)."""
+    if not (
+        quiz.shuffle_questions
+        or quiz.shuffle_choices
+        or any(q.pool or q.parameters for q in questions)
+    ):
+        return None
+    choice_ids: dict[int, list[int]] = {}
+    if quiz.shuffle_choices:
+        for question_id, choice_id in (
+            Choice.objects.filter(question__quiz=quiz)
+            .order_by("order", "pk")
+            .values_list("question_id", "pk")
+        ):
+            choice_ids.setdefault(question_id, []).append(choice_id)
+    return rules.draw_variant(
+        seed=rules.variant_seed(quiz.access_secret, student.pk),
+        questions=slot_questions(questions, choice_ids),
+        shuffle_questions=quiz.shuffle_questions,
+        shuffle_choices=quiz.shuffle_choices,
+    )
 
 
 def attempt_refresh(*, attempt: Attempt, now: datetime) -> Attempt:
@@ -244,6 +283,13 @@ def answer_save(
     if attempt is None:
         attempt, _created = attempt_start(
             quiz=quiz, student=student, now=now, access_code=access_code
+        )
+    if question.pk in rules.not_drawn(attempt.variant):
+        raise QuizError(
+            _("This question is not part of your quiz."),
+            field="question",
+            code="bad_question",
+            status=404,
         )
     # Refused without a write when the attempt read says so; the statement decides the rest.
     refusal = _answer_refusal(attempt, quiz, now)
@@ -373,7 +419,9 @@ def attempt_submit(*, attempt: Attempt, now: datetime, by_timeout: bool = False)
 # --- grading ---------------------------------------------------------------------------------
 
 
-def _answer_fraction(question: Question, value: Any, correct: set[int]) -> Decimal | None:
+def _answer_fraction(
+    question: Question, value: Any, correct: set[int], params: dict[str, str]
+) -> Decimal | None:
     """Fraction of the question's points; None for a text answer waiting for a grader."""
     if question.kind == Question.Kind.SINGLE:
         return rules.score_single(picked=value if isinstance(value, int) else None, correct=correct)
@@ -381,14 +429,28 @@ def _answer_fraction(question: Question, value: Any, correct: set[int]) -> Decim
         picked = set(value) if isinstance(value, list) else set()
         return rules.score_multiple(picked=picked, correct=correct)
     if question.kind == Question.Kind.NUMERIC:
-        if question.numeric_answer is None:
+        expected = question_answer(question, params)
+        if expected is None:
             return None
         return rules.score_numeric(
             value=rules.parse_number(value) if value is not None else None,
-            answer=question.numeric_answer,
+            answer=expected,
             tolerance=question.numeric_tolerance,
         )
     return None
+
+
+def _overrides(attempt_ids: list[int]) -> dict[int, dict[int, Decimal]]:
+    """Accepted regrade requests: attempt -> question -> the points the staff gave."""
+    out: dict[int, dict[int, Decimal]] = {}
+    for attempt_id, question_id, points in RegradeRequest.objects.filter(
+        attempt_id__in=attempt_ids,
+        status=RegradeRequest.Status.ACCEPTED,
+        new_points__isnull=False,
+    ).values_list("attempt_id", "question_id", "new_points"):
+        if points is not None:
+            out.setdefault(attempt_id, {})[question_id] = points
+    return out
 
 
 def _grade(attempt: Attempt, questions: list[Question] | None = None) -> None:
@@ -398,21 +460,47 @@ def _grade(attempt: Attempt, questions: list[Question] | None = None) -> None:
             Question.objects.filter(quiz_id=attempt.quiz_id).prefetch_related("choices")
         )
     answers = {a.question_id: a for a in Answer.objects.filter(attempt=attempt)}
-    _grade_with(attempt, questions, answers)
+    _grade_with(attempt, questions, answers, _overrides([attempt.pk]).get(attempt.pk))
 
 
 def grade_totals(
-    attempt: Attempt, questions: list[Question], answers: dict[int, Answer]
+    attempt: Attempt,
+    questions: list[Question],
+    answers: dict[int, Answer],
+    overrides: dict[int, Decimal] | None = None,
 ) -> list[Answer]:
     """Grade the answers and total the attempt in memory; the answers whose points changed
-    are returned for the caller to save (with the attempt's totals)."""
+    are returned for the caller to save (with the attempt's totals).
+
+    Only the questions the student was given count (their drawn variant, with its
+    parameters); `overrides` are the points of accepted regrade requests, by question."""
     total = Decimal(0)
     possible = Decimal(0)
     waiting = False
     changed: list[Answer] = []
+    overrides = overrides or {}
+    params: dict[int, dict[str, str]] = {}
+    if attempt.variant:
+        given = {
+            p.id: p
+            for p in rules.presented(
+                seed=rules.variant_seed(attempt.quiz.access_secret, attempt.student_id),
+                questions=slot_questions(questions),
+                variant=attempt.variant,
+            )
+        }
+        questions = [q for q in questions if q.pk in given]
+        params = {qid: p.params for qid, p in given.items()}
     for q in questions:
         possible += q.points
         answer = answers.get(q.id)
+        override = overrides.get(q.id)
+        if override is not None:
+            if answer is not None and answer.points != override:
+                answer.points = override
+                changed.append(answer)
+            total += override
+            continue
         if answer is None:
             continue
         if q.kind == Question.Kind.TEXT:
@@ -421,7 +509,7 @@ def grade_totals(
             total += answer.points or Decimal(0)
             continue
         correct = {c.pk for c in q.choices.all() if c.is_correct}
-        fraction = _answer_fraction(q, answer.value, correct)
+        fraction = _answer_fraction(q, answer.value, correct, params.get(q.id, {}))
         pts = rules.points_for(fraction, q.points) if fraction is not None else None
         if pts is None and q.kind == Question.Kind.NUMERIC:
             waiting = True
@@ -439,8 +527,13 @@ def grade_totals(
 _TOTALS = ["points", "points_possible", "percent", "needs_manual_grading"]
 
 
-def _grade_with(attempt: Attempt, questions: list[Question], answers: dict[int, Answer]) -> None:
-    changed = grade_totals(attempt, questions, answers)
+def _grade_with(
+    attempt: Attempt,
+    questions: list[Question],
+    answers: dict[int, Answer],
+    overrides: dict[int, Decimal] | None = None,
+) -> None:
+    changed = grade_totals(attempt, questions, answers, overrides)
     if changed:
         Answer.objects.bulk_update(changed, ["points"])
     attempt.save(update_fields=_TOTALS)
@@ -449,13 +542,16 @@ def _grade_with(attempt: Attempt, questions: list[Question], answers: dict[int, 
 def quiz_regrade(*, quiz_id: int) -> int:
     """Regrade every submitted attempt of the quiz (after an answer key changed)."""
     questions = list(Question.objects.filter(quiz_id=quiz_id).prefetch_related("choices"))
-    attempts = list(Attempt.objects.filter(quiz_id=quiz_id, submitted_at__isnull=False))
+    attempts = list(
+        Attempt.objects.filter(quiz_id=quiz_id, submitted_at__isnull=False).select_related("quiz")
+    )
     by_attempt: dict[int, dict[int, Answer]] = {a.pk: {} for a in attempts}
     for answer in Answer.objects.filter(attempt__in=attempts):
         by_attempt[answer.attempt_id][answer.question_id] = answer
+    overrides = _overrides([a.pk for a in attempts])
     with transaction.atomic():
         for attempt in attempts:
-            _grade_with(attempt, questions, by_attempt[attempt.pk])
+            _grade_with(attempt, questions, by_attempt[attempt.pk], overrides.get(attempt.pk))
     return len(attempts)
 
 
@@ -534,3 +630,153 @@ def accommodation_applied(*, accommodation: Accommodation) -> None:
             extra=terms.extra,
         )
         attempt.save(update_fields=["deadline"])
+
+
+# --- results and regrade requests ------------------------------------------------------------
+
+
+def quiz_release(*, quiz: Quiz, now: datetime) -> Quiz:
+    """Release the results of a quiz held back by hand (students see them once it has also
+    closed for everyone). Releasing again keeps the first moment."""
+    if now <= closed_for_everyone_at(quiz):
+        raise QuizError(
+            _("The quiz has not closed for everyone yet: release its results afterwards."),
+            code="not_closed",
+            status=409,
+        )
+    with transaction.atomic():
+        locked = Quiz.objects.select_for_update().get(pk=quiz.pk)
+        if locked.released_at is None:
+            locked.released_at = now
+            locked.save(update_fields=["released_at", "updated_at"])
+    return locked
+
+
+MAX_REASON = 2000
+
+
+def regrade_request_file(
+    *, quiz: Quiz, student: Any, question_id: Any, reason: str, now: datetime
+) -> RegradeRequest:
+    """A student asks for a regrade of one question of their released attempt, with a reason,
+    until the quiz's regrade deadline; one request per question (the thread is kept)."""
+    try:
+        qid = int(question_id)
+    except (TypeError, ValueError) as exc:
+        raise QuizError(_("Unknown question."), field="question", code="bad_question") from exc
+    reason = (reason or "").strip()
+    if not reason:
+        raise QuizError(
+            _("Say why the question should be regraded."), field="reason", code="required"
+        )
+    if "\x00" in reason:
+        raise QuizError(
+            _("The reason contains a null character, which cannot be stored."),
+            field="reason",
+            code="bad_value",
+        )
+    if len(reason) > MAX_REASON:
+        raise QuizError(
+            _("The reason is too long (2000 characters at most)."), field="reason", code="too_long"
+        )
+    attempt = one(Attempt.objects.filter(quiz=quiz, student=student).select_related("quiz"))
+    if attempt is None or attempt.submitted_at is None:
+        raise QuizError(
+            _("There is no submitted attempt of yours to regrade."), code="no_attempt", status=409
+        )
+    if attempt.is_practice:
+        raise QuizError(
+            _("A practice attempt never reaches a grade: there is nothing to regrade."),
+            code="practice",
+            status=409,
+        )
+    released = results_released_at(quiz)
+    if released is None or now < released:
+        raise QuizError(
+            _("Regrades can be asked for once the results are released."),
+            code="not_released",
+            status=409,
+        )
+    deadline = rules.regrade_deadline(released_at=released, window_days=quiz.regrade_window_days)
+    if not rules.regrade_open(released=True, deadline=deadline, now=now):
+        raise QuizError(
+            _("The time to ask for a regrade of this quiz is over."), code="closed", status=409
+        )
+    shown = {
+        p.id
+        for p in rules.presented(
+            seed=rules.variant_seed(quiz.access_secret, attempt.student_id),
+            questions=slot_questions(list(quiz.questions.all()), {}),
+            variant=attempt.variant,
+        )
+    }
+    if qid not in shown:
+        raise QuizError(
+            _("This question is not part of your quiz."),
+            field="question",
+            code="bad_question",
+            status=404,
+        )
+    try:
+        with transaction.atomic():
+            return RegradeRequest.objects.create(
+                attempt=attempt, question_id=qid, reason=reason, created_at=now
+            )
+    except IntegrityError as exc:
+        raise QuizError(
+            _("You already asked for a regrade of this question."),
+            field="question",
+            code="already_asked",
+            status=409,
+        ) from exc
+
+
+def regrade_request_answer(
+    *,
+    request: RegradeRequest,
+    accept: bool,
+    reply: str,
+    new_points: Decimal | None,
+    staff: Any,
+    now: datetime,
+) -> RegradeRequest:
+    """The instructor's or TA's answer: accept with new points for the question (kept through
+    every later regrade of the quiz) or decline with a reply. The student is notified."""
+    reply = (reply or "").strip()
+    with transaction.atomic():
+        locked = (
+            RegradeRequest.objects.select_for_update()
+            .select_related("question", "attempt")
+            .get(pk=request.pk)
+        )
+        if accept:
+            if new_points is None:
+                raise QuizError(
+                    _("Give the new points of the question."), field="new_points", code="required"
+                )
+            if new_points < 0 or new_points > locked.question.points:
+                raise QuizError(
+                    _("Points must be between 0 and the question's points."),
+                    field="new_points",
+                    code="bad_points",
+                )
+        elif not reply:
+            raise QuizError(_("Say why the request is declined."), field="reply", code="required")
+        locked.status = RegradeRequest.Status.ACCEPTED if accept else RegradeRequest.Status.DECLINED
+        locked.new_points = new_points if accept else None
+        locked.reply = reply
+        locked.answered_by = staff
+        locked.answered_at = now
+        locked.save(update_fields=["status", "new_points", "reply", "answered_by", "answered_at"])
+        if accept:
+            # An unanswered question regraded: its answer row carries the points shown.
+            Answer.objects.get_or_create(
+                attempt_id=locked.attempt_id,
+                question_id=locked.question_id,
+                defaults={"value": None, "saved_at": now},
+            )
+        attempt = (
+            Attempt.objects.select_for_update().select_related("quiz").get(pk=locked.attempt_id)
+        )
+        _grade(attempt)
+    return locked

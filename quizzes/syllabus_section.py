@@ -15,6 +15,17 @@
               - {text: "$\\lambda_{max}/\\lambda_{min}$", correct: true}
               - {text: "$\\lambda_{min}/\\lambda_{max}$"}
           - {kind: numeric, prompt: "...", answer: 4, tolerance: 0.01}
+          - {kind: single, pool: step, prompt: "...", choices: [...]}   # one of the pool
+          - {kind: single, pool: step, prompt: "...", choices: [...]}   # per student
+          - kind: numeric                                  # parameters drawn per student
+            prompt: "$a \\times b$ = ?"
+            parameters: {a: {min: 2, max: 9}, b: {min: 0.5, max: 2, step: 0.5}}
+            formula: a * b
+            tolerance: 0.01
+        shuffle_questions: true     # optional: question and choice order per student
+        shuffle_choices: true
+        release: manual             # optional: auto (at close, default) or manual
+        regrade_days: 7             # optional: days after the release to ask for a regrade
 
 Applying is idempotent: a quiz is matched by (session, title), questions by their order, choices
 by their order, so student answers keep pointing at the same rows; only what differs is written,
@@ -33,7 +44,7 @@ from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.db.models import Count, ProtectedError
-from pydantic import BaseModel, ConfigDict, Field, RootModel, model_validator
+from pydantic import BaseModel, ConfigDict, Field, RootModel, field_validator, model_validator
 
 from course import rules as course_rules
 from course.models import Course, Session
@@ -42,7 +53,7 @@ from course.syllabus.hooks import Watched
 from course.syllabus.parsing import SyllabusError
 from course.syllabus.schema import ClockTime
 
-from . import services
+from . import rules, services
 from .models import Choice, Question, Quiz
 from .policy import QuizPolicy
 
@@ -64,6 +75,35 @@ class QuestionSpec(_Strict):
     answer: Decimal | None = None
     tolerance: Annotated[Decimal, Field(ge=0)] = Decimal(0)
     explanation: str = ""
+    # Questions of a quiz with the same pool name fill one slot: each student draws one.
+    pool: Annotated[str, Field(max_length=50)] = ""
+    # Numeric questions: {a: {min: 1, max: 9, step: 1}}, written $a$ in the prompt...
+    parameters: dict[str, Any] = {}
+    # ... and the answer as a formula of them (evaluated safely, never with eval).
+    formula: Annotated[str, Field(max_length=300)] = ""
+
+    @field_validator("parameters")
+    @classmethod
+    def _ranges(cls, value: dict[str, Any]) -> dict[str, Any]:
+        try:
+            return rules.parameters_as_json(rules.parse_parameters(value))
+        except rules.VariantError as exc:
+            raise ValueError(exc.message) from exc
+
+    @model_validator(mode="after")
+    def _formula(self) -> QuestionSpec:
+        if self.formula:
+            if self.kind != "numeric":
+                raise ValueError("formula: only a numeric question has a formula")
+            if self.answer is not None:
+                raise ValueError("formula: give either answer or formula, not both")
+            try:
+                rules.check_formula(self.formula, rules.parse_parameters(self.parameters))
+            except rules.VariantError as exc:
+                raise ValueError(exc.message.replace("answer_formula:", "formula:", 1)) from exc
+        elif self.parameters and self.kind == "numeric" and self.answer is None:
+            raise ValueError("formula: a numeric question with parameters needs a formula")
+        return self
 
     @model_validator(mode="after")
     def _consistent(self) -> QuestionSpec:
@@ -75,8 +115,8 @@ class QuestionSpec(_Strict):
                 raise ValueError("a single-choice question needs exactly one correct choice")
         elif self.choices:
             raise ValueError(f"a {self.kind} question has no choices")
-        if self.kind == "numeric" and self.answer is None:
-            raise ValueError("a numeric question needs an answer")
+        if self.kind == "numeric" and self.answer is None and not self.formula:
+            raise ValueError("a numeric question needs an answer (or a formula)")
         return self
 
 
@@ -92,7 +132,25 @@ class QuizSpec(_Strict):
     grace_seconds: Annotated[int | None, Field(ge=0, le=300)] = None
     access_code: bool | None = None
     show_answers_after_close: bool | None = None
+    shuffle_questions: bool = False
+    shuffle_choices: bool = False
+    release: Literal["auto", "manual"] = "auto"  # results at close for everyone, or by hand
+    regrade_days: Annotated[int, Field(ge=0, le=365)] = 7
     questions: Annotated[list[QuestionSpec], Field(min_length=1)]
+
+    @model_validator(mode="after")
+    def _pools(self) -> QuizSpec:
+        points: dict[str, set[Decimal]] = {}
+        for q in self.questions:
+            if q.pool:
+                points.setdefault(q.pool, set()).add(q.points)
+        unequal = sorted(name for name, values in points.items() if len(values) > 1)
+        if unequal:
+            raise ValueError(
+                "questions: the questions of a pool must have the same points "
+                f"(pool {', '.join(unequal)})"
+            )
+        return self
 
 
 class QuizBank(RootModel[list[QuizSpec]]):
@@ -171,6 +229,10 @@ def apply_bank(course: Course, bank: QuizBank) -> list[Quiz]:
                 if spec.show_answers_after_close is None
                 else spec.show_answers_after_close
             ),
+            "shuffle_questions": spec.shuffle_questions,
+            "shuffle_choices": spec.shuffle_choices,
+            "release_policy": spec.release,
+            "regrade_window_days": spec.regrade_days,
         }
         quiz = Quiz.objects.filter(session=session, title=spec.title).first()
         if quiz is None:
@@ -201,6 +263,9 @@ def apply_questions(quiz: Quiz, specs: list[QuestionSpec]) -> None:
             "numeric_answer": spec.answer,
             "numeric_tolerance": spec.tolerance,
             "explanation": spec.explanation,
+            "pool": spec.pool,
+            "parameters": spec.parameters,
+            "answer_formula": spec.formula,
         }
         if question is None:
             question = Question.objects.create(quiz=quiz, order=order, **values)
@@ -275,6 +340,14 @@ def dump_bank(course: Course) -> list[dict[str, Any]]:
             item["access_code"] = quiz.requires_access_code
         if quiz.show_answers_after_close != policy.show_answers_after_close:
             item["show_answers_after_close"] = quiz.show_answers_after_close
+        if quiz.shuffle_questions:
+            item["shuffle_questions"] = True
+        if quiz.shuffle_choices:
+            item["shuffle_choices"] = True
+        if quiz.release_policy != Quiz.ReleasePolicy.AUTO:
+            item["release"] = quiz.release_policy
+        if quiz.regrade_window_days != 7:
+            item["regrade_days"] = quiz.regrade_window_days
         questions = []
         for q in quiz.questions.all():
             qd: dict[str, Any] = {"kind": q.kind, "prompt": q.prompt}
@@ -291,6 +364,12 @@ def dump_bank(course: Course) -> list[dict[str, Any]]:
                 qd["tolerance"] = _number(q.numeric_tolerance)
             if q.explanation:
                 qd["explanation"] = q.explanation
+            if q.pool:
+                qd["pool"] = q.pool
+            if q.parameters:
+                qd["parameters"] = q.parameters
+            if q.answer_formula:
+                qd["formula"] = q.answer_formula
             questions.append(qd)
         item["questions"] = questions
         out.append(item)

@@ -9,5 +9,10 @@ urlpatterns = [
     path("c/<str:code>/quizzes/<int:pk>/take/", views.quiz_take, name="quiz_take"),
     path("c/<str:code>/quizzes/<int:pk>/submit/", views.quiz_submit, name="quiz_submit"),
     path("c/<str:code>/quizzes/<int:pk>/result/", views.quiz_result, name="quiz_result"),
+    path(
+        "c/<str:code>/quizzes/<int:pk>/regrade/",
+        views.quiz_regrade_request,
+        name="quiz_regrade_request",
+    ),
     path("c/<str:code>/quizzes/<int:pk>/code/", views.quiz_access_code, name="quiz_access_code"),
 ]

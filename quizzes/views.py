@@ -50,7 +50,7 @@ def quiz_list(request: HttpRequest, course: Course) -> HttpResponse:
         request,
         "quizzes/quiz_list.html",
         {
-            "rows": [(r, now > closes[r.quiz.pk]) for r in rows],
+            "rows": [(r, selectors.results_released(r.quiz, now, closes[r.quiz.pk])) for r in rows],
             "best": best,
             "best_n": policy.best_n,
             "expected_min": policy.expected_min,
@@ -99,7 +99,8 @@ def quiz_detail(request: HttpRequest, course: Course, pk: int) -> HttpResponse:
             "quiz": quiz,
             "row": row,
             "duration_minutes": round((quiz.duration + row.terms.extra).total_seconds() / 60, 1),
-            "results_available": now > closed_all,
+            "results_available": selectors.results_released(quiz, now, closed_all),
+            "held_back": now > closed_all and not selectors.results_released(quiz, now, closed_all),
             "closed_for_everyone_at": closed_all,
             "readings": quiz.session.session_readings.all(),
             "question_count": len(quiz.questions.all()),
@@ -142,11 +143,21 @@ def quiz_take(request: HttpRequest, course: Course, pk: int) -> HttpResponse:
         return redirect("quiz_detail", code=course.code, pk=quiz.pk)
     answers = selectors.answers_by_question(attempt)
     items = []
-    for q in quiz.questions.all():
+    for shown in selectors.shown_questions(quiz, attempt):
+        q = shown.question
         value = answers[q.pk].value if q.pk in answers else None
         saved_at = answers[q.pk].saved_at if q.pk in answers else None
         picked = set(value) if isinstance(value, list) else {value}
-        items.append({"q": q, "value": value, "picked": picked, "saved_at": saved_at})
+        items.append(
+            {
+                "q": q,
+                "prompt": shown.prompt,
+                "choices": shown.choices,
+                "value": value,
+                "picked": picked,
+                "saved_at": saved_at,
+            }
+        )
     api_base = reverse("api_quiz", kwargs={"code": course.code, "pk": quiz.pk})
     return render(
         request,
@@ -273,11 +284,16 @@ def quiz_result(request: HttpRequest, course: Course, pk: int) -> HttpResponse:
     now = timezone.now()
     quiz = _quiz_or_404(course, pk, full=True)
     closed_all = selectors.closed_for_everyone_at(quiz)
-    if now <= closed_all:
+    if not selectors.results_released(quiz, now, closed_all):
         return render(
             request,
             "quizzes/quiz_result.html",
-            {"quiz": quiz, "not_yet": True, "closed_for_everyone_at": closed_all},
+            {
+                "quiz": quiz,
+                "not_yet": True,
+                "held_back": now > closed_all,
+                "closed_for_everyone_at": closed_all,
+            },
             status=200,
         )
     return render(
@@ -306,3 +322,29 @@ def quiz_access_code(request: HttpRequest, course: Course, pk: int) -> HttpRespo
             "refresh": seconds_left + 1,
         },
     )
+
+
+@require_POST
+@course_view(Action.TAKE_QUIZ)
+def quiz_regrade_request(request: HttpRequest, course: Course, pk: int) -> HttpResponse:
+    """A student asks for a regrade of one question of their released result."""
+    quiz = _quiz_or_404(course, pk, full=True)
+    try:
+        services.regrade_request_file(
+            quiz=quiz,
+            student=request.user,
+            question_id=request.POST.get("question"),
+            reason=request.POST.get("reason", ""),
+            now=timezone.now(),
+        )
+    except QuizError as exc:
+        messages.error(request, str(exc.message))
+        return redirect("quiz_result", code=course.code, pk=quiz.pk)
+    messages.success(request, _regrade_filed_message())
+    return redirect("quiz_result", code=course.code, pk=quiz.pk)
+
+
+def _regrade_filed_message() -> str:
+    from django.utils.translation import gettext as _
+
+    return _("Your regrade request is sent; the answer will appear here.")

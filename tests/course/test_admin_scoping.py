@@ -66,7 +66,7 @@ from projects.models import (
     PaperProposal,
     Slides,
 )
-from quizzes.models import Accommodation, Answer, Attempt, Quiz
+from quizzes.models import Accommodation, Answer, Attempt, Quiz, RegradeRequest
 from scribing.models import NotesSubmission, ScribeAssignment, ScribeSlot, Unavailability
 from tests.admin_forms import form_data
 from tests.projects.conftest import PROJECTS_SYLLABUS
@@ -139,6 +139,9 @@ def _populate(course: Course, student: Any, staff: Any) -> None:
         quiz=quiz, student=student, started_at=now, deadline=now + timedelta(minutes=10)
     )
     Answer.objects.create(attempt=attempt, question=quiz.questions.first(), saved_at=now)
+    RegradeRequest.objects.create(
+        attempt=attempt, question=quiz.questions.first(), reason="r", created_at=now
+    )
     Accommodation.objects.create(quiz=quiz, student=student, extra_seconds=60)
     # scribing
     slot = ScribeSlot.objects.filter(course=course).first()

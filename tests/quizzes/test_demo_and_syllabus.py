@@ -55,6 +55,13 @@ def test_demo_quizzes(django_assert_max_num_queries: Any) -> None:
     student = course.enrolments.filter(role="student").first().user
     attempt, created = services.attempt_start(quiz=open_now[0], student=student, now=now)
     assert created or attempt.submitted_at is None
+    # The quiz of the day varies per student: shuffled, a pool of two, a parametrised question.
+    day = open_now[0]
+    assert day.shuffle_questions and day.shuffle_choices
+    assert day.questions.filter(pool="rate").count() == 2
+    assert day.questions.exclude(answer_formula="").count() == 1
+    assert attempt.variant is not None and len(attempt.variant["questions"]) == 3
+    assert list(attempt.variant["params"].values())[0].keys() == {"a", "b", "c"}
 
 
 BANK = """
