@@ -15,6 +15,7 @@ from course.syllabus.selectors import dump_syllabus
 from course.syllabus.services import load_syllabus_text
 from quizzes import selectors, services
 from quizzes.models import Answer, Attempt, Choice, Question, Quiz
+from tests.present import present
 
 from .conftest import questions
 
@@ -52,7 +53,7 @@ def test_demo_quizzes(django_assert_max_num_queries: Any) -> None:
     percents = {i.percent for its in items.values() for i in its if i.percent is not None}
     assert len(percents) > 3  # scores vary
     # A visitor (demo student) can start the open quiz at once.
-    student = course.enrolments.filter(role="student").first().user
+    student = present(course.enrolments.filter(role="student").first()).user
     attempt, created = services.attempt_start(quiz=open_now[0], student=student, now=now)
     assert created or attempt.submitted_at is None
     # The quiz of the day varies per student: shuffled, a pool of two, a parametrised question.
@@ -61,7 +62,7 @@ def test_demo_quizzes(django_assert_max_num_queries: Any) -> None:
     assert day.questions.filter(pool="rate").count() == 2
     assert day.questions.exclude(answer_formula="").count() == 1
     assert attempt.variant is not None and len(attempt.variant["questions"]) == 3
-    assert list(attempt.variant["params"].values())[0].keys() == {"a", "b", "c"}
+    assert next(iter(attempt.variant["params"].values())).keys() == {"a", "b", "c"}
 
 
 BANK = """
