@@ -371,7 +371,9 @@ class ResultAPI(QuizAPIView):
             return Response(
                 {
                     "code": "not_released",
-                    "detail": "The instructor has not released the results of this quiz yet.",
+                    "detail": str(
+                        _("The instructor has not released the results of this quiz yet.")
+                    ),
                 },
                 status=409,
             )

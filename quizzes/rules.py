@@ -618,7 +618,7 @@ def evaluate_formula(formula: str, values: dict[str, str | Decimal | int | float
             f"answer_formula: cannot be computed ({exc.__class__.__name__}: {exc})",
             field="answer_formula",
         ) from exc
-    except Exception as exc:
+    except Exception as exc:  # simpleeval raises plain exceptions for some nodes
         raise VariantError(
             f"answer_formula: not an arithmetic formula ({exc})", field="answer_formula"
         ) from exc

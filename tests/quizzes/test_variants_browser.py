@@ -17,6 +17,7 @@ from course.models import Enrolment
 from course.syllabus.services import load_syllabus_text
 from quizzes import rules, selectors, services
 from quizzes.models import Attempt, Quiz, RegradeRequest
+from tests.present import present
 
 from ..conftest import SMALL_SYLLABUS
 from .variants import build_variant_quiz, parametrised, pooled
@@ -86,7 +87,9 @@ def test_two_students_get_different_orders_and_draws(
         page.wait_for_selector("#quiz-form")
         shown[student.pk] = _shown_order(page)
         # The prompt carries this student's values.
-        params = Attempt.objects.get(student=student).variant["params"][str(parametrised(quiz).pk)]
+        params = present(Attempt.objects.get(student=student).variant)["params"][
+            str(parametrised(quiz).pk)
+        ]
         assert (
             f"{params['a']}"
             in page.locator(f"#question-{parametrised(quiz).pk} .prompt").inner_text()
@@ -97,7 +100,9 @@ def test_two_students_get_different_orders_and_draws(
     assert shown[first.pk] != shown[second.pk]
     assert set(shown[first.pk]) & pool_ids != set(shown[second.pk]) & pool_ids
     for student in (first, second):
-        assert Attempt.objects.get(student=student).variant["questions"] == shown[student.pk]
+        assert (
+            present(Attempt.objects.get(student=student).variant)["questions"] == shown[student.pk]
+        )
 
     # The first student answers the drawn pool question right, whatever the choice order.
     page = two_pages[0]

@@ -189,9 +189,13 @@ T0 = datetime(2026, 3, 6, 14, 0, tzinfo=UTC)
 
 
 def test_release_auto_at_close_for_everyone() -> None:
-    kw = {"policy": "auto", "released_at": None, "closed_for_everyone_at": T0}
-    assert not rules.results_released(**kw, now=T0)
-    assert rules.results_released(**kw, now=T0 + timedelta(seconds=1))
+    def released(now: datetime) -> bool:
+        return rules.results_released(
+            policy="auto", released_at=None, closed_for_everyone_at=T0, now=now
+        )
+
+    assert not released(T0)
+    assert released(T0 + timedelta(seconds=1))
 
 
 def test_release_by_hand_not_before_it_and_not_before_the_close() -> None:

@@ -17,6 +17,7 @@ from course.scores import ScoreStatus
 from quizzes import reminders, selectors, services
 from quizzes.models import Answer, Attempt, Question, Quiz, RegradeRequest
 from quizzes.services import QuizError
+from tests.present import present
 
 from .conftest import questions
 from .test_api import api, client_for, put
@@ -31,7 +32,7 @@ def vquiz(course: Any) -> Quiz:
 
 
 def _expected(attempt: Attempt, q: Question) -> Decimal:
-    params = attempt.variant["params"][str(q.pk)]
+    params = present(attempt.variant)["params"][str(q.pk)]
     return Decimal(params["a"]) * Decimal(params["b"])
 
 
@@ -40,10 +41,10 @@ def test_the_draw_is_made_once_at_the_start_and_a_reload_shows_it(
 ) -> None:
     attempt, created = services.attempt_start(quiz=vquiz, student=student, now=timezone.now())
     assert created and attempt.variant is not None
-    drawn = [q for q in pooled(vquiz) if q.pk in attempt.variant["questions"]]
+    drawn = [q for q in pooled(vquiz) if q.pk in present(attempt.variant)["questions"]]
     assert len(drawn) == 1
     # 5 slots: the 4 of build_quiz, the pool, the parametrised one; points of what was drawn.
-    assert len(attempt.variant["questions"]) == 6
+    assert len(present(attempt.variant)["questions"]) == 6
     assert attempt.points_possible == 6
     again, created = services.attempt_start(quiz=vquiz, student=student, now=timezone.now())
     assert not created and again.variant == attempt.variant
@@ -51,8 +52,8 @@ def test_the_draw_is_made_once_at_the_start_and_a_reload_shows_it(
     url = reverse("quiz_take", kwargs={"code": vquiz.course.code, "pk": vquiz.pk})
     first, second = c.get(url).content.decode(), c.get(url).content.decode()
     assert first == second or _order(first) == _order(second)
-    assert _order(first) == attempt.variant["questions"]
-    params = attempt.variant["params"][str(parametrised(vquiz).pk)]
+    assert _order(first) == present(attempt.variant)["questions"]
+    params = present(attempt.variant)["params"][str(parametrised(vquiz).pk)]
     assert f"Compute ${params['a']} \\times {params['b']}$." in first
 
 
@@ -90,7 +91,7 @@ def test_the_save_stays_one_guarded_upsert(
 
 def test_an_answer_to_a_pool_question_not_drawn_is_refused(vquiz: Quiz, student: Any) -> None:
     attempt, _ = services.attempt_start(quiz=vquiz, student=student, now=timezone.now())
-    other = next(q for q in pooled(vquiz) if q.pk not in attempt.variant["questions"])
+    other = next(q for q in pooled(vquiz) if q.pk not in present(attempt.variant)["questions"])
     r = put(client_for(student), api(vquiz, "answer", qid=other.pk), {"value": None})
     assert r.status_code == 404
     assert r.json()["question"] == ["This question is not part of your quiz."]
@@ -130,7 +131,7 @@ def test_shuffled_choices_and_parameters_are_graded_for_the_student(
         assert attempt.points == 5 and attempt.points_possible == 6  # the text answer waits
         q = parametrised(vquiz)
         answer = Answer.objects.get(attempt=attempt, question=q)
-        assert Decimal(answer.value) == _expected(attempt, q) and answer.points == 1
+        assert Decimal(present(answer.value)) == _expected(attempt, q) and answer.points == 1
 
 
 def test_a_changed_formula_regrades_everyone_with_their_stored_values(
@@ -257,8 +258,7 @@ def test_a_regrade_request_is_filed_answered_kept_and_notified(
 def _result(quiz: Quiz, student: Any, now: Any) -> dict[str, Any]:
     from quizzes import presenters
 
-    quiz = selectors.quiz_for_taking(quiz.course, quiz.pk)
-    return presenters.result(quiz, student, now)
+    return presenters.result(present(selectors.quiz_for_taking(quiz.course, quiz.pk)), student, now)
 
 
 def test_a_declined_request_needs_a_reply_and_changes_nothing(
@@ -296,7 +296,7 @@ def test_regrade_requests_close_at_the_quiz_deadline(vquiz: Quiz, student: Any) 
             quiz=vquiz, student=student, question_id=q.pk, reason="Late.", now=late
         )
     assert exc.value.code == "closed"
-    other = next(x for x in pooled(vquiz) if x.pk not in attempt.variant["questions"])
+    other = next(x for x in pooled(vquiz) if x.pk not in present(attempt.variant)["questions"])
     with pytest.raises(QuizError) as exc:
         services.regrade_request_file(
             quiz=vquiz, student=student, question_id=other.pk, reason="Not mine.", now=after
@@ -317,7 +317,7 @@ def test_the_result_page_shows_feedback_values_and_the_request_form(
     html = page.content.decode()
     assert "Yes." in html  # the feedback of the picked choice...
     assert "No: that is another method." not in html  # ... and not of the others
-    params = attempt.variant["params"][str(parametrised(vquiz).pk)]
+    params = present(attempt.variant)["params"][str(parametrised(vquiz).pk)]
     assert f"Compute ${params['a']} \\times {params['b']}$." in html
     assert 'id="regrade-form-' in html
 
