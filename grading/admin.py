@@ -76,6 +76,16 @@ def _with_cells(row: dict[str, Any], specs: list[Any]) -> dict[str, Any]:
     return {**row, "cells": cells}
 
 
+def _releases(course: Course, specs: list[Any]) -> dict[str, tuple[str, bool]]:
+    """The grades the instructor may release: component key ("" for the final grade) ->
+    (label, released)."""
+    released = selectors.released_keys(course)
+    grades = {FINAL: (str(_("Final grade")), FINAL in released)}
+    for spec in specs:
+        grades[spec.key] = (spec.label, spec.key in released)
+    return grades
+
+
 class _CourseScopedAdmin(CourseScopedAdminMixin, admin.ModelAdmin):
     """Staff see only the courses where they may grade (course.admin_scoping); writes go
     through the services."""
@@ -264,6 +274,11 @@ class GradebookAdmin(_ReadOnly, CourseScopedAdminMixin, admin.ModelAdmin):
                 name="grading_gradebook_recompute",
             ),
             path(
+                "course/<int:course_id>/release/",
+                view(self.release_view),
+                name="grading_gradebook_release",
+            ),
+            path(
                 "course/<int:course_id>/gradebook.csv",
                 view(self.export_view),
                 name="grading_gradebook_export",
@@ -359,9 +374,44 @@ class GradebookAdmin(_ReadOnly, CourseScopedAdminMixin, admin.ModelAdmin):
                 "missing": request.GET.get("missing", ""),
                 "can_grade": can(request.user, Action.GRADE, course),
                 "distributions": distributions,
+                "can_release": can(request.user, Action.MANAGE_COURSE, course),
+                "releases": _releases(course, specs),
                 "opts": self.model._meta,
             },
         )
+
+    def release_view(self, request: HttpRequest, course_id: int) -> HttpResponse:
+        """The instructor releases (or withdraws) the final grade or a component: released
+        grades go to the LMS gradebook."""
+        course = _course_for(request, course_id, Action.MANAGE_COURSE)
+        if request.method != "POST":
+            return redirect("admin:grading_gradebook", course.pk)
+        key = request.POST.get("component", "")
+        labels = _releases(course, _specs(course))
+        if key not in labels:
+            messages.error(
+                request, _("component: no such grade in this course: %(key)s") % {"key": key}
+            )
+            return redirect("admin:grading_gradebook", course.pk)
+        released = request.POST.get("released") == "1"
+        services.grade_release_set(
+            course=course,
+            component_key=key,
+            released=released,
+            actor=request.user,
+            now=timezone.now(),
+        )
+        label = labels[key][0]
+        messages.success(
+            request,
+            (
+                _("%(grade)s released: it goes to the LMS gradebook after each recompute.")
+                if released
+                else _("%(grade)s withdrawn: it is no longer sent to the LMS gradebook.")
+            )
+            % {"grade": label},
+        )
+        return redirect("admin:grading_gradebook", course.pk)
 
     def student_view(self, request: HttpRequest, course_id: int, user_id: int) -> HttpResponse:
         course = _course_for(request, course_id, Action.VIEW_ALL_GRADES)

@@ -26,6 +26,7 @@ from course.models import Course, Enrolment
 from course.permissions import is_registered_student
 from course.scores import ScoreItem, ScoresByStudent, ScoreStatus
 from course.selectors import active_students, course_policy
+from lti.rules import LmsGrade
 from projects.selectors import presentation_gradebook_items, project_gradebook_items
 from quizzes.policy import QuizPolicy
 from quizzes.scores import gradebook_items as quiz_gradebook_items
@@ -39,6 +40,7 @@ from .models import (
     ExamScore,
     GradebookSnapshot,
     GradeOverride,
+    GradeRelease,
     OverrideAuditLog,
     ParticipationScore,
     StudentGradeInputs,
@@ -353,6 +355,29 @@ def compute_rows(inputs: GradebookInputs) -> list[dict[str, Any]]:
 
 def snapshot_of(course: Course) -> GradebookSnapshot | None:
     return GradebookSnapshot.objects.filter(course=course).first()
+
+
+def released_keys(course: Course) -> set[str]:
+    """The course's released grades: component keys, "" for the final grade."""
+    return set(GradeRelease.objects.filter(course=course).values_list("component_key", flat=True))
+
+
+def released_lms_grades(course: Course) -> list[LmsGrade]:
+    """The released grades of the stored gradebook, for the LMS (registered with lti/): two
+    queries whatever the class size."""
+    released = released_keys(course)
+    if not released:
+        return []
+    rows = (
+        GradebookSnapshot.objects.filter(course=course).values_list("rows", flat=True).first() or []
+    )
+    scores = rules.released_scores(
+        rows,
+        [(s.key, s.label) for s in load_specs(course)],
+        released,
+        final_label=_("Final grade"),
+    )
+    return [LmsGrade(s.user_id, s.lms_key, s.label, s.percent, rules.HUNDRED) for s in scores]
 
 
 def audit_log(course: Course, student_id: int | None = None) -> Any:

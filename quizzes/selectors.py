@@ -20,8 +20,10 @@ from django.db.models import (
     QuerySet,
     Subquery,
 )
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from course.extensions import LinkTarget
 from course.models import Course, Enrolment, SessionReading
 from course.scores import ScoreItem, ScoresByStudent, ScoreStatus
 from course.selectors import active_students, course_policy
@@ -66,6 +68,20 @@ def quizzes_of_course(course: Course) -> QuerySet[Quiz]:
         .annotate(question_count=Count("questions"))
         .order_by("opens_at", "pk")
     )
+
+
+def link_targets(course: Course) -> list[LinkTarget]:
+    """Each quiz of the course as a page a link from outside may open (one query)."""
+    return [
+        LinkTarget(
+            key=f"quiz-{quiz.pk}",
+            label=_("Quiz: %(quiz)s") % {"quiz": _label(quiz)},
+            path=reverse("quiz_detail", kwargs={"code": course.code, "pk": quiz.pk}),
+        )
+        for quiz in Quiz.objects.filter(course=course)
+        .select_related("session")
+        .order_by("opens_at", "pk")
+    ]
 
 
 def quiz_of_course(course: Course, pk: int) -> Quiz | None:
