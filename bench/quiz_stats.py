@@ -4,9 +4,9 @@ and the term view of 300 students x 18 quizzes, as the admin renders them.
     .venv/bin/python bench/quiz_stats.py        (or `make bench`)
 
 Builds two courses (100 and 300 students), each with 18 quizzes of 5 questions (two single
-choice with 4 choices, one multiple choice, one numeric, one text graded by hand), one submitted
-attempt per student and quiz (about 5% missed, none of the timed quiz) with its answers, inserted with bulk_create into
-the quizzes app's tables. Times the two admin pages through Django's test client (the whole
+choice with 4 choices, one multiple choice, one numeric, one text graded by hand), one
+submitted attempt per student and quiz (about 5% missed, none of the timed quiz) with its
+answers, inserted with bulk_create into the quizzes app's tables. Times the two admin pages through Django's test client (the whole
 middleware chain; DEBUG off, config.settings: the real password hasher, the static manifest)
 and counts their SQL queries at both sizes (they must not grow with the class). Prints one
 JSON line.
