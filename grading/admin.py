@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from course.admin_scoping import CourseScopedAdminMixin, allowed_courses
 from course.models import Course, Enrolment
@@ -328,7 +329,7 @@ class GradebookAdmin(_ReadOnly, CourseScopedAdminMixin, admin.ModelAdmin):
         services.grades_settle(course=course, now=timezone.now())
         snapshot = selectors.snapshot_of(course)
         specs = _specs(course)
-        rows = snapshot.rows if snapshot else []
+        rows = selectors.snapshot_rows(snapshot)
         order = request.GET.get("o", "name")
         shown = selectors.filter_sort_rows(
             rows,
@@ -497,7 +498,11 @@ class GradebookAdmin(_ReadOnly, CourseScopedAdminMixin, admin.ModelAdmin):
         result = services.gradebook_recompute(course=course)
         messages.success(
             request,
-            _("Gradebook recomputed for %(n)d students in %(ms)d ms.")
+            ngettext(
+                "Gradebook recomputed for %(n)d student in %(ms)d ms.",
+                "Gradebook recomputed for %(n)d students in %(ms)d ms.",
+                result.students,
+            )
             % {"n": result.students, "ms": result.duration_ms},
         )
         return redirect("admin:grading_gradebook", course.pk)
@@ -508,7 +513,7 @@ class GradebookAdmin(_ReadOnly, CourseScopedAdminMixin, admin.ModelAdmin):
         course = _course_for(request, course_id, Action.VIEW_ALL_GRADES)
         services.grades_settle(course=course, now=timezone.now())
         snapshot = selectors.snapshot_of(course)
-        rows = selectors.filter_sort_rows(snapshot.rows if snapshot else [], order="name")
+        rows = selectors.filter_sort_rows(selectors.snapshot_rows(snapshot), order="name")
         return course, rows, _specs(course)
 
     def export_view(self, request: HttpRequest, course_id: int) -> HttpResponse:
@@ -546,7 +551,13 @@ class GradebookAdmin(_ReadOnly, CourseScopedAdminMixin, admin.ModelAdmin):
                 )
                 if not report.errors:
                     messages.success(
-                        request, _("%(n)d exam scores imported.") % {"n": report.applied}
+                        request,
+                        ngettext(
+                            "%(n)d exam score imported.",
+                            "%(n)d exam scores imported.",
+                            report.applied,
+                        )
+                        % {"n": report.applied},
                     )
                     return redirect("admin:grading_gradebook", course.pk)
                 errors = report.errors

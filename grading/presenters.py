@@ -34,7 +34,10 @@ def grade_charts(
         contribution = _float(c.shown_contribution)
         items.append(
             charts.Progress(
-                c.label, contribution, capacity, "bar pending" if contribution is None else "bar"
+                str(c.label),
+                contribution,
+                capacity,
+                "bar pending" if contribution is None else "bar",
             )
         )
         rows.append(
@@ -82,7 +85,7 @@ def grade_charts(
     if quiz is not None and quiz.items:
         out["quizzes"] = best_n_chart(
             name="quizzes",
-            labels=[i.label for i in quiz.items],
+            labels=[str(i.label) for i in quiz.items],
             percents=[_float(i.percent) for i in quiz.items],
             statuses=[str(i.status) for i in quiz.items],
             counted=set(quiz.counted),

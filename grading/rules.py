@@ -35,7 +35,10 @@ from dataclasses import dataclass, field, replace
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from typing import Any
 
+from django.utils.translation import gettext_noop
+
 from course.scores import ScoreItem, ScoreStatus
+from course.texts import Text
 from quizzes.rules import best_n_of_items
 
 HUNDRED = Decimal(100)
@@ -350,7 +353,9 @@ def what_if(
             filled.append(comp)
             continue
         items = tuple(
-            replace(i, status=ScoreStatus.GRADED, percent=assumed, note="what-if")
+            replace(
+                i, status=ScoreStatus.GRADED, percent=assumed, note=Text(gettext_noop("what-if"))
+            )
             if i.status == ScoreStatus.PENDING
             else i
             for i in comp.items

@@ -22,11 +22,13 @@ from django.db.models import (
 )
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from course.extensions import LinkTarget
 from course.models import Course, Enrolment, SessionReading
 from course.scores import ScoreItem, ScoresByStudent, ScoreStatus
 from course.selectors import active_students, course_policy
+from course.texts import Text
 
 from . import rules
 from .models import Accommodation, Answer, Attempt, Choice, Question, Quiz, RegradeRequest
@@ -214,10 +216,10 @@ def gradebook_items(
         and (quiz.released_at is None or now < quiz.released_at)
     }
     excused_note, missed_note, grading_note, held_note = (
-        _("excused by the instructor"),
-        _("missed"),
-        _("being graded"),
-        _("results not released yet"),
+        Text(gettext_noop("excused by the instructor")),
+        Text(gettext_noop("missed")),
+        Text(gettext_noop("being graded")),
+        Text(gettext_noop("results not released yet")),
     )
     out: ScoresByStudent = {}
     for sid in students:
