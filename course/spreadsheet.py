@@ -14,15 +14,23 @@ API
 ``csv_writer(out, **kwargs) -> SpreadsheetSafeWriter``
     ``csv.writer`` whose ``writerow``/``writerows`` pass every text cell through
     ``spreadsheet_text``; numbers, booleans and None go out as ``csv`` writes them.
+``csv_download(filename, header, rows) -> HttpResponse``
+    The same, as a CSV attachment.
+``chart_csv(tables, name, prefix) -> HttpResponse``
+    The numbers of a page's chart ``name`` (``?csv=<name>``; course/charts.py), or a 400
+    naming ``csv`` when the page has no chart of that name.
 """
 
 from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any
+
+from django.http import HttpResponse, HttpResponseBadRequest
+from django.utils.translation import gettext as _
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 _PLAIN_NUMBER = re.compile(r"[+-]?\d+(?:[.,]\d+)?(?:[eE][+-]?\d+)?")
@@ -54,3 +62,25 @@ class SpreadsheetSafeWriter:
 
 def csv_writer(out: Any, **kwargs: Any) -> SpreadsheetSafeWriter:
     return SpreadsheetSafeWriter(out, **kwargs)
+
+
+def csv_download(
+    filename: str, header: Iterable[Any], rows: Iterable[Iterable[Any]]
+) -> HttpResponse:
+    """An attachment `filename` holding `header` and `rows`, every cell made safe."""
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    writer = csv_writer(response)
+    writer.writerow(header)
+    writer.writerows(rows)
+    return response
+
+
+def chart_csv(tables: Mapping[str, Any], name: str, prefix: str) -> HttpResponse:
+    table = tables.get(name)
+    if table is None:
+        return HttpResponseBadRequest(
+            _("csv: no chart is called “%(name)s” on this page.") % {"name": name[:50]},
+            content_type="text/plain; charset=utf-8",
+        )
+    return csv_download(f"{prefix}-{table.name}.csv", table.columns, table.rows)

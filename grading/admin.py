@@ -20,8 +20,9 @@ from django.utils.translation import ngettext
 from course.admin_scoping import CourseScopedAdminMixin, allowed_courses
 from course.models import Course, Enrolment
 from course.permissions import Action, can, is_registered_student
+from course.spreadsheet import chart_csv
 
-from . import exports, selectors, services
+from . import exports, presenters, selectors, services
 from .forms import (
     FINAL_CHOICE,
     ComponentExcusalForm,
@@ -353,6 +354,10 @@ class GradebookAdmin(_ReadOnly, CourseScopedAdminMixin, admin.ModelAdmin):
         letters = [s.letter for s in selectors.load_scale(course)]
         query = request.GET.copy()
         query.pop("o", None)
+        distributions = presenters.gradebook_charts(rows, specs, letters)
+        wanted = request.GET.get("csv")
+        if wanted is not None:
+            return chart_csv(distributions, wanted, f"{course.code}-gradebook")
         columns = (
             [("name", _("Student")), ("student_id", _("Student id"))]
             + [(f"c:{s.key}", f"{s.label} ({s.weight}%)") for s in specs]
@@ -381,6 +386,7 @@ class GradebookAdmin(_ReadOnly, CourseScopedAdminMixin, admin.ModelAdmin):
                 "letter": request.GET.get("letter", ""),
                 "missing": request.GET.get("missing", ""),
                 "can_grade": can(request.user, Action.GRADE, course),
+                "distributions": distributions,
                 "can_release": can(request.user, Action.MANAGE_COURSE, course),
                 "releases": _releases(course, specs),
                 "opts": self.model._meta,

@@ -9,8 +9,10 @@ from django.utils import timezone
 from course.decorators import course_view
 from course.models import Course
 from course.permissions import Action, can
+from course.spreadsheet import chart_csv
+from quizzes import selectors as quiz_selectors
 
-from . import selectors, services
+from . import presenters, selectors, services
 from .forms import WhatIfForm
 
 
@@ -23,6 +25,18 @@ def my_grades(request: HttpRequest, course: Course) -> HttpResponse:
     now = timezone.now()
     services.grades_settle(course=course, now=now)
     report, computed_at = selectors.my_grades(course, request.user, now, assume=assume)
+    grade_charts = (
+        presenters.grade_charts(
+            report.grade,
+            selectors.load_specs(course),
+            quiz_selectors.best_n_of(course),
+        )
+        if report is not None
+        else {}
+    )
+    wanted = request.GET.get("csv")
+    if wanted is not None:
+        return chart_csv(grade_charts, wanted, f"{course.code}-grades")
     return render(
         request,
         "grading/my_grades.html",
@@ -31,6 +45,7 @@ def my_grades(request: HttpRequest, course: Course) -> HttpResponse:
             "report": report,
             "computed_at": computed_at,
             "form": form,
+            "grade_charts": grade_charts,
             "can_view_all": can(request.user, Action.VIEW_ALL_GRADES, course),
         },
         status=200,

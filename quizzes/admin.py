@@ -9,8 +9,15 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponseRedirect,
+    JsonResponse,
+)
+from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -18,10 +25,16 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from course.admin_scoping import CourseScopedAdminMixin, CourseScopedInlineMixin
-from course.spreadsheet import csv_writer
+from course.admin_scoping import (
+    CourseScopedAdminMixin,
+    CourseScopedInlineMixin,
+    allowed_course_ids,
+)
+from course.models import Course
+from course.permissions import Action
+from course.spreadsheet import chart_csv, csv_writer
 
-from . import rules, selectors, services, tasks
+from . import presenters, rules, scores, selectors, services, tasks
 from .models import Accommodation, Answer, Attempt, Choice, Question, Quiz, RegradeRequest
 
 
@@ -186,9 +199,11 @@ class QuizAdmin(CourseScopedAdminMixin, admin.ModelAdmin):
     @admin.display(description=_("tools"))
     def tools(self, obj: Quiz) -> str:
         return format_html(
-            '<a href="{}">{}</a> · <a href="{}">{}</a>',
+            '<a href="{}">{}</a> · <a href="{}">{}</a> · <a href="{}">{}</a>',
             reverse("admin:quizzes_quiz_stats", args=[obj.pk]),
             _("statistics"),
+            reverse("admin:quizzes_quiz_live", args=[obj.pk]),
+            _("live"),
             reverse("admin:quizzes_quiz_export", args=[obj.pk]),
             _("CSV"),
         )
@@ -208,33 +223,92 @@ class QuizAdmin(CourseScopedAdminMixin, admin.ModelAdmin):
             _queue_regrade(form.instance.pk)
 
     def get_urls(self) -> list:
+        view = self.admin_site.admin_view
         return [
-            path(
-                "<int:pk>/statistics/",
-                self.admin_site.admin_view(self.stats_view),
-                name="quizzes_quiz_stats",
-            ),
-            path(
-                "<int:pk>/export.csv",
-                self.admin_site.admin_view(self.export_view),
-                name="quizzes_quiz_export",
-            ),
+            path("<int:pk>/statistics/", view(self.stats_view), name="quizzes_quiz_stats"),
+            path("<int:pk>/live/", view(self.live_view), name="quizzes_quiz_live"),
+            path("<int:pk>/live.json", view(self.live_json_view), name="quizzes_quiz_live_json"),
+            path("term/<int:course_id>/", view(self.term_view), name="quizzes_quiz_term"),
+            path("<int:pk>/export.csv", view(self.export_view), name="quizzes_quiz_export"),
             *super().get_urls(),
         ]
 
+    def _viewable_quiz(self, request: HttpRequest, pk: int) -> Quiz | None:
+        quiz = self.scoped_object_or_404(
+            request, Quiz.objects.select_related("session", "course"), pk=pk
+        )
+        return quiz if self.has_view_permission(request, quiz) else None
+
     def stats_view(self, request: HttpRequest, pk: int) -> HttpResponse:
-        quiz = self.scoped_object_or_404(request, Quiz.objects.select_related("session"), pk=pk)
-        if not self.has_view_permission(request, quiz):
+        quiz = self._viewable_quiz(request, pk)
+        if quiz is None:
             return HttpResponseRedirect(reverse("admin:index"))
+        services.close_overdue(now=timezone.now(), quiz_id=quiz.pk)
+        page = presenters.statistics_page(selectors.quiz_statistics(quiz))
+        wanted = request.GET.get("csv")
+        if wanted is not None:
+            return chart_csv(page["charts"], wanted, f"quiz-{quiz.pk}")
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
             "quiz": quiz,
             "title": _("Statistics: %(quiz)s") % {"quiz": quiz},
-            "stats": selectors.question_stats(quiz),
-            "counts": selectors.live_counts(Quiz.objects.filter(pk=pk)).first(),
+            "live": selectors.live_view(quiz),
+            **page,
         }
         return TemplateResponse(request, "quizzes/admin_stats.html", context)
+
+    def live_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        quiz = self._viewable_quiz(request, pk)
+        if quiz is None:
+            return HttpResponseRedirect(reverse("admin:index"))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "quiz": quiz,
+            "title": _("Live: %(quiz)s") % {"quiz": quiz},
+            "live": selectors.live_view(quiz),
+        }
+        return TemplateResponse(request, "quizzes/admin_live.html", context)
+
+    def live_json_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        quiz = self._viewable_quiz(request, pk)
+        if quiz is None:
+            raise PermissionDenied
+        live = selectors.live_view(quiz)
+        return JsonResponse(
+            {
+                "opened": live.opened,
+                "answering": live.answering,
+                "submitted": live.submitted,
+                "questions": [
+                    {"id": q.question.pk, "answered": q.answered} for q in live.questions
+                ],
+            }
+        )
+
+    def term_view(self, request: HttpRequest, course_id: int) -> HttpResponse:
+        ids = allowed_course_ids(request, Action.VIEW_ALL_GRADES)
+        if ids is not None and course_id not in ids:
+            raise PermissionDenied
+        course = get_object_or_404(Course, pk=course_id)
+        items = scores.gradebook_items(course, timezone.now())
+        try:
+            student_id = int(request.GET.get("student", ""))
+        except ValueError:
+            student_id = None
+        page = presenters.term_page(selectors.term_view(course, items), student_id)
+        wanted = request.GET.get("csv")
+        if wanted is not None:
+            return chart_csv(page["charts"], wanted, f"{course.code}-quizzes")
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "course": course,
+            "title": _("Quizzes of the term: %(code)s") % {"code": course.code},
+            **page,
+        }
+        return TemplateResponse(request, "quizzes/admin_term.html", context)
 
     def export_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         quiz = self.scoped_object_or_404(request, Quiz.objects.all(), pk=pk)

@@ -10,7 +10,7 @@ import hashlib
 import hmac
 import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
@@ -692,3 +692,322 @@ def regrade_deadline(*, released_at: datetime | None, window_days: int) -> datet
 
 def regrade_open(*, released: bool, deadline: datetime | None, now: datetime) -> bool:
     return released and deadline is not None and _utc(now) <= _utc(deadline)
+
+
+# --- statistics of a quiz (item analysis) ---------------------------------------------------
+#
+# An item is a slot of the quiz (a question, or a pool whose members each student draws one
+# of); a variant is the question actually drawn. Scores are points earned; a question a student
+# drew and left blank earns 0.
+
+
+@dataclass(frozen=True)
+class Response:
+    """One attempt's response to one slot: the variant drawn and what it earned."""
+
+    variant: int  # the question drawn
+    earned: float
+    possible: float
+    picked: tuple[int, ...] = ()  # choice ids (single/multiple choice)
+    answered: bool = True
+
+    @property
+    def fraction(self) -> float:
+        return self.earned / self.possible if self.possible > 0 else 0.0
+
+
+@dataclass(frozen=True)
+class AttemptResponses:
+    """A submitted attempt as the statistics see it: slot key -> response."""
+
+    key: int
+    responses: dict[str, Response]
+
+    @property
+    def percent(self) -> float:
+        possible = sum(r.possible for r in self.responses.values())
+        earned = sum(r.earned for r in self.responses.values())
+        return 100 * earned / possible if possible > 0 else 0.0
+
+
+def mean(values: Sequence[float]) -> float | None:
+    return sum(values) / len(values) if values else None
+
+
+def median(values: Sequence[float]) -> float | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    mid = len(ordered) // 2
+    return ordered[mid] if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2
+
+
+def _variance(values: Sequence[float]) -> float:
+    m = sum(values) / len(values)
+    return sum((v - m) ** 2 for v in values) / len(values)
+
+
+def cronbach_alpha(matrix: Sequence[Sequence[float]]) -> float | None:
+    """Cronbach's alpha of a table of item scores (one row per attempt, one column per item):
+    k/(k−1) · (1 − Σ var(item) / var(total)). None with fewer than 2 items or 2 rows, or when
+    every total is the same (the ratio is undefined)."""
+    if len(matrix) < 2:
+        return None
+    k = len(matrix[0])
+    if k < 2 or any(len(row) != k for row in matrix):
+        return None
+    totals = [sum(row) for row in matrix]
+    total_variance = _variance(totals)
+    if total_variance == 0:
+        return None
+    item_variance = sum(_variance([row[j] for row in matrix]) for j in range(k))
+    return k / (k - 1) * (1 - item_variance / total_variance)
+
+
+def thirds(ranked_keys: Sequence[int]) -> tuple[frozenset[int], frozenset[int]]:
+    """The upper and lower thirds (n // 3 each) of keys ranked best first; empty under 3."""
+    g = len(ranked_keys) // 3
+    if g == 0:
+        return frozenset(), frozenset()
+    return frozenset(ranked_keys[:g]), frozenset(ranked_keys[-g:])
+
+
+def rank(attempts: Sequence[AttemptResponses]) -> list[int]:
+    """Attempt keys from the highest total to the lowest (ties by key: deterministic)."""
+    return [a.key for a in sorted(attempts, key=lambda a: (-a.percent, a.key))]
+
+
+def discrimination_index(pairs: Sequence[tuple[int, float]], ranked: Sequence[int]) -> float | None:
+    """Mean score fraction of the upper third minus that of the lower third.
+
+    `pairs` are (attempt key, fraction of the item's points earned) for the attempts that met
+    the item; `ranked` is every attempt key by total, best first. The thirds are taken among
+    the attempts that met the item. From −1 to 1; negative means the weaker students did better
+    on it, most often a wrong key. None with fewer than 3 attempts."""
+    met = dict(pairs)
+    upper, lower = thirds([k for k in ranked if k in met])
+    if not upper:
+        return None
+    return sum(met[k] for k in upper) / len(upper) - sum(met[k] for k in lower) / len(lower)
+
+
+@dataclass(frozen=True)
+class ChoiceCount:
+    """How often a choice was picked, and by whom: all, the upper and the lower third."""
+
+    choice: int
+    picked: int
+    upper: int
+    lower: int
+    mean_percent_of_pickers: float | None
+
+
+@dataclass(frozen=True)
+class VariantStatistics:
+    variant: int
+    drawn: int  # attempts that met this question
+    answered: int
+    facility: float | None  # mean fraction of the points earned, 0..1
+    discrimination: float | None
+    choices: tuple[ChoiceCount, ...]
+
+    @property
+    def negative_discrimination(self) -> bool:
+        return self.discrimination is not None and self.discrimination < 0
+
+
+@dataclass(frozen=True)
+class SlotStatistics:
+    slot: str
+    variants: tuple[VariantStatistics, ...]
+    facility: float | None
+    discrimination: float | None
+
+    @property
+    def flagged(self) -> bool:
+        return any(v.negative_discrimination for v in self.variants) or (
+            self.discrimination is not None and self.discrimination < 0
+        )
+
+
+@dataclass(frozen=True)
+class QuizStatistics:
+    attempts: int
+    mean: float | None  # percent
+    median: float | None
+    alpha: float | None
+    histogram: tuple[int, ...]  # counts in bins of 10 points, 0-10 … 90-100
+    slots: tuple[SlotStatistics, ...]
+
+    @property
+    def flagged(self) -> tuple[SlotStatistics, ...]:
+        return tuple(s for s in self.slots if s.flagged)
+
+
+HISTOGRAM_BINS = 10
+
+
+def histogram_of_percents(percents: Sequence[float]) -> tuple[int, ...]:
+    """Counts of scores in bins of 10 points (0 ≤ p < 10, …, 90 ≤ p ≤ 100)."""
+    counts = [0] * HISTOGRAM_BINS
+    for p in percents:
+        counts[min(max(int(p // 10), 0), HISTOGRAM_BINS - 1)] += 1
+    return tuple(counts)
+
+
+def quiz_statistics(
+    attempts: Sequence[AttemptResponses],
+    slots: Sequence[tuple[str, Sequence[tuple[int, Sequence[int]]]]],
+) -> QuizStatistics:
+    """Item analysis of a quiz's submitted attempts.
+
+    `slots` lists, in the quiz's order, each slot key with its variants (question id, choice
+    ids in display order; no choices for numeric and text questions).
+    """
+    ranked = rank(attempts)
+    percents = [a.percent for a in attempts]
+    by_key = {a.key: a for a in attempts}
+    upper_all, lower_all = thirds(ranked)
+    slot_stats = []
+    for slot, variants in slots:
+        variant_stats = []
+        slot_pairs = [(a.key, a.responses[slot].fraction) for a in attempts if slot in a.responses]
+        for variant, choice_ids in variants:
+            met = [
+                (a.key, a.responses[slot])
+                for a in attempts
+                if slot in a.responses and a.responses[slot].variant == variant
+            ]
+            pairs = [(key, r.fraction) for key, r in met]
+            pickers: dict[int, list[int]] = {c: [] for c in choice_ids}
+            for key, r in met:
+                for c in r.picked:
+                    if c in pickers:
+                        pickers[c].append(key)
+            choices = tuple(
+                ChoiceCount(
+                    c,
+                    len(keys),
+                    sum(1 for k in keys if k in upper_all),
+                    sum(1 for k in keys if k in lower_all),
+                    mean([by_key[k].percent for k in keys]),
+                )
+                for c, keys in pickers.items()
+            )
+            variant_stats.append(
+                VariantStatistics(
+                    variant=variant,
+                    drawn=len(met),
+                    answered=sum(1 for _k, r in met if r.answered),
+                    facility=mean([f for _k, f in pairs]),
+                    discrimination=discrimination_index(pairs, ranked),
+                    choices=choices,
+                )
+            )
+        slot_stats.append(
+            SlotStatistics(
+                slot,
+                tuple(variant_stats),
+                mean([f for _k, f in slot_pairs]),
+                discrimination_index(slot_pairs, ranked),
+            )
+        )
+    # Alpha over the slots every attempt has a score for (a text answer not graded yet leaves
+    # its slot out rather than counting as 0).
+    slot_keys = [s for s, _v in slots if all(s in a.responses for a in attempts)]
+    matrix = [[a.responses[s].earned for s in slot_keys] for a in attempts]
+    return QuizStatistics(
+        attempts=len(attempts),
+        mean=mean(percents),
+        median=median(percents),
+        alpha=cronbach_alpha(matrix),
+        histogram=histogram_of_percents(percents),
+        slots=tuple(slot_stats),
+    )
+
+
+# --- the term: trajectories, the best-N cutoff, participation --------------------------------
+
+
+@dataclass(frozen=True)
+class QuizColumn:
+    """One graded quiz over the class: what the class scored and who took part."""
+
+    key: str
+    mean: float | None  # over the graded attempts
+    median: float | None
+    graded: int
+    missed: int
+    excused: int
+    pending: int
+
+
+@dataclass(frozen=True)
+class StudentTrajectory:
+    student: int
+    percents: tuple[float | None, ...]  # per quiz in term order; None when not graded
+    statuses: tuple[str, ...]
+    counted: frozenset[str]
+    cutoff: float | None  # lowest score among the best N that counted
+    average: float | None  # the best-N average so far
+    missed: int
+
+
+@dataclass(frozen=True)
+class TermStatistics:
+    quizzes: tuple[QuizColumn, ...]
+    students: tuple[StudentTrajectory, ...]
+    median_cutoff: float | None
+
+
+def term_statistics(
+    quiz_keys: Sequence[str], items_by_student: Mapping[int, Sequence[ScoreItem]], n: int
+) -> TermStatistics:
+    """The term's quizzes over the class, from the gradebook's items (course.scores) and the
+    one best-N rule (`best_n_of_items`)."""
+    trajectories = []
+    for student, items in items_by_student.items():
+        by_key = {i.key: i for i in items}
+        percents: list[float | None] = []
+        statuses: list[str] = []
+        for key in quiz_keys:
+            item = by_key.get(key)
+            status = str(item.status) if item is not None else str(ScoreStatus.PENDING)
+            statuses.append(status)
+            graded = (
+                item.percent if item is not None and item.status == ScoreStatus.GRADED else None
+            )
+            percents.append(None if graded is None else float(graded))
+        best = best_n_of_items(items, n)
+        counted_values = [
+            float(by_key[k].percent or 0) if by_key[k].status == ScoreStatus.GRADED else 0.0
+            for k in best.counted
+        ]
+        trajectories.append(
+            StudentTrajectory(
+                student=student,
+                percents=tuple(percents),
+                statuses=tuple(statuses),
+                counted=frozenset(best.counted),
+                cutoff=min(counted_values) if counted_values else None,
+                average=float(best.average) if best.average is not None else None,
+                missed=statuses.count(str(ScoreStatus.MISSING)),
+            )
+        )
+    columns = []
+    for j, key in enumerate(quiz_keys):
+        values = [p for t in trajectories if (p := t.percents[j]) is not None]
+        statuses = [t.statuses[j] for t in trajectories]
+        columns.append(
+            QuizColumn(
+                key=key,
+                mean=mean(values),
+                median=median(values),
+                graded=statuses.count(str(ScoreStatus.GRADED)),
+                missed=statuses.count(str(ScoreStatus.MISSING)),
+                excused=statuses.count(str(ScoreStatus.EXCUSED)),
+                pending=statuses.count(str(ScoreStatus.PENDING)),
+            )
+        )
+    cutoffs = [t.cutoff for t in trajectories if t.cutoff is not None]
+    return TermStatistics(tuple(columns), tuple(trajectories), median(cutoffs))

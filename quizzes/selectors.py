@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -253,9 +253,14 @@ def gradebook_items(
     return out
 
 
+def best_n_of(course: Course) -> int:
+    """N of the course's best-N rule (the syllabus' quizzes.best_n)."""
+    return course_policy(course, QuizPolicy).best_n
+
+
 def quiz_component_for(course: Course, student: Any, now: datetime) -> rules.BestN:
     """The student's quiz component so far and the quizzes that counted (for the results page)."""
-    n = course_policy(course, QuizPolicy).best_n
+    n = best_n_of(course)
     items = gradebook_items_for_student(course, student, now)
     return rules.best_n_of_items(items, n)
 
@@ -284,46 +289,6 @@ def class_quizzes(course: Course) -> QuerySet[Quiz]:
     return live_counts(Quiz.objects.filter(course=course).select_related("session")).order_by(
         "opens_at", "pk"
     )
-
-
-@dataclass
-class QuestionStats:
-    question: Question
-    answered: int = 0
-    share_correct: Decimal | None = None
-    mean_points: Decimal | None = None
-    choice_counts: list[tuple[Any, int]] = field(default_factory=list)
-    values: list[tuple[str, int]] = field(default_factory=list)
-
-
-def question_stats(quiz: Quiz) -> list[QuestionStats]:
-    """Per question: answers, share fully correct, distribution of choices (3 queries)."""
-    questions = list(Question.objects.filter(quiz=quiz).prefetch_related("choices"))
-    answers = Answer.objects.filter(
-        attempt__quiz=quiz, attempt__submitted_at__isnull=False
-    ).values_list("question_id", "value", "points")
-    by_q: dict[int, list[tuple[Any, Decimal | None]]] = {}
-    for qid, value, pts in answers:
-        by_q.setdefault(qid, []).append((value, pts))
-    out = []
-    for q in questions:
-        rows = by_q.get(q.pk, [])
-        stats = QuestionStats(q, answered=len(rows))
-        graded = [p for _, p in rows if p is not None]
-        if graded:
-            full = sum(1 for p in graded if p >= q.points)
-            stats.share_correct = (Decimal(full) * 100 / len(graded)).quantize(Decimal("0.1"))
-            stats.mean_points = (sum(graded, Decimal(0)) / len(graded)).quantize(Decimal("0.01"))
-        if q.kind in (Question.Kind.SINGLE, Question.Kind.MULTIPLE):
-            counts: Counter[int] = Counter()
-            for value, _p in rows:
-                for v in value if isinstance(value, list) else [value]:
-                    counts[v] += 1
-            stats.choice_counts = [(c, counts.get(c.pk, 0)) for c in q.choices.all()]
-        else:
-            stats.values = Counter(str(v) for v, _p in rows if v not in (None, "")).most_common(10)
-        out.append(stats)
-    return out
 
 
 def attempts_for_export(quiz: Quiz) -> tuple[list[Question], list[Attempt]]:
@@ -595,3 +560,159 @@ def regrade_requests_of(attempt: Attempt | None) -> dict[int, RegradeRequest]:
         r.question_id: r
         for r in RegradeRequest.objects.filter(attempt=attempt).select_related("answered_by")
     }
+
+
+# --- statistics (admin: a quiz after it closed, the term, the live view) -----------------------
+
+
+@dataclass(frozen=True)
+class Slot:
+    """A position of the quiz: one question, or a pool whose members are its variants."""
+
+    key: str
+    questions: tuple[Question, ...]
+
+
+def slots_of(questions: Sequence[Question]) -> list[Slot]:
+    """The quiz's slots in order, as the draw makes them (`rules.slots_of`): questions sharing a
+    pool make one slot, at the place of its first member."""
+    by_pk = {q.pk: q for q in questions}
+    return [
+        Slot(
+            f"pool:{slot[0].pool}" if slot[0].pool else f"q:{slot[0].id}",
+            tuple(by_pk[q.id] for q in slot),
+        )
+        for slot in rules.slots_of(slot_questions(questions))
+    ]
+
+
+def _picked(value: Any) -> tuple[int, ...]:
+    values = value if isinstance(value, list) else [value]
+    return tuple(v for v in values if isinstance(v, int) and not isinstance(v, bool))
+
+
+@dataclass
+class QuizStatisticsData:
+    quiz: Quiz
+    slots: list[Slot]
+    stats: rules.QuizStatistics
+    questions: dict[int, Question]
+    choices: dict[int, Choice]
+    values: dict[int, list[tuple[str, int]]]  # numeric and text questions: the commonest answers
+
+
+def quiz_statistics(quiz: Quiz) -> QuizStatisticsData:
+    """Item analysis of the quiz's submitted, graded attempts (practice left out). 4 queries,
+    whatever the class: the questions, their choices, the attempts, their answers."""
+    questions = list(Question.objects.filter(quiz=quiz).prefetch_related("choices"))
+    by_pk = {q.pk: q for q in questions}
+    slots = slots_of(questions)
+    slot_of = {q.pk: s.key for s in slots for q in s.questions}
+    attempts = list(
+        Attempt.objects.filter(quiz=quiz, submitted_at__isnull=False, is_practice=False)
+        .order_by("pk")
+        .values_list("pk", "student_id", "variant")
+    )
+    answers: dict[tuple[int, int], tuple[Any, Decimal | None]] = {
+        (attempt_id, question_id): (value, points)
+        for attempt_id, question_id, value, points in Answer.objects.filter(
+            attempt__quiz=quiz, attempt__submitted_at__isnull=False, attempt__is_practice=False
+        ).values_list("attempt_id", "question_id", "value", "points")
+    }
+    drawable = slot_questions(questions)
+    records = []
+    for attempt_id, student_id, variant in attempts:
+        responses: dict[str, rules.Response] = {}
+        drawn = rules.presented(
+            seed=rules.variant_seed(quiz.access_secret, student_id),
+            questions=drawable,
+            variant=variant,
+        )
+        for qid in (p.id for p in drawn):
+            question = by_pk.get(qid)
+            if question is None or slot_of[qid] in responses:
+                continue
+            value, points = answers.get((attempt_id, qid), (None, None))
+            if points is None and value not in (None, "", []) and question.kind == "text":
+                continue  # a text answer waiting for its grade is left out
+            responses[slot_of[qid]] = rules.Response(
+                variant=qid,
+                earned=float(points or 0),
+                possible=float(question.points),
+                picked=_picked(value),
+                answered=value not in (None, "", []),
+            )
+        records.append(rules.AttemptResponses(attempt_id, responses))
+    spec = [(s.key, [(q.pk, [c.pk for c in q.choices.all()]) for q in s.questions]) for s in slots]
+    typed: dict[int, Counter[str]] = {}
+    for (_attempt_id, qid), (value, _points) in answers.items():
+        if qid in by_pk and by_pk[qid].kind in ("numeric", "text") and value not in (None, ""):
+            typed.setdefault(qid, Counter())[str(value)] += 1
+    return QuizStatisticsData(
+        quiz=quiz,
+        slots=slots,
+        stats=rules.quiz_statistics(records, spec),
+        questions=by_pk,
+        choices={c.pk: c for q in questions for c in q.choices.all()},
+        values={qid: counter.most_common(10) for qid, counter in typed.items()},
+    )
+
+
+@dataclass(frozen=True)
+class LiveQuestion:
+    question: Question
+    answered: int
+
+
+@dataclass(frozen=True)
+class LiveView:
+    opened: int
+    answering: int
+    submitted: int
+    questions: tuple[LiveQuestion, ...]
+
+
+def live_view(quiz: Quiz) -> LiveView:
+    """How many have answered each question (never what), for pacing. 3 queries."""
+    counted = one(live_counts(Quiz.objects.filter(pk=quiz.pk)))
+    opened, answering, submitted = (
+        (counted.n_opened, counted.n_answering, counted.n_submitted) if counted else (0, 0, 0)
+    )
+    answered = dict(
+        Answer.objects.filter(attempt__quiz=quiz)
+        .exclude(value=None)
+        .order_by()
+        .values("question_id")
+        .annotate(n=Count("pk"))
+        .values_list("question_id", "n")
+    )
+    questions = Question.objects.filter(quiz=quiz).only("pk", "order", "prompt", "pool")
+    return LiveView(
+        opened,
+        answering,
+        submitted,
+        tuple(LiveQuestion(q, answered.get(q.pk, 0)) for q in questions),
+    )
+
+
+@dataclass
+class TermData:
+    quizzes: list[Quiz]
+    students: list[Enrolment]
+    term: rules.TermStatistics
+    best_n: int
+
+
+def term_view(course: Course, items: ScoresByStudent) -> TermData:
+    """The term's graded quizzes over the class, from the gradebook's items (read by the
+    caller through quizzes.scores, which first submits overdue attempts). 3 queries."""
+    quizzes = list(
+        Quiz.objects.filter(course=course, is_self_assessment=False)
+        .select_related("session")
+        .order_by("opens_at", "pk")
+    )
+    students = list(active_students(course))
+    n = best_n_of(course)
+    ordered = {e.user_id: items.get(e.user_id, []) for e in students}
+    term = rules.term_statistics([q.gradebook_key for q in quizzes], ordered, n)
+    return TermData(quizzes, students, term, n)
