@@ -50,6 +50,9 @@ def typeset_french(text: str) -> str:
     def punct(m: re.Match[str]) -> str:
         if m.group(1) == ";" and _ENTITY.search(text[: m.start()]):
             return m.group(0)  # the end of an HTML entity (&nbsp;)
+        if text[: m.start()].endswith('"'):
+            # Code quoted in the sentence (a JSON key): French prose quotes with « ».
+            return m.group(0)
         return NBSP + m.group(1)
 
     text = _BEFORE_PUNCT.sub(punct, text)

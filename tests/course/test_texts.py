@@ -76,6 +76,7 @@ def test_a_text_survives_its_json(n: int, p: Decimal, label: str, day: dt.date) 
         ("Vraiment ? Oui ; « non » !", f"Vraiment{NB}? Oui{NB}; «{NB}non{NB}»{NB}!"),
         ("Ouvrir : https://x.org/a?b=1 à 9:30", f"Ouvrir{NB}: https://x.org/a?b=1 à 9:30"),
         ("a&nbsp;b", "a&nbsp;b"),
+        ('p. ex. {"a": {"min": 1}} ; écrivez', f'p. ex. {{"a": {{"min": 1}}}}{NB}; écrivez'),
     ],
 )
 def test_french_typography_is_one_rule(written: str, typeset: str) -> None:
