@@ -95,7 +95,7 @@ class _CourseScopedAdmin(CourseScopedAdminMixin, admin.ModelAdmin):
     course_path = "course"
 
     list_select_related = ["course", "student"]
-    search_fields = (
+    search_fields: tuple[str, ...] = (
         "student__username",
         "student__email",
         "student__last_name",
