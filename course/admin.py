@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from . import services
+from . import admin_filters, services  # noqa: F401 (admin_filters registers the filter)
 from .account_admin import EnrollmentInvitationsMixin, InvitationStatusFilter, with_invitation_facts
 from .admin_scoping import (
     CourseScopedAdminMixin,
