@@ -14,10 +14,10 @@ from django.utils.translation import gettext_lazy as _
 class NamedAllValuesFieldListFilter(AllValuesFieldListFilter):
     """Django's filter by the values a field holds, with "(blank)" for the empty string."""
 
-    def choices(self, changelist: Any) -> Iterator[dict[str, Any]]:
+    def choices(self, changelist: Any) -> Iterator[Any]:
         for choice in super().choices(changelist):
             if choice.get("display") == "":
-                choice = {**choice, "display": _("(blank)")}
+                choice["display"] = _("(blank)")
             yield choice
 
 
