@@ -98,7 +98,7 @@ def build_course(code: str, n: int, rng: random.Random) -> tuple[object, int]:
     from django.contrib.auth import get_user_model
 
     from course.models import Enrollment, Session
-    from course.syllabus import load_syllabus_text
+    from course.syllabus.services import load_syllabus_text
     from grading.models import ExamScore, ParticipationScore
 
     User = get_user_model()

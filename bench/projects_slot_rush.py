@@ -77,7 +77,7 @@ def main() -> dict:
     from django.utils import timezone
 
     from course.models import Course, Enrollment
-    from course.syllabus import load_syllabus_text
+    from course.syllabus.services import load_syllabus_text
     from projects import services
     from projects.models import Group, GroupKind, TalkSlot
 

@@ -172,7 +172,7 @@ def setup() -> dict[str, Any]:
     from django.utils.module_loading import import_string
 
     from course.models import Enrollment
-    from course.syllabus import load_syllabus_text
+    from course.syllabus.services import load_syllabus_text
 
     call_command("migrate", verbosity=0, interactive=False)
     manifest = Path(ENV["COURSEKIT_VAR_DIR"]) / "static" / "staticfiles.json"

@@ -229,7 +229,7 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 # Every script, style, font and image comes from the app itself; no inline script or style.
-# Uploaded files are sent with "Content-Security-Policy: sandbox" (course/uploads.py).
+# Uploaded files are sent with "Content-Security-Policy: sandbox" (course/uploads/responses.py).
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],

@@ -15,7 +15,15 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from . import admin_filters, services  # noqa: F401 (admin_filters registers the filter)
-from .account_admin import EnrollmentInvitationsMixin, InvitationStatusFilter, with_invitation_facts
+
+# Importing a sub-package's admin registers its models with the site.
+from .accounts.admin import (
+    AccountInvitationAdmin,  # noqa: F401
+    EnrollmentInvitationsMixin,
+    InvitationStatusFilter,
+    SignedInSessionAdmin,  # noqa: F401
+    with_invitation_facts,
+)
 from .admin_scoping import (
     CourseScopedAdminMixin,
     CourseScopedInlineMixin,
@@ -24,7 +32,9 @@ from .admin_scoping import (
     refuse_if_exists,
     users_of,
 )
+from .deadlines.admin import ExtensionAdmin, ExtensionRequestAdmin  # noqa: F401
 from .forms import RosterImportForm, SyllabusApplyForm, SyllabusUploadForm
+from .global_admin import SuperuserGroupAdmin  # noqa: F401  (replaces other apps' admins)
 from .models import (
     Announcement,
     BibliographyEntry,
@@ -39,15 +49,18 @@ from .models import (
     SessionReading,
     User,
 )
-from .permissions import Action, AdminOperation, account_editable_by
-from .syllabus import (
-    LoadReport,
-    SyllabusError,
-    SyllabusNeedsConfirmation,
-    dump_syllabus,
-    load_syllabus_text,
-    parse_syllabus,
+from .notifications.admin import (
+    AnnouncementDeliveryAdmin,  # noqa: F401
+    NotificationAdmin,  # noqa: F401
+    NotificationPreferenceAdmin,  # noqa: F401
+    OutboxMessageAdmin,  # noqa: F401
+    send_announcement_now,
+    send_announcement_when_published,
 )
+from .permissions import Action, AdminOperation, account_editable_by
+from .syllabus.parsing import SyllabusError, parse_syllabus
+from .syllabus.selectors import dump_syllabus
+from .syllabus.services import LoadReport, SyllabusNeedsConfirmation, load_syllabus_text
 
 
 class UserEnrollmentInline(CourseScopedInlineMixin, admin.TabularInline):
@@ -544,6 +557,7 @@ class BibliographyEntryAdmin(_ConfigAdmin):
 @admin.register(Announcement)
 class AnnouncementAdmin(_ConfigAdmin):
     list_display = ("title", "course", "audience", "published_at", "author")
+    actions = [send_announcement_now, send_announcement_when_published]
     list_filter = ("course", "audience")
     search_fields = ("title", "body")
 
@@ -565,9 +579,6 @@ class CalendarFeedTokenAdmin(_ConfigAdmin):
     list_filter = ("course",)
     search_fields = ("user__username",)
     readonly_fields = ("token", "created_at")
-
-
-from . import deadline_admin, global_admin, notification_admin  # noqa: E402,F401  (register their models)
 
 
 def welcome_message(welcome: str, user: User) -> str:

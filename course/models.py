@@ -398,11 +398,36 @@ class CalendarFeedToken(models.Model):
         return f"{self.user} — {self.course.code}"
 
 
-# The way in: invitations and the sessions each person signed in with.
-from .account_models import *  # noqa: E402,F403
+# The sub-packages keep their models at home; importing them here is what registers them
+# with the app (Django imports each app's `models` module only).
+from .accounts.models import AccountInvitation, SignedInSession  # noqa: E402
+from .deadlines.models import Extension, ExtensionRequest  # noqa: E402
+from .notifications.models import (  # noqa: E402
+    AnnouncementDelivery,
+    Notification,
+    NotificationPreference,
+    OutboxMessage,
+)
 
-# Deadlines, extensions and late penalties shared by scribing and projects.
-from .deadline_models import *  # noqa: E402,F403
-
-# Notifications: the in-app list, the outbox, preferences, announcement deliveries.
-from .notification_models import *  # noqa: E402,F403
+__all__ = [
+    "AccountInvitation",
+    "Announcement",
+    "AnnouncementDelivery",
+    "BibliographyEntry",
+    "Break",
+    "CalendarFeedToken",
+    "Course",
+    "DayOff",
+    "Enrollment",
+    "Extension",
+    "ExtensionRequest",
+    "MeetingTime",
+    "Notification",
+    "NotificationPreference",
+    "OfficeHour",
+    "OutboxMessage",
+    "Session",
+    "SessionReading",
+    "SignedInSession",
+    "User",
+]

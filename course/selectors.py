@@ -17,7 +17,7 @@ from .models import (
     Session,
     SessionReading,
 )
-from .syllabus_schema import Policies
+from .syllabus.schema import Policies
 
 
 def course_policies(course: Course) -> Policies:

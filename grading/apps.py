@@ -11,7 +11,7 @@ class GradingConfig(AppConfig):
         from course.demo import register_demo_hook
         from course.extensions import NavLink, register_nav_link
         from course.permissions import Action
-        from course.syllabus import register_after_load
+        from course.syllabus.hooks import register_after_load
 
         from .demo import add_demo_grades
 

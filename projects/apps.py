@@ -12,7 +12,7 @@ class ProjectsConfig(AppConfig):
         from course.extensions import NavLink, register_nav_link, register_schedule_annotator
         from course.notifications import register_digest_source, register_reminder_source
         from course.permissions import Action
-        from course.syllabus import register_after_load, register_watcher
+        from course.syllabus.hooks import register_after_load, register_watcher
 
         from . import demo, reminders, selectors, services
 

@@ -20,8 +20,8 @@ from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from course import deadlines
-from course.deadline_selectors import due_changes_by_target
+from course.deadlines import rules as deadlines
+from course.deadlines.selectors import due_changes_by_target
 from course.models import Course
 from course.notifications import DigestLine, DueReminder, deadline_reminders
 

@@ -16,15 +16,15 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from course import deadlines
-from course.deadline_selectors import due_changes_by_target
+from course.deadlines import rules as deadlines
+from course.deadlines.selectors import due_changes_by_target
 from course.extensions import ScheduleItem
 from course.models import Course, Enrollment, Session
 from course.permissions import Action, can
 from course.scores import ScoreItem, ScoresByStudent, ScoreStatus
 from course.selectors import course_policies
-from course.syllabus import Watched
-from course.syllabus_schema import LatePenalty
+from course.syllabus.hooks import Watched
+from course.syllabus.schema import LatePenalty
 
 from . import rules
 from .models import (
@@ -430,7 +430,7 @@ def project_gradebook_items(course: Course, now: dt.datetime | None = None) -> S
     """One item per milestone per team member, carrying the milestone's weight. Five queries.
 
     Graded: the grade less the late penalty that counts for the latest version
-    (course.deadlines.penalty_that_counts: its own, lowered by a later extension). Missing: the date has passed and
+    (course.deadlines.rules.penalty_that_counts: its own, lowered by a later extension). Missing: the date has passed and
     the team handed nothing in. Pending otherwise (to be announced, not due yet, not graded).
     """
     now = now or timezone.now()
@@ -489,7 +489,7 @@ def team_due_of(
 def counted_lateness(
     sub: MilestoneSubmission, due: dt.datetime | None, policy: LatePenalty, tz: str
 ) -> deadlines.Lateness | None:
-    """The lateness that counts for a hand-in (course.deadlines.penalty_that_counts)."""
+    """The lateness that counts for a hand-in (course.deadlines.rules.penalty_that_counts)."""
     if due is None:
         return None
     return deadlines.penalty_that_counts(sub.penalty_percent, sub.submitted_at, due, policy, tz=tz)

@@ -18,12 +18,13 @@ from django.db import IntegrityError, transaction
 from django.db.models import Exists, Max, OuterRef, Q
 from django.utils.translation import gettext as _
 
-from course import deadlines, uploads
-from course.deadline_selectors import due_changes_by_target
+from course.deadlines import rules as deadlines
+from course.deadlines.selectors import due_changes_by_target
 from course.links import link_problem
 from course.models import BibliographyEntry, Course, Enrollment, Session
 from course.rules import local_datetime
 from course.selectors import course_policies
+from course.uploads.validation import UploadRefused, validate_upload
 
 from . import rules
 from .models import (
@@ -574,8 +575,8 @@ def talk_slot_assign(*, slot: TalkSlot, group: Group | None, now: dt.datetime) -
 
 def validate_pdf(upload: UploadedFile, field: str = "file") -> None:
     try:
-        uploads.validate_upload(upload, "pdf")
-    except uploads.UploadRefused as exc:
+        validate_upload(upload, "pdf")
+    except UploadRefused as exc:
         raise ValidationError({field: exc.messages}) from None
 
 

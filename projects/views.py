@@ -14,11 +14,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from course import uploads
 from course.http import course_view
 from course.models import Course
 from course.permissions import Action, can
 from course.selectors import course_policies
+from course.uploads.responses import private_file_response
 
 from . import selectors, services
 from .forms import InviteForm, MilestoneSubmitForm, ProposalForm, SlidesForm, TeamChoiceForm
@@ -385,7 +385,7 @@ def milestone_submit(request: HttpRequest, course: Course, pk: int) -> HttpRespo
 
 def _serve(field: Any, name: str) -> FileResponse:
     try:
-        return uploads.private_file_response(field, download_name=name or None)
+        return private_file_response(field, download_name=name or None)
     except FileNotFoundError:
         raise Http404 from None
 

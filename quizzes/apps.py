@@ -17,7 +17,7 @@ class QuizzesConfig(AppConfig):
         )
         from course.notifications import register_digest_source, register_reminder_source
         from course.permissions import Action
-        from course.syllabus import register_section, register_watcher
+        from course.syllabus.hooks import register_section, register_watcher
 
         from . import demo, home, reminders, schedule, syllabus_section
 

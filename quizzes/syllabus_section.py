@@ -38,8 +38,9 @@ from pydantic import BaseModel, ConfigDict, Field, RootModel, model_validator
 from course import rules as course_rules
 from course.models import Course, Session
 from course.selectors import course_policies
-from course.syllabus import SyllabusError, Watched
-from course.syllabus_schema import ClockTime
+from course.syllabus.hooks import Watched
+from course.syllabus.parsing import SyllabusError
+from course.syllabus.schema import ClockTime
 
 from . import services
 from .models import Choice, Question, Quiz

@@ -239,7 +239,7 @@ class NotesSubmissionAdmin(CourseScopedAdminMixin, admin.ModelAdmin):
     def final(self, obj: NotesSubmission) -> str:
         if obj.raw_score is None:
             return "—"
-        from course.deadlines import apply_penalty
+        from course.deadlines.rules import apply_penalty
 
         return f"{apply_penalty(obj.raw_score, 100, obj.penalty_percent):.2f}"
 

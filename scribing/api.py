@@ -13,7 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from course.deadlines import assess_lateness
+from course.deadlines.rules import assess_lateness
 from course.http import CourseActionPermission
 from course.permissions import Action
 

@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from course.uploads import validate_upload
+from course.uploads.validation import validate_upload
 
 
 class NotesForm(forms.Form):

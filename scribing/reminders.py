@@ -14,8 +14,8 @@ from django.urls import reverse
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from course.deadline_selectors import due_changes_by_target
-from course.deadlines import effective_due
+from course.deadlines.rules import effective_due
+from course.deadlines.selectors import due_changes_by_target
 from course.models import Course, Session
 from course.notifications import DigestLine, DueReminder, deadline_reminders
 

@@ -14,8 +14,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from course import deadline_selectors
-from course.deadlines import (
+from course.deadlines import selectors as deadline_selectors
+from course.deadlines.rules import (
     DueChange,
     Lateness,
     apply_penalty,
@@ -28,8 +28,8 @@ from course.models import Course, Session
 from course.permissions import Action, can
 from course.scores import ScoreItem, ScoresByStudent, ScoreStatus
 from course.selectors import active_students, course_policies
-from course.syllabus import Watched
-from course.syllabus_schema import ScribingPolicy
+from course.syllabus.hooks import Watched
+from course.syllabus.schema import ScribingPolicy
 
 from . import rules
 from .models import NotesSubmission, ScribeAssignment, ScribeSlot, Unavailability

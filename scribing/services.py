@@ -12,11 +12,11 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from course import deadline_services
-from course.deadlines import assess_lateness
+from course.deadlines import services as deadline_services
+from course.deadlines.rules import assess_lateness
 from course.models import Course, Enrollment, Session
 from course.permissions import role_of
-from course.uploads import validate_upload
+from course.uploads.validation import validate_upload
 
 from . import rules, selectors
 from .models import NotesSubmission, ScribeAssignment, ScribeSlot, Unavailability

@@ -14,12 +14,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from course import deadline_selectors
-from course.deadlines import assess_lateness, penalty_that_counts
+from course.deadlines import selectors as deadline_selectors
+from course.deadlines.rules import assess_lateness, penalty_that_counts
 from course.http import course_view
 from course.models import Course
 from course.permissions import Action, can
-from course.uploads import private_file_response
+from course.uploads.responses import private_file_response
 
 from . import rules, selectors, services
 from .forms import ExtensionRequestForm, NotesForm, UnavailableForm

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from course import services
 from course.models import Course, Enrollment
-from course.syllabus import load_syllabus_text
+from course.syllabus.services import load_syllabus_text
 
 SMALL_SYLLABUS = """
 course:

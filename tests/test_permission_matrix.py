@@ -36,10 +36,10 @@ from django_celery_beat.models import (
     SolarSchedule,
 )
 
-from course.account_models import SignedInSession
+from course.accounts.models import SignedInSession
 from course.admin_scoping import CourseScopedAdminMixin
 from course.models import CalendarFeedToken, Course, Enrollment
-from course.syllabus import load_syllabus_text
+from course.syllabus.services import load_syllabus_text
 from grading.models import StudentGradeInputs
 from lti.models import GradePost, LineItem, LinkedAccount, LinkedCourse, Platform, ToolKey
 from projects.models import (

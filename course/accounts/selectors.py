@@ -7,8 +7,9 @@ from typing import Any
 from django.conf import settings
 from django.db.models import Q
 
-from ..models import AccountInvitation, Enrollment
+from ..models import Enrollment
 from . import rules
+from .models import AccountInvitation
 
 
 def invitation_by_token(token: str) -> AccountInvitation | None:

@@ -20,10 +20,12 @@ from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
-from ..models import AccountInvitation, Course, Enrollment, OutboxMessage, SignedInSession, User
+from ..models import Course, Enrollment, User
 from ..notifications import channels
 from ..notifications import rules as notification_rules
+from ..notifications.models import OutboxMessage
 from . import rules
+from .models import AccountInvitation, SignedInSession
 
 INVITATION_KIND = "invitation"
 NOTICE_KIND = "enrolment_notice"

@@ -7,8 +7,8 @@ from typing import Any
 
 from django.contrib.auth.signals import user_logged_in, user_logged_out
 
-from ..models import SignedInSession
 from . import services
+from .models import SignedInSession
 
 
 def _signed_in(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:

@@ -21,9 +21,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from ..models import AccountInvitation
 from . import rules, selectors, services
 from .forms import AccountPreferencesForm, OutboxPasswordResetForm, SignInForm
+from .models import AccountInvitation
 
 BACKEND = "django.contrib.auth.backends.ModelBackend"
 logger = logging.getLogger(__name__)

@@ -14,7 +14,7 @@ from django.db import transaction
 
 from course import rules, services
 from course.models import Course, Enrollment
-from course.syllabus import LoadReport, load_syllabus_text
+from course.syllabus.services import LoadReport, load_syllabus_text
 
 DEMO_SYLLABUS = Path(__file__).with_name("ift6085-winter2021.yaml")
 DEMO_PASSWORD = "ift6085-demo"  # noqa: S105 - printed on purpose: these are demo accounts
@@ -72,7 +72,7 @@ def demo_term_label(start: date, end: date) -> str:
 
 
 def demo_shift_weeks(today: date) -> int:
-    from course.syllabus_yaml import read_yaml
+    from course.syllabus.yaml_file import read_yaml
 
     start = read_yaml(DEMO_SYLLABUS.read_text(encoding="utf-8"))[0]["calendar"]["term_start"]
     return rules.weeks_to_shift(start, today, target_week=TARGET_WEEK)

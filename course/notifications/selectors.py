@@ -6,7 +6,8 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from ..models import Course, Notification, NotificationPreference
+from ..models import Course
+from .models import Notification, NotificationPreference
 
 
 def notifications_for(user: Any, course: Course) -> QuerySet[Notification]:

@@ -26,16 +26,9 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from ..models import (
-    Announcement,
-    AnnouncementDelivery,
-    Course,
-    Enrollment,
-    Notification,
-    NotificationPreference,
-    OutboxMessage,
-)
+from ..models import Announcement, Course, Enrollment
 from . import channels, rules
+from .models import AnnouncementDelivery, Notification, NotificationPreference, OutboxMessage
 from .registry import Channel, DueReminder, reminder_sources
 
 logger = logging.getLogger(__name__)

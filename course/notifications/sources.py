@@ -16,9 +16,10 @@ from django.utils.functional import lazy
 from django.utils.text import format_lazy
 from django.utils.translation import gettext, gettext_lazy
 
-from ..models import AnnouncementDelivery, Course, Enrollment, Notification
+from ..models import Course, Enrollment
 from . import rules
 from .channels import absolute_url
+from .models import AnnouncementDelivery, Notification
 from .registry import (
     Category,
     Channel,

@@ -10,7 +10,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from course.models import AccountInvitation
+from course.accounts.models import AccountInvitation
 from tests.quizzes.conftest import build_quiz
 
 from .conftest import link_in

@@ -15,8 +15,10 @@ from django.utils import timezone
 
 from course import services
 from course.accounts import services as account_services
-from course.models import AccountInvitation, Enrollment, OutboxMessage
-from course.syllabus import load_syllabus_text
+from course.accounts.models import AccountInvitation
+from course.models import Enrollment
+from course.notifications.models import OutboxMessage
+from course.syllabus.services import load_syllabus_text
 from tests.conftest import SMALL_SYLLABUS
 
 from .conftest import link_in, path_of

@@ -13,8 +13,10 @@ from django.utils import timezone
 from course import services
 from course.accounts import rules
 from course.accounts import services as account_services
-from course.models import AccountInvitation, Enrollment, OutboxMessage
+from course.accounts.models import AccountInvitation
+from course.models import Enrollment
 from course.notifications import services as notification_services
+from course.notifications.models import OutboxMessage
 
 from .conftest import link_in, path_of
 
@@ -207,7 +209,7 @@ def test_sessions_end_everywhere_but_here(client, course, make_member):
 
 
 def test_sessions_past_any_lifetime_are_forgotten_at_the_next_sign_in(course, make_member):
-    from course.models import SignedInSession
+    from course.accounts.models import SignedInSession
 
     user = make_member(course, "student")
     with time_machine.travel(timezone.now() - timedelta(days=400)):

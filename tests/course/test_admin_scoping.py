@@ -28,6 +28,7 @@ from django_celery_beat.models import (
     SolarSchedule,
 )
 
+from course.accounts.models import AccountInvitation, SignedInSession
 from course.admin import UserAdmin
 from course.admin_scoping import (
     CourseScopedAdminMixin,
@@ -35,23 +36,16 @@ from course.admin_scoping import (
     course_lookup,
     course_path_of,
 )
-from course.deadline_models import Extension, ExtensionRequest
+from course.deadlines.models import Extension, ExtensionRequest
 from course.global_admin import SuperuserOnlyAdminMixin
-from course.models import (
-    AccountInvitation,
-    Announcement,
+from course.models import Announcement, CalendarFeedToken, Course, Enrollment, OfficeHour, User
+from course.notifications.models import (
     AnnouncementDelivery,
-    CalendarFeedToken,
-    Course,
-    Enrollment,
     Notification,
     NotificationPreference,
-    OfficeHour,
     OutboxMessage,
-    SignedInSession,
-    User,
 )
-from course.syllabus import load_syllabus_text
+from course.syllabus.services import load_syllabus_text
 from grading.models import (
     ComponentExcusal,
     ExamScore,

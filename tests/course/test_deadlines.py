@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from course.deadlines import (
+from course.deadlines.rules import (
     DueChange,
     apply_penalty,
     assess_lateness,
@@ -19,7 +19,7 @@ from course.deadlines import (
     penalty_percent,
     target_key,
 )
-from course.syllabus_schema import LatePenalty
+from course.syllabus.schema import LatePenalty
 
 MTL = ZoneInfo("America/Montreal")
 UTC = ZoneInfo("UTC")
@@ -211,7 +211,7 @@ def test_extension_never_earlier(changes: list, student: int) -> None:
 
 def test_a_harsher_policy_never_re_prices_a_hand_in() -> None:
     """Flat 5% when handed in two days late; the policy becomes 10% a day: still 5%."""
-    from course.deadlines import penalty_that_counts
+    from course.deadlines.rules import penalty_that_counts
 
     handed_in = DUE + s(days=1, hours=10)
     counts = penalty_that_counts(Decimal(5), handed_in, DUE, PER_DAY10, tz=MTL)
@@ -220,7 +220,7 @@ def test_a_harsher_policy_never_re_prices_a_hand_in() -> None:
 
 
 def test_a_later_extension_or_a_lighter_policy_lowers_it() -> None:
-    from course.deadlines import penalty_that_counts
+    from course.deadlines.rules import penalty_that_counts
 
     handed_in = DUE + s(days=1, hours=10)
     extended = penalty_that_counts(Decimal(5), handed_in, DUE + s(days=3), FLAT5, tz=MTL)
@@ -237,7 +237,7 @@ def test_a_later_extension_or_a_lighter_policy_lowers_it() -> None:
 def test_the_penalty_that_counts_never_exceeds_the_recorded_one(
     recorded: Decimal, late_minutes: int, extension_days: int
 ) -> None:
-    from course.deadlines import penalty_that_counts
+    from course.deadlines.rules import penalty_that_counts
 
     handed_in = DUE + s(minutes=late_minutes)
     due_now = DUE + s(days=extension_days)

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from course.links import link_problem, validate_web_link, web_link_or_empty
 from course.models import BibliographyEntry, Course, Enrollment
-from course.syllabus import SyllabusError, parse_syllabus
+from course.syllabus.parsing import SyllabusError, parse_syllabus
 from tests.conftest import SMALL_SYLLABUS
 
 HOSTILE = [

@@ -12,8 +12,9 @@ import pytest
 import time_machine
 from django.core import mail
 
-from course.models import Announcement, AnnouncementDelivery, OutboxMessage
+from course.models import Announcement
 from course.notifications import services
+from course.notifications.models import AnnouncementDelivery, OutboxMessage
 from course.tasks import dispatch_reminders
 
 from .notification_sources import only_course_sources  # noqa: F401

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from django.core import mail
 
-from course.models import OutboxMessage
 from course.notifications import channels, services
+from course.notifications.models import OutboxMessage
 
 pytestmark = pytest.mark.django_db
 

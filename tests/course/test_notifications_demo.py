@@ -7,7 +7,7 @@ from django.core import mail
 from django.utils import timezone
 
 from course.demo import DEMO_PEOPLE, load_demo
-from course.models import OutboxMessage
+from course.notifications.models import OutboxMessage
 
 pytestmark = pytest.mark.django_db
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.utils import translation
 
-from course.models import Notification, NotificationPreference
+from course.notifications.models import Notification, NotificationPreference
 
 pytestmark = pytest.mark.django_db
 

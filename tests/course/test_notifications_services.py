@@ -13,13 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.utils import timezone, translation
 
-from course.models import (
-    Announcement,
-    Enrollment,
-    Notification,
-    NotificationPreference,
-    OutboxMessage,
-)
+from course.models import Announcement, Enrollment
 from course.notifications import (
     DigestLine,
     register_digest_source,
@@ -28,6 +22,7 @@ from course.notifications import (
     unregister_digest_source,
     unregister_reminder_source,
 )
+from course.notifications.models import Notification, NotificationPreference, OutboxMessage
 from course.tasks import dispatch_reminders, send_message
 
 from .notification_sources import Deadlines, lectures_morning, only_course_sources  # noqa: F401

@@ -13,8 +13,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from course.models import Announcement, OutboxMessage
+from course.models import Announcement
 from course.notifications import services
+from course.notifications.models import OutboxMessage
 from course.tasks import dispatch_reminders
 from tests.celery_worker import wait_until
 

@@ -17,8 +17,9 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from course.models import Announcement, OutboxMessage
+from course.models import Announcement
 from course.notifications import channels, services
+from course.notifications.models import OutboxMessage
 from course.tasks import dispatch_reminders
 from tests.celery_worker import wait_until
 

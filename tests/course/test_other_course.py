@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from course.syllabus import load_syllabus_text
+from course.syllabus.services import load_syllabus_text
 from tests.course.test_private_pages import course_pages
 
 pytestmark = pytest.mark.django_db

@@ -14,7 +14,7 @@ from django.utils import timezone
 from course import services
 from course.models import Course, Enrollment
 from course.roster import parse_roster
-from course.syllabus import load_syllabus_text
+from course.syllabus.services import load_syllabus_text
 from tests.projects.conftest import PROJECTS_SYLLABUS
 
 pytestmark = pytest.mark.django_db

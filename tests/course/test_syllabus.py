@@ -8,7 +8,9 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from course.models import Course, Session
-from course.syllabus import SyllabusError, dump_syllabus, load_syllabus_text, parse_syllabus
+from course.syllabus.parsing import SyllabusError, parse_syllabus
+from course.syllabus.selectors import dump_syllabus
+from course.syllabus.services import load_syllabus_text
 from tests.conftest import SMALL_SYLLABUS
 
 DEMO = Path(__file__).resolve().parents[2] / "course" / "demo" / "ift6085-winter2021.yaml"

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from course.syllabus import load_syllabus_text
+from course.syllabus.services import load_syllabus_text
 from quizzes.models import Attempt, Quiz
 from tests.course.test_syllabus_file import FULL_SYLLABUS
 

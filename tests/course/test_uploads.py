@@ -11,7 +11,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
 
-from course.uploads import UploadRefused, check_zip, validate_upload
+from course.uploads.validation import UploadRefused, check_zip, validate_upload
 
 
 @pytest.fixture(autouse=True)

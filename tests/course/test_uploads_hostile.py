@@ -13,7 +13,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
 
-from course.uploads import MAX_NAME_CHARS, UploadRefused, check_zip, validate_upload
+from course.uploads.validation import MAX_NAME_CHARS, UploadRefused, check_zip, validate_upload
 
 PDF = b"%PDF-1.4\n%%EOF\n"
 

@@ -12,11 +12,11 @@ from datetime import date, timedelta
 import pytest
 from django.utils import timezone
 
-from course import deadline_services
-from course.deadlines import target_key
+from course.deadlines import services as deadline_services
+from course.deadlines.rules import target_key
 from course.models import Enrollment
 from course.rules import weeks_to_shift
-from course.syllabus import load_syllabus_text
+from course.syllabus.services import load_syllabus_text
 from projects import services as project_services
 from projects.models import GroupKind, Milestone
 from tests.projects.conftest import PDF, PROJECTS_SYLLABUS

@@ -324,7 +324,7 @@ def test_300_triggers_in_a_minute_give_a_handful_of_runs(course: Any, monkeypatc
 def test_loading_a_syllabus_schedules_a_recompute(
     course: Any, syllabus_text: str, django_capture_on_commit_callbacks: Any
 ) -> None:
-    from course.syllabus import load_syllabus_text
+    from course.syllabus.services import load_syllabus_text
 
     with django_capture_on_commit_callbacks(execute=True):
         load_syllabus_text(

@@ -93,7 +93,7 @@ def test_taking_a_quiz_with_math_has_no_csp_violation(
     from playwright.sync_api import expect
 
     from course.models import Enrollment
-    from course.syllabus import load_syllabus_text
+    from course.syllabus.services import load_syllabus_text
     from tests.conftest import SMALL_SYLLABUS
     from tests.quizzes.conftest import build_quiz, questions
 

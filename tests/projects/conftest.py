@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from course.models import Course, Enrollment
-from course.syllabus import load_syllabus_text
+from course.syllabus.services import load_syllabus_text
 
 PROJECTS_SYLLABUS = """
 course:

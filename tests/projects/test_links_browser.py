@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from course.models import Enrollment
 from course.rules import weeks_to_shift
-from course.syllabus import load_syllabus_text
+from course.syllabus.services import load_syllabus_text
 from projects import services
 from projects.models import GroupKind, MilestoneSubmission
 

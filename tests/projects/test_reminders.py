@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from course.notification_models import Notification
+from course.notifications.models import Notification
 from course.notifications.services import dispatch_due
 from projects import reminders, services
 from projects.models import GroupKind, Milestone, TalkSlot

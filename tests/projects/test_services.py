@@ -183,7 +183,7 @@ def test_proposal_from_bibliography_without_link(pcourse, students) -> None:
 
 
 def test_no_presentation_slot_before_allowed_week(pcourse) -> None:
-    from course.syllabus import SyllabusError, parse_syllabus
+    from course.syllabus.parsing import SyllabusError, parse_syllabus
 
     from .conftest import PROJECTS_SYLLABUS
 
@@ -405,7 +405,7 @@ def test_loading_the_syllabus_makes_milestones_and_slots(pcourse) -> None:
 
 
 def test_milestone_dropped_from_syllabus(pcourse, students, pdf_bytes) -> None:
-    from course.syllabus import load_syllabus_text
+    from course.syllabus.services import load_syllabus_text
 
     from .conftest import PROJECTS_SYLLABUS
 
@@ -614,9 +614,9 @@ def _set_late_policy(course, policy) -> None:
 
 def test_one_penalty_rule_for_milestones_under_a_changed_policy(pcourse, students, pdf_bytes):
     """As for scribe notes: a harsher policy keeps the penalty of the hand-in's time, a later
-    extension lowers it (course.deadlines.penalty_that_counts)."""
-    from course import deadline_services
-    from course.deadlines import target_key
+    extension lowers it (course.deadlines.rules.penalty_that_counts)."""
+    from course.deadlines import services as deadline_services
+    from course.deadlines.rules import target_key
 
     ms = {m.key: m for m in services.milestones_sync(course=pcourse)}
     team = services.group_create(course=pcourse, kind=T, students=students[:2])

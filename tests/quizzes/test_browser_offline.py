@@ -15,7 +15,7 @@ import pytest
 from django.utils import timezone
 
 from course.models import Enrollment
-from course.syllabus import load_syllabus_text
+from course.syllabus.services import load_syllabus_text
 from quizzes import services
 from quizzes.models import Answer, Attempt
 

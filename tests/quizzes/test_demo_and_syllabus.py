@@ -10,7 +10,9 @@ from django.utils import timezone
 
 from course.demo import load_demo
 from course.scores import ScoreStatus
-from course.syllabus import SyllabusError, dump_syllabus, load_syllabus_text
+from course.syllabus.parsing import SyllabusError
+from course.syllabus.selectors import dump_syllabus
+from course.syllabus.services import load_syllabus_text
 from quizzes import selectors, services
 from quizzes.models import Answer, Attempt, Choice, Question, Quiz
 

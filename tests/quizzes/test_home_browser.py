@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from course.models import Enrollment
-from course.syllabus import load_syllabus_text
+from course.syllabus.services import load_syllabus_text
 
 from ..conftest import SMALL_SYLLABUS
 from .conftest import build_quiz

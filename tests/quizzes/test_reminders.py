@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from course.notification_models import OutboxMessage
 from course.notifications import services as notify
+from course.notifications.models import OutboxMessage
 from quizzes import services
 
 from .conftest import build_quiz

@@ -9,7 +9,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
-from course.deadline_models import Extension, ExtensionRequest
+from course.deadlines.models import Extension, ExtensionRequest
 from course.models import Enrollment
 from scribing import selectors, services
 from scribing.models import NotesSubmission

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from course import rules
 from course.models import Enrollment, Session
-from course.syllabus import load_syllabus_text
+from course.syllabus.services import load_syllabus_text
 from scribing import services
 from scribing.models import NotesSubmission, ScribeSlot
 

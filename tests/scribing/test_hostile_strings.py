@@ -11,7 +11,7 @@ from django.test import Client
 from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 
-from course.deadline_models import ExtensionRequest
+from course.deadlines.models import ExtensionRequest
 from scribing import services
 from scribing.models import ScribeAssignment
 from tests.hostile import as_sent, hostile_text

@@ -6,9 +6,9 @@ from datetime import timedelta
 
 import pytest
 
-from course import deadline_services
-from course.notification_models import OutboxMessage
+from course.deadlines import services as deadline_services
 from course.notifications import services as notify
+from course.notifications.models import OutboxMessage
 from scribing import services
 
 from .conftest import at, tex_file

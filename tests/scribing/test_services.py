@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from django.core.exceptions import ValidationError
 
-from course import deadline_services
+from course.deadlines import services as deadline_services
 from course.models import Enrollment, Session
 from course.scores import ScoreStatus
 from scribing import selectors, services

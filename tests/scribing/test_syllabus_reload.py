@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from course.models import Session
-from course.syllabus import load_syllabus_text
+from course.syllabus.services import load_syllabus_text
 from scribing import services
 from scribing.models import ScribeSlot
 

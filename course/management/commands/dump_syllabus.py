@@ -5,7 +5,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from course.models import Course
-from course.syllabus import dump_syllabus
+from course.syllabus.selectors import dump_syllabus
 
 
 class Command(BaseCommand):

@@ -4,7 +4,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from course.syllabus import SyllabusError, SyllabusNeedsConfirmation, load_syllabus_file
+from course.syllabus.parsing import SyllabusError
+from course.syllabus.services import SyllabusNeedsConfirmation, load_syllabus_file
 
 
 class Command(BaseCommand):

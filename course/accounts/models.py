@@ -1,4 +1,4 @@
-"""Models of the way in (see course/accounts/): invitations and the sessions of each person.
+"""Models of the way in: invitations and the sessions of each person.
 
 - `AccountInvitation`: a one-time link to choose a password, sent when someone without a usable
   password is added to a course. Only a digest of the token is kept: the link itself exists

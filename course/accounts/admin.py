@@ -1,5 +1,5 @@
 """Admin of the way in: invitations (who was invited, who joined, re-send), and the columns,
-filter and actions that the enrolment list gets from them (imported at the end of admin.py)."""
+filter and actions that the enrolment list in course/admin.py gets from them."""
 
 from __future__ import annotations
 
@@ -11,11 +11,12 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .accounts import services as account_services
-from .admin_scoping import CourseScopedAdminMixin, allowed_courses
-from .global_admin import SuperuserOnlyAdminMixin
-from .models import AccountInvitation, Enrollment, SignedInSession, User
-from .permissions import Action
+from ..admin_scoping import CourseScopedAdminMixin, allowed_courses
+from ..global_admin import SuperuserOnlyAdminMixin
+from ..models import Enrollment, User
+from ..permissions import Action
+from . import services as account_services
+from .models import AccountInvitation, SignedInSession
 
 
 def _staff(request: HttpRequest) -> User:

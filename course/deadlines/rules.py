@@ -1,8 +1,8 @@
 """Deadlines, extensions and late penalties: pure rules shared by scribing/ and projects/.
 
 No ORM, no clock, no settings: callers pass the instants (aware datetimes) and the policy.
-The database side lives in `course.deadline_models` (Extension, ExtensionRequest),
-`course.deadline_selectors` (reads) and `course.deadline_services` (writes).
+The database side lives beside it: `models` (Extension, ExtensionRequest), `selectors`
+(reads) and `services` (writes).
 
 API
 ---
@@ -38,13 +38,13 @@ API
     student). An extension never moves a deadline earlier.
 
 ``DueChange(due_at, student_id=None)``
-    A plain value for one granted extension (``course.deadline_selectors`` builds them).
+    A plain value for one granted extension (``course.deadlines.selectors`` builds them).
 
 ``target_key(app, kind, pk) -> str``
     The string that names what a deadline belongs to, e.g. ``"scribing:lecture:42"`` or
     ``"projects:milestone:7"``.
 
-Policy (``course.syllabus_schema.LatePenalty``)
+Policy (``course.syllabus.schema.LatePenalty``)
 -----------------------------------------------
 - ``kind``: ``none`` (never a penalty), ``flat`` (``percent`` once, whatever the delay),
   ``per_day`` (``percent`` per *started* day late), ``per_hour`` (per started hour late).
@@ -66,7 +66,7 @@ from datetime import datetime, timedelta, tzinfo
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from .syllabus_schema import LatePenalty
+from ..syllabus.schema import LatePenalty
 
 UTC = ZoneInfo("UTC")
 HUNDRED = Decimal(100)

@@ -9,8 +9,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from .deadline_models import Extension, ExtensionRequest
-from .models import Course
+from ..models import Course
+from .models import Extension, ExtensionRequest
 
 
 def _generic(target: Any) -> dict[str, Any]:

@@ -7,9 +7,9 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from .deadline_models import Extension, ExtensionRequest
-from .deadlines import DueChange
-from .models import Course
+from ..models import Course
+from .models import Extension, ExtensionRequest
+from .rules import DueChange
 
 
 def due_changes_by_target(course: Course, target_keys: Iterable[str]) -> dict[str, list[DueChange]]:

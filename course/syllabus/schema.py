@@ -3,7 +3,7 @@
 The policy sections (grading, quizzes, scribing, presentations, project) are stored on the
 course as validated JSON and read back through `course.selectors.course_policies`. Apps that
 own content in the file (quiz questions, say) register an extra top-level section in
-`course.syllabus.register_section`.
+`course.syllabus.hooks.register_section`.
 """
 
 from __future__ import annotations

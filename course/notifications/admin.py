@@ -1,5 +1,5 @@
 """Admin of the notification machinery: the outbox (failures visible), deliveries, preferences,
-and the "send now" action on announcements (imported at the end of course/admin.py)."""
+and the "send now" actions that course/admin.py gives the announcements."""
 
 from __future__ import annotations
 
@@ -10,18 +10,13 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .accounts.rules import hide_sign_in_links
-from .admin_scoping import CourseScopedAdminMixin
-from .global_admin import SuperuserOnlyAdminMixin
-from .models import (
-    Announcement,
-    AnnouncementDelivery,
-    Notification,
-    NotificationPreference,
-    OutboxMessage,
-)
-from .notifications import channels, services
-from .permissions import Action
+from ..accounts.rules import hide_sign_in_links
+from ..admin_scoping import CourseScopedAdminMixin
+from ..global_admin import SuperuserOnlyAdminMixin
+from ..models import Announcement
+from ..permissions import Action
+from . import channels, services
+from .models import AnnouncementDelivery, Notification, NotificationPreference, OutboxMessage
 
 
 @admin.register(OutboxMessage)
@@ -79,7 +74,7 @@ class OutboxMessageAdmin(CourseScopedAdminMixin, admin.ModelAdmin):
 
     @admin.action(description=_("Send again (failed messages)"))
     def retry_failed(self, request: HttpRequest, queryset: QuerySet[OutboxMessage]) -> None:
-        from .tasks import send_message
+        from ..tasks import send_message
 
         ids = list(queryset.filter(status=OutboxMessage.Status.FAILED).values_list("pk", flat=True))
         queryset.filter(pk__in=ids).update(
@@ -146,7 +141,7 @@ def _request_send(
     *,
     now: bool,
 ) -> None:
-    from .tasks import dispatch_reminders
+    from ..tasks import dispatch_reminders
 
     sent: list[int] = []
     for announcement in queryset.select_related("course"):
@@ -185,12 +180,3 @@ def send_announcement_when_published(
     modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet[Announcement]
 ) -> None:
     _request_send(modeladmin, request, queryset, now=False)
-
-
-_announcement_admin = admin.site._registry.get(Announcement)
-if _announcement_admin is not None:
-    _announcement_admin.actions = [
-        *(_announcement_admin.actions or []),
-        send_announcement_now,
-        send_announcement_when_published,
-    ]

@@ -1,4 +1,4 @@
-"""Models of the shared deadline machinery (extensions and their requests); see course/deadlines.py.
+"""Models of the shared deadline machinery (extensions and their requests); see rules.py.
 
 A deadline belongs to a *target* named by a string key, ``"<app>:<kind>:<pk>"`` (e.g.
 ``"scribing:lecture:42"``, ``"projects:milestone:7"``), optionally also pointed at through a

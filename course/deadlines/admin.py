@@ -11,10 +11,10 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from . import deadline_services
-from .admin_scoping import CourseScopedAdminMixin
-from .deadline_models import Extension, ExtensionRequest
-from .permissions import is_staff_of
+from ..admin_scoping import CourseScopedAdminMixin
+from ..permissions import is_staff_of
+from . import services
+from .models import Extension, ExtensionRequest
 
 
 @admin.register(Extension)
@@ -82,7 +82,7 @@ class ExtensionRequestAdmin(CourseScopedAdminMixin, admin.ModelAdmin):
             if approve and due is None and req.current_due_at is not None:
                 due = req.current_due_at + timedelta(days=7)
             try:
-                deadline_services.extension_request_decide(
+                services.extension_request_decide(
                     request=req,
                     approve=approve,
                     decided_by=request.user,

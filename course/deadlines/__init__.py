@@ -1,0 +1,5 @@
+"""Deadlines, extensions and late penalties, shared by scribing/ and projects/.
+
+rules.py (pure: lateness, penalties, effective due dates), models.py (extensions and their
+requests), services.py (grant, ask, decide), selectors.py (reads), admin.py.
+"""
