@@ -121,18 +121,4 @@ def permission_denied(request: HttpRequest, exception: Exception) -> HttpRespons
         return _api_error(
             "permission_denied", _("You do not have permission to perform this action."), 403
         )
-    _keep_course_navigation(request)
     return defaults.permission_denied(request, exception)
-
-
-def _keep_course_navigation(request: HttpRequest) -> None:
-    """A refusal under /c/<code>/ keeps the course's navigation, whichever way the view
-    refused (course_view sets the course first; a view that loads it later may not have)."""
-    match = request.resolver_match
-    code = match.kwargs.get("code") if match else None
-    if code and getattr(request, "course", None) is None:
-        from .models import Course
-
-        course = Course.objects.filter(code__iexact=code).first()
-        if course is not None:
-            request.course = course  # type: ignore[attr-defined]
