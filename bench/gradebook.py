@@ -97,7 +97,7 @@ def build_course(code: str, n: int, rng: random.Random) -> tuple[object, int]:
     from django.apps import apps
     from django.contrib.auth import get_user_model
 
-    from course.models import Enrollment, Session
+    from course.models import Enrolment, Session
     from course.syllabus.services import load_syllabus_text
     from grading.models import ExamScore, ParticipationScore
 
@@ -119,13 +119,13 @@ def build_course(code: str, n: int, rng: random.Random) -> tuple[object, int]:
     from django.utils import timezone
 
     requested = timezone.now()
-    Enrollment.objects.bulk_create(
+    Enrolment.objects.bulk_create(
         [
-            Enrollment(
+            Enrolment(
                 course=course,
                 user=u,
-                role=Enrollment.Role.STUDENT,
-                status=Enrollment.Status.ACTIVE,
+                role=Enrolment.Role.STUDENT,
+                status=Enrolment.Status.ACTIVE,
                 student_id=f"{i:08d}",
                 requested_at=requested,
             )

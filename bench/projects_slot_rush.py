@@ -76,7 +76,7 @@ def main() -> dict:
     from django.db import connection
     from django.utils import timezone
 
-    from course.models import Course, Enrollment
+    from course.models import Course, Enrolment
     from course.syllabus.services import load_syllabus_text
     from projects import services
     from projects.models import Group, GroupKind, TalkSlot
@@ -94,10 +94,10 @@ def main() -> dict:
         pair = []
         for j in range(2):
             user, _ = User.objects.get_or_create(username=f"rush{i}-{j}")
-            Enrollment.objects.update_or_create(
+            Enrolment.objects.update_or_create(
                 course=course,
                 user=user,
-                defaults={"role": Enrollment.Role.STUDENT, "requested_at": now},
+                defaults={"role": Enrolment.Role.STUDENT, "requested_at": now},
             )
             pair.append(user)
         group = services.group_create(course=course, kind=GroupKind.PRESENTATION, students=pair)

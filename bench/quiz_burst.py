@@ -171,7 +171,7 @@ def setup() -> dict[str, Any]:
     from django.utils import timezone
     from django.utils.module_loading import import_string
 
-    from course.models import Enrollment
+    from course.models import Enrolment
     from course.syllabus.services import load_syllabus_text
 
     call_command("migrate", verbosity=0, interactive=False)
@@ -186,8 +186,8 @@ def setup() -> dict[str, Any]:
         for i in range(STUDENTS)
     )
     now = timezone.now()
-    Enrollment.objects.bulk_create(
-        Enrollment(course=course, user=u, role=Enrollment.Role.STUDENT, requested_at=now)
+    Enrolment.objects.bulk_create(
+        Enrolment(course=course, user=u, role=Enrolment.Role.STUDENT, requested_at=now)
         for u in users
     )
     session = course.sessions.order_by("starts_at").first()

@@ -1,20 +1,18 @@
 """Gunicorn's settings for the web service: `gunicorn -c python:config.gunicorn`.
 
-docker-compose's `web` runs it and bench/quiz_burst.py measures it (with 2 workers, as the quiz
-issue counts them). Environment:
+docker-compose's `web` runs it and bench/quiz_burst.py measures it. Environment:
 
 - WEB_CONCURRENCY: workers (default 2 x cores + 1, gunicorn's advice, at most 8);
 - GUNICORN_WORKER_CLASS: default gthread, GUNICORN_THREADS threads per worker (default 4); sync
-  for one request at a time per worker (threads then default to 1). Each thread keeps its own PostgreSQL connection: 8
-  workers x 4 threads is 32 connections, well under PostgreSQL's default max_connections (100);
+  for one request at a time per worker (threads then default to 1). Each thread keeps its own
+  PostgreSQL connection: 8 workers x 4 threads is 32 connections, well under PostgreSQL's
+  default max_connections (100);
 - GUNICORN_BIND (default 0.0.0.0:8000), GUNICORN_ACCESS_LOG (default -, standard output; empty
   for none).
 
 Why threads: a request spends much of its time waiting on PostgreSQL (an answer save's commit
-waits for the WAL flush); a sync worker sits idle meanwhile, threads fill that wait. Measured on
-the 2-core bench machine when saves still took a separate lane (2 workers, 16 clients, saves over
-the bare view): sync 0.51-0.57, 4 threads 0.59-0.72, no gain beyond 6; bench/quiz_burst.py
-reports what the ordinary path gives now.
+waits for the WAL flush); a sync worker sits idle meanwhile, and threads fill that wait.
+bench/quiz_burst.py measures what each setting gives.
 """
 
 from __future__ import annotations

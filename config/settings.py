@@ -8,6 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
@@ -330,6 +331,28 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# The periodic tasks, in one place. Beat writes them into django-celery-beat's table when it
+# starts, where the admin shows them. It matches rows by name: a row of that name already in
+# the table (an older database's, made by a data migration) is updated in place, never
+# duplicated, and rows added in the admin are left alone.
+CELERY_BEAT_SCHEDULE = {
+    "Dispatch due reminders and announcements": {
+        "task": "course.dispatch_reminders",  # course/notifications
+        "schedule": timedelta(minutes=5),
+    },
+    "Submit quiz attempts past their deadline": {
+        "task": "quizzes.close_overdue_attempts",  # reads close overdue attempts too
+        "schedule": timedelta(minutes=1),
+    },
+    "Refresh gradebooks whose inputs changed": {
+        "task": "grading.tasks.refresh_gradebooks",  # catches changes made in the other apps
+        "schedule": timedelta(minutes=2),
+    },
+    "Sync the rosters of courses linked to an LMS": {
+        "task": "lti.roster_sync_all",  # Names and Role Provisioning Services, nightly
+        "schedule": crontab(minute="30", hour="3"),  # in CELERY_TIMEZONE
+    },
+}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
 LOGGING = {

@@ -14,7 +14,6 @@ api_patterns: list[URLPattern | URLResolver] = [
     path("", include("quizzes.api_urls")),
     path("", include("course.api_urls")),
     path("", include("scribing.api_urls")),
-    path("", include("projects.api_urls")),
     path("", include("grading.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api_schema"),
     # Served whole by the app with no inline script, as the CSP wants (templates/api/). No

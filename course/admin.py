@@ -19,7 +19,7 @@ from . import admin_filters, services  # noqa: F401 (admin_filters registers the
 # Importing a sub-package's admin registers its models with the site.
 from .accounts.admin import (
     AccountInvitationAdmin,  # noqa: F401
-    EnrollmentInvitationsMixin,
+    EnrolmentInvitationsMixin,
     InvitationStatusFilter,
     SignedInSessionAdmin,  # noqa: F401
     with_invitation_facts,
@@ -42,7 +42,7 @@ from .models import (
     CalendarFeedToken,
     Course,
     DayOff,
-    Enrollment,
+    Enrolment,
     MeetingTime,
     OfficeHour,
     Session,
@@ -63,11 +63,11 @@ from .syllabus.selectors import dump_syllabus
 from .syllabus.services import LoadReport, SyllabusNeedsConfirmation, load_syllabus_text
 
 
-class UserEnrollmentInline(CourseScopedInlineMixin, admin.TabularInline):
-    """A person's enrolments, in the courses the viewer manages (changed on *Enrollments*,
+class UserEnrolmentInline(CourseScopedInlineMixin, admin.TabularInline):
+    """A person's enrolments, in the courses the viewer manages (changed on *Enrolments*,
     which re-seats the auditors)."""
 
-    model = Enrollment
+    model = Enrolment
     fk_name = "user"
     view_action = Action.MANAGE_COURSE
     change_action = Action.MANAGE_COURSE
@@ -135,7 +135,7 @@ class UserAdmin(BaseUserAdmin):
         return qs if ids is None else qs.filter(pk__in=users_of(ids).values("pk"))
 
     def get_inlines(self, request: HttpRequest, obj: Any) -> Any:
-        return [UserEnrollmentInline] if obj is not None else []
+        return [UserEnrolmentInline] if obj is not None else []
 
     def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
         if self._is_superuser(request):
@@ -181,7 +181,7 @@ class UserAdmin(BaseUserAdmin):
         return account_editable_by(
             privileged=obj.is_staff or obj.is_superuser,
             account_course_ids=set(
-                Enrollment.objects.filter(user=obj).values_list("course_id", flat=True)
+                Enrolment.objects.filter(user=obj).values_list("course_id", flat=True)
             ),
             editor_course_ids=set(self._managed_ids(request) or ()),
         )
@@ -352,7 +352,7 @@ class CourseAdmin(_ConfigAdmin):
                             )
                             % {"n": result.names_kept},
                         )
-                    return redirect("admin:course_enrollment_changelist")
+                    return redirect("admin:course_enrolment_changelist")
                 errors = [str(e) for e in result.errors]
                 messages.error(request, _("Nothing was imported: fix these rows and upload again."))
         else:
@@ -472,8 +472,8 @@ class CourseAdmin(_ConfigAdmin):
         return response
 
 
-@admin.register(Enrollment)
-class EnrollmentAdmin(EnrollmentInvitationsMixin, _ConfigAdmin):
+@admin.register(Enrolment)
+class EnrolmentAdmin(EnrolmentInvitationsMixin, _ConfigAdmin):
     # The person offered are those of the user's courses: a newcomer joins by the roster
     # import (by e-mail), so the staff of one course cannot browse every account of the site.
     list_display = (
@@ -513,7 +513,7 @@ class EnrollmentAdmin(EnrollmentInvitationsMixin, _ConfigAdmin):
             obj.requested_at = timezone.now()
         if not change:
             # Adding a person is the enrolment service's job: it also invites or notifies them.
-            join = services.enrollment_join(
+            join = services.enrolment_join(
                 course=obj.course,
                 user=obj.user,
                 role=obj.role,
@@ -522,7 +522,7 @@ class EnrollmentAdmin(EnrollmentInvitationsMixin, _ConfigAdmin):
                 welcome=True,
                 invited_by=request.user,
             )
-            obj.pk, obj.status = join.enrollment.pk, join.enrollment.status
+            obj.pk, obj.status = join.enrolment.pk, join.enrolment.status
             if join.welcome:
                 messages.info(request, welcome_message(join.welcome, obj.user))
             return

@@ -8,7 +8,7 @@ the related list filters, offer only objects of those courses. Django's model pe
 staff groups) still apply on top.
 
 The allowed courses are computed once per request in one query: the user's enrolments with their
-courses, each handed to ``can()`` through ``remember_enrollment`` so it asks nothing more. Only
+courses, each handed to ``can()`` through ``remember_enrolment`` so it asks nothing more. Only
 actions that need an enrolment make sense here (GRADE, MANAGE_COURSE, VIEW_ALL_GRADES, ...).
 
 course/ does not know the apps standing on it: the related models' paths are read from the admin
@@ -29,8 +29,8 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 
-from .models import Course, Enrollment
-from .permissions import Action, AdminOperation, admin_may, can, remember_enrollment, role_of
+from .models import Course, Enrolment
+from .permissions import Action, AdminOperation, admin_may, can, remember_enrolment, role_of
 
 _REQUEST_CACHE = "_coursekit_admin_scope"
 
@@ -40,15 +40,15 @@ def _staff_courses(request: HttpRequest) -> list[Course]:
     cache: dict[Any, Any] = request.__dict__.setdefault(_REQUEST_CACHE, {})
     if "courses" not in cache:
         user: Any = request.user
-        enrollments = list(
-            Enrollment.objects.filter(user_id=user.pk)
-            .exclude(status=Enrollment.Status.DROPPED)
+        enrolments = list(
+            Enrolment.objects.filter(user_id=user.pk)
+            .exclude(status=Enrolment.Status.DROPPED)
             .select_related("course")
             .order_by("pk")
         )
-        for enrollment in enrollments:
-            remember_enrollment(user, enrollment.course, enrollment)
-        cache["courses"] = [e.course for e in enrollments]
+        for enrolment in enrolments:
+            remember_enrolment(user, enrolment.course, enrolment)
+        cache["courses"] = [e.course for e in enrolments]
     return cache["courses"]  # type: ignore[no-any-return]
 
 
@@ -153,8 +153,8 @@ def users_of(ids: frozenset[int]) -> QuerySet[Any]:
     from django.contrib.auth import get_user_model
 
     members = (
-        Enrollment.objects.filter(course_id__in=ids)
-        .exclude(status=Enrollment.Status.DROPPED)
+        Enrolment.objects.filter(course_id__in=ids)
+        .exclude(status=Enrolment.Status.DROPPED)
         .values("user_id")
     )
     return get_user_model()._default_manager.filter(pk__in=members)

@@ -9,7 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from . import selectors
-from .http import CourseActionPermission
+from .api_permissions import CourseActionPermission
 from .permissions import Action
 
 
@@ -65,7 +65,7 @@ class ScheduleAPI(APIView):
         return Response(ScheduleOut(data).data)
 
 
-class EnrollmentOut(serializers.Serializer):
+class EnrolmentOut(serializers.Serializer):
     course_code = serializers.CharField(source="course.code")
     course_title = serializers.CharField(source="course.title")
     term = serializers.CharField(source="course.term")
@@ -73,9 +73,9 @@ class EnrollmentOut(serializers.Serializer):
     status = serializers.CharField()
 
 
-class MyEnrollmentsAPI(APIView):
+class MyEnrolmentsAPI(APIView):
     """The courses of the person logged in, with their role in each."""
 
-    @extend_schema(responses=EnrollmentOut(many=True))
+    @extend_schema(responses=EnrolmentOut(many=True))
     def get(self, request: Request) -> Response:
-        return Response(EnrollmentOut(selectors.enrollments_of_user(request.user), many=True).data)
+        return Response(EnrolmentOut(selectors.enrolments_of_user(request.user), many=True).data)

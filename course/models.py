@@ -10,7 +10,7 @@ from course.links import validate_web_link
 
 
 class User(AbstractUser):
-    """A person who logs in. Their role is per course (Enrollment), not on the account."""
+    """A person who logs in. Their role is per course (Enrolment), not on the account."""
 
     preferred_language = models.CharField(
         _("preferred language"), max_length=8, choices=settings.LANGUAGES, default="en"
@@ -101,7 +101,7 @@ class Course(models.Model):
         return self.email_subject_prefix or f"{self.code}: "
 
 
-class Enrollment(models.Model):
+class Enrolment(models.Model):
     class Role(models.TextChoices):
         INSTRUCTOR = "instructor", _("Instructor")
         TA = "ta", _("Teaching assistant")
@@ -113,9 +113,9 @@ class Enrollment(models.Model):
         WAITLISTED = "waitlisted", _("Wait-listed")
         DROPPED = "dropped", _("Dropped")
 
-    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="enrollments")
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="enrolments")
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="enrollments"
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="enrolments"
     )
     role = models.CharField(_("role"), max_length=16, choices=Role.choices)
     status = models.CharField(
@@ -128,6 +128,7 @@ class Enrollment(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        db_table = "course_enrollment"  # the table keeps the name it was created with
         ordering = ["course", "role", "user__last_name", "user__first_name"]
         verbose_name = _("enrolment")
         verbose_name_plural = _("enrolments")
@@ -418,7 +419,7 @@ __all__ = [
     "CalendarFeedToken",
     "Course",
     "DayOff",
-    "Enrollment",
+    "Enrolment",
     "Extension",
     "ExtensionRequest",
     "MeetingTime",

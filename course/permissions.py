@@ -9,9 +9,9 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any
 
-from .models import Course, Enrollment
+from .models import Course, Enrolment
 
-Role = Enrollment.Role
+Role = Enrolment.Role
 
 
 class Action(StrEnum):
@@ -51,18 +51,18 @@ _RIGHTS: dict[str, set[Action]] = {
     Role.AUDITOR: {Action.VIEW_SCHEDULE, Action.VIEW_COURSE},
 }
 
-_CACHE_ATTR = "_coursekit_enrollments"
+_CACHE_ATTR = "_coursekit_enrolments"
 
 
-def enrollment_of(user: Any, course: Course) -> Enrollment | None:
+def enrolment_of(user: Any, course: Course) -> Enrolment | None:
     """The user's enrolment in the course, cached on the user object for the request."""
     if user is None or not user.is_authenticated:
         return None
-    cache: dict[int, Enrollment | None] = getattr(user, _CACHE_ATTR, None) or {}
+    cache: dict[int, Enrolment | None] = getattr(user, _CACHE_ATTR, None) or {}
     if course.pk not in cache:
         cache[course.pk] = (
-            Enrollment.objects.filter(course=course, user=user)
-            .exclude(status=Enrollment.Status.DROPPED)
+            Enrolment.objects.filter(course=course, user=user)
+            .exclude(status=Enrolment.Status.DROPPED)
             .order_by("pk")  # not Meta.ordering: it joins course and user on every request
             .first()
         )
@@ -70,21 +70,21 @@ def enrollment_of(user: Any, course: Course) -> Enrollment | None:
     return cache[course.pk]
 
 
-def remember_enrollment(user: Any, course: Course, enrollment: Enrollment | None) -> None:
-    """Seed enrollment_of's per-request cache with a row a view loaded in its own query
+def remember_enrolment(user: Any, course: Course, enrolment: Enrolment | None) -> None:
+    """Seed enrolment_of's per-request cache with a row a view loaded in its own query
     (the user's non-dropped enrolment in the course, or None)."""
-    cache: dict[int, Enrollment | None] = getattr(user, _CACHE_ATTR, None) or {}
-    cache[course.pk] = enrollment
+    cache: dict[int, Enrolment | None] = getattr(user, _CACHE_ATTR, None) or {}
+    cache[course.pk] = enrolment
     setattr(user, _CACHE_ATTR, cache)
 
 
 def role_of(user: Any, course: Course) -> str | None:
-    enrollment = enrollment_of(user, course)
-    if enrollment is None:
+    enrolment = enrolment_of(user, course)
+    if enrolment is None:
         return None
-    if enrollment.status != Enrollment.Status.ACTIVE and enrollment.role != Role.AUDITOR:
+    if enrolment.status != Enrolment.Status.ACTIVE and enrolment.role != Role.AUDITOR:
         return None
-    return enrollment.role
+    return enrolment.role
 
 
 def can(user: Any, action: Action | str, course: Course) -> bool:
@@ -94,19 +94,17 @@ def can(user: Any, action: Action | str, course: Course) -> bool:
         return True
     if action == Action.VIEW_SCHEDULE and course.is_public:
         return True
-    enrollment = enrollment_of(user, course)
-    if enrollment is None:
+    enrolment = enrolment_of(user, course)
+    if enrolment is None:
         return False
-    if enrollment.role == Role.AUDITOR:
+    if enrolment.role == Role.AUDITOR:
         # A wait-listed auditor still follows the schedule and announcements.
         if action == Action.TAKE_QUIZ:
-            return (
-                enrollment.status == Enrollment.Status.ACTIVE and course.auditors_may_take_quizzes
-            )
+            return enrolment.status == Enrolment.Status.ACTIVE and course.auditors_may_take_quizzes
         return action in _RIGHTS[Role.AUDITOR]
-    if enrollment.status != Enrollment.Status.ACTIVE:
+    if enrolment.status != Enrolment.Status.ACTIVE:
         return False
-    return action in _RIGHTS[enrollment.role]
+    return action in _RIGHTS[enrolment.role]
 
 
 def rights(user: Any, course: Course) -> dict[str, bool]:
@@ -152,8 +150,8 @@ def account_editable_by(
 
 def is_course_staff(user: Any) -> bool:
     """Whether the person is an instructor or TA of some course now (the admin lets them in)."""
-    return Enrollment.objects.filter(
+    return Enrolment.objects.filter(
         user_id=user.pk,
         role__in=[Role.INSTRUCTOR, Role.TA],
-        status=Enrollment.Status.ACTIVE,
+        status=Enrolment.Status.ACTIVE,
     ).exists()

@@ -1,10 +1,10 @@
-"""The contract between the apps that produce scores and grading/, which combines them.
+"""The contract between the apps that produce scores and the gradebook, which combines them.
 
 Each app exposes a function `gradebook_items(course) -> ScoresByStudent` that runs a fixed
 number of SQL queries whatever the class size, in its selectors (or, when reading must first
 settle something, such as submitting quiz attempts left open past their deadline, in a module
-of its own). grading/ imports those functions (the arrow points down) and applies the weights,
-best-N and excusal rules.
+of its own). The gradebook, on the top floor, imports those functions (the arrow points down)
+and applies the weights, best-N and excusal rules.
 """
 
 from __future__ import annotations

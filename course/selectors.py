@@ -4,43 +4,36 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db.models import Prefetch, QuerySet
+from pydantic import BaseModel
 
 from . import rules
 from .models import (
     Announcement,
     BibliographyEntry,
     Course,
-    Enrollment,
+    Enrolment,
     Session,
     SessionReading,
 )
-from .syllabus.schema import Policies
+from .syllabus.hooks import POLICIES, POLICY_NAMES
+
+P = TypeVar("P", bound=BaseModel)
 
 
-def course_policies(course: Course) -> Policies:
-    """The validated policies stored from the syllabus (defaults where a section was absent)."""
-    return Policies.model_validate(course.policies or {"grading": _DEFAULT_GRADING})
+def course_policy(course: Course, schema: type[P]) -> P:
+    """One of the course's policies as stored from its syllabus file (the section's defaults
+    where the file had none), by the schema an app registered for it."""
+    name = POLICY_NAMES[schema]
+    stored = (course.policies or {}).get(name)
+    return schema.model_validate(stored if stored is not None else POLICIES[name].default or {})
 
 
-_DEFAULT_GRADING = {
-    "components": [
-        {"key": "participation", "label": "Participation", "weight": 5, "source": "participation"},
-        {"key": "scribing", "label": "Scribing", "weight": 10, "source": "scribing"},
-        {"key": "quizzes", "label": "Daily quizzes", "weight": 15, "source": "quizzes"},
-        {"key": "early_exam", "label": "Early in-class exam", "weight": 5, "source": "exam"},
-        {"key": "midterm", "label": "Midterm", "weight": 15, "source": "exam"},
-        {
-            "key": "presentations",
-            "label": "Paper presentations",
-            "weight": 15,
-            "source": "presentations",
-        },
-        {"key": "project", "label": "Research project", "weight": 35, "source": "project"},
-    ]
-}
+def course_policies(course: Course) -> dict[str, BaseModel]:
+    """Every registered policy of the course, by its section name in the syllabus file."""
+    return {name: course_policy(course, policy.schema) for name, policy in POLICIES.items()}
 
 
 def schedule_sessions(course: Course) -> QuerySet[Session]:
@@ -90,32 +83,32 @@ def resources(course: Course) -> QuerySet[BibliographyEntry]:
 
 def announcements_for(course: Course, role: str | None, now: datetime) -> QuerySet[Announcement]:
     audiences = [Announcement.Audience.EVERYONE]
-    if role == Enrollment.Role.STUDENT:
+    if role == Enrolment.Role.STUDENT:
         audiences.append(Announcement.Audience.STUDENTS)
-    elif role == Enrollment.Role.AUDITOR:
+    elif role == Enrolment.Role.AUDITOR:
         audiences.append(Announcement.Audience.AUDITORS)
-    elif role in (Enrollment.Role.INSTRUCTOR, Enrollment.Role.TA):
+    elif role in (Enrolment.Role.INSTRUCTOR, Enrolment.Role.TA):
         audiences = list(Announcement.Audience)
     return Announcement.objects.filter(
         course=course, audience__in=audiences, published_at__lte=now
     ).order_by("-published_at")
 
 
-def active_students(course: Course) -> QuerySet[Enrollment]:
+def active_students(course: Course) -> QuerySet[Enrolment]:
     """Registered students who count for grades, with their user row joined."""
     return (
-        Enrollment.objects.filter(
-            course=course, role=Enrollment.Role.STUDENT, status=Enrollment.Status.ACTIVE
+        Enrolment.objects.filter(
+            course=course, role=Enrolment.Role.STUDENT, status=Enrolment.Status.ACTIVE
         )
         .select_related("user")
         .order_by("user__last_name", "user__first_name", "user__username")
     )
 
 
-def enrollments_of_user(user: Any) -> QuerySet[Enrollment]:
+def enrolments_of_user(user: Any) -> QuerySet[Enrolment]:
     return (
-        Enrollment.objects.filter(user=user)
-        .exclude(status=Enrollment.Status.DROPPED)
+        Enrolment.objects.filter(user=user)
+        .exclude(status=Enrolment.Status.DROPPED)
         .select_related("course")
         .order_by("-course__term_start")
     )

@@ -11,7 +11,7 @@ from django.db import transaction
 from . import rules
 from .accounts import rules as account_rules
 from .accounts import services as account_services
-from .models import CalendarFeedToken, Course, Enrollment, User
+from .models import CalendarFeedToken, Course, Enrolment, User
 from .permissions import account_editable_by
 from .roster import RosterError, parse_roster
 
@@ -24,12 +24,12 @@ def seats_rebalance(*, course: Course) -> rules.SeatPlan:
     """
     with transaction.atomic():
         Course.objects.select_for_update().get(pk=course.pk)
-        registered = Enrollment.objects.filter(
-            course=course, role=Enrollment.Role.STUDENT, status=Enrollment.Status.ACTIVE
+        registered = Enrolment.objects.filter(
+            course=course, role=Enrolment.Role.STUDENT, status=Enrolment.Status.ACTIVE
         ).count()
         auditors = list(
-            Enrollment.objects.filter(course=course, role=Enrollment.Role.AUDITOR)
-            .exclude(status=Enrollment.Status.DROPPED)
+            Enrolment.objects.filter(course=course, role=Enrolment.Role.AUDITOR)
+            .exclude(status=Enrolment.Status.DROPPED)
             .order_by("requested_at", "pk")
             .values_list("pk", flat=True)
         )
@@ -38,41 +38,41 @@ def seats_rebalance(*, course: Course) -> rules.SeatPlan:
             registered_students=registered,
             auditors_by_request=auditors,
         )
-        Enrollment.objects.filter(pk__in=plan.admitted).exclude(
-            status=Enrollment.Status.ACTIVE
-        ).update(status=Enrollment.Status.ACTIVE)
-        Enrollment.objects.filter(pk__in=plan.waitlisted).exclude(
-            status=Enrollment.Status.WAITLISTED
-        ).update(status=Enrollment.Status.WAITLISTED)
+        Enrolment.objects.filter(pk__in=plan.admitted).exclude(
+            status=Enrolment.Status.ACTIVE
+        ).update(status=Enrolment.Status.ACTIVE)
+        Enrolment.objects.filter(pk__in=plan.waitlisted).exclude(
+            status=Enrolment.Status.WAITLISTED
+        ).update(status=Enrolment.Status.WAITLISTED)
     return plan
 
 
-def enrollment_set(
+def enrolment_set(
     *,
     course: Course,
     user: User,
     role: str,
     now: datetime,
     student_id: str = "",
-) -> Enrollment:
+) -> Enrolment:
     """Enrol (or re-enrol, or change the role of) a person, then re-seat the auditors.
 
     The account itself is left alone: an instructor or TA role opens the admin for this course
     through the enrolment (course/admin_scoping.py), never through site-wide flags or groups.
     """
-    return enrollment_join(
+    return enrolment_join(
         course=course, user=user, role=role, now=now, student_id=student_id
-    ).enrollment
+    ).enrolment
 
 
 @dataclass(frozen=True)
-class EnrollmentJoin:
-    enrollment: Enrollment
+class EnrolmentJoin:
+    enrolment: Enrolment
     joined: bool  # new in the course, or back after a drop
     welcome: str | None  # "invitation" or "notice" when one was sent
 
 
-def enrollment_join(
+def enrolment_join(
     *,
     course: Course,
     user: User,
@@ -81,44 +81,44 @@ def enrollment_join(
     student_id: str = "",
     welcome: bool = False,
     invited_by: User | None = None,
-) -> EnrollmentJoin:
-    """enrollment_set, and with `welcome` a person who just joined is told: an invitation to
+) -> EnrolmentJoin:
+    """enrolment_set, and with `welcome` a person who just joined is told: an invitation to
     choose a password if they have none, else a notice that they were added. The account
     itself is left alone: an instructor or TA role opens the admin for this course through the
     enrolment (course/admin_scoping.py), never through site-wide flags or groups."""
     with transaction.atomic():
-        enrollment, created = Enrollment.objects.get_or_create(
+        enrolment, created = Enrolment.objects.get_or_create(
             course=course,
             user=user,
             defaults={"role": role, "student_id": student_id, "requested_at": now},
         )
         joined = created
         if not created:
-            joined = enrollment.status == Enrollment.Status.DROPPED
-            changed = enrollment.role != role or joined
-            enrollment.role = role
+            joined = enrolment.status == Enrolment.Status.DROPPED
+            changed = enrolment.role != role or joined
+            enrolment.role = role
             if student_id:
-                enrollment.student_id = student_id
+                enrolment.student_id = student_id
             if changed:
-                enrollment.status = Enrollment.Status.ACTIVE
-                if role == Enrollment.Role.AUDITOR:
-                    enrollment.requested_at = now
-            enrollment.save()
+                enrolment.status = Enrolment.Status.ACTIVE
+                if role == Enrolment.Role.AUDITOR:
+                    enrolment.requested_at = now
+            enrolment.save()
         seats_rebalance(course=course)
         sent: str | None = None
         if welcome and joined and user.is_active:
             sent = account_services.person_welcome(
-                enrollment=enrollment, invited_by=invited_by, now=now
+                enrolment=enrolment, invited_by=invited_by, now=now
             ).value
-    enrollment.refresh_from_db()
-    return EnrollmentJoin(enrollment, joined, sent)
+    enrolment.refresh_from_db()
+    return EnrolmentJoin(enrolment, joined, sent)
 
 
-def enrollment_drop(*, enrollment: Enrollment) -> None:
+def enrolment_drop(*, enrolment: Enrolment) -> None:
     with transaction.atomic():
-        enrollment.status = Enrollment.Status.DROPPED
-        enrollment.save(update_fields=["status", "updated_at"])
-        seats_rebalance(course=enrollment.course)
+        enrolment.status = Enrolment.Status.DROPPED
+        enrolment.save(update_fields=["status", "updated_at"])
+        seats_rebalance(course=enrolment.course)
 
 
 @dataclass
@@ -161,7 +161,7 @@ def roster_import(
             u.email.lower(): u for u in User.objects.filter(email__in=[r.email for r in rows])
         }
         courses_of: dict[int, set[int]] = {}
-        for user_id, course_id in Enrollment.objects.filter(
+        for user_id, course_id in Enrolment.objects.filter(
             user__in=list(existing.values())
         ).values_list("user_id", "course_id"):
             courses_of.setdefault(user_id, set()).add(course_id)
@@ -188,7 +188,7 @@ def roster_import(
                 else:
                     names_kept += 1
                 updated += 1
-            join = enrollment_join(
+            join = enrolment_join(
                 course=course,
                 user=user,
                 role=row.role,
@@ -211,7 +211,7 @@ ROSTER_MAX_LENGTHS = {
     "first_name": _max_length(User, "first_name"),
     "last_name": _max_length(User, "last_name"),
     "email": _max_length(User, "email"),
-    "student_id": _max_length(Enrollment, "student_id"),
+    "student_id": _max_length(Enrolment, "student_id"),
 }
 
 

@@ -13,28 +13,26 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from . import selectors, services
+from .decorators import course_view
 from .extensions import home_notices, schedule_items
-from .http import course_view
 from .ical import schedule_calendar
-from .models import CalendarFeedToken, Course, Enrollment, User
+from .models import CalendarFeedToken, Course, Enrolment, User
 from .permissions import Action, can, role_of
 
 
 def home(request: HttpRequest) -> HttpResponse:
     """The user's courses; a single course opens directly."""
     if request.user.is_authenticated:
-        enrollments = list(selectors.enrollments_of_user(request.user))
-        if len(enrollments) == 1:
-            return redirect("course_home", code=enrollments[0].course.code)
+        enrolments = list(selectors.enrolments_of_user(request.user))
+        if len(enrolments) == 1:
+            return redirect("course_home", code=enrolments[0].course.code)
         public = Course.objects.filter(is_public=True).exclude(
-            pk__in=[e.course_id for e in enrollments]
+            pk__in=[e.course_id for e in enrolments]
         )
     else:
-        enrollments = []
+        enrolments = []
         public = Course.objects.filter(is_public=True)
-    return render(
-        request, "course/home.html", {"enrollments": enrollments, "public_courses": public}
-    )
+    return render(request, "course/home.html", {"enrolments": enrolments, "public_courses": public})
 
 
 @course_view(Action.VIEW_COURSE)
@@ -43,7 +41,7 @@ def course_home(request: HttpRequest, course: Course) -> HttpResponse:
     role = role_of(request.user, course)
     rows = selectors.schedule_rows(course, now)
     upcoming = [r for r in rows if not r.is_past][:3]
-    enrollment = Enrollment.objects.filter(course=course, user=cast(User, request.user)).first()
+    enrolment = Enrolment.objects.filter(course=course, user=cast(User, request.user)).first()
     return render(
         request,
         "course/course_home.html",
@@ -53,7 +51,7 @@ def course_home(request: HttpRequest, course: Course) -> HttpResponse:
             "upcoming": upcoming,
             "office_hours": course.office_hours.all(),
             "meeting_times": course.meeting_times.all(),
-            "enrollment": enrollment,
+            "enrolment": enrolment,
             "policies": selectors.course_policies(course),
         },
     )

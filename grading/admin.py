@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from course.admin_scoping import CourseScopedAdminMixin, allowed_courses
-from course.models import Course, Enrollment
+from course.models import Course, Enrolment
 from course.permissions import Action, can
 
 from . import exports, selectors, services
@@ -287,8 +287,8 @@ class GradebookAdmin(_ReadOnly, CourseScopedAdminMixin, admin.ModelAdmin):
             for s in GradebookSnapshot.objects.filter(course__in=courses).defer("rows")
         }
         students = dict(
-            Enrollment.objects.filter(
-                course__in=courses, role=Enrollment.Role.STUDENT, status=Enrollment.Status.ACTIVE
+            Enrolment.objects.filter(
+                course__in=courses, role=Enrolment.Role.STUDENT, status=Enrolment.Status.ACTIVE
             )
             .values("course_id")
             .annotate(n=Count("pk"))

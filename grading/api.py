@@ -12,7 +12,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from course.http import CourseActionPermission
+from course.api_permissions import CourseActionPermission
 from course.permissions import Action
 
 from . import rules, selectors, services

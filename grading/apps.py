@@ -11,10 +11,12 @@ class GradingConfig(AppConfig):
         from course.demo import register_demo_hook
         from course.extensions import NavLink, register_nav_link
         from course.permissions import Action
-        from course.syllabus.hooks import register_after_load
+        from course.syllabus.hooks import register_after_load, register_policy
 
         from .demo import add_demo_grades
+        from .policy import DEFAULT_GRADING, GradingPolicy
 
+        register_policy("grading", GradingPolicy, required=True, default=DEFAULT_GRADING)
         register_demo_hook("grading", add_demo_grades)
         # A syllabus (re)load may change weights or the letter scale: recompute (coalesced).
         register_after_load("grading", _schedule_after_load)

@@ -9,11 +9,12 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
-from course.models import Enrollment
-from course.selectors import course_policies
+from course.models import Enrolment
+from course.selectors import course_policy
 
 from . import services
 from .models import ComponentExcusal, ExamScore, GradeOverride, ParticipationScore
+from .policy import GradingPolicy
 
 FINAL_CHOICE = "__final__"
 
@@ -22,7 +23,7 @@ def _students_field() -> forms.ModelChoiceField:
     User = get_user_model()
     return forms.ModelChoiceField(
         label=_("Student"),
-        queryset=User.objects.filter(enrollments__role=Enrollment.Role.STUDENT)
+        queryset=User.objects.filter(enrolments__role=Enrolment.Role.STUDENT)
         .distinct()
         .order_by("last_name", "first_name", "username"),
     )
@@ -45,7 +46,7 @@ class _CourseComponentForm(forms.ModelForm):
         if course and (key or not self.allow_final):
             keys = [
                 c.key
-                for c in course_policies(course).grading.components
+                for c in course_policy(course, GradingPolicy).components
                 if not self.sources or c.source in self.sources
             ]
             if key not in keys:
@@ -57,8 +58,8 @@ class _CourseComponentForm(forms.ModelForm):
         if (
             course
             and student
-            and not Enrollment.objects.filter(
-                course=course, user=student, role=Enrollment.Role.STUDENT
+            and not Enrolment.objects.filter(
+                course=course, user=student, role=Enrolment.Role.STUDENT
             ).exists()
         ):
             self.add_error("student", _("This person is not a registered student of the course."))

@@ -62,7 +62,7 @@ class ComponentInput:
 
     spec: ComponentSpec
     items: tuple[ScoreItem, ...] = ()
-    built: bool = True  # False: the app that scores it is not built yet -> pending
+    built: bool = True  # False: no provider for its source (a test leaves it out) -> pending
     excused: bool = False
     excuse_reason: str = ""
     override: Decimal | None = None

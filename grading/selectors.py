@@ -2,30 +2,34 @@
 
 The loader runs a fixed number of SQL queries whatever the class size: the students, the
 gradebook's own tables (exam and participation scores, excusals, overrides) and one call per
-other app (`<app>.selectors.gradebook_items(course)`, which the contract in course/scores.py
-also bounds; quizzes' is `quizzes.scores.gradebook_items`, which first submits the attempts
-left open past their deadline). An app not built yet (its module or function missing) makes
-its components pending for everyone.
+other app's grade source (`PROVIDERS`, bounded by the contract in course/scores.py; quizzes'
+is `quizzes.scores.gradebook_items`, which first submits the attempts left open past their
+deadline).
 """
 
 from __future__ import annotations
 
 import hashlib
-import importlib
 import inspect
 import json
+import typing
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from django.apps import apps as django_apps
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext as _
 
 from course.models import Course
 from course.scores import ScoreItem, ScoresByStudent, ScoreStatus
-from course.selectors import active_students, course_policies
+from course.selectors import active_students, course_policy
+from projects.selectors import presentation_gradebook_items, project_gradebook_items
+from quizzes.policy import QuizPolicy
+from quizzes.scores import gradebook_items as quiz_gradebook_items
+from quizzes.scores import overdue_attempts_submit
+from scribing.selectors import gradebook_items as scribing_gradebook_items
 
 from . import rules
 from .models import (
@@ -38,42 +42,35 @@ from .models import (
     ParticipationScore,
     StudentGradeInputs,
 )
-
-# source -> (module, function) in the app that scores it
-PROVIDERS: dict[str, tuple[str, str]] = {
-    "quizzes": ("quizzes.scores", "gradebook_items"),  # finalises overdue attempts, then reads
-    "scribing": ("scribing.selectors", "gradebook_items"),
-    "presentations": ("projects.selectors", "presentation_gradebook_items"),
-    "project": ("projects.selectors", "project_gradebook_items"),
-}
-OWN_SOURCES = ("exam", "participation")
-# source -> (module, function(course, now) -> int) that settles, before grades are read, what
-# the app would otherwise settle only when its worker runs (attempts left open past deadline)
-SETTLERS: dict[str, tuple[str, str]] = {
-    "quizzes": ("quizzes.scores", "overdue_attempts_submit"),
-}
+from .policy import GradeSource, GradingPolicy
 
 ItemProvider = Callable[[Course], ScoresByStudent]
 
+# source -> the function of the app that scores it
+PROVIDERS: dict[str, ItemProvider] = {
+    "quizzes": quiz_gradebook_items,  # finalises overdue attempts, then reads
+    "scribing": scribing_gradebook_items,
+    "presentations": presentation_gradebook_items,
+    "project": project_gradebook_items,
+}
+OWN_SOURCES = ("exam", "participation")
+# source -> function(course, now) -> int that settles, before grades are read, what the app
+# would otherwise settle only when its worker runs (attempts left open past deadline)
+SETTLERS: dict[str, Callable[[Course, datetime], int]] = {
+    "quizzes": overdue_attempts_submit,
+}
+if set(PROVIDERS) | set(OWN_SOURCES) != set(typing.get_args(GradeSource)):
+    raise ImproperlyConfigured("every grade source of the grading policy needs its provider")
+
 
 def item_provider(source: str) -> ItemProvider | None:
-    """The other app's function for `source`, or None while that app is not built."""
-    return _app_function(PROVIDERS.get(source))
+    """The other app's function for `source` (None for the gradebook's own sources)."""
+    return PROVIDERS.get(source)
 
 
 def settler(source: str) -> Callable[[Course, datetime], int] | None:
     """The other app's function that settles `source` before a read, or None."""
-    return _app_function(SETTLERS.get(source))
-
-
-def _app_function(target: tuple[str, str] | None) -> Any:
-    if target is None or not django_apps.is_installed(target[0].split(".")[0]):
-        return None
-    try:
-        module = importlib.import_module(target[0])
-        return getattr(module, target[1])
-    except (ImportError, AttributeError):
-        return None
+    return SETTLERS.get(source)
 
 
 @dataclass(frozen=True)
@@ -98,7 +95,7 @@ class GradebookInputs:
     decimals: int
     best_n: int
     students: list[StudentRef]
-    items: dict[str, ScoresByStudent | None]  # component key -> items (None: not built)
+    items: dict[str, ScoresByStudent | None]  # component key -> items (None: no provider)
     excusals: dict[tuple[int, str], str] = field(default_factory=dict)
     overrides: dict[tuple[int, str], tuple[Decimal, str]] = field(default_factory=dict)
     closed: bool = False
@@ -211,14 +208,14 @@ def _call(provider: ItemProvider, course: Course, now: datetime) -> ScoresByStud
 def load_specs(course: Course) -> list[rules.ComponentSpec]:
     return [
         rules.ComponentSpec(c.key, c.label, c.weight, c.source)
-        for c in course_policies(course).grading.components
+        for c in course_policy(course, GradingPolicy).components
     ]
 
 
 def load_scale(course: Course) -> list[rules.LetterStep]:
     return [
         rules.LetterStep(s.letter, s.min_percent)
-        for s in course_policies(course).grading.letter_scale
+        for s in course_policy(course, GradingPolicy).letter_scale
     ]
 
 
@@ -232,7 +229,7 @@ def load_gradebook_inputs(
 
     `providers` (source -> function or None) replaces the other apps' functions in tests.
     """
-    policies = course_policies(course)
+    grading = course_policy(course, GradingPolicy)
     specs = load_specs(course)
     scale = load_scale(course)
     students = [
@@ -277,8 +274,8 @@ def load_gradebook_inputs(
         course_id=course.pk,
         specs=specs,
         scale=scale,
-        decimals=policies.grading.rounding_decimals,
-        best_n=policies.quizzes.best_n,
+        decimals=grading.rounding_decimals,
+        best_n=course_policy(course, QuizPolicy).best_n,
         students=students,
         items=items,
         excusals=excusals,
@@ -591,10 +588,10 @@ def my_grades(
 
     (None, None) for anyone who is not an active registered student.
     """
-    from course.models import Enrollment
+    from course.models import Enrolment
 
-    if not Enrollment.objects.filter(
-        course=course, user=user, role=Enrollment.Role.STUDENT, status=Enrollment.Status.ACTIVE
+    if not Enrolment.objects.filter(
+        course=course, user=user, role=Enrolment.Role.STUDENT, status=Enrolment.Status.ACTIVE
     ).exists():
         return None, None
     report, computed_at = stored_student_report(course, user, assume=assume)

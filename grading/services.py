@@ -22,8 +22,8 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from course.models import Course, Enrollment
-from course.selectors import active_students, course_policies
+from course.models import Course, Enrolment
+from course.selectors import active_students, course_policy
 
 from . import selectors
 from .models import (
@@ -36,6 +36,7 @@ from .models import (
     ParticipationScore,
     StudentGradeInputs,
 )
+from .policy import GradingPolicy
 
 COALESCE_SECONDS = 10  # a queued run waits this long, so the changes of a burst ride together
 
@@ -179,15 +180,15 @@ def grades_settle(*, course: Course, now: datetime) -> int:
 
 
 def _component(course: Course, key: str, sources: tuple[str, ...] | None = None) -> Any:
-    for comp in course_policies(course).grading.components:
+    for comp in course_policy(course, GradingPolicy).components:
         if comp.key == key and (sources is None or comp.source in sources):
             return comp
     raise GradingError("component", _("No such component in this course: %(key)s") % {"key": key})
 
 
 def _student(course: Course, user_id: int) -> None:
-    if not Enrollment.objects.filter(
-        course=course, user_id=user_id, role=Enrollment.Role.STUDENT
+    if not Enrolment.objects.filter(
+        course=course, user_id=user_id, role=Enrolment.Role.STUDENT
     ).exists():
         raise GradingError("student", _("This person is not a registered student of the course."))
 
@@ -268,7 +269,9 @@ def exam_scores_import_csv(*, course: Course, text: str, component_key: str = ""
     Every row is checked first; if any row is wrong nothing is applied and the report lists
     each error by line.
     """
-    exam_keys = {c.key for c in course_policies(course).grading.components if c.source == "exam"}
+    exam_keys = {
+        c.key for c in course_policy(course, GradingPolicy).components if c.source == "exam"
+    }
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
     headers = [h.strip().lower() for h in (reader.fieldnames or [])]
     if "student" not in headers or "score" not in headers:
@@ -276,11 +279,11 @@ def exam_scores_import_csv(*, course: Course, text: str, component_key: str = ""
             0,
             [ImportRowError(1, "header", _("The header must name the columns student and score."))],
         )
-    enrollments = Enrollment.objects.filter(
-        course=course, role=Enrollment.Role.STUDENT
+    enrolments = Enrolment.objects.filter(
+        course=course, role=Enrolment.Role.STUDENT
     ).select_related("user")
     lookup: dict[str, int] = {}
-    for e in enrollments:
+    for e in enrolments:
         for k in (e.user.username, e.user.email, e.student_id):
             if k:
                 lookup[k.strip().lower()] = e.user_id
@@ -437,7 +440,7 @@ def override_set(
         _component(course, component_key)
     _student(course, student_id)
     # Serialise the overrides of one student (the row to update may not exist yet).
-    list(Enrollment.objects.select_for_update().filter(course=course, user_id=student_id))
+    list(Enrolment.objects.select_for_update().filter(course=course, user_id=student_id))
     reason = (reason or "").strip()
     if not reason:
         raise GradingError("reason", _("A reason is required."))

@@ -6,7 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from course.http import course_view
+from course.decorators import course_view
 from course.models import Course
 from course.permissions import Action, can
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from urllib.parse import urlsplit
 
-# Coursekit's role values (course.models.Enrollment.Role), kept as plain strings: no ORM here.
+# Coursekit's role values (course.models.Enrolment.Role), kept as plain strings: no ORM here.
 INSTRUCTOR, TA, STUDENT, AUDITOR = "instructor", "ta", "student", "auditor"
 
 LIS = "http://purl.imsglobal.org/vocab/lis/v2/membership"

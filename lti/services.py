@@ -15,7 +15,7 @@ from django.utils.crypto import get_random_string
 from django.utils.translation import gettext as _
 
 from course import services as course_services
-from course.models import Course, Enrollment, User
+from course.models import Course, Enrolment, User
 
 from . import rules
 from .models import (
@@ -44,7 +44,7 @@ from .rules import LaunchRefused
 class LaunchOutcome:
     user: User
     course: Course
-    enrollment: Enrollment
+    enrolment: Enrolment
     landing_path: str
     course_bound: bool
 
@@ -77,25 +77,23 @@ def launch_accept(*, claims: LaunchClaims, target_path: str, now: datetime) -> L
             bound = True
         _service_urls_keep(link=link, claims=claims)
         course = link.course
-        current = Enrollment.objects.filter(course=course, user=user).first()
+        current = Enrolment.objects.filter(course=course, user=user).first()
         apply = rules.role_to_apply(
             lms_role=role,
             current_role=current.role if current else None,
-            current_dropped=bool(current and current.status == Enrollment.Status.DROPPED),
+            current_dropped=bool(current and current.status == Enrolment.Status.DROPPED),
         )
         if apply is not None:
-            enrollment = course_services.enrollment_set(
-                course=course, user=user, role=apply, now=now
-            )
+            enrolment = course_services.enrolment_set(course=course, user=user, role=apply, now=now)
         else:
             assert current is not None
-            enrollment = current
+            enrolment = current
         landing = rules.landing_path(
             target_path=target_path,
             course_code=course.code,
             course_home_path=reverse("course_home", args=[course.code]),
         )
-    return LaunchOutcome(user, course, enrollment, landing, bound)
+    return LaunchOutcome(user, course, enrolment, landing, bound)
 
 
 def _account_for_launch(
@@ -194,8 +192,8 @@ def _course_bind(
                 "The link does not point to a Coursekit course: make its URL a course page, such as /c/IFT6085/."
             ),
         )
-    is_instructor = Enrollment.objects.filter(
-        course=course, user=user, role=Enrollment.Role.INSTRUCTOR, status=Enrollment.Status.ACTIVE
+    is_instructor = Enrolment.objects.filter(
+        course=course, user=user, role=Enrolment.Role.INSTRUCTOR, status=Enrolment.Status.ACTIVE
     ).exists()
     if not is_instructor:
         raise LaunchRefused(
@@ -257,9 +255,9 @@ def deep_link_begin(*, claims: LaunchClaims, now: datetime) -> DeepLinkStart:
         return DeepLinkStart(user, link.course, [link.course])
     courses = list(
         Course.objects.filter(
-            enrollments__user=user,
-            enrollments__role=Enrollment.Role.INSTRUCTOR,
-            enrollments__status=Enrollment.Status.ACTIVE,
+            enrolments__user=user,
+            enrolments__role=Enrolment.Role.INSTRUCTOR,
+            enrolments__status=Enrolment.Status.ACTIVE,
         ).order_by("code")
     )
     if not courses:
@@ -376,21 +374,21 @@ def roster_sync(*, link: LinkedCourse, now: datetime) -> RosterSyncReport:
                 continue
             lms_roles[user.pk] = role
             names[user.pk] = user.email or user.username
-        enrollments = {
+        enrolments = {
             e.user_id: e
-            for e in Enrollment.objects.filter(course=link.course).select_related("user")
+            for e in Enrolment.objects.filter(course=link.course).select_related("user")
         }
         current = {
-            uid: (e.role, e.status == Enrollment.Status.DROPPED) for uid, e in enrollments.items()
+            uid: (e.role, e.status == Enrolment.Status.DROPPED) for uid, e in enrolments.items()
         }
         for user_id, kind, role in rules.roster_plan(current=current, lms=lms_roles):
             if kind == rules.DROPPED:
-                enrollment = enrollments[user_id]
-                course_services.enrollment_drop(enrollment=enrollment)
-                report.dropped.append(enrollment.user.email or enrollment.user.username)
+                enrolment = enrolments[user_id]
+                course_services.enrolment_drop(enrolment=enrolment)
+                report.dropped.append(enrolment.user.email or enrolment.user.username)
                 continue
             user = User.objects.get(pk=user_id)
-            course_services.enrollment_set(course=link.course, user=user, role=role, now=now)
+            course_services.enrolment_set(course=link.course, user=user, role=role, now=now)
             label = f"{names[user_id]} ({role})"
             (report.added if kind == rules.ADDED else report.role_changed).append(label)
         _report_keep(link=link, report=report, now=now)

@@ -21,8 +21,8 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from course.decorators import course_view
 from course.extensions import nav_links, resolve_nav
-from course.http import course_view
 from course.models import Course, User
 from course.permissions import Action
 

@@ -26,7 +26,7 @@ from course.admin_scoping import (
     allowed_courses,
 )
 from course.links import web_link_or_empty
-from course.selectors import course_policies
+from course.selectors import course_policy
 
 from . import rules, selectors, services
 from .models import (
@@ -43,6 +43,7 @@ from .models import (
     Slides,
     TalkSlot,
 )
+from .policy import PresentationPolicy
 
 # --- groups ----------------------------------------------------------------------------------
 
@@ -375,7 +376,7 @@ class GroupAdmin(CourseScopedAdminMixin, admin.ModelAdmin):
         )
         if not self.has_change_permission(request, group):
             return redirect("admin:index")
-        rubric = list(course_policies(group.course).presentations.rubric)
+        rubric = list(course_policy(group.course, PresentationPolicy).rubric)
         current = {s.criterion: s for s in RubricScore.objects.filter(group=group)}
         initial: dict[str, Any] = {"feedback_overall": group.feedback}
         for c in rubric:

@@ -12,9 +12,14 @@ class ProjectsConfig(AppConfig):
         from course.extensions import NavLink, register_nav_link, register_schedule_annotator
         from course.notifications import register_digest_source, register_reminder_source
         from course.permissions import Action
-        from course.syllabus.hooks import register_after_load, register_watcher
+        from course.syllabus.hooks import (
+            register_after_load,
+            register_check,
+            register_policy,
+            register_watcher,
+        )
 
-        from . import demo, reminders, selectors, services
+        from . import demo, policy, reminders, selectors, services
 
         register_nav_link(
             NavLink(
@@ -48,6 +53,9 @@ class ProjectsConfig(AppConfig):
         )
         register_schedule_annotator("projects", selectors.schedule_talks)
         register_demo_hook("projects", demo.demo_projects)
+        register_policy("presentations", policy.PresentationPolicy)
+        register_policy("project", policy.ProjectPolicy)
+        register_check("presentations", policy.calendar_problems)
         register_after_load("projects", services.after_syllabus_load)
         register_watcher("projects", selectors.watched_milestones)
         register_reminder_source("projects", reminders.project_reminders)

@@ -9,10 +9,11 @@ from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from course.models import BibliographyEntry, Course
-from course.selectors import course_policies
+from course.selectors import course_policy
 
 from . import services
 from .models import GroupKind, GroupMembership, MilestoneSubmission, PaperProposal, TalkSlot
+from .policy import ProjectPolicy
 
 DEMO_PAIRS = [
     (("ada", "alan"), "zhang2017"),
@@ -50,7 +51,7 @@ def demo_projects(course: Course, now: dt.datetime) -> None:
     """Idempotent: groups are found again by their members; nothing is created twice."""
     services.milestones_sync(course=course)
     services.talk_slots_sync(course=course)
-    policy_topics = course_policies(course).project
+    policy_topics = course_policy(course, ProjectPolicy)
     bib = {b.key: b for b in BibliographyEntry.objects.filter(course=course)}
     free_slots = list(
         TalkSlot.objects.filter(

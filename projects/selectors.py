@@ -19,10 +19,10 @@ from django.utils.translation import gettext as _
 from course.deadlines import rules as deadlines
 from course.deadlines.selectors import due_changes_by_target
 from course.extensions import ScheduleItem
-from course.models import Course, Enrollment, Session
+from course.models import Course, Enrolment, Session
 from course.permissions import Action, can
 from course.scores import ScoreItem, ScoresByStudent, ScoreStatus
-from course.selectors import course_policies
+from course.selectors import course_policy
 from course.syllabus.hooks import Watched
 from course.syllabus.schema import LatePenalty
 
@@ -40,6 +40,7 @@ from .models import (
     Slides,
     TalkSlot,
 )
+from .policy import PresentationPolicy, ProjectPolicy
 
 
 def groups_of_course(course: Course, kind: str) -> QuerySet[Group]:
@@ -72,9 +73,9 @@ def unpaired_students(course: Course, kind: str) -> QuerySet[Any]:
     taken = GroupMembership.objects.filter(course=course, kind=kind).values("student_id")
     return (
         User.objects.filter(
-            enrollments__course=course,
-            enrollments__role=Enrollment.Role.STUDENT,
-            enrollments__status=Enrollment.Status.ACTIVE,
+            enrolments__course=course,
+            enrolments__role=Enrolment.Role.STUDENT,
+            enrolments__status=Enrolment.Status.ACTIVE,
         )
         .exclude(pk__in=taken)
         .order_by("last_name", "first_name", "username")
@@ -171,7 +172,7 @@ def team_milestones(group: Group, now: dt.datetime | None = None) -> list[Milest
     now = now or timezone.now()
     course = group.course
     milestones = list(milestones_of(course))
-    policy = course_policies(course).project.late_penalty
+    policy = course_policy(course, ProjectPolicy).late_penalty
     keys = {m.pk: deadlines.target_key("projects", "milestone", m.pk) for m in milestones}
     changes = due_changes_by_target(course, keys.values())
     member_ids = [m.student_id for m in group.memberships.all()]
@@ -384,7 +385,7 @@ def schedule_talks(
 
 def presentation_gradebook_items(course: Course) -> ScoresByStudent:
     """One item per student in a pair: the rubric total (or their own override). Four queries."""
-    policy = course_policies(course).presentations
+    policy = course_policy(course, PresentationPolicy)
     possible = [c.points for c in policy.rubric]
     keys = {c.key for c in policy.rubric}
     scores: dict[int, dict[str, Decimal]] = defaultdict(dict)
@@ -454,7 +455,7 @@ def project_gradebook_items(course: Course, now: dt.datetime | None = None) -> S
     changes = due_changes_by_target(
         course, [deadlines.target_key("projects", "milestone", ms.pk) for ms in milestones]
     )
-    policy = course_policies(course).project.late_penalty
+    policy = course_policy(course, ProjectPolicy).late_penalty
     by_group: dict[int, list[ScoreItem]] = {}
     for group_id, ids in members.items():
         by_group[group_id] = [

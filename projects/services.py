@@ -21,9 +21,9 @@ from django.utils.translation import gettext as _
 from course.deadlines import rules as deadlines
 from course.deadlines.selectors import due_changes_by_target
 from course.links import link_problem
-from course.models import BibliographyEntry, Course, Enrollment, Session
+from course.models import BibliographyEntry, Course, Enrolment, Session
 from course.rules import local_datetime
-from course.selectors import course_policies
+from course.selectors import course_policy
 from course.uploads.validation import UploadRefused, validate_upload
 
 from . import rules
@@ -41,6 +41,7 @@ from .models import (
     Slides,
     TalkSlot,
 )
+from .policy import PresentationPolicy, ProjectPolicy
 
 
 def _fail(field: str, message: str) -> ValidationError:
@@ -48,17 +49,14 @@ def _fail(field: str, message: str) -> ValidationError:
 
 
 def group_size_for(course: Course, kind: str) -> int:
-    policies = course_policies(course)
-    return (
-        policies.presentations.group_size
-        if kind == GroupKind.PRESENTATION
-        else policies.project.group_size
-    )
+    if kind == GroupKind.PRESENTATION:
+        return course_policy(course, PresentationPolicy).group_size
+    return course_policy(course, ProjectPolicy).group_size
 
 
 def is_active_student(course: Course, user: Any) -> bool:
-    return Enrollment.objects.filter(
-        course=course, user=user, role=Enrollment.Role.STUDENT, status=Enrollment.Status.ACTIVE
+    return Enrolment.objects.filter(
+        course=course, user=user, role=Enrolment.Role.STUDENT, status=Enrolment.Status.ACTIVE
     ).exists()
 
 
@@ -353,7 +351,7 @@ def pair_the_unpaired(*, course: Course, kind: str, seed: int | str) -> list[Gro
 def project_choice_set(*, group: Group, topic: str, project_kind: str, working_title: str) -> Group:
     if group.kind != GroupKind.PROJECT:
         raise _fail("topic", _("Only a project team chooses a topic."))
-    policy = course_policies(group.course).project
+    policy = course_policy(group.course, ProjectPolicy)
     if policy.topics and topic not in policy.topics:
         raise _fail("topic", _("Choose one of the course's topic areas."))
     if policy.kinds and project_kind not in policy.kinds:
@@ -455,10 +453,9 @@ def group_has_approved_paper(group: Group) -> bool:
 
 
 def _talk_minutes(course: Course, kind: str) -> int | None:
-    policies = course_policies(course)
     if kind == GroupKind.PRESENTATION:
-        return policies.presentations.talk_minutes
-    for m in policies.project.milestones:
+        return course_policy(course, PresentationPolicy).talk_minutes
+    for m in course_policy(course, ProjectPolicy).milestones:
         if m.kind == "talk" and m.talk_minutes:
             return m.talk_minutes
     return None
@@ -470,7 +467,7 @@ def talk_slots_sync(*, course: Course) -> int:
     Presentation sessions before the syllabus's first allowed week get no slot. Slots that no
     longer fit (a session shortened) are removed only when nobody holds them.
     """
-    policy = course_policies(course).presentations
+    policy = course_policy(course, PresentationPolicy)
     wanted: list[TalkSlot] = []
     sessions = Session.objects.filter(
         course=course, kind__in=[Session.Kind.PRESENTATIONS, Session.Kind.PROJECT_TALKS]
@@ -589,7 +586,7 @@ def slides_upload(*, group: Group, user: Any, upload: UploadedFile, now: dt.date
     slot = TalkSlot.objects.filter(group=group).first()
     due = None
     if slot is not None:
-        hours = course_policies(group.course).presentations.slides_due_hours_before
+        hours = course_policy(group.course, PresentationPolicy).slides_due_hours_before
         due = rules.slides_due_at(slot.starts_at, hours)
     with transaction.atomic():
         _lock_as_member(group, user, "file", _("You are not in this group."))
@@ -607,7 +604,7 @@ def slides_upload(*, group: Group, user: Any, upload: UploadedFile, now: dt.date
 def rubric_score_set(
     *, group: Group, criterion: str, points: Decimal, feedback: str = "", by: Any = None
 ) -> RubricScore:
-    rubric = {c.key: c for c in course_policies(group.course).presentations.rubric}
+    rubric = {c.key: c for c in course_policy(group.course, PresentationPolicy).rubric}
     if criterion not in rubric:
         raise _fail("criterion", _("This criterion is not in the rubric."))
     if points < 0 or points > rubric[criterion].points:
@@ -641,7 +638,7 @@ def milestones_sync(*, course: Course) -> list[Milestone]:
 
     A milestone dropped from the file is deleted, or kept with weight 0 when the teams already
     handed something in or were graded (their work is never deleted by a reload)."""
-    specs = course_policies(course).project.milestones
+    specs = course_policy(course, ProjectPolicy).milestones
     existing = {m.key: m for m in Milestone.objects.filter(course=course)}
     result = []
     with transaction.atomic():
@@ -734,7 +731,7 @@ def milestone_submit(
     penalty = Decimal(0)
     late = False
     if due is not None:
-        policy = course_policies(group.course).project.late_penalty
+        policy = course_policy(group.course, ProjectPolicy).late_penalty
         assessed = deadlines.assess_lateness(now, due, policy, tz=group.course.time_zone)
         if not assessed.accepted:
             raise _fail("file", _("The deadline's cut-off has passed; nothing more is accepted."))

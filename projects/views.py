@@ -14,10 +14,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from course.http import course_view
+from course.decorators import course_view
 from course.models import Course
 from course.permissions import Action, can
-from course.selectors import course_policies
+from course.selectors import course_policy
 from course.uploads.responses import private_file_response
 
 from . import selectors, services
@@ -31,6 +31,7 @@ from .models import (
     Slides,
     TalkSlot,
 )
+from .policy import PresentationPolicy, ProjectPolicy
 
 PAGE_FOR_KIND: dict[str, str] = {
     GroupKind.PRESENTATION: "projects_presentations",
@@ -56,7 +57,7 @@ def _presentations_page(
     now = timezone.now()
     kind = GroupKind.PRESENTATION
     group = selectors.group_of(course, kind, user)
-    policy = course_policies(course).presentations
+    policy = course_policy(course, PresentationPolicy)
     ctx: dict[str, Any] = {
         "course": course,
         "policy": policy,
@@ -116,7 +117,7 @@ def presentations(request: HttpRequest, course: Course) -> HttpResponse:
             request,
             "projects/presentations_staff.html",
             {
-                "policy": course_policies(course).presentations,
+                "policy": course_policy(course, PresentationPolicy),
                 "data": selectors.class_presentations(course),
                 "now": timezone.now(),
             },
@@ -130,7 +131,7 @@ def _team_page(
     user = request.user
     kind = GroupKind.PROJECT
     group = selectors.group_of(course, kind, user)
-    policy = course_policies(course).project
+    policy = course_policy(course, ProjectPolicy)
     ctx: dict[str, Any] = {
         "course": course,
         "policy": policy,
@@ -174,7 +175,10 @@ def team(request: HttpRequest, course: Course) -> HttpResponse:
         return render(
             request,
             "projects/team_staff.html",
-            {"policy": course_policies(course).project, "data": selectors.class_projects(course)},
+            {
+                "policy": course_policy(course, ProjectPolicy),
+                "data": selectors.class_projects(course),
+            },
         )
     return _team_page(request, course)
 
@@ -337,7 +341,7 @@ def slides_upload(request: HttpRequest, course: Course) -> HttpResponse:
 @course_view(Action.SUBMIT_WORK)
 def team_choice(request: HttpRequest, course: Course) -> HttpResponse:
     group = _my_group(request, course, GroupKind.PROJECT)
-    policy = course_policies(course).project
+    policy = course_policy(course, ProjectPolicy)
     form = TeamChoiceForm(request.POST, topics=policy.topics, kinds=policy.kinds)
     if form.is_valid():
         try:

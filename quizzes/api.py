@@ -18,8 +18,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from course.http import CourseActionPermission
-from course.permissions import Action, can, remember_enrollment
+from course.api_permissions import CourseActionPermission
+from course.permissions import Action, can, remember_enrolment
 
 from . import presenters, selectors, services
 from .finalise import finalise_overdue
@@ -228,12 +228,12 @@ class StudentQuizAPIView(APIView):
         if found is None:
             self.refuse(request, code)
             raise Http404
-        self.allow(request, found.course, found.enrollment)
+        self.allow(request, found.course, found.enrolment)
         return found
 
-    def allow(self, request: Request, course: Any, enrollment: Any) -> None:
+    def allow(self, request: Request, course: Any, enrolment: Any) -> None:
         if request.user.is_authenticated:
-            remember_enrollment(request.user, course, enrollment)
+            remember_enrolment(request.user, course, enrolment)
         if not can(request.user, self.course_action, course):
             self.permission_denied(request, message=CourseActionPermission.message)
 
@@ -301,7 +301,7 @@ class AnswerAPI(StudentQuizAPIView):
             quiz = self.student_quiz(request, code, pk).quiz
         else:
             quiz = target.quiz
-            self.allow(request, target.course, target.enrollment)
+            self.allow(request, target.course, target.enrolment)
         # The body is read once the person may answer: whoever may not is told that first.
         payload = AnswerIn(data=request.data)
         if not payload.is_valid():

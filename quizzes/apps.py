@@ -17,9 +17,10 @@ class QuizzesConfig(AppConfig):
         )
         from course.notifications import register_digest_source, register_reminder_source
         from course.permissions import Action
-        from course.syllabus.hooks import register_section, register_watcher
+        from course.syllabus.hooks import register_policy, register_section, register_watcher
 
         from . import demo, home, reminders, schedule, syllabus_section
+        from .policy import QuizPolicy
 
         register_nav_link(
             NavLink(label=_("Quizzes"), url_name="quiz_list", action=Action.TAKE_QUIZ, order=20)
@@ -30,6 +31,7 @@ class QuizzesConfig(AppConfig):
         )
         register_schedule_annotator("quizzes", schedule.annotate_sessions)
         register_home_notices("quizzes", home.quiz_notices)
+        register_policy("quizzes", QuizPolicy)
         register_section("quiz_bank", syllabus_section.QuizBankSection())
         register_watcher("quizzes", syllabus_section.watched_quizzes)
         register_demo_hook("quizzes", demo.add_demo_quizzes)

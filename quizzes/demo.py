@@ -14,10 +14,11 @@ from typing import Any
 from django.db import transaction
 
 from course.models import Course, Session
-from course.selectors import active_students, course_policies
+from course.selectors import active_students, course_policy
 
 from . import services
 from .models import Accommodation, Answer, Attempt, Question, Quiz
+from .policy import QuizPolicy
 from .syllabus_section import ChoiceSpec, QuestionSpec, apply_questions
 
 DEMO_COURSE_CODE = "IFT6085"
@@ -194,7 +195,7 @@ def add_demo_quizzes(course: Course, now: datetime) -> None:
 
 
 def _add(course: Course, now: datetime) -> None:
-    policy = course_policies(course).quizzes
+    policy = course_policy(course, QuizPolicy)
     students = [e.user for e in active_students(course)]
     past = _past_lectures(course, now)
     for i, session in enumerate(past):

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from course.models import Course, Enrollment
+from course.models import Course, Enrolment
 from course.notifications import DigestLine, DueReminder
 from course.notifications import rules as notify_rules
 
@@ -32,12 +32,12 @@ def quiz_today(course: Course, now: datetime) -> Iterator[DueReminder]:
     )
     if not quizzes:
         return
-    roles = [Enrollment.Role.STUDENT]
+    roles = [Enrolment.Role.STUDENT]
     if course.auditors_may_take_quizzes:
-        roles.append(Enrollment.Role.AUDITOR)
+        roles.append(Enrolment.Role.AUDITOR)
     people = list(
-        Enrollment.objects.filter(
-            course=course, role__in=roles, status=Enrollment.Status.ACTIVE
+        Enrolment.objects.filter(
+            course=course, role__in=roles, status=Enrolment.Status.ACTIVE
         ).values_list("user_id", flat=True)
     )
     for quiz in quizzes:

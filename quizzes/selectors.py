@@ -22,12 +22,13 @@ from django.db.models import (
 )
 from django.utils.translation import gettext as _
 
-from course.models import Course, Enrollment, SessionReading
+from course.models import Course, Enrolment, SessionReading
 from course.scores import ScoreItem, ScoresByStudent, ScoreStatus
-from course.selectors import active_students, course_policies
+from course.selectors import active_students, course_policy
 
 from . import rules
 from .models import Accommodation, Answer, Attempt, Choice, Question, Quiz
+from .policy import QuizPolicy
 
 
 def one(qs: QuerySet[Any]) -> Any:
@@ -229,7 +230,7 @@ def best_n_for(items: Sequence[ScoreItem], n: int) -> rules.BestN:
 
 def quiz_component_for(course: Course, student: Any, now: datetime) -> rules.BestN:
     """The student's quiz component so far and the quizzes that counted (for the results page)."""
-    n = course_policies(course).quizzes.best_n
+    n = course_policy(course, QuizPolicy).best_n
     items = gradebook_items_for_student(course, student, now)
     return best_n_for(items, n)
 
@@ -353,7 +354,7 @@ class AnswerTarget:
     non-dropped enrolment and attempt (or None) and the question's choice ids."""
 
     course: Course
-    enrollment: Enrollment | None
+    enrolment: Enrolment | None
     quiz: Quiz
     question: Question
     attempt: Attempt | None
@@ -378,16 +379,16 @@ def answer_target(
     )
     question = one(
         qs.annotate(
-            my_enrollment=FilteredRelation(
-                "quiz__course__enrollments",
-                condition=Q(quiz__course__enrollments__user_id=user_id)
-                & ~Q(quiz__course__enrollments__status=Enrollment.Status.DROPPED),
+            my_enrolment=FilteredRelation(
+                "quiz__course__enrolments",
+                condition=Q(quiz__course__enrolments__user_id=user_id)
+                & ~Q(quiz__course__enrolments__status=Enrolment.Status.DROPPED),
             ),
             my_attempt=FilteredRelation(
                 "quiz__attempts", condition=Q(quiz__attempts__student_id=user_id)
             ),
             choice_ids=Subquery(choice_ids),
-        ).select_related("quiz__course", "my_enrollment", "my_attempt")  # type: ignore[misc]
+        ).select_related("quiz__course", "my_enrolment", "my_attempt")  # type: ignore[misc]
     )
     if question is None:
         return None
@@ -398,7 +399,7 @@ def answer_target(
         attempt.quiz = quiz
     return AnswerTarget(
         course=quiz.course,
-        enrollment=getattr(question, "my_enrollment", None),
+        enrolment=getattr(question, "my_enrolment", None),
         quiz=quiz,
         question=question,
         attempt=attempt,
@@ -412,7 +413,7 @@ class StudentQuiz:
     student's non-dropped enrolment, accommodation and attempt (None when there is none)."""
 
     course: Course
-    enrollment: Enrollment | None
+    enrolment: Enrolment | None
     quiz: Quiz
     accommodation: Accommodation | None
     attempt: Attempt | None
@@ -427,17 +428,17 @@ def student_quiz(
     qs = (
         Quiz.objects.filter(pk=quiz_pk, course__code__iexact=course_code)
         .annotate(
-            my_enrollment=FilteredRelation(
-                "course__enrollments",
-                condition=Q(course__enrollments__user_id=user_id)
-                & ~Q(course__enrollments__status=Enrollment.Status.DROPPED),
+            my_enrolment=FilteredRelation(
+                "course__enrolments",
+                condition=Q(course__enrolments__user_id=user_id)
+                & ~Q(course__enrolments__status=Enrolment.Status.DROPPED),
             ),
             my_accommodation=FilteredRelation(
                 "accommodations", condition=Q(accommodations__student_id=user_id)
             ),
             my_attempt=FilteredRelation("attempts", condition=Q(attempts__student_id=user_id)),
         )
-        .select_related("course", "my_enrollment", "my_accommodation", "my_attempt")  # type: ignore[misc]
+        .select_related("course", "my_enrolment", "my_accommodation", "my_attempt")  # type: ignore[misc]
     )
     if with_questions:
         qs = qs.prefetch_related(
@@ -452,7 +453,7 @@ def student_quiz(
         attempt.quiz = quiz
     return StudentQuiz(
         course=quiz.course,
-        enrollment=getattr(quiz, "my_enrollment", None),
+        enrolment=getattr(quiz, "my_enrolment", None),
         quiz=quiz,
         accommodation=getattr(quiz, "my_accommodation", None),
         attempt=attempt,

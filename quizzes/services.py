@@ -16,7 +16,7 @@ from django.db import IntegrityError, connections, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from course.models import Enrollment
+from course.models import Enrolment
 from course.permissions import role_of
 
 from . import rules
@@ -56,7 +56,7 @@ def _accommodation(quiz: Quiz, student: Any) -> Accommodation | None:
 
 def _is_practice(quiz: Quiz, student: Any) -> bool:
     """Only a registered student's attempt can reach a grade (auditors, staff: practice)."""
-    return role_of(student, quiz.course) != Enrollment.Role.STUDENT
+    return role_of(student, quiz.course) != Enrolment.Role.STUDENT
 
 
 # --- attempts --------------------------------------------------------------------------------

@@ -37,13 +37,14 @@ from pydantic import BaseModel, ConfigDict, Field, RootModel, model_validator
 
 from course import rules as course_rules
 from course.models import Course, Session
-from course.selectors import course_policies
+from course.selectors import course_policy
 from course.syllabus.hooks import Watched
 from course.syllabus.parsing import SyllabusError
 from course.syllabus.schema import ClockTime
 
 from . import services
 from .models import Choice, Question, Quiz
+from .policy import QuizPolicy
 
 
 class _Strict(BaseModel):
@@ -125,7 +126,7 @@ def _first_quiz(bank: QuizBank) -> QuizSpec | None:
 
 
 def apply_bank(course: Course, bank: QuizBank) -> list[Quiz]:
-    policy = course_policies(course).quizzes
+    policy = course_policy(course, QuizPolicy)
     sessions = {
         s.date: s for s in Session.objects.filter(course=course).exclude(kind=Session.Kind.NO_CLASS)
     }
@@ -241,7 +242,7 @@ def _number(value: Decimal) -> int | float:
 
 
 def dump_bank(course: Course) -> list[dict[str, Any]]:
-    policy = course_policies(course).quizzes
+    policy = course_policy(course, QuizPolicy)
     tz = ZoneInfo(course.time_zone)
     out = []
     quizzes = list(

@@ -12,14 +12,15 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from course.http import course_view
-from course.models import Course, Enrollment
+from course.decorators import course_view
+from course.models import Course, Enrolment
 from course.permissions import Action, is_staff_of
-from course.selectors import active_students, course_policies
+from course.selectors import active_students, course_policy
 
 from . import presenters, rules, selectors, services
 from .finalise import finalise_overdue
 from .models import Quiz
+from .policy import QuizPolicy
 from .services import QuizError
 
 
@@ -44,7 +45,7 @@ def quiz_list(request: HttpRequest, course: Course) -> HttpResponse:
     counted = set(best.counted) if best else set()
     for row in rows:
         row.counted = row.quiz.gradebook_key in counted
-    policy = course_policies(course).quizzes
+    policy = course_policy(course, QuizPolicy)
     return render(
         request,
         "quizzes/quiz_list.html",
@@ -63,7 +64,7 @@ def quiz_list(request: HttpRequest, course: Course) -> HttpResponse:
 
 def _practice_only(request: HttpRequest) -> bool:
     """An auditor's attempts are practice: their pages never use a grade's wording."""
-    return getattr(request, "course_role", None) == Enrollment.Role.AUDITOR
+    return getattr(request, "course_role", None) == Enrolment.Role.AUDITOR
 
 
 def _class_quiz_list(request: HttpRequest, course: Course, now: datetime) -> HttpResponse:
@@ -78,7 +79,7 @@ def _class_quiz_list(request: HttpRequest, course: Course, now: datetime) -> Htt
                 for q in quizzes
             ],
             "student_count": active_students(course).count(),
-            "best_n": course_policies(course).quizzes.best_n,
+            "best_n": course_policy(course, QuizPolicy).best_n,
         },
     )
 

@@ -13,8 +13,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from course.api_permissions import CourseActionPermission
 from course.deadlines.rules import assess_lateness
-from course.http import CourseActionPermission
 from course.permissions import Action
 
 from . import selectors, services

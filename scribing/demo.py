@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from django.core.files.base import ContentFile
 
-from course.models import Course, Enrollment
+from course.models import Course, Enrolment
 from course.selectors import active_students
 
 from . import selectors, services
@@ -27,7 +27,7 @@ def add_demo_scribing(course: Course, now: datetime) -> None:
     services.slots_sync(course=course)
     if ScribeAssignment.objects.filter(course=course).exists():
         return
-    students = [e.user for e in active_students(course) if e.role == Enrollment.Role.STUDENT]
+    students = [e.user for e in active_students(course) if e.role == Enrolment.Role.STUDENT]
     students = students[: max(0, len(students) - UNASSIGNED_IN_DEMO)]
     slots = list(ScribeSlot.objects.filter(course=course).select_related("session"))
     if not slots or not students:
@@ -56,7 +56,7 @@ def add_demo_scribing(course: Course, now: datetime) -> None:
     for student, slot in pairs:
         by_slot.setdefault(slot.pk, []).append(student)
     instructor = (
-        Enrollment.objects.filter(course=course, role=Enrollment.Role.INSTRUCTOR)
+        Enrolment.objects.filter(course=course, role=Enrolment.Role.INSTRUCTOR)
         .select_related("user")
         .first()
     )

@@ -27,12 +27,12 @@ from course.extensions import ScheduleItem
 from course.models import Course, Session
 from course.permissions import Action, can
 from course.scores import ScoreItem, ScoresByStudent, ScoreStatus
-from course.selectors import active_students, course_policies
+from course.selectors import active_students, course_policy
 from course.syllabus.hooks import Watched
-from course.syllabus.schema import ScribingPolicy
 
 from . import rules
 from .models import NotesSubmission, ScribeAssignment, ScribeSlot, Unavailability
+from .policy import ScribingPolicy
 
 HUNDRED = Decimal(100)
 
@@ -43,7 +43,7 @@ def lecture_key(session_id: int) -> str:
 
 
 def scribing_policy(course: Course) -> ScribingPolicy:
-    return course_policies(course).scribing
+    return course_policy(course, ScribingPolicy)
 
 
 def base_due(course: Course, session: Session, policy: ScribingPolicy) -> datetime:

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from course.deadlines import services as deadline_services
 from course.deadlines.rules import assess_lateness
-from course.models import Course, Enrollment, Session
+from course.models import Course, Enrolment, Session
 from course.permissions import role_of
 from course.uploads.validation import validate_upload
 
@@ -38,7 +38,7 @@ def slots_sync(*, course: Course) -> int:
 
 
 def _check_student(course: Course, student: Any) -> None:
-    if role_of(student, course) != Enrollment.Role.STUDENT:
+    if role_of(student, course) != Enrolment.Role.STUDENT:
         raise ValidationError({"student": _("Only registered students scribe.")})
 
 

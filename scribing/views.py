@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from course.deadlines import selectors as deadline_selectors
 from course.deadlines.rules import assess_lateness, penalty_that_counts
-from course.http import course_view
+from course.decorators import course_view
 from course.models import Course
 from course.permissions import Action, can
 from course.uploads.responses import private_file_response

@@ -12,7 +12,7 @@ import pytest
 from django.utils import timezone
 
 from course import services
-from course.models import Course, Enrollment
+from course.models import Course, Enrolment
 from course.syllabus.services import load_syllabus_text
 
 SMALL_SYLLABUS = """
@@ -62,6 +62,16 @@ def course(db: Any) -> Course:
 
 
 @pytest.fixture
+def beat_schedule(db: Any) -> None:
+    """The periodic tasks in django-celery-beat's table, as beat writes them when it starts."""
+    from django_celery_beat.schedulers import DatabaseScheduler
+
+    from config.celery import app
+
+    DatabaseScheduler(app=app)  # syncs settings.CELERY_BEAT_SCHEDULE into the table
+
+
+@pytest.fixture
 def make_member(db: Any) -> Callable[..., Any]:
     """make_member(course, role, username=...) -> User enrolled with that role."""
     from django.contrib.auth import get_user_model
@@ -71,7 +81,7 @@ def make_member(db: Any) -> Callable[..., Any]:
 
     def make(
         course: Course,
-        role: str = Enrollment.Role.STUDENT,
+        role: str = Enrolment.Role.STUDENT,
         username: str | None = None,
         now: datetime | None = None,
     ) -> Any:
@@ -84,7 +94,7 @@ def make_member(db: Any) -> Callable[..., Any]:
             first_name=name.capitalize(),
             last_name="Test",
         )
-        services.enrollment_set(course=course, user=user, role=role, now=now or timezone.now())
+        services.enrolment_set(course=course, user=user, role=role, now=now or timezone.now())
         return user
 
     return make

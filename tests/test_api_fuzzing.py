@@ -27,7 +27,7 @@ from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
 
 from course.demo import load_demo
-from course.models import Enrollment
+from course.models import Enrolment
 from quizzes.models import Question, Quiz
 from scribing.models import ScribeSlot
 
@@ -49,8 +49,8 @@ def demo(db: Any) -> dict[str, Any]:
     prof = User.objects.create_user("fuzz-prof", password=PASSWORD, email="prof@example.org")
     from course import services
 
-    services.enrollment_set(
-        course=course, user=prof, role=Enrollment.Role.INSTRUCTOR, now=timezone.now()
+    services.enrolment_set(
+        course=course, user=prof, role=Enrolment.Role.INSTRUCTOR, now=timezone.now()
     )
     for username in ("ada", "ta"):
         user = User.objects.get(username=username)

@@ -38,7 +38,7 @@ from django_celery_beat.models import (
 
 from course.accounts.models import SignedInSession
 from course.admin_scoping import CourseScopedAdminMixin
-from course.models import CalendarFeedToken, Course, Enrollment
+from course.models import CalendarFeedToken, Course, Enrolment
 from course.syllabus.services import load_syllabus_text
 from grading.models import StudentGradeInputs
 from lti.models import GradePost, LineItem, LinkedAccount, LinkedCourse, Platform, ToolKey
@@ -133,7 +133,7 @@ ROUTES: dict[str, str] = {
     "api_quiz_submit":                  "L    -    -    +    -    -    -    -    -    -",
     "api_quiz_result":                  "L    -    -    +    +    -    -    -    -    -",
     "api_schedule":                     "L    +    +    +    +    +    +    -    -    +",
-    "api_my_enrollments":               "L    +    +    +    +    +    +    +    +    +",
+    "api_my_enrolments":               "L    +    +    +    +    +    +    +    +    +",
     "api_scribe_slots":                 "L    -    -    +    +    -    -    -    -    -",
     "api_scribe_claim":                 "L    -    -    +    +    -    -    -    -    -",
     "api_scribe_mine":                  "L    -    -    +    -    -    -    -    -    -",
@@ -331,7 +331,7 @@ ADMIN_PROFILES: dict[str, dict[str, str]] = {
 ADMIN_MODELS: dict[str, str] = {
     "course.User": "user",
     "course.Course": "course",
-    "course.Enrollment": "configuration",
+    "course.Enrolment": "configuration",
     "course.Session": "configuration",
     "course.BibliographyEntry": "configuration",
     "course.Announcement": "configuration",
@@ -433,15 +433,15 @@ def world(make_member: Callable[..., Any]) -> dict[str, Any]:
     people: dict[str, Any] = {
         "student": make_member(a, username="student"),
         "other": make_member(a, username="other"),
-        "ta": make_member(a, Enrollment.Role.TA, username="ta"),
-        "instructor": make_member(a, Enrollment.Role.INSTRUCTOR, username="instructor"),
-        "ta_b": make_member(b, Enrollment.Role.TA, username="ta_b"),
-        "ins_b": make_member(b, Enrollment.Role.INSTRUCTOR, username="ins_b"),
+        "ta": make_member(a, Enrolment.Role.TA, username="ta"),
+        "instructor": make_member(a, Enrolment.Role.INSTRUCTOR, username="instructor"),
+        "ta_b": make_member(b, Enrolment.Role.TA, username="ta_b"),
+        "ins_b": make_member(b, Enrolment.Role.INSTRUCTOR, username="ins_b"),
     }
     people["filler"] = make_member(a, username="filler")
-    people["auditor"] = make_member(a, Enrollment.Role.AUDITOR, username="auditor")
-    people["waitlisted"] = make_member(a, Enrollment.Role.AUDITOR, username="waitlisted")
-    assert Enrollment.objects.get(user=people["waitlisted"]).status == "waitlisted"
+    people["auditor"] = make_member(a, Enrolment.Role.AUDITOR, username="auditor")
+    people["waitlisted"] = make_member(a, Enrolment.Role.AUDITOR, username="waitlisted")
+    assert Enrolment.objects.get(user=people["waitlisted"]).status == "waitlisted"
     people["superuser"] = get_user_model().objects.create_superuser("root", "root@x.org", "pw")
     student = people["student"]
     _populate(a, student, people["ta"])
@@ -556,7 +556,7 @@ def _admin_object(label: str, w: dict[str, Any]) -> Any:
 
 
 POSTED = {"admin:scribing_sync"}  # an action that refuses GET with 403, not 405
-QUERY = {"admin:autocomplete": "?app_label=course&model_name=enrollment&field_name=user"}
+QUERY = {"admin:autocomplete": "?app_label=course&model_name=enrolment&field_name=user"}
 # They end the session: asked last.
 LAST = ("logout", "admin:logout", "account_sign_out_everywhere")
 

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ..admin_scoping import CourseScopedAdminMixin, allowed_courses
 from ..global_admin import SuperuserOnlyAdminMixin
-from ..models import Enrollment, User
+from ..models import Enrolment, User
 from ..permissions import Action
 from . import services as account_services
 from .models import AccountInvitation, SignedInSession
@@ -24,7 +24,7 @@ def _staff(request: HttpRequest) -> User:
     return cast(User, request.user)
 
 
-def with_invitation_facts(queryset: QuerySet[Enrollment]) -> QuerySet[Enrollment]:
+def with_invitation_facts(queryset: QuerySet[Enrolment]) -> QuerySet[Enrolment]:
     """Each enrolment with its latest invitation's sending time and whether the person has
     joined (chosen a password with an invitation): two subqueries, no query per row."""
     latest = AccountInvitation.objects.filter(
@@ -63,15 +63,15 @@ class InvitationStatusFilter(admin.SimpleListFilter):
         return queryset
 
 
-class EnrollmentInvitationsMixin:
-    """What EnrollmentAdmin shows and does about invitations."""
+class EnrolmentInvitationsMixin:
+    """What EnrolmentAdmin shows and does about invitations."""
 
     @admin.display(description=_("invited"), ordering="invitation_sent_at")
-    def invited(self, obj: Enrollment) -> Any:
+    def invited(self, obj: Enrolment) -> Any:
         return getattr(obj, "invitation_sent_at", None) or "-"
 
     @admin.display(description=_("joined"), ordering="joined_at")
-    def joined(self, obj: Enrollment) -> Any:
+    def joined(self, obj: Enrolment) -> Any:
         joined_at = getattr(obj, "joined_at", None)
         if joined_at:
             return joined_at
@@ -83,7 +83,7 @@ class EnrollmentInvitationsMixin:
         return "-"
 
     @admin.action(description=_("Send the invitation again (people who have not joined)"))
-    def resend_invitations(self, request: HttpRequest, queryset: QuerySet[Enrollment]) -> None:
+    def resend_invitations(self, request: HttpRequest, queryset: QuerySet[Enrolment]) -> None:
         courses = allowed_courses(request, Action.MANAGE_COURSE)
         sent = 0
         now = timezone.now()
@@ -103,14 +103,14 @@ class EnrollmentInvitationsMixin:
 
     @admin.action(description=_("Send the invitation again to everyone of the course not joined"))
     def resend_invitations_to_all(
-        self, request: HttpRequest, queryset: QuerySet[Enrollment]
+        self, request: HttpRequest, queryset: QuerySet[Enrolment]
     ) -> None:
         courses = allowed_courses(request, Action.MANAGE_COURSE)
         sent = 0
         now = timezone.now()
         for course in courses.filter(pk__in=queryset.values("course")):
             user_ids = list(
-                Enrollment.objects.filter(course=course).values_list("user_id", flat=True)
+                Enrolment.objects.filter(course=course).values_list("user_id", flat=True)
             )
             sent += account_services.invitations_resend(
                 course=course,

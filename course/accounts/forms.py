@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
-from ..models import Enrollment, User
+from ..models import Enrolment, User
 from ..notifications import channels
 from . import selectors, services
 
@@ -52,9 +52,9 @@ class OutboxPasswordResetForm(PasswordResetForm):
         users = User.objects.filter(email__iexact=email, is_active=True).filter(
             ~Q(password__startswith="!")
             | Q(
-                enrollments__status__in=[
-                    Enrollment.Status.ACTIVE,
-                    Enrollment.Status.WAITLISTED,
+                enrolments__status__in=[
+                    Enrolment.Status.ACTIVE,
+                    Enrolment.Status.WAITLISTED,
                 ]
             )
         )

@@ -7,7 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.db.models import Q
 
-from ..models import Enrollment
+from ..models import Enrolment
 from . import rules
 from .models import AccountInvitation
 
@@ -33,11 +33,11 @@ def local_password_allowed(user: Any) -> bool:
     if user.is_superuser:
         return True
     memberships = list(
-        Enrollment.objects.filter(user=user)
-        .exclude(status=Enrollment.Status.DROPPED)
+        Enrolment.objects.filter(user=user)
+        .exclude(status=Enrolment.Status.DROPPED)
         .values_list("role", "course__students_sign_in_with_sso_only")
     )
-    staff_roles = {Enrollment.Role.INSTRUCTOR, Enrollment.Role.TA}
+    staff_roles = {Enrolment.Role.INSTRUCTOR, Enrolment.Role.TA}
     return rules.local_password_allowed(
         sso_configured=True,
         is_staff_somewhere=user.is_staff or any(role in staff_roles for role, _ in memberships),
@@ -48,7 +48,7 @@ def local_password_allowed(user: Any) -> bool:
 def roster_user_ids(*, email: str | None, student_id: str | None) -> dict[str, set[int]]:
     """Accounts on a roster (enrolment not dropped) with this e-mail, or this student id."""
     found: dict[str, set[int]] = {"email": set(), "student_id": set()}
-    live = Enrollment.objects.exclude(status=Enrollment.Status.DROPPED).filter(user__is_active=True)
+    live = Enrolment.objects.exclude(status=Enrolment.Status.DROPPED).filter(user__is_active=True)
     if email:
         found["email"] = set(
             live.filter(user__email__iexact=email).values_list("user_id", flat=True)

@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
-from ..models import Course, Enrollment, User
+from ..models import Course, Enrolment, User
 from ..notifications import channels
 from ..notifications import rules as notification_rules
 from ..notifications.models import OutboxMessage
@@ -151,10 +151,10 @@ def invitation_send(
 
 
 def enrolment_notice_send(
-    *, enrollment: Enrollment, invited_by: User | None, now: datetime
+    *, enrolment: Enrolment, invited_by: User | None, now: datetime
 ) -> OutboxMessage:
     """ "You were added to IFT6085": for a person who can already sign in."""
-    course, user = enrollment.course, enrollment.user
+    course, user = enrolment.course, enrolment.user
     url = reverse("course_home", kwargs={"code": course.code})
     with translation.override(_language(user)):
         subject = _("You were added to %(code)s — %(title)s") % {
@@ -171,7 +171,7 @@ def enrolment_notice_send(
             "code": course.code,
             "title": course.title,
             "term": course.term,
-            "role": Enrollment.Role(enrollment.role).label,
+            "role": Enrolment.Role(enrolment.role).label,
             "url": channels.absolute_url(url),
         }
     return outbox_email(
@@ -179,7 +179,7 @@ def enrolment_notice_send(
         course=course,
         kind=NOTICE_KIND,
         # Added again after a drop is news again; the same import run twice is not.
-        item_key=f"enrolment:{enrollment.pk}:{int(now.timestamp())}",
+        item_key=f"enrolment:{enrolment.pk}:{int(now.timestamp())}",
         subject=subject,
         body=body,
         url=url,
@@ -188,18 +188,18 @@ def enrolment_notice_send(
 
 
 def person_welcome(
-    *, enrollment: Enrollment, invited_by: User | None, now: datetime
+    *, enrolment: Enrolment, invited_by: User | None, now: datetime
 ) -> rules.Welcome:
     """Someone just joined a course: an invitation if they cannot sign in yet, else a notice."""
-    user = enrollment.user
+    user = enrolment.user
     welcome = rules.welcome_for(
         has_usable_password=user.has_usable_password(),
         has_sso_account=SocialAccount.objects.filter(user=user).exists(),
     )
     if welcome == rules.Welcome.INVITATION:
-        invitation_send(course=enrollment.course, user=user, invited_by=invited_by, now=now)
+        invitation_send(course=enrolment.course, user=user, invited_by=invited_by, now=now)
     else:
-        enrolment_notice_send(enrollment=enrollment, invited_by=invited_by, now=now)
+        enrolment_notice_send(enrolment=enrolment, invited_by=invited_by, now=now)
     return welcome
 
 
@@ -209,15 +209,15 @@ def invitations_resend(
     """A fresh link to each of these people who still cannot sign in (the others are skipped)."""
     sent = 0
     enrolments = (
-        Enrollment.objects.filter(course=course, user_id__in=user_ids)
-        .exclude(status=Enrollment.Status.DROPPED)
+        Enrolment.objects.filter(course=course, user_id__in=user_ids)
+        .exclude(status=Enrolment.Status.DROPPED)
         .select_related("user")
     )
     linked = set(
         SocialAccount.objects.filter(user_id__in=user_ids).values_list("user_id", flat=True)
     )
-    for enrollment in enrolments:
-        user = enrollment.user
+    for enrolment in enrolments:
+        user = enrolment.user
         if not user.is_active or user.has_usable_password() or user.pk in linked:
             continue
         invitation_send(course=course, user=user, invited_by=invited_by, now=now)
@@ -268,8 +268,8 @@ def invitation_renew(*, invitation: AccountInvitation, now: datetime) -> SentInv
     if invitation.accepted_at is not None or user.has_usable_password() or not user.is_active:
         return None
     on_course = (
-        Enrollment.objects.filter(course=invitation.course, user=user)
-        .exclude(status=Enrollment.Status.DROPPED)
+        Enrolment.objects.filter(course=invitation.course, user=user)
+        .exclude(status=Enrolment.Status.DROPPED)
         .exists()
     )
     if not on_course:

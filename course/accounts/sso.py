@@ -16,7 +16,7 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.shortcuts import render
 
-from ..models import Enrollment, User
+from ..models import Enrolment, User
 from . import rules, selectors
 
 
@@ -60,7 +60,7 @@ def _not_enrolled(request: HttpRequest, reason: str) -> ImmediateHttpResponse:
 def _on_a_roster(user: User) -> bool:
     return (
         user.is_superuser
-        or Enrollment.objects.filter(user=user).exclude(status=Enrollment.Status.DROPPED).exists()
+        or Enrolment.objects.filter(user=user).exclude(status=Enrolment.Status.DROPPED).exists()
     )
 
 

@@ -1,4 +1,4 @@
-"""Deadlines, extensions and late penalties: pure rules shared by scribing/ and projects/.
+"""Deadlines, extensions and late penalties: pure rules shared by the apps with hand-ins.
 
 No ORM, no clock, no settings: callers pass the instants (aware datetimes) and the policy.
 The database side lives beside it: `models` (Extension, ExtensionRequest), `selectors`

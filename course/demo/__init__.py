@@ -13,7 +13,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from course import rules, services
-from course.models import Course, Enrollment
+from course.models import Course, Enrolment
 from course.syllabus.services import LoadReport, load_syllabus_text
 
 DEMO_SYLLABUS = Path(__file__).with_name("ift6085-winter2021.yaml")
@@ -31,10 +31,10 @@ class DemoPerson:
 
 
 DEMO_PEOPLE = [
-    DemoPerson("instructor", "Ioannis", "Mitliagkas", Enrollment.Role.INSTRUCTOR),
-    DemoPerson("ta", "Tara", "Assistant", Enrollment.Role.TA),
+    DemoPerson("instructor", "Ioannis", "Mitliagkas", Enrolment.Role.INSTRUCTOR),
+    DemoPerson("ta", "Tara", "Assistant", Enrolment.Role.TA),
     *[
-        DemoPerson(u, f, last, Enrollment.Role.STUDENT, f"2098{i:04d}")
+        DemoPerson(u, f, last, Enrolment.Role.STUDENT, f"2098{i:04d}")
         for i, (u, f, last) in enumerate(
             [
                 ("ada", "Ada", "Lovelace"),
@@ -53,8 +53,8 @@ DEMO_PEOPLE = [
             start=1,
         )
     ],
-    DemoPerson("auditor", "Audrey", "Auditor", Enrollment.Role.AUDITOR),
-    DemoPerson("auditor2", "Aubin", "Listener", Enrollment.Role.AUDITOR),
+    DemoPerson("auditor", "Audrey", "Auditor", Enrolment.Role.AUDITOR),
+    DemoPerson("auditor2", "Aubin", "Listener", Enrolment.Role.AUDITOR),
 ]
 
 # Apps add their demo content (past quizzes, scribe slots...) here from AppConfig.ready().
@@ -107,10 +107,10 @@ def load_demo(*, now: datetime) -> tuple[LoadReport, list[DemoPerson]]:
             )
             if created:
                 user.set_password(DEMO_PASSWORD)
-            if person.role == Enrollment.Role.INSTRUCTOR:
+            if person.role == Enrolment.Role.INSTRUCTOR:
                 user.is_staff = user.is_superuser = True
             user.save()
-            services.enrollment_set(
+            services.enrolment_set(
                 course=course,
                 user=user,
                 role=person.role,

@@ -6,36 +6,10 @@ from django.conf import settings
 from django.db import migrations, models
 
 
-DISPATCH_TASK_NAME = "Dispatch due reminders and announcements"
-
-
-def create_dispatch_schedule(apps, schema_editor):
-    """The beat schedule of the dispatcher, visible and editable in the admin (idempotent)."""
-    IntervalSchedule = apps.get_model("django_celery_beat", "IntervalSchedule")
-    PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
-    every, _ = IntervalSchedule.objects.get_or_create(every=5, period="minutes")
-    PeriodicTask.objects.get_or_create(
-        name=DISPATCH_TASK_NAME,
-        defaults={
-            "task": "course.dispatch_reminders",
-            "interval": every,
-            "enabled": True,
-            "description": "Sends the reminders that are due (course/notifications).",
-        },
-    )
-
-
-def remove_dispatch_schedule(apps, schema_editor):
-    apps.get_model("django_celery_beat", "PeriodicTask").objects.filter(
-        name=DISPATCH_TASK_NAME
-    ).delete()
-
-
 class Migration(migrations.Migration):
 
     dependencies = [
         ('course', '0002_deadlines'),
-        ('django_celery_beat', '0019_alter_periodictasks_options'),
     ]
 
     operations = [
@@ -119,5 +93,4 @@ class Migration(migrations.Migration):
                 'constraints': [models.UniqueConstraint(fields=('recipient', 'item_key', 'kind', 'channel'), name='outbox_once_per_recipient'), models.UniqueConstraint(condition=models.Q(('recipient__isnull', True)), fields=('item_key', 'kind', 'channel'), name='outbox_once_per_broadcast')],
             },
         ),
-        migrations.RunPython(create_dispatch_schedule, remove_dispatch_schedule),
     ]

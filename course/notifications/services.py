@@ -26,7 +26,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from ..models import Announcement, Course, Enrollment
+from ..models import Announcement, Course, Enrolment
 from . import channels, rules
 from .models import AnnouncementDelivery, Notification, NotificationPreference, OutboxMessage
 from .registry import Channel, DueReminder, reminder_sources
@@ -83,9 +83,9 @@ def _record(
     User = get_user_model()
     user_ids = {r.recipient_user_id for r in reminders if r.recipient_user_id is not None}
     roles = dict(
-        Enrollment.objects.filter(course=course, user_id__in=user_ids)
-        .exclude(status=Enrollment.Status.DROPPED)
-        .filter(Q(status=Enrollment.Status.ACTIVE) | Q(role=Enrollment.Role.AUDITOR))
+        Enrolment.objects.filter(course=course, user_id__in=user_ids)
+        .exclude(status=Enrolment.Status.DROPPED)
+        .filter(Q(status=Enrolment.Status.ACTIVE) | Q(role=Enrolment.Role.AUDITOR))
         .values_list("user_id", "role")
     )
     turned_off = set(
@@ -267,10 +267,10 @@ def outbox_send(*, outbox_id: int, now: datetime) -> SendOutcome:
 # --- announcements -------------------------------------------------------------------------
 
 AUDIENCE_ROLES: dict[str, list[str]] = {
-    Announcement.Audience.EVERYONE: [r.value for r in Enrollment.Role],
-    Announcement.Audience.STUDENTS: [Enrollment.Role.STUDENT],
-    Announcement.Audience.AUDITORS: [Enrollment.Role.AUDITOR],
-    Announcement.Audience.STAFF: [Enrollment.Role.INSTRUCTOR, Enrollment.Role.TA],
+    Announcement.Audience.EVERYONE: [r.value for r in Enrolment.Role],
+    Announcement.Audience.STUDENTS: [Enrolment.Role.STUDENT],
+    Announcement.Audience.AUDITORS: [Enrolment.Role.AUDITOR],
+    Announcement.Audience.STAFF: [Enrolment.Role.INSTRUCTOR, Enrolment.Role.TA],
 }
 
 
@@ -278,9 +278,9 @@ def announcement_recipient_ids(announcement: Announcement) -> list[int]:
     """Active members of the chosen roles; wait-listed auditors follow announcements too."""
     roles = AUDIENCE_ROLES.get(announcement.audience, [])
     return list(
-        Enrollment.objects.filter(course_id=announcement.course_id, role__in=roles)
-        .exclude(status=Enrollment.Status.DROPPED)
-        .filter(Q(status=Enrollment.Status.ACTIVE) | Q(role=Enrollment.Role.AUDITOR))
+        Enrolment.objects.filter(course_id=announcement.course_id, role__in=roles)
+        .exclude(status=Enrolment.Status.DROPPED)
+        .filter(Q(status=Enrolment.Status.ACTIVE) | Q(role=Enrolment.Role.AUDITOR))
         .order_by("user_id")
         .values_list("user_id", flat=True)
     )

@@ -16,7 +16,7 @@ from django.utils.functional import lazy
 from django.utils.text import format_lazy
 from django.utils.translation import gettext, gettext_lazy
 
-from ..models import Course, Enrollment
+from ..models import Course, Enrolment
 from . import rules
 from .channels import absolute_url
 from .models import AnnouncementDelivery, Notification
@@ -82,10 +82,10 @@ def staff_digest(course: Course, now: datetime) -> Iterator[DueReminder]:
         return
     item_key = f"course:digest:{day.isoformat()}"
     staff = set(
-        Enrollment.objects.filter(
+        Enrolment.objects.filter(
             course=course,
-            role__in=[Enrollment.Role.INSTRUCTOR, Enrollment.Role.TA],
-            status=Enrollment.Status.ACTIVE,
+            role__in=[Enrolment.Role.INSTRUCTOR, Enrolment.Role.TA],
+            status=Enrolment.Status.ACTIVE,
         ).values_list("user_id", flat=True)
     )
     staff -= set(

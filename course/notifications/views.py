@@ -10,8 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from ..http import course_view
-from ..models import Course, Enrollment
+from ..decorators import course_view
+from ..models import Course, Enrolment
 from ..permissions import Action, role_of
 from . import rules, selectors, services
 from .registry import kinds
@@ -50,7 +50,7 @@ def _kinds_for_role(role: str | None) -> list:
 def notification_preferences(request: HttpRequest, course: Course) -> HttpResponse:
     role = role_of(request.user, course)
     if request.user.is_superuser and role is None:
-        role = Enrollment.Role.INSTRUCTOR
+        role = Enrolment.Role.INSTRUCTOR
     available = _kinds_for_role(role)
     if request.method == "POST":
         chosen = set(request.POST.getlist("enabled"))

@@ -1,5 +1,6 @@
-"""The syllabus file's hooks: apps register their own top-level section, what a load may
-change of theirs (watchers), and what follows a load, from their AppConfig.ready()."""
+"""The syllabus file's hooks: from their AppConfig.ready(), the apps register their policy
+sections, their sections with content of their own, what a file asks of them beyond their
+own section (checks), what a load may change of theirs (watchers) and what follows a load."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from typing import Any, Protocol
 from pydantic import BaseModel
 
 from course.models import Course
+
+from .schema import Syllabus
 
 
 class SyllabusSection(Protocol):
@@ -38,7 +41,26 @@ class Watched:
 Watcher = Callable[[Course], Mapping[str, Watched]]
 
 
+@dataclass(frozen=True)
+class PolicySection:
+    """An app's policy section (`quizzes:`, `grading:`): validated with the file, stored on the
+    course as JSON, read back with `course.selectors.course_policy`."""
+
+    schema: type[BaseModel]
+    required: bool = False  # the file must state it
+    default: Mapping[str, Any] | None = None  # what a course without a file gets (else {})
+
+
+# An app's check of the whole file: `check(syllabus, sections, where)` returns its problems,
+# each starting with `where(*key_path)` ("line 22: sessions[2].kind"). `sections` holds the
+# valid sections by name (policies included); a check whose section is absent returns [].
+Check = Callable[[Syllabus, Mapping[str, BaseModel], Callable[..., str]], list[str]]
+
+
 SECTIONS: dict[str, SyllabusSection] = {}
+POLICIES: dict[str, PolicySection] = {}
+POLICY_NAMES: dict[type[BaseModel], str] = {}
+CHECKS: dict[str, Check] = {}
 AFTER_LOAD: dict[str, Callable[[Course], object]] = {}
 WATCHERS: dict[str, Watcher] = {}
 
@@ -57,3 +79,20 @@ def register_after_load(name: str, hook: Callable[[Course], object]) -> None:
 def register_watcher(name: str, watcher: Watcher) -> None:
     """`watcher(course)` lists an app's items that a load may change (quizzes, deadlines)."""
     WATCHERS[name] = watcher
+
+
+def register_policy(
+    name: str,
+    schema: type[BaseModel],
+    *,
+    required: bool = False,
+    default: Mapping[str, Any] | None = None,
+) -> None:
+    """`name:` in the file is validated with `schema` and stored on the course."""
+    POLICIES[name] = PolicySection(schema, required=required, default=default)
+    POLICY_NAMES[schema] = name
+
+
+def register_check(name: str, check: Check) -> None:
+    """`check` runs on every valid file, after the sections are validated."""
+    CHECKS[name] = check

@@ -13,7 +13,7 @@ from pydantic import BaseModel, ValidationError
 
 from course import rules
 
-from .hooks import SECTIONS
+from .hooks import CHECKS, POLICIES, SECTIONS
 from .schema import WEEKDAYS, Syllabus
 from .yaml_file import YamlRefused, format_loc, read_yaml
 
@@ -98,19 +98,36 @@ def parse_syllabus(text: str, *, shift_weeks: int = 0) -> tuple[Syllabus, dict[s
     for key in raw:
         if key in core:
             continue
-        if key not in SECTIONS:
-            known = ", ".join(sorted(core | set(SECTIONS)))
+        schema = SECTIONS[key].schema if key in SECTIONS else None
+        if key in POLICIES:
+            schema = POLICIES[key].schema
+        if schema is None:
+            known = ", ".join(sorted(core | set(SECTIONS) | set(POLICIES)))
             problems.append(
                 f"line {index.get((key,), '?')}: {key}: unknown section (known: {known})"
             )
             continue
         try:
-            sections[key] = SECTIONS[key].schema.model_validate(raw[key])
+            sections[key] = schema.model_validate(raw[key])
         except ValidationError as exc:
             collect(exc, (key,))
+    for name, policy in POLICIES.items():
+        if name in raw:
+            continue
+        if policy.required:
+            line = _line_for(index, (name,))
+            problems.append(f"line {line}: {name}: Field required" if line else "Field required")
+        else:
+            sections[name] = policy.schema.model_validate({})
 
     if syllabus is not None:
         problems.extend(_calendar_problems(syllabus, index))
+
+        def where(*loc: Any) -> str:
+            return f"line {_line_for(index, loc) or '?'}: {format_loc(loc)}"
+
+        for check in CHECKS.values():
+            problems.extend(check(syllabus, sections, where))
     if problems:
         raise SyllabusError(problems)
     assert syllabus is not None
@@ -171,15 +188,6 @@ def _calendar_problems(s: Syllabus, index: dict[tuple, int]) -> list[str]:
                 f"{at('sessions', i, 'date')}: "
                 f"{spec.date} ({WEEKDAYS[spec.date.weekday()]}) is not a class day of the calendar "
                 "(check the meetings, breaks and days_off)"
-            )
-        week = rules.term_week(s.calendar.term_start, spec.date)
-        if spec.kind == "presentations" and not rules.week_allows_talks(
-            s.calendar.term_start, spec.date, s.presentations.first_allowed_week
-        ):
-            problems.append(
-                f"{at('sessions', i, 'kind')}: a presentations session on {spec.date} (week "
-                f"{week}) is before presentations.first_allowed_week "
-                f"({s.presentations.first_allowed_week})"
             )
     days_off: dict[dt.date, int] = {}
     for i, day in enumerate(s.calendar.days_off):

@@ -1,9 +1,10 @@
-"""The syllabus file's schema (pydantic): what an instructor writes in YAML, validated whole.
+"""The syllabus file's core schema (pydantic): the course, its calendar, sessions, readings,
+office hours and announcements, validated whole, and the building blocks the apps' sections use.
 
-The policy sections (grading, quizzes, scribing, presentations, project) are stored on the
-course as validated JSON and read back through `course.selectors.course_policies`. Apps that
-own content in the file (quiz questions, say) register an extra top-level section in
-`course.syllabus.hooks.register_section`.
+The apps register the rest of the file from their AppConfig.ready() (`course.syllabus.hooks`):
+their policy sections (`register_policy`), stored on the course as validated JSON and read back
+with `course.selectors.course_policy`, and sections with content of their own
+(`register_section`, e.g. quiz questions).
 """
 
 from __future__ import annotations
@@ -197,58 +198,6 @@ class AnnouncementSpec(Strict):
     audience: Literal["everyone", "students", "auditors", "staff"] = "everyone"
 
 
-class GradeComponent(Strict):
-    key: Slug
-    label: str
-    weight: Annotated[Decimal, Field(ge=0, le=100)]
-    source: Literal["participation", "scribing", "quizzes", "exam", "presentations", "project"]
-
-
-class LetterGrade(Strict):
-    letter: str
-    min_percent: Annotated[Decimal, Field(ge=0, le=100)]
-
-
-class GradingPolicy(Strict):
-    components: Annotated[list[GradeComponent], Field(min_length=1)]
-    letter_scale: list[LetterGrade] = []
-    rounding_decimals: Annotated[int, Field(ge=0, le=4)] = 2
-
-    @model_validator(mode="after")
-    def _weights(self) -> GradingPolicy:
-        total = sum((c.weight for c in self.components), Decimal(0))
-        if total != 100:
-            raise ValueError(f"grade weights must sum to 100, they sum to {total}")
-        keys = [c.key for c in self.components]
-        if len(set(keys)) != len(keys):
-            raise ValueError("each grade component key must be unique")
-        floors = [g.min_percent for g in self.letter_scale]
-        if floors != sorted(floors, reverse=True):
-            raise ValueError("letter_scale must go from the highest letter to the lowest")
-        return self
-
-
-class QuizPolicy(Strict):
-    expected_min: Annotated[int, Field(ge=1)] = 14
-    expected_max: Annotated[int, Field(ge=1)] = 18
-    best_n: Annotated[int, Field(ge=1)] = 8
-    duration_minutes: Annotated[int, Field(ge=1, le=240)] = 10
-    opens_minutes_after_start: Annotated[int, Field(ge=0)] = 0
-    window_minutes: Annotated[int, Field(ge=1)] = 15
-    grace_seconds: Annotated[int, Field(ge=0, le=300)] = 5
-    first_is_self_assessment: bool = True
-    require_access_code: bool = False
-    show_answers_after_close: bool = True
-
-    @model_validator(mode="after")
-    def _ranges(self) -> QuizPolicy:
-        if self.expected_max < self.expected_min:
-            raise ValueError("expected_max is below expected_min")
-        if self.best_n > self.expected_max:
-            raise ValueError("best_n is larger than the number of quizzes expected")
-        return self
-
-
 class LatePenalty(Strict):
     """A deduction in percent of the points possible (as Canvas computes it)."""
 
@@ -259,85 +208,10 @@ class LatePenalty(Strict):
     cutoff_days: Annotated[int | None, Field(ge=0)] = None
 
 
-class ScribingPolicy(Strict):
-    scribes_per_lecture: Annotated[int, Field(ge=1, le=5)] = 2
-    due_after_days: Annotated[int, Field(ge=0)] = 7
-    due_time: ClockTime = dt.time(23, 59)
-    change_cutoff_days: Annotated[int, Field(ge=0)] = 2
-    late_penalty: LatePenalty = LatePenalty()
-    template_url: WebLink = ""
-
-    @model_validator(mode="before")
-    @classmethod
-    def _removed_keys(cls, data: object) -> object:
-        # Each student scribes exactly one lecture (a database constraint); a lecture takes
-        # up to scribes_per_lecture. Files that still say otherwise are told so.
-        if isinstance(data, dict):
-            for key in ("times_per_student", "min_scribes_per_lecture"):
-                if key in data:
-                    raise ValueError(
-                        f"{key} is not a setting: every student scribes exactly one lecture and "
-                        "each lecture takes up to scribes_per_lecture; remove the key"
-                    )
-        return data
-
-
-class RubricCriterion(Strict):
-    key: Slug
-    label: str
-    points: Annotated[Decimal, Field(gt=0)]
-
-
-class PresentationPolicy(Strict):
-    group_size: Annotated[int, Field(ge=1, le=4)] = 2
-    talk_minutes: Annotated[int, Field(ge=1)] = 20
-    changeover_minutes: Annotated[int, Field(ge=0)] = 5
-    first_allowed_week: Annotated[int, Field(ge=1)] = 5
-    slides_due_hours_before: Annotated[int, Field(ge=0)] = 0
-    rubric: Annotated[list[RubricCriterion], Field(min_length=1)] = [
-        RubricCriterion(key="slides", label="Quality of slides", points=Decimal(50)),
-        RubricCriterion(key="clarity", label="Clarity of presentation", points=Decimal(50)),
-    ]
-
-
-class MilestoneSpec(Strict):
-    key: Slug
-    label: str
-    kind: Literal["document", "talk", "poster", "report"] = "document"
-    due: DateOrDateTime | None = None  # None: to be announced
-    weight: Annotated[Decimal, Field(ge=0, le=100)]
-    talk_minutes: Annotated[int | None, Field(ge=1)] = None
-    accepts: list[Literal["pdf", "link"]] = ["pdf"]
-
-
-class ProjectPolicy(Strict):
-    group_size: Annotated[int, Field(ge=1, le=4)] = 2
-    topics: list[str] = []
-    kinds: list[str] = []
-    late_penalty: LatePenalty = LatePenalty()
-    milestones: list[MilestoneSpec] = []
-
-    @model_validator(mode="after")
-    def _weights(self) -> ProjectPolicy:
-        if self.milestones:
-            total = sum((m.weight for m in self.milestones), Decimal(0))
-            if total != 100:
-                raise ValueError(f"milestone weights must sum to 100, they sum to {total}")
-        return self
-
-
-class Policies(Strict):
-    grading: GradingPolicy
-    quizzes: QuizPolicy = QuizPolicy()
-    scribing: ScribingPolicy = ScribingPolicy()
-    presentations: PresentationPolicy = PresentationPolicy()
-    project: ProjectPolicy = ProjectPolicy()
-
-
 class Syllabus(Strict):
     model_config = ConfigDict(
         extra="allow", frozen=True
-    )  # app sections are checked by their owners
+    )  # the apps' sections are checked by their owners
 
     course: CourseInfo
     calendar: Calendar
@@ -345,11 +219,6 @@ class Syllabus(Strict):
     bibliography: list[BibEntry] = []
     office_hours: list[OfficeHourSpec] = []
     announcements: list[AnnouncementSpec] = []
-    grading: GradingPolicy
-    quizzes: QuizPolicy = QuizPolicy()
-    scribing: ScribingPolicy = ScribingPolicy()
-    presentations: PresentationPolicy = PresentationPolicy()
-    project: ProjectPolicy = ProjectPolicy()
 
     @model_validator(mode="after")
     def _references(self) -> Syllabus:
@@ -365,12 +234,3 @@ class Syllabus(Strict):
                         f"session on {session.date} reads {ref.key!r}, which is not in the bibliography"
                     )
         return self
-
-    def policies(self) -> Policies:
-        return Policies(
-            grading=self.grading,
-            quizzes=self.quizzes,
-            scribing=self.scribing,
-            presentations=self.presentations,
-            project=self.project,
-        )

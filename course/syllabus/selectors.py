@@ -33,7 +33,10 @@ def yaml_data(course: Course, *, with_sections: bool = True) -> dict[str, Any]:
     from course.selectors import course_policies
 
     tz = ZoneInfo(course.time_zone)
-    policies = course_policies(course).model_dump(mode="json", exclude_defaults=False)
+    policies = {
+        name: policy.model_dump(mode="json", exclude_defaults=False)
+        for name, policy in course_policies(course).items()
+    }
     sessions = []
     for session in course.sessions.prefetch_related("session_readings__entry").order_by(
         "starts_at"

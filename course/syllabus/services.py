@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.db.models import Model, ProtectedError
+from pydantic import BaseModel
 
 from course import rules
 from course.models import (
@@ -33,7 +34,7 @@ from course.models import (
     SessionReading,
 )
 
-from .hooks import AFTER_LOAD, SECTIONS, WATCHERS, Watched
+from .hooks import AFTER_LOAD, POLICIES, SECTIONS, WATCHERS, Watched
 from .parsing import SyllabusError, calendar_notes, generated_sessions, parse_syllabus
 from .schema import WEEKDAYS, Syllabus
 from .selectors import CANCELLED_NUMBER, yaml_data
@@ -105,9 +106,10 @@ def load_syllabus_text(
     with transaction.atomic():
         existing = Course.objects.select_for_update().filter(code=syllabus.course.code).first()
         before = _snapshot(existing) if existing else {}
-        report = _apply_core(syllabus, existing)
+        report = _apply_core(syllabus, sections, existing)
         for name, data in sections.items():
-            SECTIONS[name].apply(report.course, data)
+            if name in SECTIONS:
+                SECTIONS[name].apply(report.course, data)
         if report.created or _snapshot(report.course) != before:
             # Slots, milestones and the gradebook follow the file; an unchanged file leaves
             # them as they are.
@@ -215,7 +217,9 @@ def _replace_rows(
     model._default_manager.bulk_create(model(course=course, **values) for values in wanted)
 
 
-def _apply_core(s: Syllabus, course: Course | None) -> LoadReport:
+def _apply_core(
+    s: Syllabus, sections: Mapping[str, BaseModel], course: Course | None
+) -> LoadReport:
     info, cal = s.course, s.calendar
     values = {
         "title": info.title,
@@ -235,7 +239,7 @@ def _apply_core(s: Syllabus, course: Course | None) -> LoadReport:
         "email_subject_prefix": info.email_subject_prefix,
         "is_public": info.public,
         "auditors_may_take_quizzes": info.auditors_may_take_quizzes,
-        "policies": s.policies().model_dump(mode="json"),
+        "policies": {name: sections[name].model_dump(mode="json") for name in POLICIES},
     }
     created = course is None
     if course is None:

@@ -1,4 +1,4 @@
-"""Private file serving, shared by scribing/ (notes) and projects/ (slides, PDFs).
+"""Private file serving, shared by the apps that take files (notes, slides, PDFs).
 
 API
 ---

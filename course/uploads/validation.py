@@ -1,4 +1,4 @@
-"""Upload validation, shared by scribing/ (notes) and projects/ (slides, PDFs).
+"""Upload validation, shared by the apps that take files (notes, slides, PDFs).
 
 API
 ---

@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('course', '0003_notifications'),
-        ('grading', '0002_refresh_schedule'),
+        ('grading', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

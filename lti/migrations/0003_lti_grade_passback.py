@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('lti', '0002_lti_roster_sync_schedule'),
+        ('lti', '0001_lti_platforms_keys_links'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

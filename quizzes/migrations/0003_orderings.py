@@ -6,7 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('quizzes', '0002_close_overdue_schedule'),
+        ('quizzes', '0001_initial'),
     ]
 
     operations = [

@@ -58,7 +58,7 @@ def test_new_students_join_through_their_invitations_and_find_the_open_quiz(
     page.click("input[type=submit][value=Import]")
     page.wait_for_load_state()
     assert "2 invitations sent" in page.locator("ul.messagelist").inner_text()
-    page.goto(f"{live_server.url}/admin/course/enrollment/?invitation=not_joined")
+    page.goto(f"{live_server.url}/admin/course/enrolment/?invitation=not_joined")
     assert page.locator("#result_list tbody tr").count() == 2
     page.goto(f"{live_server.url}/c/TST101/")
     page.click("button:has-text('Log out')")

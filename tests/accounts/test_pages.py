@@ -16,7 +16,7 @@ from django.utils import timezone
 from course import services
 from course.accounts import services as account_services
 from course.accounts.models import AccountInvitation
-from course.models import Enrollment
+from course.models import Enrolment
 from course.notifications.models import OutboxMessage
 from course.syllabus.services import load_syllabus_text
 from tests.conftest import SMALL_SYLLABUS
@@ -32,7 +32,7 @@ GOOD = "violet-stapler-meadow"
 def invited(course):
     """(user, invitation path) of a student the roster added without a password."""
     user = User.objects.create_user("ada", "ada@example.org", first_name="Ada")
-    services.enrollment_set(course=course, user=user, role="student", now=timezone.now())
+    services.enrolment_set(course=course, user=user, role="student", now=timezone.now())
     sent = account_services.invitation_send(
         course=course, user=user, invited_by=None, now=timezone.now()
     )
@@ -315,15 +315,15 @@ def test_adding_an_enrolment_in_the_admin_invites_the_person(
     client, course, instructor, django_capture_on_commit_callbacks
 ):
     # A student of the instructor's other course, who has no password yet: the enrolment form
-    # offers the people of the courses its user manages (course/admin.py, EnrollmentAdmin).
+    # offers the people of the courses its user manages (course/admin.py, EnrolmentAdmin).
     other = load_syllabus_text(SMALL_SYLLABUS.replace("TST101", "TST102")).course
-    services.enrollment_set(course=other, user=instructor, role="instructor", now=timezone.now())
+    services.enrolment_set(course=other, user=instructor, role="instructor", now=timezone.now())
     user = User.objects.create_user("hedy", "hedy@example.org")
-    services.enrollment_set(course=other, user=user, role="student", now=timezone.now())
+    services.enrolment_set(course=other, user=user, role="student", now=timezone.now())
     client.force_login(instructor)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
-            reverse("admin:course_enrollment_add"),
+            reverse("admin:course_enrolment_add"),
             {
                 "course": course.pk,
                 "user": user.pk,
@@ -336,7 +336,7 @@ def test_adding_an_enrolment_in_the_admin_invites_the_person(
             follow=True,
         )
     assert "was sent an invitation to choose a password" in response.content.decode()
-    assert Enrollment.objects.filter(course=course, user=user).exists()
+    assert Enrolment.objects.filter(course=course, user=user).exists()
     (email,) = mail.outbox
     assert email.to == ["hedy@example.org"] and email.subject.startswith("TST101: ")
 
@@ -358,7 +358,7 @@ def test_the_enrolment_list_shows_invited_and_joined_in_fixed_queries(
     invitation.accepted_at = timezone.now()
     invitation.save()
     client.force_login(instructor)
-    url = reverse("admin:course_enrollment_changelist")
+    url = reverse("admin:course_enrolment_changelist")
     # Flat in the class size; one more than a superuser's: the instructor's courses (scoping).
     with django_assert_max_num_queries(7):
         html = client.get(url).content.decode()
@@ -374,10 +374,10 @@ def test_the_admin_action_resends_to_all_who_have_not_joined(
 ):
     _roster(course, 3)
     client.force_login(instructor)
-    one = Enrollment.objects.filter(course=course, user__email="s0@example.org")
+    one = Enrolment.objects.filter(course=course, user__email="s0@example.org")
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
-            reverse("admin:course_enrollment_changelist"),
+            reverse("admin:course_enrolment_changelist"),
             {"action": "resend_invitations_to_all", "_selected_action": [one.get().pk]},
             follow=True,
         )

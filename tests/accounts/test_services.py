@@ -14,7 +14,7 @@ from course import services
 from course.accounts import rules
 from course.accounts import services as account_services
 from course.accounts.models import AccountInvitation
-from course.models import Enrollment
+from course.models import Enrolment
 from course.notifications import services as notification_services
 from course.notifications.models import OutboxMessage
 
@@ -75,7 +75,7 @@ def test_the_invitation_is_in_the_recipients_language(course, django_capture_on_
     user.set_unusable_password()
     user.save()
     with django_capture_on_commit_callbacks(execute=True):
-        services.enrollment_join(
+        services.enrolment_join(
             course=course, user=user, role="student", now=timezone.now(), welcome=True
         )
     (message,) = mail.outbox
@@ -140,7 +140,7 @@ def test_an_invitation_is_refused_after_two_weeks(course):
 
 def test_resending_replaces_the_old_link_and_skips_who_joined(course, make_member):
     ada = User.objects.create_user("ada", "ada@example.org")
-    services.enrollment_set(course=course, user=ada, role="student", now=timezone.now())
+    services.enrolment_set(course=course, user=ada, role="student", now=timezone.now())
     joined = make_member(course, "student")  # has a password
     first = account_services.invitation_send(
         course=course, user=ada, invited_by=None, now=timezone.now()
@@ -184,9 +184,9 @@ class RefusingBackend:
 
 def test_dropped_and_added_again_is_welcomed_again(course, make_member):
     user = make_member(course, "student")
-    enrollment = Enrollment.objects.get(user=user)
-    services.enrollment_drop(enrollment=enrollment)
-    join = services.enrollment_join(
+    enrolment = Enrolment.objects.get(user=user)
+    services.enrolment_drop(enrolment=enrolment)
+    join = services.enrolment_join(
         course=course, user=user, role="student", now=timezone.now(), welcome=True
     )
     assert join.joined and join.welcome == "notice"

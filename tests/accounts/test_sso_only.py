@@ -74,7 +74,7 @@ def test_the_invitation_of_an_sso_only_student_points_to_the_university(client, 
     user = User.objects.create_user("ada", "ada@example.org")
     from course import services
 
-    services.enrollment_set(course=sso_only, user=user, role="student", now=timezone.now())
+    services.enrolment_set(course=sso_only, user=user, role="student", now=timezone.now())
     sent = account_services.invitation_send(
         course=sso_only, user=user, invited_by=None, now=timezone.now()
     )

@@ -10,7 +10,7 @@ import pytest
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy
 
-from course.models import Enrollment, Session
+from course.models import Enrolment, Session
 from course.notifications import Category, DueReminder
 from course.notifications import rules as nrules
 
@@ -18,7 +18,7 @@ from course.notifications import rules as nrules
 def lectures_morning(course: Any, now: datetime) -> Iterator[DueReminder]:
     """Like quizzes' "quiz today": 7:00 local the morning of every lecture, until it ends."""
     members = list(
-        Enrollment.objects.filter(course=course, role__in=["student", "auditor"])
+        Enrolment.objects.filter(course=course, role__in=["student", "auditor"])
         .exclude(status="dropped")
         .values_list("user_id", flat=True)
     )

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from course.models import Enrollment
+from course.models import Enrolment
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -15,7 +15,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_a_ta_signs_in_to_the_admin_and_sees_only_the_courses_work(
     course: Any, make_member: Any, page: Any, live_server: Any
 ) -> None:
-    ta = make_member(course, Enrollment.Role.TA, username="tara")
+    ta = make_member(course, Enrolment.Role.TA, username="tara")
     assert not ta.is_staff
     page.goto(f"{live_server.url}/admin/login/?next=/admin/")
     page.fill("#id_username", "tara")
@@ -32,7 +32,7 @@ def test_a_ta_signs_in_to_the_admin_and_sees_only_the_courses_work(
 def test_an_instructor_edits_their_name_but_no_privilege(
     course: Any, make_member: Any, page: Any, login: Any, live_server: Any
 ) -> None:
-    prof = make_member(course, Enrollment.Role.INSTRUCTOR, username="prof")
+    prof = make_member(course, Enrolment.Role.INSTRUCTOR, username="prof")
     login("prof")
     page.goto(f"{live_server.url}/admin/course/user/{prof.pk}/change/")
     assert page.locator("#id_is_superuser").count() == 0

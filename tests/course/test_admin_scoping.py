@@ -38,7 +38,7 @@ from course.admin_scoping import (
 )
 from course.deadlines.models import Extension, ExtensionRequest
 from course.global_admin import SuperuserOnlyAdminMixin
-from course.models import Announcement, CalendarFeedToken, Course, Enrollment, OfficeHour, User
+from course.models import Announcement, CalendarFeedToken, Course, Enrolment, OfficeHour, User
 from course.notifications.models import (
     AnnouncementDelivery,
     Notification,
@@ -190,12 +190,12 @@ def _populate(course: Course, student: Any, staff: Any) -> None:
 def world(make_member: Callable[..., Any]) -> dict[str, Any]:
     a = load_syllabus_text(PROJECTS_SYLLABUS.replace("PRJ101", "AAA101")).course
     b = load_syllabus_text(PROJECTS_SYLLABUS.replace("PRJ101", "BBB101")).course
-    ta = make_member(a, Enrollment.Role.TA, username="ta_a")
-    instructor = make_member(a, Enrollment.Role.INSTRUCTOR, username="prof_a")
-    instructor_b = make_member(b, Enrollment.Role.INSTRUCTOR, username="prof_b")
+    ta = make_member(a, Enrolment.Role.TA, username="ta_a")
+    instructor = make_member(a, Enrolment.Role.INSTRUCTOR, username="prof_a")
+    instructor_b = make_member(b, Enrolment.Role.INSTRUCTOR, username="prof_b")
     student_a = make_member(a, username="stud_a")
     student_b = make_member(b, username="stud_b")
-    ta_b = make_member(b, Enrollment.Role.TA, username="ta_b")
+    ta_b = make_member(b, Enrolment.Role.TA, username="ta_b")
     _populate(a, student_a, ta)
     _populate(b, student_b, instructor_b)
     boss = get_user_model().objects.create_superuser("boss", "boss@x.org", "pw")
@@ -424,7 +424,7 @@ def test_the_course_admin_lists_own_courses_and_only_a_superuser_adds_one(
 
 @pytest.mark.parametrize(
     "changelist",
-    ["admin:grading_examscore_changelist", "admin:course_enrollment_changelist"],
+    ["admin:grading_examscore_changelist", "admin:course_enrolment_changelist"],
 )
 def test_a_changelists_queries_do_not_grow_with_the_courses(
     client: Any,
@@ -434,12 +434,12 @@ def test_a_changelists_queries_do_not_grow_with_the_courses(
 ) -> None:
     """The TA of 2 courses and the TA of 8 courses load the list in the same number of queries."""
     base = load_syllabus_text(PROJECTS_SYLLABUS).course
-    ta = make_member(base, Enrollment.Role.TA, username="busy_ta")
+    ta = make_member(base, Enrolment.Role.TA, username="busy_ta")
     client.force_login(ta)
     url = reverse(changelist)
     for n in (2, 8):
-        while Enrollment.objects.filter(user=ta).count() < n:
-            k = Enrollment.objects.filter(user=ta).count()
+        while Enrolment.objects.filter(user=ta).count() < n:
+            k = Enrolment.objects.filter(user=ta).count()
             other = Course.objects.create(
                 code=f"EXT{k}",
                 title="Extra",
@@ -448,8 +448,8 @@ def test_a_changelists_queries_do_not_grow_with_the_courses(
                 term_start=base.term_start,
                 term_end=base.term_end,
             )
-            Enrollment.objects.create(
-                course=other, user=ta, role=Enrollment.Role.TA, requested_at=timezone.now()
+            Enrolment.objects.create(
+                course=other, user=ta, role=Enrolment.Role.TA, requested_at=timezone.now()
             )
             student = make_member(other, username=f"s_ext{k}")
             ExamScore.objects.create(
@@ -684,8 +684,8 @@ def test_an_account_shared_with_another_course_is_view_only(
     client.force_login(world["instructor"])
     url = reverse("admin:course_user_change", args=[student.pk])
     assert b'name="_save"' in client.get(url).content
-    Enrollment.objects.create(
-        course=world["b"], user=student, role=Enrollment.Role.STUDENT, requested_at=timezone.now()
+    Enrolment.objects.create(
+        course=world["b"], user=student, role=Enrolment.Role.STUDENT, requested_at=timezone.now()
     )
     page = client.get(url)
     assert page.status_code == 200 and b'name="_save"' not in page.content
@@ -728,11 +728,11 @@ def test_the_user_admins_list_does_not_grow_in_queries_with_the_class(
 ) -> None:
     """The instructor's *Users* list of a class of 3 and of 30 takes the same queries."""
     course = load_syllabus_text(PROJECTS_SYLLABUS).course
-    prof = make_member(course, Enrollment.Role.INSTRUCTOR, username="busy_prof")
+    prof = make_member(course, Enrolment.Role.INSTRUCTOR, username="busy_prof")
     client.force_login(prof)
     url = reverse("admin:course_user_changelist")
     for size in (3, 30):
-        while Enrollment.objects.filter(course=course).count() < size + 1:
+        while Enrolment.objects.filter(course=course).count() < size + 1:
             make_member(course)
         with django_assert_max_num_queries(8):
             response = client.get(url)

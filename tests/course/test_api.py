@@ -24,9 +24,9 @@ def test_unknown_course_is_a_clear_404(client, course, make_member):
     assert client.get(reverse("api_schedule", kwargs={"code": "NOPE"})).status_code == 404
 
 
-def test_my_enrollments(client, course, make_member):
+def test_my_enrolments(client, course, make_member):
     client.force_login(make_member(course, "auditor"))
-    data = client.get(reverse("api_my_enrollments")).json()
+    data = client.get(reverse("api_my_enrolments")).json()
     assert data == [
         {
             "course_code": "TST101",

@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 
 from course.demo import load_demo
-from course.models import Announcement, Enrollment
+from course.models import Announcement, Enrolment
 
 pytestmark = pytest.mark.django_db
 
@@ -24,11 +24,11 @@ def test_the_demo_term_is_labelled_by_its_dates_and_reads_right_in_week_7() -> N
     assert course.term_start <= NOW.date() <= course.term_end
     for text in Announcement.objects.filter(course=course).values_list("body", flat=True):
         assert "tomorrow" not in text
-    enrolments = Enrollment.objects.filter(course=course)
+    enrolments = Enrolment.objects.filter(course=course)
     assert all(e.requested_at.date() >= course.term_start for e in enrolments)
-    auditors = enrolments.filter(role=Enrollment.Role.AUDITOR).order_by("requested_at")
+    auditors = enrolments.filter(role=Enrolment.Role.AUDITOR).order_by("requested_at")
     assert [a.user.username for a in auditors] == ["auditor", "auditor2"]
-    assert [a.status for a in auditors] == [Enrollment.Status.ACTIVE, Enrollment.Status.WAITLISTED]
+    assert [a.status for a in auditors] == [Enrolment.Status.ACTIVE, Enrolment.Status.WAITLISTED]
     client = Client()
     client.force_login(enrolments.get(user__username="ada").user)
     assert course.term in client.get(f"/c/{course.code}/").content.decode()

@@ -74,7 +74,7 @@ def test_the_syllabus_upload(
 @PROPERTY
 @given(value=hostile_text)
 def test_the_notification_preferences(course: Any, make_member: Any, value: str) -> None:
-    student = course.enrollments.filter(user__username="ada").first()
+    student = course.enrolments.filter(user__username="ada").first()
     user = student.user if student else make_member(course, "student", username="ada")
     c = Client(raise_request_exception=False)
     c.force_login(user)

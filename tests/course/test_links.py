@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from course.links import link_problem, validate_web_link, web_link_or_empty
-from course.models import BibliographyEntry, Course, Enrollment
+from course.models import BibliographyEntry, Course, Enrolment
 from course.syllabus.parsing import SyllabusError, parse_syllabus
 from tests.conftest import SMALL_SYLLABUS
 
@@ -122,7 +122,7 @@ def test_links_stored_before_the_check_are_not_rendered_as_links(client, course,
         lms_url="https://studium.example.org/course/1",
     )
     BibliographyEntry.objects.filter(course=course).update(url="javascript:alert(2)")
-    client.force_login(make_member(course, Enrollment.Role.STUDENT))
+    client.force_login(make_member(course, Enrolment.Role.STUDENT))
     for name in ("course_home", "resources", "schedule"):
         page = client.get(reverse(name, kwargs={"code": course.code}))
         assert page.status_code == 200

@@ -30,9 +30,9 @@ def test_anonymous_is_sent_to_login_and_strangers_are_refused(client, course, ma
         response = client.get(url)
         assert response.status_code == 302 and "/accounts/login/" in response["Location"]
     other = make_member(course, "student", "x")
-    from course.models import Enrollment
+    from course.models import Enrolment
 
-    Enrollment.objects.filter(user=other).update(status="dropped")
+    Enrolment.objects.filter(user=other).update(status="dropped")
     client.force_login(other)
     assert client.get("/c/TST101/notifications/").status_code == 403
     assert client.post("/c/TST101/notifications/read/").status_code == 403

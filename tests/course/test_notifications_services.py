@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.utils import timezone, translation
 
-from course.models import Announcement, Enrollment
+from course.models import Announcement, Enrolment
 from course.notifications import (
     DigestLine,
     register_digest_source,
@@ -325,7 +325,7 @@ def test_announcement_reaches_its_audience(
     make_member(course, "ta", "tina")
     make_member(course, "instructor", "prof")
     dropped = make_member(course, "student", "gone")
-    Enrollment.objects.filter(user=dropped).update(status="dropped")
+    Enrolment.objects.filter(user=dropped).update(status="dropped")
     a = _announcement(course, audience=audience)
     at = datetime(2021, 1, 20, 8, 0, tzinfo=MTL)
     services.announcement_request_send(announcement=a, requested_by=None, send_at=at)

@@ -6,10 +6,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from course.models import Enrollment
+from course.models import Enrolment
 from course.permissions import AdminOperation, account_editable_by, admin_may
 
-Role = Enrollment.Role
+Role = Enrolment.Role
 APPS = ["course", "quizzes", "scribing", "projects", "grading"]
 
 

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from course import services
-from course.models import Course, Enrollment
+from course.models import Course, Enrolment
 from course.roster import parse_roster
 from course.syllabus.services import load_syllabus_text
 from tests.projects.conftest import PROJECTS_SYLLABUS
@@ -29,8 +29,8 @@ def two_courses(make_member: Any) -> dict[str, Any]:
         "a": a,
         "b": b,
         "ada": make_member(a, username="ada"),
-        "prof_a": make_member(a, Enrollment.Role.INSTRUCTOR, username="prof_a"),
-        "prof_b": make_member(b, Enrollment.Role.INSTRUCTOR, username="prof_b"),
+        "prof_a": make_member(a, Enrolment.Role.INSTRUCTOR, username="prof_a"),
+        "prof_b": make_member(b, Enrolment.Role.INSTRUCTOR, username="prof_b"),
     }
 
 
@@ -54,14 +54,14 @@ def test_an_import_in_b_neither_renames_nor_empowers_a_student_of_a(
     ada.refresh_from_db()
     assert (ada.first_name, ada.last_name) == ("Ada", "Test")
     assert not (ada.is_staff or ada.is_superuser or ada.groups.exists())
-    assert Enrollment.objects.get(course=b, user=ada).role == Enrollment.Role.INSTRUCTOR
-    assert Enrollment.objects.get(course=a, user=ada).role == Enrollment.Role.STUDENT
+    assert Enrolment.objects.get(course=b, user=ada).role == Enrolment.Role.INSTRUCTOR
+    assert Enrolment.objects.get(course=a, user=ada).role == Enrolment.Role.STUDENT
 
     client.force_login(ada)
     assert client.get(reverse("admin:course_course_change", args=[b.pk])).status_code == 200
     assert client.get(reverse("admin:course_course_change", args=[a.pk])).status_code == 403
     assert client.get(reverse("admin:grading_gradebook", args=[a.pk])).status_code == 403
-    listed = client.get(reverse("admin:course_enrollment_changelist")).context["cl"].result_list
+    listed = client.get(reverse("admin:course_enrolment_changelist")).context["cl"].result_list
     assert {e.course_id for e in listed} == {b.pk}
 
 
@@ -103,13 +103,13 @@ def test_a_nul_or_an_overlong_name_is_that_lines_error_and_nothing_is_imported(
 ) -> None:
     b = two_courses["b"]
     text = f"First name,Last name,Email address\nGood,Person,good@x.org\n{line}\n"
-    before = (User.objects.count(), Enrollment.objects.count())
+    before = (User.objects.count(), Enrolment.objects.count())
     client.force_login(two_courses["prof_b"])
     page = _import(client, b, text)
     assert page.status_code == 200
     assert message in page.content.decode()
     assert "Nothing was imported" in page.content.decode()
-    assert (User.objects.count(), Enrollment.objects.count()) == before
+    assert (User.objects.count(), Enrolment.objects.count()) == before
 
 
 def test_the_limits_are_the_accounts_own() -> None:

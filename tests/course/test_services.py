@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from course import services
-from course.models import Enrollment
+from course.models import Enrolment
 from course.roster import parse_roster
 
 User = get_user_model()
@@ -49,7 +49,7 @@ def test_parse_refuses_a_file_without_an_email_column():
 def test_import_creates_then_updates(course):
     result = services.roster_import(course=course, text=MOODLE_EXPORT, now=timezone.now())
     assert result.ok and (result.created, result.updated) == (4, 0)
-    roles = dict(Enrollment.objects.filter(course=course).values_list("user__email", "role"))
+    roles = dict(Enrolment.objects.filter(course=course).values_list("user__email", "role"))
     assert roles == {
         "ada@umontreal.ca": "student",
         "alan@umontreal.ca": "student",
@@ -62,7 +62,7 @@ def test_import_creates_then_updates(course):
     assert (again.created, again.updated) == (0, 4)
     assert User.objects.get(email="ada@umontreal.ca").last_name == "King"
     assert (
-        Enrollment.objects.get(course=course, user__email="ada@umontreal.ca").student_id
+        Enrolment.objects.get(course=course, user__email="ada@umontreal.ca").student_id
         == "20980001"
     )
 
@@ -74,7 +74,7 @@ def test_a_bad_row_leaves_nothing_half_applied(course):
     assert not result.ok
     assert str(result.errors[0]) == "line 6: 'broken-email' is not a valid e-mail address"
     assert not User.objects.filter(email__endswith="umontreal.ca").exists()
-    assert not Enrollment.objects.filter(course=course).exists()
+    assert not Enrolment.objects.filter(course=course).exists()
 
 
 @pytest.mark.django_db
@@ -87,7 +87,7 @@ def test_auditors_sit_in_while_seats_remain_and_are_promoted_when_one_frees(cour
     second = make_member(course, "auditor", now=t0 + timedelta(minutes=2))
 
     def status(user):
-        return Enrollment.objects.get(course=course, user=user).status
+        return Enrolment.objects.get(course=course, user=user).status
 
     assert status(first) == "active" and status(second) == "waitlisted"
 
@@ -97,7 +97,7 @@ def test_auditors_sit_in_while_seats_remain_and_are_promoted_when_one_frees(cour
     assert status(first) == "waitlisted" and status(second) == "waitlisted"
 
     # A student drops: the first auditor in line is promoted, not the second.
-    services.enrollment_drop(enrollment=Enrollment.objects.get(course=course, user=students[0]))
+    services.enrolment_drop(enrolment=Enrolment.objects.get(course=course, user=students[0]))
     assert status(first) == "active" and status(second) == "waitlisted"
 
 
@@ -130,7 +130,7 @@ def test_imported_instructors_and_tas_can_work_in_the_admin(client, course):
     assert client.get(reverse("admin:course_session_delete", args=[session.pk])).status_code == 403
 
     instructor = User.objects.create_user("prof", "prof@umontreal.ca", "pw-for-tests")
-    services.enrollment_set(course=course, user=instructor, role="instructor", now=timezone.now())
+    services.enrolment_set(course=course, user=instructor, role="instructor", now=timezone.now())
     instructor.refresh_from_db()
     assert not (instructor.is_staff or instructor.groups.exists())
     client.force_login(instructor)

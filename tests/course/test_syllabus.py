@@ -11,6 +11,10 @@ from course.models import Course, Session
 from course.syllabus.parsing import SyllabusError, parse_syllabus
 from course.syllabus.selectors import dump_syllabus
 from course.syllabus.services import load_syllabus_text
+from grading.policy import GradingPolicy
+from projects.policy import PresentationPolicy, ProjectPolicy
+from quizzes.policy import QuizPolicy
+from scribing.policy import ScribingPolicy
 from tests.conftest import SMALL_SYLLABUS
 
 DEMO = Path(__file__).resolve().parents[2] / "course" / "demo" / "ift6085-winter2021.yaml"
@@ -23,8 +27,13 @@ def problems_of(text: str) -> list[str]:
 
 
 def test_demo_syllabus_holds_the_slides_rules():
-    syllabus, _ = parse_syllabus(DEMO.read_text())
-    weights = {c.key: int(c.weight) for c in syllabus.grading.components}
+    syllabus, sections = parse_syllabus(DEMO.read_text())
+    grading, quizzes, scribing = sections["grading"], sections["quizzes"], sections["scribing"]
+    presentations, project = sections["presentations"], sections["project"]
+    assert isinstance(grading, GradingPolicy) and isinstance(quizzes, QuizPolicy)
+    assert isinstance(scribing, ScribingPolicy) and isinstance(presentations, PresentationPolicy)
+    assert isinstance(project, ProjectPolicy)
+    weights = {c.key: int(c.weight) for c in grading.components}
     assert weights == {
         "participation": 5,
         "scribing": 10,
@@ -34,16 +43,16 @@ def test_demo_syllabus_holds_the_slides_rules():
         "presentations": 15,
         "project": 35,
     }
-    assert syllabus.quizzes.best_n == 8
-    assert (syllabus.quizzes.expected_min, syllabus.quizzes.expected_max) == (14, 18)
-    assert syllabus.quizzes.first_is_self_assessment
-    assert 5 <= syllabus.quizzes.duration_minutes <= 10
-    assert syllabus.scribing.due_after_days == 7
-    assert syllabus.scribing.late_penalty.percent == 5
-    assert syllabus.scribing.scribes_per_lecture == 2
-    assert syllabus.presentations.talk_minutes == 20 and syllabus.presentations.group_size == 2
-    assert syllabus.presentations.first_allowed_week == 5
-    assert [m.key for m in syllabus.project.milestones] == [
+    assert quizzes.best_n == 8
+    assert (quizzes.expected_min, quizzes.expected_max) == (14, 18)
+    assert quizzes.first_is_self_assessment
+    assert 5 <= quizzes.duration_minutes <= 10
+    assert scribing.due_after_days == 7
+    assert scribing.late_penalty.percent == 5
+    assert scribing.scribes_per_lecture == 2
+    assert presentations.talk_minutes == 20 and presentations.group_size == 2
+    assert presentations.first_allowed_week == 5
+    assert [m.key for m in project.milestones] == [
         "proposal",
         "progress",
         "poster",

@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from course.models import Enrollment
+from course.models import Enrolment
 from course.tasks import seats_rebalance_task
 from tests.celery_worker import wait_until
 
@@ -20,16 +20,14 @@ def test_the_worker_reseats_auditors(course, make_member, celery_worker):
     first = make_member(course, "auditor", now=t0 + timedelta(minutes=1))
     second = make_member(course, "auditor", now=t0 + timedelta(minutes=2))
     # Seat everyone by hand, as an admin edit that bypassed the rule would.
-    Enrollment.objects.filter(course=course, role="auditor").update(status="active")
+    Enrolment.objects.filter(course=course, role="auditor").update(status="active")
 
     celery_worker()
     seats_rebalance_task.delay(course.pk)
 
     def statuses():
         return dict(
-            Enrollment.objects.filter(course=course, role="auditor").values_list(
-                "user_id", "status"
-            )
+            Enrolment.objects.filter(course=course, role="auditor").values_list("user_id", "status")
         )
 
     assert wait_until(lambda: statuses()[second.pk] == "waitlisted", timeout=60), statuses()

@@ -1,4 +1,4 @@
-"""Gradebook fixtures: a class of students and fake item providers for the apps not built."""
+"""Gradebook fixtures: a class of students and fake item providers that stand in for the apps."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from django.contrib.auth import get_user_model
 
-from course.models import Course, Enrollment
+from course.models import Course, Enrolment
 from course.scores import ScoreItem, ScoresByStudent, ScoreStatus
 
 
@@ -45,13 +45,13 @@ def make_class(db: Any) -> Callable[[Course, int], list[Any]]:
                 for i in range(n)
             ]
         )
-        Enrollment.objects.bulk_create(
+        Enrolment.objects.bulk_create(
             [
-                Enrollment(
+                Enrolment(
                     course=course,
                     user=u,
-                    role=Enrollment.Role.STUDENT,
-                    status=Enrollment.Status.ACTIVE,
+                    role=Enrolment.Role.STUDENT,
+                    status=Enrolment.Status.ACTIVE,
                     student_id=f"2098{i:04d}",
                     requested_at=timezone.now(),
                 )
@@ -69,7 +69,7 @@ def fake_provider(
     """Gives every active student `n_items` items (one query, like the real ones)."""
 
     def provide(course: Course) -> ScoresByStudent:
-        ids = Enrollment.objects.filter(course=course, role=Enrollment.Role.STUDENT).values_list(
+        ids = Enrolment.objects.filter(course=course, role=Enrolment.Role.STUDENT).values_list(
             "user_id", flat=True
         )
         return {

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from course.deadlines import services as deadline_services
 from course.deadlines.rules import target_key
-from course.models import Enrollment
+from course.models import Enrolment
 from course.rules import weeks_to_shift
 from course.syllabus.services import load_syllabus_text
 from projects import services as project_services
@@ -35,9 +35,9 @@ def test_ta_walks_the_class_pages_from_the_navigation(
     live_server, page, login, live_course, make_member
 ):
     course = live_course
-    make_member(course, Enrollment.Role.TA, username="tara")
-    ana = make_member(course, Enrollment.Role.STUDENT, username="ana")
-    ben = make_member(course, Enrollment.Role.STUDENT, username="ben")
+    make_member(course, Enrolment.Role.TA, username="tara")
+    ana = make_member(course, Enrolment.Role.STUDENT, username="ana")
+    ben = make_member(course, Enrolment.Role.STUDENT, username="ben")
     project_services.group_create(course=course, kind=GroupKind.PROJECT, students=[ana, ben])
     build_quiz(course, title="Quiz of the day", session_index=3)
     login("tara")
@@ -59,7 +59,7 @@ def test_ta_walks_the_class_pages_from_the_navigation(
 
 def test_instructor_home_shows_one_quiz_banner(live_server, page, login, live_course, make_member):
     course = live_course
-    boss = make_member(course, Enrollment.Role.INSTRUCTOR, username="boss")
+    boss = make_member(course, Enrolment.Role.INSTRUCTOR, username="boss")
     boss.is_staff = boss.is_superuser = True  # as the demo's instructor
     boss.save()
     build_quiz(course, title="Open quiz", session_index=3)
@@ -74,8 +74,8 @@ def test_team_is_told_the_cost_before_a_late_hand_in_and_sees_the_extension_coun
     live_server, page, login, live_course, make_member, tmp_path
 ):
     course = live_course
-    ana = make_member(course, Enrollment.Role.STUDENT, username="ana")
-    ben = make_member(course, Enrollment.Role.STUDENT, username="ben")
+    ana = make_member(course, Enrolment.Role.STUDENT, username="ana")
+    ben = make_member(course, Enrolment.Role.STUDENT, username="ben")
     team = project_services.group_create(course=course, kind=GroupKind.PROJECT, students=[ana, ben])
     milestone = Milestone.objects.get(course=course, key="proposal")
     milestone.due = timezone.now() - timedelta(hours=3)  # due three hours ago
@@ -112,7 +112,7 @@ def test_auditor_sees_practice_not_grades(live_server, page, login, live_course,
     course = live_course
     course.auditors_may_take_quizzes = True
     course.save(update_fields=["auditors_may_take_quizzes"])
-    make_member(course, Enrollment.Role.AUDITOR, username="audrey")
+    make_member(course, Enrolment.Role.AUDITOR, username="audrey")
     build_quiz(
         course,
         title="Past quiz",

@@ -30,7 +30,7 @@ PROPERTY = settings(
 def test_the_exam_import(
     course: Any, make_member: Any, student: str, score: str, out_of: str, note: str
 ) -> None:
-    if not ExamScore.objects.exists() and not course.enrollments.filter(user__username="ada"):
+    if not ExamScore.objects.exists() and not course.enrolments.filter(user__username="ada"):
         make_member(course, "student", username="ada")
     ExamScore.objects.all().delete()
     out = io.StringIO()
@@ -51,7 +51,7 @@ def test_the_exam_import(
 @PROPERTY
 @given(assume=hostile_text)
 def test_the_what_if_form(client: Client, course: Any, make_member: Any, assume: str) -> None:
-    student = course.enrollments.filter(user__username="ada").first()
+    student = course.enrolments.filter(user__username="ada").first()
     user = student.user if student else make_member(course, "student", username="ada")
     client.force_login(user)
     r = client.get(reverse("my_grades", kwargs={"code": course.code}), {"assume": as_sent(assume)})

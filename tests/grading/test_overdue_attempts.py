@@ -15,10 +15,11 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 from django.utils import timezone
 
-from course.selectors import course_policies
+from course.selectors import course_policy
 from grading import services
 from quizzes import services as quiz_services
 from quizzes.models import Attempt, Choice, Question, Quiz
+from quizzes.policy import QuizPolicy
 
 pytestmark = pytest.mark.django_db
 
@@ -59,7 +60,7 @@ def _quiz_item(components: list[dict[str, Any]], key: str) -> dict[str, Any]:
 
 def _quiz_component_percent(quiz: Quiz) -> str:
     """The quizzes component with this one quiz at 100%: best-N counts the others as 0."""
-    best_n = course_policies(quiz.course).quizzes.best_n
+    best_n = course_policy(quiz.course, QuizPolicy).best_n
     return f"{Decimal(100) / best_n:.2f}"
 
 

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import typing
 from decimal import Decimal as D
 from typing import Any
 
 import pytest
 from django.utils import timezone
 
-from course.models import Enrollment
+from course.models import Enrolment
 from course.scores import ScoreStatus
 from grading import selectors, services
 from grading.models import ExamScore, GradebookSnapshot, GradeOverride, OverrideAuditLog
+from grading.policy import GradeSource
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +28,7 @@ def test_loader_query_count_does_not_depend_on_class_size(
     for size, prefix in ((5, "a"), (60, "b")):
         make_class(course, size if not counts else size - 5, prefix=prefix)
         users = list(
-            Enrollment.objects.filter(course=course, role="student").values_list(
+            Enrolment.objects.filter(course=course, role="student").values_list(
                 "user_id", flat=True
             )
         )
@@ -62,11 +64,13 @@ def test_unbuilt_apps_are_pending(course: Any, make_member: Any) -> None:
     assert grade.final_percent is None and grade.so_far_percent is None
 
 
-def test_missing_item_provider_is_none() -> None:
-    assert selectors.item_provider("no-such-source") is None
-    # Whatever the other apps' state, the lookup never raises.
+def test_every_grade_source_has_its_provider() -> None:
+    sources = set(typing.get_args(GradeSource))
+    assert set(selectors.PROVIDERS) | set(selectors.OWN_SOURCES) == sources
     for source in selectors.PROVIDERS:
-        selectors.item_provider(source)
+        assert callable(selectors.item_provider(source))
+    assert selectors.item_provider("exam") is None  # the gradebook's own scores
+    assert selectors.item_provider("no-such-source") is None
 
 
 def test_recompute_stores_one_snapshot_idempotently(course: Any, make_member: Any) -> None:
@@ -248,7 +252,7 @@ def test_after_term_missing_counts_zero(
 def test_loader_with_the_real_apps_has_a_fixed_query_count(
     course: Any, make_class: Any, django_assert_max_num_queries: Any
 ) -> None:
-    """The other apps' real gradebook_items (or pending while not built), at two sizes."""
+    """The other apps' real gradebook_items, at two sizes."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -263,7 +267,9 @@ def test_loader_with_the_real_apps_has_a_fixed_query_count(
         selectors.compute_rows(selectors.load_gradebook_inputs(course, IN_TERM))
 
 
-def test_periodic_refresh_recomputes_only_changed_courses(course: Any, make_member: Any) -> None:
+def test_periodic_refresh_recomputes_only_changed_courses(
+    course: Any, make_member: Any, beat_schedule: None
+) -> None:
     from django_celery_beat.models import PeriodicTask
 
     from grading import tasks

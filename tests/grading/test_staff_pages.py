@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from course import services as course_services
-from course.models import Course, Enrollment
+from course.models import Course, Enrolment
 from grading import services as grading_services
 from projects import services as project_services
 from projects.models import GroupKind
@@ -99,8 +99,8 @@ def test_instructor_home_has_one_staff_banner_and_no_student_links(course: Cours
     beside the staff's, and "My grades" ("you are not a registered student")."""
     User = get_user_model()
     instructor = User.objects.create_superuser("boss", "boss@example.org", "pw-for-tests")
-    course_services.enrollment_set(
-        course=course, user=instructor, role=Enrollment.Role.INSTRUCTOR, now=timezone.now()
+    course_services.enrolment_set(
+        course=course, user=instructor, role=Enrolment.Role.INSTRUCTOR, now=timezone.now()
     )
     build_quiz(course, title="Open quiz")
     home = _client(instructor).get(f"/c/{course.code}/").content.decode()

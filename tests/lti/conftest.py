@@ -11,7 +11,7 @@ import pytest
 from django.core.cache import cache
 from django.test import Client
 
-from course.models import Course, Enrollment
+from course.models import Course, Enrolment
 from lti.models import Platform
 
 from .platform import INSTRUCTOR, LtiPlatform, Member
@@ -83,7 +83,7 @@ def bound_course(
     course: Course, registered: Platform, lms: LtiPlatform, make_member: Any, do_launch: Any
 ) -> Course:
     """TST101 linked to the test platform's course by its instructor's first launch."""
-    make_member(course, Enrollment.Role.INSTRUCTOR, username="prof")
+    make_member(course, Enrolment.Role.INSTRUCTOR, username="prof")
     lms.members["prof"] = Member("lms-prof", "prof@example.org", "Pat", "Prof", INSTRUCTOR)
     response = do_launch("prof")
     assert response.status_code == 302, response.content

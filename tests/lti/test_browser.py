@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from course.models import Course, Enrollment
+from course.models import Course, Enrolment
 from lti.models import LinkedAccount
 
 from .conftest import register
@@ -31,7 +31,7 @@ def test_a_student_launches_from_the_lms_into_the_course_home(
     ).start()
     try:
         register(lms)
-        make_member(course, Enrollment.Role.INSTRUCTOR, username="prof")
+        make_member(course, Enrolment.Role.INSTRUCTOR, username="prof")
         lms.members["prof"] = Member("lms-prof", "prof@example.org", "Pat", "Prof", INSTRUCTOR)
         lms.members["zoe"] = Member("lms-zoe", "zoe@example.org", "Zoé", "Student", LEARNER)
 
@@ -48,7 +48,7 @@ def test_a_student_launches_from_the_lms_into_the_course_home(
         assert page.locator("h1").inner_text().startswith("TST101")
         assert "Zoé" in page.locator("header").inner_text()
         zoe = LinkedAccount.objects.get(subject="lms-zoe").user
-        assert Enrollment.objects.get(course=course, user=zoe).role == Enrollment.Role.STUDENT
+        assert Enrolment.objects.get(course=course, user=zoe).role == Enrolment.Role.STUDENT
 
         # A second click from the LMS is a new launch: the spent nonce is not reused.
         page.goto(f"{lms.base_url}/course/zoe")

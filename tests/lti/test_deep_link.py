@@ -9,7 +9,7 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 
-from course.models import Course, Enrollment
+from course.models import Course, Enrolment
 from lti.models import LinkedCourse, Platform
 
 from .conftest import launch
@@ -31,7 +31,7 @@ RETURN_URL = "https://studium.test.example/mod/lti/contentitem_return.php"
 @pytest.fixture
 def prof(course: Course, registered: Platform, lms: LtiPlatform, make_member: Any) -> str:
     call_command("lti_rotate_key", "--if-missing", verbosity=0)
-    make_member(course, Enrollment.Role.INSTRUCTOR, username="prof")
+    make_member(course, Enrolment.Role.INSTRUCTOR, username="prof")
     lms.members["prof"] = Member("lms-prof", "prof@example.org", "Pat", "Prof", INSTRUCTOR)
     lms.target_link_uri = "http://testserver/"
     return "prof"

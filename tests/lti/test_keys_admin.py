@@ -10,7 +10,7 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 
-from course.models import Course, Enrollment
+from course.models import Course, Enrolment
 from lti.models import Platform, ToolKey
 
 pytestmark = pytest.mark.django_db
@@ -44,7 +44,7 @@ def test_the_command_generates_then_rotates_and_the_jwks_publishes_current_and_p
 def test_only_superusers_reach_the_platform_registration(
     course: Course, make_member: Any, django_user_model: Any
 ) -> None:
-    instructor = make_member(course, Enrollment.Role.INSTRUCTOR, username="prof")
+    instructor = make_member(course, Enrolment.Role.INSTRUCTOR, username="prof")
     staff = Client()
     staff.force_login(instructor)
     assert staff.get("/admin/lti/platform/").status_code == 403

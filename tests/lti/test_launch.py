@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from course.models import Course, Enrollment, User
+from course.models import Course, Enrolment, User
 from lti.models import LinkedAccount, LinkedCourse, Platform
 
 from .conftest import launch, start_login
@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 def people_and_links() -> tuple[int, int, int, int]:
     return (
         User.objects.count(),
-        Enrollment.objects.count(),
+        Enrolment.objects.count(),
         LinkedAccount.objects.count(),
         LinkedCourse.objects.count(),
     )
@@ -47,8 +47,8 @@ def test_a_launch_signs_the_person_in_enrolled_with_the_lms_role(
         "Newcomer",
     )
     assert not user.has_usable_password()
-    enrollment = Enrollment.objects.get(course=bound_course, user=user)
-    assert (enrollment.role, enrollment.status) == (role, Enrollment.Status.ACTIVE)
+    enrolment = Enrolment.objects.get(course=bound_course, user=user)
+    assert (enrolment.role, enrolment.status) == (role, Enrolment.Status.ACTIVE)
     # Staff reach the admin by their enrolment in this course, never by a site-wide flag.
     assert not user.is_staff
     home = client.get("/c/TST101/")
@@ -59,7 +59,7 @@ def test_a_launch_signs_the_person_in_enrolled_with_the_lms_role(
 def test_first_launch_matches_the_roster_account_by_email_then_the_lms_user_id(
     bound_course: Course, lms: LtiPlatform, do_launch: Any, make_member: Any
 ) -> None:
-    ada = make_member(bound_course, Enrollment.Role.STUDENT, username="ada")
+    ada = make_member(bound_course, Enrolment.Role.STUDENT, username="ada")
     lms.members["ada"] = Member("lms-ada", "ADA@example.org", "Ada", "Lovelace", LEARNER)
 
     assert do_launch("ada").status_code == 302
@@ -69,17 +69,17 @@ def test_first_launch_matches_the_roster_account_by_email_then_the_lms_user_id(
     lms.members["ada"].email = "ada.lovelace@example.org"
     assert do_launch("ada").status_code == 302
     assert User.objects.filter(username__startswith="ada").count() == 1
-    assert Enrollment.objects.filter(user=ada).count() == 1
+    assert Enrolment.objects.filter(user=ada).count() == 1
 
 
 def test_an_auditor_the_lms_lists_as_learner_stays_an_auditor(
     bound_course: Course, lms: LtiPlatform, do_launch: Any, make_member: Any
 ) -> None:
-    auditor = make_member(bound_course, Enrollment.Role.AUDITOR, username="aud")
+    auditor = make_member(bound_course, Enrolment.Role.AUDITOR, username="aud")
     lms.members["aud"] = Member("lms-aud", "aud@example.org", "Au", "Ditor", LEARNER)
 
     assert do_launch("aud").status_code == 302
-    assert Enrollment.objects.get(user=auditor).role == Enrollment.Role.AUDITOR
+    assert Enrolment.objects.get(user=auditor).role == Enrolment.Role.AUDITOR
 
 
 def test_a_link_to_a_course_page_lands_on_that_page(
@@ -96,7 +96,7 @@ def test_a_link_to_a_course_page_lands_on_that_page(
 def test_the_instructors_first_launch_binds_the_course(
     course: Course, registered: Platform, lms: LtiPlatform, make_member: Any, do_launch: Any
 ) -> None:
-    prof = make_member(course, Enrollment.Role.INSTRUCTOR, username="prof")
+    prof = make_member(course, Enrolment.Role.INSTRUCTOR, username="prof")
     lms.members["prof"] = Member("lms-prof", "prof@example.org", "Pat", "Prof", INSTRUCTOR)
 
     assert do_launch("prof")["Location"] == "/c/TST101/"

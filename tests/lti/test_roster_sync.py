@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
-from course.models import Course, Enrollment, User
+from course.models import Course, Enrolment, User
 from lti import services, tasks
 from lti.models import LinkedCourse
 from lti.protocol import ServiceError
@@ -25,9 +25,9 @@ def synced_setup(bound_course: Course, lms: LtiPlatform, make_member: Any) -> di
     call_command("lti_rotate_key", "--if-missing", verbosity=0)
     lms.tool_jwks = Client().get("/lti/jwks.json").json()
     people = {
-        "ada": make_member(bound_course, Enrollment.Role.STUDENT, username="ada"),
-        "gone": make_member(bound_course, Enrollment.Role.STUDENT, username="gone"),
-        "aud": make_member(bound_course, Enrollment.Role.AUDITOR, username="aud"),
+        "ada": make_member(bound_course, Enrolment.Role.STUDENT, username="ada"),
+        "gone": make_member(bound_course, Enrolment.Role.STUDENT, username="gone"),
+        "aud": make_member(bound_course, Enrolment.Role.AUDITOR, username="aud"),
     }
     lms.enrol(lms.members["prof"])
     lms.enrol(Member("lms-ada", "ada@example.org", "Ada", "Test", LEARNER))
@@ -37,7 +37,7 @@ def synced_setup(bound_course: Course, lms: LtiPlatform, make_member: Any) -> di
 
 
 def role_of(course: Course, email: str) -> tuple[str, str]:
-    e = Enrollment.objects.get(course=course, user__email=email)
+    e = Enrolment.objects.get(course=course, user__email=email)
     return e.role, e.status
 
 
@@ -84,13 +84,13 @@ def test_a_refused_token_changes_nothing_and_is_reported(
 ) -> None:
     lms.tool_jwks = {"keys": []}  # the platform no longer knows the tool's key
     link = LinkedCourse.objects.get()
-    before = list(Enrollment.objects.values_list("user_id", "role", "status").order_by("user_id"))
+    before = list(Enrolment.objects.values_list("user_id", "role", "status").order_by("user_id"))
 
     with pytest.raises(ServiceError):
         services.roster_sync(link=link, now=timezone.now())
 
     assert (
-        list(Enrollment.objects.values_list("user_id", "role", "status").order_by("user_id"))
+        list(Enrolment.objects.values_list("user_id", "role", "status").order_by("user_id"))
         == before
     )
     link.refresh_from_db()
@@ -124,7 +124,7 @@ def test_the_nightly_task_queues_one_sync_per_linked_course(
     assert role_of(bound_course, "gone@example.org") == ("student", "dropped")
 
 
-def test_the_nightly_schedule_is_in_the_beat_table() -> None:
+def test_the_nightly_schedule_is_in_the_beat_table(beat_schedule: None) -> None:
     from django_celery_beat.models import PeriodicTask
 
     task = PeriodicTask.objects.get(task="lti.roster_sync_all")
@@ -170,7 +170,7 @@ def test_the_instructor_syncs_from_the_course_lms_page_and_others_cannot(
     assert "gone@example.org" in text
     assert role_of(bound_course, "gone@example.org") == ("student", "dropped")
 
-    for role in (Enrollment.Role.TA, Enrollment.Role.STUDENT):
+    for role in (Enrolment.Role.TA, Enrolment.Role.STUDENT):
         other = Client()
         other.force_login(make_member(bound_course, role))
         assert other.post("/c/TST101/lms/").status_code == 403
@@ -183,9 +183,9 @@ def test_only_the_instructor_sees_the_lms_page_in_the_navigation(
     import re
 
     for role, shown in (
-        (Enrollment.Role.INSTRUCTOR, True),
-        (Enrollment.Role.TA, False),
-        (Enrollment.Role.STUDENT, False),
+        (Enrolment.Role.INSTRUCTOR, True),
+        (Enrolment.Role.TA, False),
+        (Enrolment.Role.STUDENT, False),
     ):
         client = Client()
         client.force_login(make_member(course, role))

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from course.models import Enrollment
+from course.models import Enrolment
 
 pytestmark = pytest.mark.django_db
 
@@ -24,7 +24,7 @@ def assert_error(response: Any, status: int, code: str) -> dict[str, Any]:
 @pytest.fixture
 def student_client(course: Any, make_member: Any) -> Client:
     client = Client()
-    client.force_login(make_member(course, Enrollment.Role.STUDENT, username="ada"))
+    client.force_login(make_member(course, Enrolment.Role.STUDENT, username="ada"))
     return client
 
 
@@ -73,7 +73,7 @@ def test_invalid_input_names_the_field(student_client: Client, course: Any) -> N
 
 def test_csrf_missing_on_a_session_post(course: Any, make_member: Any) -> None:
     client = Client(enforce_csrf_checks=True)
-    client.force_login(make_member(course, Enrollment.Role.STUDENT))
+    client.force_login(make_member(course, Enrolment.Role.STUDENT))
     body = assert_error(
         client.post(f"/api/courses/{course.code}/scribing/slots/1/claim/"), 403, "permission_denied"
     )

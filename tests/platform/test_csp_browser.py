@@ -92,14 +92,14 @@ def test_taking_a_quiz_with_math_has_no_csp_violation(
 ) -> None:
     from playwright.sync_api import expect
 
-    from course.models import Enrollment
+    from course.models import Enrolment
     from course.syllabus.services import load_syllabus_text
     from tests.conftest import SMALL_SYLLABUS
     from tests.quizzes.conftest import build_quiz, questions
 
     course = load_syllabus_text(SMALL_SYLLABUS).course
     quiz = build_quiz(course, title="Gradient descent quiz")
-    make_member(course, Enrollment.Role.STUDENT, "ana")
+    make_member(course, Enrolment.Role.STUDENT, "ana")
     single = questions(quiz)["single"]
     watch = Watch(page, live_server.url)
     login("ana")

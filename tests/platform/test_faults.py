@@ -21,7 +21,7 @@ from django.conf import settings
 from django.db import connection
 from django.test import Client, override_settings
 
-from course.models import Enrollment
+from course.models import Enrolment
 
 ROOT = Path(__file__).resolve().parents[2]
 on_postgresql = pytest.mark.skipif(
@@ -90,7 +90,7 @@ def get_in_thread(
 
 @pytest.fixture
 def student(course: Any, make_member: Any) -> Any:
-    return make_member(course, Enrollment.Role.STUDENT, username="ada")
+    return make_member(course, Enrolment.Role.STUDENT, username="ada")
 
 
 @on_postgresql

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from django.test import override_settings
 
-from course.models import Enrollment
+from course.models import Enrolment
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -17,7 +17,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_the_login_page_says_when_to_try_again(
     live_server: Any, page: Any, login: Any, course: Any, make_member: Any
 ) -> None:
-    make_member(course, Enrollment.Role.STUDENT, username="ada")
+    make_member(course, Enrolment.Role.STUDENT, username="ada")
     for _ in range(2):
         login("ada", "wrong")
         assert page.locator("p.error").inner_text().startswith("Your username and password")

@@ -11,7 +11,7 @@ from axes.models import AccessAttempt, AccessFailureLog
 from django.core.management import call_command
 from django.test import Client, override_settings
 
-from course.models import Enrollment
+from course.models import Enrolment
 
 LIMIT = 3
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("few_failures")]
@@ -25,7 +25,7 @@ def few_failures() -> Any:
 
 @pytest.fixture
 def student(course: Any, make_member: Any) -> Any:
-    return make_member(course, Enrollment.Role.STUDENT, username="ada")
+    return make_member(course, Enrolment.Role.STUDENT, username="ada")
 
 
 @pytest.fixture
@@ -77,7 +77,7 @@ def test_login_page_locks_the_account_and_address_out_then_lets_in_after_the_wai
 def test_lockout_is_per_account_and_address(
     client: Client, student: Any, make_member: Any, course: Any
 ) -> None:
-    make_member(course, Enrollment.Role.STUDENT, username="alan")
+    make_member(course, Enrolment.Role.STUDENT, username="alan")
     for _ in range(LIMIT):
         login_page(client, "ada", "wrong", REMOTE_ADDR="10.0.0.1")
     assert login_page(client, "ada", "pw-for-tests", REMOTE_ADDR="10.0.0.1").status_code == 429
@@ -138,7 +138,7 @@ def test_failures_are_in_the_admin_for_superusers_only(
     page = client.get("/admin/axes/accessattempt/").content.decode()
     assert "ada" in page and "10.1.2.3" in page
     assert "ada" in client.get("/admin/axes/accessfailurelog/").content.decode()
-    instructor = make_member(course, Enrollment.Role.INSTRUCTOR, username="prof")
+    instructor = make_member(course, Enrolment.Role.INSTRUCTOR, username="prof")
     staff = Client()
     staff.force_login(instructor)
     assert staff.get("/admin/axes/accessattempt/").status_code == 403

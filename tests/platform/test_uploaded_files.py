@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
-from course.models import Enrollment
+from course.models import Enrolment
 from scribing import services
 from scribing.models import ScribeAssignment, ScribeSlot
 
@@ -22,7 +22,7 @@ HOSTILE_PDF = b"%PDF-1.4\n<html><script>alert(document.cookie)</script></html>\n
 def test_scribe_notes_are_served_with_a_sandbox_policy(
     course: Any, make_member: Any, kind: str
 ) -> None:
-    student = make_member(course, Enrollment.Role.STUDENT, username="ada")
+    student = make_member(course, Enrolment.Role.STUDENT, username="ada")
     services.slots_sync(course=course)
     slot = ScribeSlot.objects.select_related("session").filter(course=course).first()
     assert slot is not None

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from course.models import Course, Enrollment
+from course.models import Course, Enrolment
 from course.syllabus.services import load_syllabus_text
 
 PROJECTS_SYLLABUS = """
@@ -71,7 +71,7 @@ def pcourse(db: Any) -> Course:
 
 @pytest.fixture
 def students(pcourse: Course, make_member: Callable[..., Any]) -> list[Any]:
-    return [make_member(pcourse, Enrollment.Role.STUDENT, username=f"s{i}") for i in range(1, 7)]
+    return [make_member(pcourse, Enrolment.Role.STUDENT, username=f"s{i}") for i in range(1, 7)]
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.urls import reverse
 
-from course.models import Enrollment
+from course.models import Enrolment
 from projects import services
 from projects.models import (
     Group,
@@ -26,7 +26,7 @@ P, T = GroupKind.PRESENTATION, GroupKind.PROJECT
 
 @pytest.fixture
 def boss(pcourse, make_member):
-    user = make_member(pcourse, Enrollment.Role.INSTRUCTOR, username="boss")
+    user = make_member(pcourse, Enrolment.Role.INSTRUCTOR, username="boss")
     user.is_staff = user.is_superuser = True
     user.save()
     return user
@@ -256,7 +256,7 @@ def test_departures_are_a_read_only_trail_for_the_course_staff(
     group = services.group_create(course=pcourse, kind=P, students=[a, b])
     services.group_leave(group=group, user=a, now=NOW)
     departure = GroupDeparture.objects.get()
-    ta = make_member(pcourse, Enrollment.Role.TA, username="ta")
+    ta = make_member(pcourse, Enrolment.Role.TA, username="ta")
     other = Course.objects.create(
         code="OTH101",
         title="Other",
@@ -265,7 +265,7 @@ def test_departures_are_a_read_only_trail_for_the_course_staff(
         term_start=pcourse.term_start,
         term_end=pcourse.term_end,
     )
-    stranger = make_member(other, Enrollment.Role.INSTRUCTOR, username="stranger")
+    stranger = make_member(other, Enrolment.Role.INSTRUCTOR, username="stranger")
     changelist = reverse("admin:projects_groupdeparture_changelist")
     change = reverse("admin:projects_groupdeparture_change", args=[departure.pk])
 

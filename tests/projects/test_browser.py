@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 from django.utils import timezone
 
-from course.models import Enrollment
+from course.models import Enrolment
 from course.rules import weeks_to_shift
 from course.syllabus.services import load_syllabus_text
 from projects.models import MilestoneSubmission, PaperProposal, Slides, TalkSlot
@@ -29,9 +29,9 @@ def test_pair_paper_slot_slides_schedule_and_team_proposal(
     live_server, page, login, live_course, make_member, tmp_path
 ):
     course = live_course
-    ana = make_member(course, Enrollment.Role.STUDENT, username="ana")
-    ben = make_member(course, Enrollment.Role.STUDENT, username="ben")
-    boss = make_member(course, Enrollment.Role.INSTRUCTOR, username="boss")
+    ana = make_member(course, Enrolment.Role.STUDENT, username="ana")
+    ben = make_member(course, Enrolment.Role.STUDENT, username="ben")
+    boss = make_member(course, Enrolment.Role.INSTRUCTOR, username="boss")
     boss.is_staff = boss.is_superuser = True
     boss.save()
     base = f"{live_server.url}/c/{course.code}"
@@ -120,9 +120,9 @@ def test_student_leaves_the_team_and_can_invite_again(
     from projects.models import Group, GroupKind, Invitation
 
     course = live_course
-    ana = make_member(course, Enrollment.Role.STUDENT, username="ana")
-    ben = make_member(course, Enrollment.Role.STUDENT, username="ben")
-    make_member(course, Enrollment.Role.STUDENT, username="cleo")
+    ana = make_member(course, Enrolment.Role.STUDENT, username="ana")
+    ben = make_member(course, Enrolment.Role.STUDENT, username="ben")
+    make_member(course, Enrolment.Role.STUDENT, username="cleo")
     services.group_create(course=course, kind=GroupKind.PROJECT, students=[ana, ben])
 
     login("ana")

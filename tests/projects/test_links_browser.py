@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 from django.utils import timezone
 
-from course.models import Enrollment
+from course.models import Enrolment
 from course.rules import weeks_to_shift
 from course.syllabus.services import load_syllabus_text
 from projects import services
@@ -28,8 +28,8 @@ def test_a_javascript_link_is_refused_and_a_stored_one_is_not_clickable(
     live_server, page, login, live_course, make_member
 ):
     course = live_course
-    ana = make_member(course, Enrollment.Role.STUDENT, username="ana")
-    ben = make_member(course, Enrollment.Role.STUDENT, username="ben")
+    ana = make_member(course, Enrolment.Role.STUDENT, username="ana")
+    ben = make_member(course, Enrolment.Role.STUDENT, username="ben")
     team = services.group_create(course=course, kind=GroupKind.PROJECT, students=[ana, ben])
     progress = {m.key: m for m in services.milestones_sync(course=course)}["progress"]
 

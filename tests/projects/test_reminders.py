@@ -89,12 +89,12 @@ def test_digest_counts(pcourse, students, django_assert_max_num_queries) -> None
 
 
 def test_reminder_queries_do_not_grow(pcourse, make_member, django_assert_max_num_queries) -> None:
-    from course.models import Enrollment
+    from course.models import Enrolment
 
     services.milestones_sync(course=pcourse)
     services.talk_slots_sync(course=pcourse)
     for size in (2, 8):
-        people = [make_member(pcourse, Enrollment.Role.STUDENT) for _ in range(size)]
+        people = [make_member(pcourse, Enrolment.Role.STUDENT) for _ in range(size)]
         team = services.group_create(course=pcourse, kind=GroupKind.PROJECT, students=people)
         slot = TalkSlot.objects.filter(kind=GroupKind.PROJECT, group__isnull=True).first()
         services.talk_slot_assign(slot=slot, group=team, now=NOW)

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
 
-from course.models import BibliographyEntry, Enrollment
+from course.models import BibliographyEntry, Enrolment
 from course.scores import ScoreStatus
 from projects import selectors, services
 from projects.models import (
@@ -100,7 +100,7 @@ def test_decline_and_wrong_user(pcourse, students) -> None:
 
 
 def test_auditor_cannot_be_invited(pcourse, students, make_member) -> None:
-    auditor = make_member(pcourse, Enrollment.Role.AUDITOR, username="aud")
+    auditor = make_member(pcourse, Enrolment.Role.AUDITOR, username="aud")
     with pytest.raises(ValidationError):
         services.invitation_send(
             course=pcourse, kind=P, from_user=students[0], to_user=auditor, now=NOW
@@ -377,7 +377,7 @@ def test_gradebook_query_count_does_not_grow(
 ) -> None:
     services.milestones_sync(course=pcourse)
     for size in (2, 8):
-        people = [make_member(pcourse, Enrollment.Role.STUDENT) for _ in range(size)]
+        people = [make_member(pcourse, Enrolment.Role.STUDENT) for _ in range(size)]
         services.group_create(course=pcourse, kind=T, students=people[: size // 2])
         services.group_create(course=pcourse, kind=P, students=people[size // 2 :])
         with django_assert_max_num_queries(5):  # extensions included

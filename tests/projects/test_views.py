@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import translation
 
-from course.models import Enrollment
+from course.models import Enrolment
 from projects import services
 from projects.models import (
     GroupKind,
@@ -39,7 +39,7 @@ def _frozen():
 @pytest.mark.parametrize("name", ["projects_presentations", "projects_team"])
 def test_pages_refuse_auditors_and_outsiders(client, pcourse, make_member, name) -> None:
     assert client.get(url(name, pcourse)).status_code == 302  # anonymous: to the login page
-    auditor = make_member(pcourse, Enrollment.Role.AUDITOR, username="aud")
+    auditor = make_member(pcourse, Enrolment.Role.AUDITOR, username="aud")
     client.force_login(auditor)
     assert client.get(url(name, pcourse)).status_code == 403
     from django.contrib.auth import get_user_model
@@ -50,7 +50,7 @@ def test_pages_refuse_auditors_and_outsiders(client, pcourse, make_member, name)
 
 
 def test_posts_refuse_auditors(client, pcourse, students, make_member) -> None:
-    auditor = make_member(pcourse, Enrollment.Role.AUDITOR, username="aud")
+    auditor = make_member(pcourse, Enrolment.Role.AUDITOR, username="aud")
     client.force_login(auditor)
     r = client.post(
         url("projects_invite", pcourse, kind="presentation"),
@@ -223,15 +223,15 @@ def test_page_query_count_does_not_grow(
 ) -> None:
     services.talk_slots_sync(course=pcourse)
     services.milestones_sync(course=pcourse)
-    me = make_member(pcourse, Enrollment.Role.STUDENT, username="me")
-    other = make_member(pcourse, Enrollment.Role.STUDENT, username="other")
+    me = make_member(pcourse, Enrolment.Role.STUDENT, username="me")
+    other = make_member(pcourse, Enrolment.Role.STUDENT, username="other")
     services.group_create(course=pcourse, kind=P, students=[me, other])
     services.group_create(course=pcourse, kind=T, students=[me, other])
     client.force_login(me)
     name = "projects_presentations" if kind == "presentations" else "projects_team"
     client.get(url(name, pcourse))
     for size in (2, 10):
-        people = [make_member(pcourse, Enrollment.Role.STUDENT) for _ in range(size)]
+        people = [make_member(pcourse, Enrolment.Role.STUDENT) for _ in range(size)]
         services.pair_the_unpaired(course=pcourse, kind=P, seed=size)
         for x in people:
             Invitation.objects.create(
@@ -259,7 +259,7 @@ def test_schedule_annotator_fixed_queries(pcourse, students, django_assert_max_n
             slot = TalkSlot.objects.filter(kind=P, group__isnull=True).first()
             services.talk_slot_pick(slot=slot, group=g, user=s, now=NOW)
             made += 1
-        students[0].__dict__.pop("_coursekit_enrollments", None)
+        students[0].__dict__.pop("_coursekit_enrolments", None)
         with django_assert_max_num_queries(5):
             items = schedule_talks(pcourse, sessions, students[0])
         assert sum(len(v) for v in items.values()) == size
@@ -328,7 +328,7 @@ def test_team_picks_a_progress_talk_slot(client, pcourse, students) -> None:
 def test_instructor_cannot_invite(pcourse, students, make_member) -> None:
     from django.core.exceptions import ValidationError
 
-    boss = make_member(pcourse, Enrollment.Role.INSTRUCTOR, username="boss")
+    boss = make_member(pcourse, Enrolment.Role.INSTRUCTOR, username="boss")
     with pytest.raises(ValidationError):
         services.invitation_send(
             course=pcourse, kind=P, from_user=boss, to_user=students[0], now=NOW
@@ -357,8 +357,8 @@ def test_leave_refuses_auditors_outsiders_and_other_courses(
     client, pcourse, course, students, make_member
 ) -> None:
     services.group_create(course=pcourse, kind=P, students=students[:2])
-    auditor = make_member(pcourse, Enrollment.Role.AUDITOR, username="aud")
-    elsewhere = make_member(course, Enrollment.Role.STUDENT, username="else")
+    auditor = make_member(pcourse, Enrolment.Role.AUDITOR, username="aud")
+    elsewhere = make_member(course, Enrolment.Role.STUDENT, username="else")
     for user in (auditor, elsewhere):
         client.force_login(user)
         assert client.post(leave_url(pcourse), {"confirm": "yes"}).status_code == 403

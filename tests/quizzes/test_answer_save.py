@@ -198,9 +198,9 @@ def test_a_changed_user_or_enrolment_is_refused_at_the_next_save(
             student.is_active = False
             student.save()
         elif change == "dropped":
-            student.enrollments.update(status="dropped")
+            student.enrolments.update(status="dropped")
         else:  # now an auditor, in a course where auditors may not take quizzes
-            student.enrollments.update(role="auditor")
+            student.enrolments.update(role="auditor")
             quiz.course.auditors_may_take_quizzes = False
             quiz.course.save()
         q = questions(quiz)["numeric"]

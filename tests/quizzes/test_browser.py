@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from course.models import Enrollment
+from course.models import Enrolment
 from course.syllabus.services import load_syllabus_text
 from quizzes.models import Answer, Attempt
 
@@ -25,7 +25,7 @@ def test_take_reload_submit(live_server: Any, page: Any, login: Any, make_member
 
     course = load_syllabus_text(SMALL_SYLLABUS).course
     quiz = build_quiz(course, title="Gradient descent quiz")
-    make_member(course, Enrollment.Role.STUDENT, "ana")
+    make_member(course, Enrolment.Role.STUDENT, "ana")
     qs = questions(quiz)
     right = next(c for c in qs["single"].choices.all() if c.is_correct)
 
@@ -80,7 +80,7 @@ def test_take_reload_submit(live_server: Any, page: Any, login: Any, make_member
 def test_timer_runs_out(live_server: Any, page: Any, login: Any, make_member: Any) -> None:
     course = load_syllabus_text(SMALL_SYLLABUS).course
     quiz = build_quiz(course, title="Tiny quiz", duration_seconds=4)
-    make_member(course, Enrollment.Role.STUDENT, "bob")
+    make_member(course, Enrolment.Role.STUDENT, "bob")
     qs = questions(quiz)
     right = next(c for c in qs["single"].choices.all() if c.is_correct)
 

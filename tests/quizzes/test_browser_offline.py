@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from course.models import Enrollment
+from course.models import Enrolment
 from course.syllabus.services import load_syllabus_text
 from quizzes import services
 from quizzes.models import Answer, Attempt
@@ -32,7 +32,7 @@ def taking(live_server: Any, page: Any, login: Any, make_member: Any) -> dict[st
     """Ana has started the quiz and has its taking page open."""
     course = load_syllabus_text(SMALL_SYLLABUS).course
     quiz = build_quiz(course, title="Gradient descent quiz")
-    ana = make_member(course, Enrollment.Role.STUDENT, "ana")
+    ana = make_member(course, Enrolment.Role.STUDENT, "ana")
     services.attempt_start(quiz=quiz, student=ana, now=timezone.now())
     login("ana")
     url = f"{live_server.url}/c/{course.code}/quizzes/{quiz.pk}/take/"

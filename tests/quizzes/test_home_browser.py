@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from course.models import Enrollment
+from course.models import Enrolment
 from course.syllabus.services import load_syllabus_text
 
 from ..conftest import SMALL_SYLLABUS
@@ -21,7 +21,7 @@ def test_student_opens_the_quiz_from_the_course_home(
 ) -> None:
     course = load_syllabus_text(SMALL_SYLLABUS).course
     quiz = build_quiz(course, title="Gradient descent quiz")  # opened a minute ago
-    make_member(course, Enrollment.Role.STUDENT, "ana")
+    make_member(course, Enrolment.Role.STUDENT, "ana")
 
     login("ana")
     page.goto(f"{live_server.url}/c/{course.code}/")

@@ -326,11 +326,11 @@ def test_two_tabs_same_answer_upsert(quiz: Quiz, student: Any) -> None:
 
 
 @pytest.mark.django_db
-def test_close_task_is_scheduled_for_beat() -> None:
+def test_close_task_is_scheduled_for_beat(beat_schedule: None) -> None:
     from django_celery_beat.models import PeriodicTask
 
     task = PeriodicTask.objects.get(task="quizzes.close_overdue_attempts")
-    assert task.enabled and task.interval.every == 1
+    assert task.enabled and task.interval.schedule.run_every == timedelta(minutes=1)
 
 
 @pytest.mark.django_db

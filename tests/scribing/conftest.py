@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from course.models import Course, Enrollment, Session
+from course.models import Course, Enrolment, Session
 from scribing import services
 from scribing.models import ScribeSlot
 
@@ -39,12 +39,12 @@ def slot1(slots: list[ScribeSlot]) -> ScribeSlot:
 
 @pytest.fixture
 def student(course: Course, make_member: Callable[..., Any]) -> Any:
-    return make_member(course, Enrollment.Role.STUDENT, "stud1", now=at(2021, 1, 1))
+    return make_member(course, Enrolment.Role.STUDENT, "stud1", now=at(2021, 1, 1))
 
 
 @pytest.fixture
 def student2(course: Course, make_member: Callable[..., Any]) -> Any:
-    return make_member(course, Enrollment.Role.STUDENT, "stud2", now=at(2021, 1, 1))
+    return make_member(course, Enrolment.Role.STUDENT, "stud2", now=at(2021, 1, 1))
 
 
 def tex_file(name: str = "notes.tex", data: bytes = TEX) -> SimpleUploadedFile:

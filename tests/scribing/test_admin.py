@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from course.deadlines.models import Extension, ExtensionRequest
-from course.models import Enrollment
+from course.models import Enrolment
 from scribing import selectors, services
 from scribing.models import NotesSubmission
 
@@ -88,6 +88,6 @@ def test_extend_lecture_for_everyone(
 
 
 def test_admin_pages_need_staff(client: Any, course: Any, make_member: Any) -> None:
-    client.force_login(make_member(course, Enrollment.Role.STUDENT))
+    client.force_login(make_member(course, Enrolment.Role.STUDENT))
     r = client.get(reverse("admin:scribing_auto_assign", args=[course.pk]))
     assert r.status_code == 302 and "/admin/login/" in r["Location"]

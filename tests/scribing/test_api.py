@@ -8,7 +8,7 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from course.models import Enrollment
+from course.models import Enrolment
 from scribing import services
 from scribing.models import ScribeAssignment
 
@@ -23,7 +23,7 @@ def api(name: str, course: Any, **kw: Any) -> str:
 
 def test_permissions(client: Any, course: Any, slots: list, make_member: Any) -> None:
     assert client.get(api("api_scribe_slots", course)).status_code in (401, 403)
-    client.force_login(make_member(course, Enrollment.Role.AUDITOR))
+    client.force_login(make_member(course, Enrolment.Role.AUDITOR))
     assert client.get(api("api_scribe_slots", course)).status_code == 403
     assert client.post(api("api_scribe_claim", course, pk=slots[0].pk)).status_code == 403
 
@@ -34,7 +34,7 @@ def test_claim_full_mine_drop(
 ) -> None:
     for _ in range(2):
         services.scribe_slot_claim(
-            slot=slots[3], student=make_member(course, Enrollment.Role.STUDENT), now=at(2021, 1, 1)
+            slot=slots[3], student=make_member(course, Enrolment.Role.STUDENT), now=at(2021, 1, 1)
         )
     client.force_login(student)
     r = client.post(api("api_scribe_claim", course, pk=slots[3].pk))
@@ -52,12 +52,12 @@ def test_claim_full_mine_drop(
 def test_slot_list_query_count(
     client: Any, course: Any, slots: list, make_member: Any, django_assert_max_num_queries: Any
 ) -> None:
-    viewer = make_member(course, Enrollment.Role.STUDENT)
+    viewer = make_member(course, Enrolment.Role.STUDENT)
     client.force_login(viewer)
 
     def add(n: int) -> None:
         for _ in range(n):
-            s = make_member(course, Enrollment.Role.STUDENT, now=at(2021, 1, 1))
+            s = make_member(course, Enrolment.Role.STUDENT, now=at(2021, 1, 1))
             free = next(x for x in slots if ScribeAssignment.objects.filter(slot=x).count() < 2)
             services.scribe_slot_claim(slot=free, student=s, now=at(2021, 1, 1))
 

@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 
 from course import rules
-from course.models import Enrollment, Session
+from course.models import Enrolment, Session
 from course.syllabus.services import load_syllabus_text
 from scribing import services
 from scribing.models import NotesSubmission, ScribeSlot
@@ -38,9 +38,9 @@ def test_sign_up_upload_late_penalty_publish(
     past = [s for s in lectures if s.session.date.toordinal() < today.toordinal() - 9]
     future = [s for s in lectures if s.session.starts_at > now + timedelta(days=4)]
     assert past and future
-    ana = make_member(course, Enrollment.Role.STUDENT, "ana")
-    bob = make_member(course, Enrollment.Role.STUDENT, "bob")
-    make_member(course, Enrollment.Role.INSTRUCTOR, "prof")
+    ana = make_member(course, Enrolment.Role.STUDENT, "ana")
+    bob = make_member(course, Enrolment.Role.STUDENT, "bob")
+    make_member(course, Enrolment.Role.INSTRUCTOR, "prof")
     services.scribe_slot_claim(slot=past[-1], student=bob, now=now, by_instructor=True)
 
     tex = tmp_path / "notes.tex"

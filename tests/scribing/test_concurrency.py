@@ -9,7 +9,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
 
-from course.models import Enrollment
+from course.models import Enrolment
 from scribing import services
 from scribing.models import ScribeAssignment, ScribeSlot
 
@@ -46,11 +46,11 @@ def test_last_seat_goes_to_one(course: Any, make_member: Any) -> None:
         pytest.skip("concurrency is decided by PostgreSQL; run with DATABASE_URL=postgres://...")
     services.slots_sync(course=course)
     slot = ScribeSlot.objects.select_related("course", "session").order_by("session__starts_at")[4]
-    first = make_member(course, Enrollment.Role.STUDENT, now=at(2021, 1, 1))
+    first = make_member(course, Enrolment.Role.STUDENT, now=at(2021, 1, 1))
     services.scribe_slot_claim(slot=slot, student=first, now=at(2021, 1, 1))  # one seat left
     for _round in range(3):
-        a = make_member(course, Enrollment.Role.STUDENT, now=at(2021, 1, 1))
-        b = make_member(course, Enrollment.Role.STUDENT, now=at(2021, 1, 1))
+        a = make_member(course, Enrolment.Role.STUDENT, now=at(2021, 1, 1))
+        b = make_member(course, Enrolment.Role.STUDENT, now=at(2021, 1, 1))
         done, errors = _race(
             [
                 lambda a=a: services.scribe_slot_claim(slot=slot, student=a, now=at(2021, 1, 1)),
@@ -72,7 +72,7 @@ def test_one_student_two_tabs_two_slots(course: Any, make_member: Any) -> None:
     slots = list(
         ScribeSlot.objects.select_related("course", "session").order_by("session__starts_at")[3:5]
     )
-    student = make_member(course, Enrollment.Role.STUDENT, now=at(2021, 1, 1))
+    student = make_member(course, Enrolment.Role.STUDENT, now=at(2021, 1, 1))
     done, errors = _race(
         [
             lambda s=s: services.scribe_slot_claim(slot=s, student=student, now=at(2021, 1, 1))

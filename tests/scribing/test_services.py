@@ -10,7 +10,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from course.deadlines import services as deadline_services
-from course.models import Enrollment, Session
+from course.models import Enrolment, Session
 from course.scores import ScoreStatus
 from scribing import selectors, services
 from scribing.models import NotesSubmission, ScribeAssignment, ScribeSlot
@@ -33,7 +33,7 @@ def test_slots_only_for_lectures_and_idempotent(course: Any, slots: list) -> Non
 def test_claim_capacity_once_per_student_and_swap(
     course: Any, slots: list, make_member: Any
 ) -> None:
-    a, b, c = (make_member(course, Enrollment.Role.STUDENT, now=at(2021, 1, 1)) for _ in range(3))
+    a, b, c = (make_member(course, Enrolment.Role.STUDENT, now=at(2021, 1, 1)) for _ in range(3))
     now = at(2021, 1, 5)
     services.scribe_slot_claim(slot=slots[3], student=a, now=now)
     services.scribe_slot_claim(slot=slots[3], student=b, now=now)
@@ -59,14 +59,14 @@ def test_change_cutoff_then_only_instructor(course: Any, slot1: ScribeSlot, stud
 
 
 def test_auditor_and_ta_cannot_sign_up(course: Any, slot1: ScribeSlot, make_member: Any) -> None:
-    for role in (Enrollment.Role.AUDITOR, Enrollment.Role.TA):
+    for role in (Enrolment.Role.AUDITOR, Enrolment.Role.TA):
         user = make_member(course, role)
         with pytest.raises(ValidationError):
             services.scribe_slot_claim(slot=slot1, student=user, now=at(2021, 1, 1))
 
 
 def test_auto_assign_preview_then_apply(course: Any, slots: list, make_member: Any) -> None:
-    people = [make_member(course, Enrollment.Role.STUDENT, now=at(2021, 1, 1)) for _ in range(5)]
+    people = [make_member(course, Enrolment.Role.STUDENT, now=at(2021, 1, 1)) for _ in range(5)]
     services.scribe_slot_claim(slot=slots[2], student=people[0], now=at(2021, 1, 1))
     services.unavailability_add(course=course, student=people[1], day=slots[5].session.date)
     now = at(2021, 1, 1)
@@ -86,7 +86,7 @@ def test_auto_assign_says_how_many_slots_missing(
 ) -> None:
     n_seats = sum(s.capacity for s in slots)
     for _ in range(n_seats + 3):
-        make_member(course, Enrollment.Role.STUDENT, now=at(2021, 1, 1))
+        make_member(course, Enrolment.Role.STUDENT, now=at(2021, 1, 1))
     proposal = services.auto_assign_propose(course=course, now=at(2021, 1, 1), seed=1)
     assert proposal.plan.missing_seats == 3
     assert proposal.slots_missing == 2  # two scribes per lecture
@@ -155,7 +155,7 @@ def test_not_a_scribe_cannot_submit(course: Any, slot1: ScribeSlot, student: Any
 def test_gradebook_pending_and_missing(
     course: Any, slots: list, student: Any, student2: Any, make_member: Any
 ) -> None:
-    other = make_member(course, Enrollment.Role.STUDENT, now=at(2021, 1, 1))
+    other = make_member(course, Enrolment.Role.STUDENT, now=at(2021, 1, 1))
     services.scribe_slot_claim(slot=slots[0], student=student, now=at(2021, 1, 1))
     services.scribe_slot_claim(slot=slots[5], student=student2, now=at(2021, 1, 1))
     items = selectors.gradebook_items(course, now=at(2021, 1, 25))
@@ -169,7 +169,7 @@ def test_gradebook_query_count(
 ) -> None:
     def add(n: int) -> None:
         for _ in range(n):
-            s = make_member(course, Enrollment.Role.STUDENT, now=at(2021, 1, 1))
+            s = make_member(course, Enrolment.Role.STUDENT, now=at(2021, 1, 1))
             free = next(x for x in slots if ScribeAssignment.objects.filter(slot=x).count() < 2)
             services.scribe_slot_claim(slot=free, student=s, now=at(2021, 1, 1))
             services.notes_submit(slot=free, student=s, tex=tex_file(), now=at(2021, 1, 2))

@@ -10,7 +10,7 @@ import time_machine
 from django.urls import reverse
 from django.utils import translation
 
-from course.models import Enrollment
+from course.models import Enrolment
 from scribing import services
 from scribing.models import NotesSubmission, ScribeAssignment
 
@@ -34,10 +34,10 @@ def submitted(course: Any, slot1: Any, student: Any) -> NotesSubmission:
 def test_page_permissions(client: Any, course: Any, slots: list, make_member: Any) -> None:
     page = url("scribing", course)
     assert client.get(page).status_code == 302  # login
-    auditor = make_member(course, Enrollment.Role.AUDITOR)
+    auditor = make_member(course, Enrolment.Role.AUDITOR)
     client.force_login(auditor)
     assert client.get(page).status_code == 403
-    for role in (Enrollment.Role.STUDENT, Enrollment.Role.TA, Enrollment.Role.INSTRUCTOR):
+    for role in (Enrolment.Role.STUDENT, Enrolment.Role.TA, Enrolment.Role.INSTRUCTOR):
         client.force_login(make_member(course, role))
         assert client.get(page).status_code == 200
 
@@ -111,9 +111,9 @@ def test_private_files(
 ) -> None:
     pdf = url("scribing_file", course, pk=submitted.pk, kind="pdf")
     assert client.get(pdf).status_code == 302  # anonymous: login
-    other = make_member(course, Enrollment.Role.STUDENT)
-    auditor = make_member(course, Enrollment.Role.AUDITOR)
-    ta = make_member(course, Enrollment.Role.TA)
+    other = make_member(course, Enrolment.Role.STUDENT)
+    auditor = make_member(course, Enrolment.Role.AUDITOR)
+    ta = make_member(course, Enrolment.Role.TA)
     for user, code in ((other, 403), (auditor, 403), (ta, 200), (student, 200)):
         client.force_login(user)
         assert client.get(pdf).status_code == code, user
@@ -125,8 +125,8 @@ def test_private_files(
     for user in (other, auditor):
         client.force_login(user)
         assert client.get(pdf).status_code == 200
-    outsider = make_member(course, Enrollment.Role.STUDENT)
-    outsider.enrollments.update(status=Enrollment.Status.DROPPED)
+    outsider = make_member(course, Enrolment.Role.STUDENT)
+    outsider.enrolments.update(status=Enrolment.Status.DROPPED)
     client.force_login(outsider)
     assert client.get(pdf).status_code == 403
 
@@ -134,7 +134,7 @@ def test_private_files(
 def test_schedule_shows_scribes_and_published_notes(
     client: Any, course: Any, submitted: NotesSubmission, make_member: Any
 ) -> None:
-    client.force_login(make_member(course, Enrollment.Role.AUDITOR))
+    client.force_login(make_member(course, Enrolment.Role.AUDITOR))
     body = client.get(reverse("schedule", kwargs={"code": course.code})).content.decode()
     assert "Scribes: Stud1 Test" in body
     assert "Scribed notes" not in body
@@ -181,7 +181,7 @@ def test_admin_auto_assign_preview(client: Any, course: Any, slots: list, make_m
     from django.contrib.auth import get_user_model
 
     for _ in range(3):
-        make_member(course, Enrollment.Role.STUDENT)
+        make_member(course, Enrolment.Role.STUDENT)
     admin = get_user_model().objects.create_superuser("boss", "b@x.org", "pw")
     client.force_login(admin)
     page = reverse("admin:scribing_auto_assign", args=[course.pk])
@@ -199,7 +199,7 @@ def test_admin_says_slots_too_few(client: Any, course: Any, slots: list, make_me
     from django.contrib.auth import get_user_model
 
     for _ in range(sum(s.capacity for s in slots) + 1):
-        make_member(course, Enrollment.Role.STUDENT)
+        make_member(course, Enrolment.Role.STUDENT)
     client.force_login(get_user_model().objects.create_superuser("boss", "b@x.org", "pw"))
     with time_machine.travel(at(2021, 1, 1), tick=False):
         body = client.get(reverse("admin:scribing_auto_assign", args=[course.pk])).content.decode()
@@ -211,11 +211,11 @@ def test_page_query_count(
 ) -> None:
     def add(n: int) -> None:
         for _ in range(n):
-            s = make_member(course, Enrollment.Role.STUDENT, now=at(2021, 1, 1))
+            s = make_member(course, Enrolment.Role.STUDENT, now=at(2021, 1, 1))
             free = next(x for x in slots if ScribeAssignment.objects.filter(slot=x).count() < 2)
             services.scribe_slot_claim(slot=free, student=s, now=at(2021, 1, 1))
 
-    viewer = make_member(course, Enrollment.Role.STUDENT, now=at(2021, 1, 1))
+    viewer = make_member(course, Enrolment.Role.STUDENT, now=at(2021, 1, 1))
     client.force_login(viewer)
     add(2)
     with django_assert_max_num_queries(25):

@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from course.demo import DEMO_PASSWORD, load_demo
-from course.models import Enrollment
+from course.models import Enrolment
 
 
 class Command(BaseCommand):
@@ -24,5 +24,5 @@ class Command(BaseCommand):
         self.stdout.write(f"\nDemo logins (password for all: {DEMO_PASSWORD})")
         for p in people:
             self.stdout.write(
-                f"  {p.username:<10} {str(Enrollment.Role(p.role).label):<20} {p.first_name} {p.last_name}"
+                f"  {p.username:<10} {str(Enrolment.Role(p.role).label):<20} {p.first_name} {p.last_name}"
             )

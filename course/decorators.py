@@ -1,4 +1,4 @@
-"""Shared edges for every app's views: load the course from the URL and check the policy."""
+"""The view decorator of every app's pages: load the course from the URL and check the policy."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ from typing import Any
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from rest_framework.permissions import BasePermission
 
 from .models import Course
 from .permissions import Action, can, role_of
@@ -47,17 +46,3 @@ def course_view(*actions: Action | str) -> Callable:
         return wrapped
 
     return decorator
-
-
-class CourseActionPermission(BasePermission):
-    """DRF: the view names `course_action`; the course comes from the `code` URL kwarg."""
-
-    message = "You do not have this right in this course."
-
-    def has_permission(self, request: Any, view: Any) -> bool:
-        code = view.kwargs.get("code")
-        if code is None:
-            return True
-        course = get_course_or_404(code)
-        view.course = course
-        return can(request.user, view.course_action, course)
