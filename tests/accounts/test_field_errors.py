@@ -10,7 +10,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from course.models import Course, Enrollment
+from course.models import Course, Enrolment
 
 pytestmark = pytest.mark.django_db
 
@@ -33,7 +33,7 @@ def _fields_and_their_errors(html: str) -> dict[str, list[str]]:
 
 def test_password_change_errors_are_tied_to_their_fields(course: Course, make_member: Any) -> None:
     client = Client()
-    client.force_login(make_member(course, Enrollment.Role.STUDENT, "noor"))
+    client.force_login(make_member(course, Enrolment.Role.STUDENT, "noor"))
     response = client.post(
         reverse("password_change"),
         {"old_password": "wrong", "new_password1": "a-long-new-one-1", "new_password2": "other"},

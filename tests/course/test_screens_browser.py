@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from course.models import Course, Enrollment
+from course.models import Course, Enrolment
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -20,7 +20,7 @@ def _background(page: Any) -> str:
 def test_the_header_folds_into_a_menu_on_a_phone(
     live_server: Any, page: Any, login: Any, course: Course, make_member: Any
 ) -> None:
-    make_member(course, Enrollment.Role.STUDENT, "ines")
+    make_member(course, Enrolment.Role.STUDENT, "ines")
     login("ines")
     page.set_viewport_size({"width": 360, "height": 740})
     page.goto(f"{live_server.url}/c/{course.code}/")
@@ -43,7 +43,7 @@ def test_the_header_folds_into_a_menu_on_a_phone(
 def test_dark_mode_follows_the_system(
     live_server: Any, page: Any, login: Any, course: Course, make_member: Any
 ) -> None:
-    make_member(course, Enrollment.Role.STUDENT, "omar")
+    make_member(course, Enrolment.Role.STUDENT, "omar")
     login("omar")
     page.goto(f"{live_server.url}/c/{course.code}/schedule/")
     assert _background(page) == "rgb(255, 255, 255)"
@@ -54,7 +54,7 @@ def test_dark_mode_follows_the_system(
 def test_the_schedule_prints_as_a_table_without_the_navigation(
     live_server: Any, page: Any, login: Any, course: Course, make_member: Any
 ) -> None:
-    make_member(course, Enrollment.Role.STUDENT, "rita")
+    make_member(course, Enrolment.Role.STUDENT, "rita")
     login("rita")
     page.set_viewport_size({"width": 360, "height": 740})  # printed from a phone
     page.goto(f"{live_server.url}/c/{course.code}/schedule/")

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from course.models import Enrollment
+from course.models import Enrolment
 from course.syllabus import load_syllabus_text
 from quizzes.models import Answer, Attempt
 
@@ -47,7 +47,7 @@ def test_the_quiz_by_keyboard_alone(
 
     course = load_syllabus_text(SMALL_SYLLABUS).course
     quiz = build_quiz(course, title="Keyboard quiz")
-    make_member(course, Enrollment.Role.STUDENT, "kim")
+    make_member(course, Enrolment.Role.STUDENT, "kim")
     qs = questions(quiz)
     right = next(c for c in qs["single"].choices.all() if c.is_correct)
     norms = [c for c in qs["multiple"].choices.order_by("order") if c.is_correct]
@@ -94,7 +94,7 @@ def test_the_countdown_is_announced_at_a_few_moments(
     course = load_syllabus_text(SMALL_SYLLABUS).course
     # 62 s to go: "One minute left" comes after 2 s, "Thirty seconds left" 30 s later.
     quiz = build_quiz(course, title="Short quiz", duration_seconds=62)
-    make_member(course, Enrollment.Role.STUDENT, "lea")
+    make_member(course, Enrolment.Role.STUDENT, "lea")
     login("lea")
     page.goto(f"{live_server.url}/c/{course.code}/quizzes/{quiz.pk}/")
     page.click("#start-button")
