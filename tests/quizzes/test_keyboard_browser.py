@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from course.models import Enrolment
-from course.syllabus import load_syllabus_text
+from course.syllabus.services import load_syllabus_text
 from quizzes.models import Answer, Attempt
 
 from ..conftest import SMALL_SYLLABUS
