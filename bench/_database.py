@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlparse
 
 
-def _admin_connection(url: str):  # type: ignore[no-untyped-def]
+def _admin_connection(url: str) -> Any:
     import psycopg2
 
     conn = psycopg2.connect(urlparse(url)._replace(path="/postgres").geturl())

@@ -81,7 +81,7 @@ WORKER_THREADS = int(os.environ.get("QUIZ_BENCH_WORKER_THREADS", "0"))
 STUDENTS = max([*LADDER, SYNC_STUDENTS, SATURATE_THREADS])
 CAPACITY_MS = 100.0
 OPERATIONS = ("open", "page", "save", "submit")
-PASSWORD = "bench-password-123"  # noqa: S105 - throwaway accounts in a throwaway database
+PASSWORD = "bench-password-123"  # throwaway accounts in a throwaway database
 
 ENV = {
     "DATABASE_URL": DB_URL,

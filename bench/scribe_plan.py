@@ -19,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from scribing.rules import SlotSeats, propose_scribe_schedule  # noqa: E402
+from scribing.rules import SlotSeats, propose_scribe_schedule
 
 
 def case(n_students: int, n_lectures: int = 26, seed: int = 1) -> dict:

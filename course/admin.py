@@ -119,7 +119,7 @@ class UserAdmin(BaseUserAdmin):
     account that belongs to none but their courses and gives no site-wide access; never
     flags, groups, permissions or passwords, and they neither add nor delete accounts."""
 
-    fieldsets = (*BaseUserAdmin.fieldsets, (_("Preferences"), {"fields": ("preferred_language",)}))  # type: ignore[misc]
+    fieldsets = (*BaseUserAdmin.fieldsets, (_("Preferences"), {"fields": ("preferred_language",)}))  # type: ignore[misc]  # django-stubs types the base fieldsets as optional
     list_display = ("username", "email", "first_name", "last_name", "is_staff")
     staff_fieldsets = ((None, {"fields": ("username", "first_name", "last_name", "email")}),)
 
@@ -288,7 +288,7 @@ class CourseAdmin(_ConfigAdmin):
             _("Download the syllabus file"),
         )
 
-    def get_urls(self):  # type: ignore[no-untyped-def]
+    def get_urls(self):
         own = [
             path(
                 "<int:pk>/roster/",
@@ -327,7 +327,7 @@ class CourseAdmin(_ConfigAdmin):
                     course=course,
                     text=form.cleaned_data["file"],
                     now=timezone.now(),
-                    invited_by=request.user,  # type: ignore[arg-type]
+                    invited_by=request.user,  # type: ignore[arg-type]  # the admin's user is signed in
                 )
                 if result.ok:
                     messages.success(
@@ -498,17 +498,17 @@ class EnrolmentAdmin(EnrolmentInvitationsMixin, _ConfigAdmin):
     autocomplete_fields = ("user",)
     actions = ["rebalance_seats", "resend_invitations", "resend_invitations_to_all"]
 
-    def get_queryset(self, request):  # type: ignore[no-untyped-def]
+    def get_queryset(self, request):
         return with_invitation_facts(super().get_queryset(request))
 
     @admin.action(description=_("Re-seat auditors (registered students first)"))
-    def rebalance_seats(self, request: HttpRequest, queryset) -> None:  # type: ignore[no-untyped-def]
+    def rebalance_seats(self, request: HttpRequest, queryset) -> None:
         courses = allowed_courses(request, self.change_action)
         for course in courses.filter(pk__in=queryset.values("course")):
             services.seats_rebalance(course=course)
         messages.success(request, _("Seats re-allocated."))
 
-    def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
+    def save_model(self, request, obj, form, change):
         if not obj.requested_at:
             obj.requested_at = timezone.now()
         if not change:
@@ -561,7 +561,7 @@ class AnnouncementAdmin(_ConfigAdmin):
     list_filter = ("course", "audience")
     search_fields = ("title", "body")
 
-    def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
+    def save_model(self, request, obj, form, change):
         if not obj.author_id:
             obj.author = request.user
         super().save_model(request, obj, form, change)

@@ -49,7 +49,7 @@ def _staff_courses(request: HttpRequest) -> list[Course]:
         for enrolment in enrolments:
             remember_enrolment(user, enrolment.course, enrolment)
         cache["courses"] = [e.course for e in enrolments]
-    return cache["courses"]  # type: ignore[no-any-return]
+    return cache["courses"]
 
 
 def allowed_course_ids(request: HttpRequest, action: Action | str) -> frozenset[int] | None:
@@ -64,7 +64,7 @@ def allowed_course_ids(request: HttpRequest, action: Action | str) -> frozenset[
     cache: dict[Any, Any] = request.__dict__.setdefault(_REQUEST_CACHE, {})
     if action not in cache:
         cache[action] = frozenset(c.pk for c in _staff_courses(request) if can(user, action, c))
-    return cache[action]  # type: ignore[no-any-return]
+    return cache[action]
 
 
 def admin_course_ids(
@@ -84,7 +84,7 @@ def admin_course_ids(
             for c in _staff_courses(request)
             if c.pk in ids and admin_may(role_of(user, c), operation, app_label)
         )
-    return cache[key]  # type: ignore[no-any-return]
+    return cache[key]
 
 
 def may_enter_admin(request: HttpRequest) -> bool:
@@ -116,7 +116,7 @@ def course_path_of(model: type[models.Model]) -> str | None:
     for site_admin in admin.site._registry.values():
         for candidate in (site_admin, *getattr(site_admin, "inlines", ())):
             if getattr(candidate, "model", None) is model and hasattr(candidate, "course_path"):
-                return candidate.course_path  # type: ignore[no-any-return]
+                return candidate.course_path
     try:
         field = model._meta.get_field("course")
     except FieldDoesNotExist:
@@ -129,7 +129,7 @@ def course_path_of(model: type[models.Model]) -> str | None:
 def course_id_of(obj: models.Model, course_path: str) -> int | None:
     """The course id of an object, following `course_path` through the cached relations."""
     if not course_path:
-        return obj.pk  # type: ignore[no-any-return]
+        return obj.pk
     *hops, last = course_path.split("__")
     current: Any = obj
     for hop in hops:
@@ -137,7 +137,7 @@ def course_id_of(obj: models.Model, course_path: str) -> int | None:
         if current is None:
             return None
     attname = current._meta.get_field(last).attname
-    return getattr(current, attname)  # type: ignore[no-any-return]
+    return getattr(current, attname)
 
 
 def scope_queryset(
@@ -203,7 +203,7 @@ class _CourseScoping:
     }
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
-        qs = super().get_queryset(request)  # type: ignore[misc]
+        qs = super().get_queryset(request)  # type: ignore[misc]  # a ModelAdmin mixin: super() is the admin
         return scope_queryset(request, qs, self.course_path, self.view_action)
 
     def operation_course_ids(
@@ -235,7 +235,7 @@ class _CourseScoping:
     def _scoped_queryset_kwarg(self, db_field: Any, request: HttpRequest, kwargs: Any) -> None:
         """kwargs["queryset"] (the given one, else the admin's default) cut to the courses."""
         if "queryset" not in kwargs:
-            base = self.get_field_queryset(None, db_field, request)  # type: ignore[attr-defined]
+            base = self.get_field_queryset(None, db_field, request)  # type: ignore[attr-defined]  # a ModelAdmin mixin: the admin has it
             if base is None:
                 base = db_field.remote_field.model._default_manager.all()
             kwargs["queryset"] = base
@@ -243,11 +243,11 @@ class _CourseScoping:
 
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         self._scoped_queryset_kwarg(db_field, request, kwargs)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)  # type: ignore[misc]
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)  # type: ignore[misc]  # a ModelAdmin mixin: super() is the admin
 
     def formfield_for_manytomany(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         self._scoped_queryset_kwarg(db_field, request, kwargs)
-        return super().formfield_for_manytomany(db_field, request, **kwargs)  # type: ignore[misc]
+        return super().formfield_for_manytomany(db_field, request, **kwargs)  # type: ignore[misc]  # a ModelAdmin mixin: super() is the admin
 
 
 class CourseScopedAdminMixin(_CourseScoping):
@@ -259,7 +259,7 @@ class CourseScopedAdminMixin(_CourseScoping):
     ) -> Any:
         """The admin's form, its choices cut to the user's courses even where the form class
         sets a field's queryset itself (formfield_for_foreignkey never sees those)."""
-        form_class = super().get_form(request, obj, change, **kwargs)  # type: ignore[misc]
+        form_class = super().get_form(request, obj, change, **kwargs)  # type: ignore[misc]  # a ModelAdmin mixin: super() is the admin
         scoping = self
 
         def __init__(form: Any, *args: Any, **kw: Any) -> None:
@@ -315,7 +315,7 @@ class CourseScopedAdminMixin(_CourseScoping):
     def get_object(self, request: HttpRequest, object_id: str, from_field: Any = None) -> Any:
         """Another course's object is refused (403); one that does not exist stays Django's
         "not found" redirect."""
-        obj = super().get_object(request, object_id, from_field)  # type: ignore[misc]
+        obj = super().get_object(request, object_id, from_field)  # type: ignore[misc]  # a ModelAdmin mixin: super() is the admin
         if obj is None and allowed_course_ids(request, self.view_action) is not None:
             refuse_if_exists(self.model, object_id, from_field)
         return obj
@@ -324,7 +324,7 @@ class CourseScopedAdminMixin(_CourseScoping):
         """Relation filters ("course", "quiz__course", "session", ...) list only the related
         objects of the user's courses."""
         scoped: list[Any] = []
-        for entry in super().get_list_filter(request):  # type: ignore[misc]
+        for entry in super().get_list_filter(request):  # type: ignore[misc]  # a ModelAdmin mixin: super() is the admin
             if isinstance(entry, str):
                 try:
                     field = get_fields_from_path(self.model, entry)[-1]

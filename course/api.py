@@ -10,6 +10,7 @@ from rest_framework.views import APIView
 
 from . import selectors
 from .api_permissions import CourseActionPermission
+from .models import Course
 from .permissions import Action
 
 
@@ -48,10 +49,11 @@ class ScheduleAPI(APIView):
 
     permission_classes = [AllowAny, CourseActionPermission]
     course_action = Action.VIEW_SCHEDULE
+    course: Course  # set by CourseActionPermission, from the URL's code
 
     @extend_schema(responses=ScheduleOut)
     def get(self, request: Request, code: str) -> Response:
-        course = self.course  # type: ignore[attr-defined]
+        course = self.course
         rows = selectors.schedule_rows(course, timezone.now())
         nxt = next((r.session.number for r in rows if r.is_next), None)
         data = {

@@ -35,12 +35,12 @@ def course_view(*actions: Action | str) -> Callable:
         def wrapped(request: HttpRequest, code: str, *args: Any, **kwargs: Any) -> HttpResponse:
             course = get_course_or_404(code)
             # Set before the check, so a 403 page keeps the course's navigation.
-            request.course = course  # type: ignore[attr-defined]
+            request.course = course  # type: ignore[attr-defined]  # the decorator hands the course to the view
             if not any(can(request.user, action, course) for action in actions):
                 if not request.user.is_authenticated:
                     return redirect_to_login(request.get_full_path())
                 raise PermissionDenied
-            request.course_role = role_of(request.user, course)  # type: ignore[attr-defined]
+            request.course_role = role_of(request.user, course)  # type: ignore[attr-defined]  # the decorator hands the role to the view
             return view(request, course, *args, **kwargs)
 
         return wrapped

@@ -87,6 +87,12 @@ def role_of(user: Any, course: Course) -> str | None:
     return enrolment.role
 
 
+def is_registered_student(user: Any, course: Course) -> bool:
+    """An active registered student of the course: the one whose work reaches a grade
+    (auditors, staff and dropped students practise at most)."""
+    return role_of(user, course) == Role.STUDENT
+
+
 def can(user: Any, action: Action | str, course: Course) -> bool:
     action = Action(action)
     superuser = user is not None and user.is_authenticated and user.is_superuser

@@ -60,7 +60,7 @@ def dispatch_reminders(course_ids: list[int] | None = None) -> dict[str, int]:
     time_limit=90,
     soft_time_limit=60,
 )
-def send_message(self, outbox_id: int) -> str:  # type: ignore[no-untyped-def]
+def send_message(self, outbox_id: int) -> str:
     """Send one outbox message (skipped unless still pending); retried with back-off on failure."""
     from django.utils import timezone
 

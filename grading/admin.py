@@ -6,9 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count
+from django.db.models import Count, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
@@ -17,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from course.admin_scoping import CourseScopedAdminMixin, allowed_courses
 from course.models import Course, Enrolment
-from course.permissions import Action, can
+from course.permissions import Action, can, is_registered_student
 
 from . import exports, selectors, services
 from .forms import (
@@ -92,16 +93,43 @@ class _CourseScopedAdmin(CourseScopedAdminMixin, admin.ModelAdmin):
         return {k: v for k, v in request.GET.items() if k in ("course", "component_key", "student")}
 
 
+class _GradeInputAdmin(_CourseScopedAdmin):
+    """A grade input entered by the staff: written and removed through the services (which
+    check it and schedule the recompute), only by those who may grade its course."""
+
+    def write(self, request: HttpRequest, obj: Any) -> Any:
+        """Save `obj`'s values through the service; return the row saved (or None)."""
+        raise NotImplementedError
+
+    def _check_grader(self, request: HttpRequest, course: Course) -> None:
+        if not can(request.user, Action.GRADE, course):
+            raise PermissionDenied
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        self._check_grader(request, obj.course)
+        saved = self.write(request, obj)
+        if saved is not None:
+            obj.pk = saved.pk
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        self._check_grader(request, obj.course)
+        services.grade_inputs_remove(rows=[obj])
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        rows = list(queryset.select_related("course"))
+        for course in {row.course for row in rows}:
+            self._check_grader(request, course)
+        services.grade_inputs_remove(rows=rows)
+
+
 @admin.register(ExamScore)
-class ExamScoreAdmin(_CourseScopedAdmin):
+class ExamScoreAdmin(_GradeInputAdmin):
     form = ExamScoreForm
     list_display = ("student", "course", "component_key", "score", "out_of", "note", "updated_at")
     list_filter = ("course", "component_key")
 
-    def save_model(self, request: HttpRequest, obj: ExamScore, form: Any, change: bool) -> None:
-        if not can(request.user, Action.GRADE, obj.course):
-            raise PermissionDenied
-        saved = services.exam_score_set(
+    def write(self, request: HttpRequest, obj: ExamScore) -> ExamScore:
+        return services.exam_score_set(
             course=obj.course,
             student_id=obj.student_id,
             component_key=obj.component_key,
@@ -109,66 +137,42 @@ class ExamScoreAdmin(_CourseScopedAdmin):
             out_of=obj.out_of,
             note=obj.note,
         )
-        obj.pk = saved.pk
-
-    def delete_model(self, request: HttpRequest, obj: ExamScore) -> None:
-        super().delete_model(request, obj)
-        services.gradebook_schedule_recompute(obj.course)
 
 
 @admin.register(ParticipationScore)
-class ParticipationScoreAdmin(_CourseScopedAdmin):
+class ParticipationScoreAdmin(_GradeInputAdmin):
     form = ParticipationScoreForm
     list_display = ("student", "course", "component_key", "percent", "note", "updated_at")
     list_filter = ("course",)
 
-    def save_model(
-        self, request: HttpRequest, obj: ParticipationScore, form: Any, change: bool
-    ) -> None:
-        if not can(request.user, Action.GRADE, obj.course):
-            raise PermissionDenied
-        saved = services.participation_set(
+    def write(self, request: HttpRequest, obj: ParticipationScore) -> ParticipationScore:
+        return services.participation_set(
             course=obj.course,
             student_id=obj.student_id,
             percent=obj.percent,
             note=obj.note,
             component_key=obj.component_key,
         )
-        obj.pk = saved.pk
-
-    def delete_model(self, request: HttpRequest, obj: ParticipationScore) -> None:
-        super().delete_model(request, obj)
-        services.gradebook_schedule_recompute(obj.course)
 
 
 @admin.register(ComponentExcusal)
-class ComponentExcusalAdmin(_CourseScopedAdmin):
+class ComponentExcusalAdmin(_GradeInputAdmin):
     form = ComponentExcusalForm
     list_display = ("student", "course", "component_key", "reason", "created_by", "created_at")
     list_filter = ("course", "component_key")
 
-    def save_model(
-        self, request: HttpRequest, obj: ComponentExcusal, form: Any, change: bool
-    ) -> None:
-        if not can(request.user, Action.GRADE, obj.course):
-            raise PermissionDenied
-        saved = services.excusal_set(
+    def write(self, request: HttpRequest, obj: ComponentExcusal) -> ComponentExcusal:
+        return services.excusal_set(
             course=obj.course,
             student_id=obj.student_id,
             component_key=obj.component_key,
             reason=obj.reason,
             actor=request.user,
         )
-        obj.pk = saved.pk
-
-    def delete_model(self, request: HttpRequest, obj: ComponentExcusal) -> None:
-        services.excusal_remove(
-            course=obj.course, student_id=obj.student_id, component_key=obj.component_key
-        )
 
 
 @admin.register(GradeOverride)
-class GradeOverrideAdmin(_CourseScopedAdmin):
+class GradeOverrideAdmin(_GradeInputAdmin):
     """Set through services.override_set so every change is in the audit log."""
 
     form = GradeOverrideAdminForm
@@ -186,10 +190,8 @@ class GradeOverrideAdmin(_CourseScopedAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False  # removing needs a reason: use the student's gradebook page
 
-    def save_model(self, request: HttpRequest, obj: GradeOverride, form: Any, change: bool) -> None:
-        if not can(request.user, Action.GRADE, obj.course):
-            raise PermissionDenied
-        saved = services.override_set(
+    def write(self, request: HttpRequest, obj: GradeOverride) -> GradeOverride | None:
+        return services.override_set(
             course=obj.course,
             student_id=obj.student_id,
             component_key=obj.component_key,
@@ -197,8 +199,6 @@ class GradeOverrideAdmin(_CourseScopedAdmin):
             reason=obj.reason,
             actor=request.user,
         )
-        if saved is not None:
-            obj.pk = saved.pk
 
 
 class _ReadOnly:
@@ -295,7 +295,7 @@ class GradebookAdmin(_ReadOnly, CourseScopedAdminMixin, admin.ModelAdmin):
             .values_list("course_id", "n")
         )
         for c in courses:
-            c.student_count = students.get(c.pk, 0)  # type: ignore[attr-defined]
+            c.student_count = students.get(c.pk, 0)  # type: ignore[attr-defined]  # shown by the template beside each course
         return render(
             request,
             "admin/grading/courses.html",
@@ -359,11 +359,10 @@ class GradebookAdmin(_ReadOnly, CourseScopedAdminMixin, admin.ModelAdmin):
 
     def student_view(self, request: HttpRequest, course_id: int, user_id: int) -> HttpResponse:
         course = _course_for(request, course_id, Action.VIEW_ALL_GRADES)
-        inputs = selectors.load_gradebook_inputs(course, timezone.now())
-        student = next((s for s in inputs.students if s.user_id == user_id), None)
-        if student is None:
+        person = get_user_model().objects.filter(pk=user_id).first()
+        if person is None or not is_registered_student(person, course):
             raise PermissionDenied
-        choices = [(s.key, s.label) for s in inputs.specs]
+        choices = [(s.key, s.label) for s in _specs(course)]
         override_form = OverrideForm(components=choices, prefix="ov")
         excusal_form = ExcusalForm(components=choices, prefix="ex")
         if request.method == "POST":
@@ -387,8 +386,10 @@ class GradebookAdmin(_ReadOnly, CourseScopedAdminMixin, admin.ModelAdmin):
                             exc.field if exc.field in override_form.fields else None, exc.message
                         )
                     else:
-                        services.gradebook_recompute(course=course)
-                        messages.success(request, _("Override saved and the gradebook recomputed."))
+                        messages.success(
+                            request,
+                            _("Override saved; the course's gradebook is being recomputed."),
+                        )
                         return HttpResponseRedirect(request.path)
             else:
                 excusal_form = ExcusalForm(request.POST, components=choices, prefix="ex")
@@ -406,10 +407,16 @@ class GradebookAdmin(_ReadOnly, CourseScopedAdminMixin, admin.ModelAdmin):
                         services.excusal_remove(
                             course=course, student_id=user_id, component_key=key
                         )
-                    services.gradebook_recompute(course=course)
-                    messages.success(request, _("Excusal saved and the gradebook recomputed."))
+                    messages.success(
+                        request, _("Excusal saved; the course's gradebook is being recomputed.")
+                    )
                     return HttpResponseRedirect(request.path)
-        grade = selectors.student_grade(inputs, user_id)
+        # This student's grade from the live inputs, with what was just saved; the course's
+        # table is recomputed by the worker the services queued, not in this request.
+        report = selectors.student_report(course, user_id, timezone.now())
+        if report is None:
+            raise PermissionDenied
+        student, grade = report.student, report.grade
         return render(
             request,
             "admin/grading/student.html",

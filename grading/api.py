@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from course.api_permissions import CourseActionPermission
+from course.models import Course
 from course.permissions import Action
 
 from . import rules, selectors, services
@@ -20,7 +21,7 @@ from . import rules, selectors, services
 
 class ItemOut(serializers.Serializer):
     key = serializers.CharField()
-    label = serializers.CharField()  # type: ignore[assignment]
+    label = serializers.CharField()  # type: ignore[assignment]  # a field named like Serializer.label
     status = serializers.CharField()
     percent = serializers.DecimalField(max_digits=7, decimal_places=2, allow_null=True)
     raw_percent = serializers.DecimalField(max_digits=7, decimal_places=2, allow_null=True)
@@ -31,7 +32,7 @@ class ItemOut(serializers.Serializer):
 
 class ComponentOut(serializers.Serializer):
     key = serializers.CharField()
-    label = serializers.CharField()  # type: ignore[assignment]
+    label = serializers.CharField()  # type: ignore[assignment]  # a field named like Serializer.label
     weight = serializers.DecimalField(max_digits=6, decimal_places=2)
     effective_weight = serializers.DecimalField(max_digits=6, decimal_places=2)
     status = serializers.CharField()
@@ -118,12 +119,13 @@ class MyGradesAPI(APIView):
 
     permission_classes = [CourseActionPermission]
     course_action = Action.VIEW_OWN_GRADES
+    course: Course  # set by CourseActionPermission, from the URL's code
 
     @extend_schema(parameters=[AssumeIn], responses=MyGradesOut)
     def get(self, request: Request, code: str) -> Response:
         params = AssumeIn(data=request.query_params)
         params.is_valid(raise_exception=True)
-        course = self.course  # type: ignore[attr-defined]
+        course = self.course
         now = timezone.now()
         services.grades_settle(course=course, now=now)
         report, computed_at = selectors.my_grades(
@@ -169,10 +171,11 @@ class CourseGradesAPI(APIView):
 
     permission_classes = [CourseActionPermission]
     course_action = Action.VIEW_ALL_GRADES
+    course: Course  # set by CourseActionPermission, from the URL's code
 
     @extend_schema(responses=GradebookOut)
     def get(self, request: Request, code: str) -> Response:
-        course = self.course  # type: ignore[attr-defined]
+        course = self.course
         services.grades_settle(course=course, now=timezone.now())
         snapshot = selectors.snapshot_of(course)
         rows = selectors.filter_sort_rows(snapshot.rows if snapshot else [], order="name")

@@ -35,4 +35,4 @@ class GradingConfig(AppConfig):
 def _schedule_after_load(course: object) -> None:
     from .services import gradebook_schedule_recompute
 
-    gradebook_schedule_recompute(course)  # type: ignore[arg-type]
+    gradebook_schedule_recompute(course)  # type: ignore[arg-type]  # the syllabus hook passes the loaded Course

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from course.models import Enrolment
 from course.selectors import course_policy
 
-from . import services
+from . import selectors, services
 from .models import ComponentExcusal, ExamScore, GradeOverride, ParticipationScore
 from .policy import GradingPolicy
 
@@ -55,13 +55,7 @@ class _CourseComponentForm(forms.ModelForm):
                     _("Not a component of this course; choose one of: %(keys)s")
                     % {"keys": ", ".join(keys)},
                 )
-        if (
-            course
-            and student
-            and not Enrolment.objects.filter(
-                course=course, user=student, role=Enrolment.Role.STUDENT
-            ).exists()
-        ):
+        if course and student and not selectors.is_graded_student(course, student.pk):
             self.add_error("student", _("This person is not a registered student of the course."))
         return data
 

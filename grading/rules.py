@@ -138,7 +138,7 @@ def shown_contributions(
     missing = int(total / unit) - sum((f for f in floors if f is not None), ZERO)
     order = sorted(
         (i for i, v in enumerate(values) if v is not None),
-        key=lambda i: (-(values[i] / unit - floors[i]), i),  # type: ignore[operator]
+        key=lambda i: (-(values[i] / unit - floors[i]), i),  # type: ignore[operator]  # floors[i] is set wherever values[i] is
     )
     bumped = set(order[: max(0, int(missing))])
     return [

@@ -22,7 +22,8 @@ from typing import Any
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext as _
 
-from course.models import Course
+from course.models import Course, Enrolment
+from course.permissions import is_registered_student
 from course.scores import ScoreItem, ScoresByStudent, ScoreStatus
 from course.selectors import active_students, course_policy
 from projects.selectors import presentation_gradebook_items, project_gradebook_items
@@ -201,8 +202,16 @@ def _call(provider: ItemProvider, course: Course, now: datetime) -> ScoresByStud
     except (TypeError, ValueError):
         takes_now = False
     if takes_now:
-        return provider(course, now=now)  # type: ignore[call-arg]
+        return provider(course, now=now)  # type: ignore[call-arg]  # the signature was just checked for `now`
     return provider(course)
+
+
+def is_graded_student(course: Course, user_id: int) -> bool:
+    """Whether scores may be entered for this person: an enrolment as a student of the course,
+    whatever its status (a student who dropped keeps the scores entered)."""
+    return Enrolment.objects.filter(
+        course=course, user_id=user_id, role=Enrolment.Role.STUDENT
+    ).exists()
 
 
 def load_specs(course: Course) -> list[rules.ComponentSpec]:
@@ -588,11 +597,7 @@ def my_grades(
 
     (None, None) for anyone who is not an active registered student.
     """
-    from course.models import Enrolment
-
-    if not Enrolment.objects.filter(
-        course=course, user=user, role=Enrolment.Role.STUDENT, status=Enrolment.Status.ACTIVE
-    ).exists():
+    if not is_registered_student(user, course):
         return None, None
     report, computed_at = stored_student_report(course, user, assume=assume)
     if report is None:

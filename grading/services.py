@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
@@ -187,9 +188,7 @@ def _component(course: Course, key: str, sources: tuple[str, ...] | None = None)
 
 
 def _student(course: Course, user_id: int) -> None:
-    if not Enrolment.objects.filter(
-        course=course, user_id=user_id, role=Enrolment.Role.STUDENT
-    ).exists():
+    if not selectors.is_graded_student(course, user_id):
         raise GradingError("student", _("This person is not a registered student of the course."))
 
 
@@ -212,7 +211,8 @@ def _exam_decimal(field: str, raw: Any) -> Decimal:
     value = _decimal(field, raw)
     try:
         column = ExamScore._meta.get_field(field)
-        assert isinstance(column, models.DecimalField)
+        if not isinstance(column, models.DecimalField):
+            raise TypeError(f"ExamScore.{field} is not a decimal column")
         column.run_validators(value)
     except ValidationError as exc:
         raise GradingError(field, " ".join(exc.messages)) from None
@@ -420,6 +420,22 @@ def excusal_remove(*, course: Course, student_id: int, component_key: str) -> No
         course=course, student_id=student_id, component_key=component_key
     ).delete()
     gradebook_schedule_recompute(course)
+
+
+@transaction.atomic
+def grade_inputs_remove(
+    *, rows: Iterable[ExamScore | ParticipationScore | ComponentExcusal]
+) -> int:
+    """Remove scores or excusals the staff entered; each course touched is recomputed once.
+    Returns how many rows were removed."""
+    removed = 0
+    courses: dict[int, Course] = {}
+    for row in rows:
+        removed += type(row).objects.filter(pk=row.pk).delete()[0]
+        courses[row.course_id] = row.course
+    for course in courses.values():
+        gradebook_schedule_recompute(course)
+    return removed
 
 
 @transaction.atomic

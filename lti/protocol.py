@@ -163,7 +163,8 @@ class LtiCookieService(DjangoCookieService):
     back with the platform's cross-site form post (a new window or an iframe)."""
 
     def update_response(self, response: HttpResponse) -> None:
-        assert self._request is not None and self._cookie_data_to_set is not None
+        if self._request is None or self._cookie_data_to_set is None:
+            raise RuntimeError("the LTI state cookie is written after the request is read")
         secure = self._request.is_secure()
         for key, data in self._cookie_data_to_set.items():
             response.set_cookie(
@@ -323,7 +324,8 @@ class ToolLaunch(DjangoMessageLaunch):
     def claims(self) -> LaunchClaims:
         body: dict[str, t.Any] = dict(self._get_jwt_body())
         platform = self._tool_config.platform
-        assert platform is not None, "validate() found the platform"
+        if platform is None:
+            raise RuntimeError("claims() is read after validate() found the platform")
         message_type = str(body.get(CLAIM + "message_type"))
         if message_type not in (RESOURCE_LINK_REQUEST, DEEP_LINKING_REQUEST):
             raise LaunchRefused(
@@ -370,7 +372,7 @@ def login_redirect(request: HttpRequest, *, launch_url: str) -> HttpResponse:
     login = DjangoOIDCLogin(
         request,
         ToolConf(),  # type: ignore[arg-type]  # the library types its own DB config here
-        session_service=NonceStore(django_request),  # type: ignore[arg-type]
+        session_service=NonceStore(django_request),  # type: ignore[arg-type]  # the library's session service, duck-typed
         cookie_service=LtiCookieService(django_request),
     )
     try:
@@ -410,7 +412,7 @@ def deep_link_response(
     registration = _tool_registration(platform)
     resource = DeepLinkResource().set_url(url).set_title(title)
     resource.set_target("window")
-    deep_link = DeepLink(registration, deployment_id, settings)  # type: ignore[arg-type]
+    deep_link = DeepLink(registration, deployment_id, settings)  # type: ignore[arg-type]  # the library types its own registration class
     return str(settings.get("deep_link_return_url") or ""), deep_link.get_response_jwt([resource])
 
 
@@ -492,7 +494,7 @@ AGS_SCOPES = [
 def _ags(platform: Platform, lineitems_url: str) -> AssignmentsGradesService:
     return AssignmentsGradesService(
         ServiceConnector(_tool_registration(platform)),
-        {"scope": AGS_SCOPES, "lineitems": lineitems_url},  # type: ignore[typeddict-item]
+        {"scope": AGS_SCOPES, "lineitems": lineitems_url},  # type: ignore[typeddict-item]  # the library's TypedDict lacks the AGS claim's lineitems
     )
 
 
@@ -673,7 +675,8 @@ def dynamic_register(
         ServiceError,
     ) as exc:
         raise ServiceError(f"dynamic registration: {exc}") from exc
-    assert isinstance(result, RegisteredPlatform)
+    if not isinstance(result, RegisteredPlatform):
+        raise ServiceError("dynamic registration: the platform's answer is no registration")
     if not all(
         [result.client_id, result.auth_login_url, result.auth_token_url, result.key_set_url]
     ):

@@ -23,7 +23,7 @@ _INSTRUCTOR_ROLES = {ROLE_INSTRUCTOR, "Instructor"}
 _LEARNER_ROLES = {ROLE_LEARNER, f"{LIS}/Learner#Learner", "Learner"}
 
 
-class LaunchRefused(Exception):  # noqa: N818 - a refusal the person reads, not a bug
+class LaunchRefused(Exception):  # a refusal the person reads, not a bug
     """A launch that is not accepted: `check` names what failed, `reason` says it to the person."""
 
     def __init__(self, check: str, reason: str, status: int = 400) -> None:

@@ -85,9 +85,10 @@ def launch_accept(*, claims: LaunchClaims, target_path: str, now: datetime) -> L
         )
         if apply is not None:
             enrolment = course_services.enrolment_set(course=course, user=user, role=apply, now=now)
-        else:
-            assert current is not None
+        elif current is not None:
             enrolment = current
+        else:
+            raise RuntimeError("role_to_apply keeps only an enrolment that exists")
         landing = rules.landing_path(
             target_path=target_path,
             course_code=course.code,

@@ -48,6 +48,21 @@ from .policy import PresentationPolicy
 # --- groups ----------------------------------------------------------------------------------
 
 
+class GroupMembersColumn:
+    """A "members" column for rows that belong to a group (one prefetch for the page)."""
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        return (
+            super()  # type: ignore[misc]
+            .get_queryset(request)
+            .prefetch_related(selectors.members_prefetch("group__memberships"))
+        )
+
+    @admin.display(description=_("members"))
+    def members(self, obj: Any) -> str:
+        return selectors.member_names(obj.group) if obj.group else "—"
+
+
 class MembershipFormSet(BaseInlineFormSet):
     """Members take the group's course and kind; a student already in another group of the same
     kind is refused here with a message (the DB constraint stays the last word)."""
@@ -109,7 +124,7 @@ class MilestoneGradeInline(CourseScopedInlineMixin, admin.TabularInline):
 
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         if db_field.name == "milestone":
-            course_id = getattr(request, "_projects_course_id", None)
+            course_id = getattr(request, "projects_course_id", None)
             kwargs["queryset"] = (
                 Milestone.objects.filter(course_id=course_id)
                 if course_id
@@ -218,7 +233,7 @@ class GroupAdmin(CourseScopedAdminMixin, admin.ModelAdmin):
             .get_queryset(request)
             .select_related("course")
             .prefetch_related(
-                Prefetch("memberships", queryset=GroupMembership.objects.select_related("student")),
+                selectors.members_prefetch(),
                 Prefetch(
                     "proposals",
                     queryset=PaperProposal.objects.filter(status=PaperProposal.Status.APPROVED),
@@ -249,23 +264,37 @@ class GroupAdmin(CourseScopedAdminMixin, admin.ModelAdmin):
     def get_inlines(self, request: HttpRequest, obj: Any) -> list[type]:
         if obj is None:
             return [MembershipInline]
-        request._projects_course_id = obj.course_id  # type: ignore[attr-defined]
+        request.projects_course_id = obj.course_id  # type: ignore[attr-defined]  # handed to the inlines' queryset on the request
         if obj.kind == GroupKind.PROJECT:
             return [MembershipInline, SubmissionInline, MilestoneGradeInline]
         return [MembershipInline, SlidesInline, RubricScoreInline]
 
     def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        """Members and milestone grades are written by the services; the other inlines are
+        read-only."""
+        group: Group = form.instance
         instances = formset.save(commit=False)
-        for obj in formset.deleted_objects:
-            obj.delete()
-        for inst in instances:
-            if isinstance(inst, GroupMembership):
-                inst.course_id = form.instance.course_id
-                inst.kind = form.instance.kind
-            if isinstance(inst, MilestoneGrade):
-                inst.graded_by = request.user  # type: ignore[assignment]
-            inst.save()
-        formset.save_m2m()
+        try:
+            for obj in formset.deleted_objects:
+                if isinstance(obj, GroupMembership):
+                    services.membership_remove(membership=obj)
+                elif isinstance(obj, MilestoneGrade):
+                    services.milestone_grade_remove(grade=obj)
+            for inst in instances:
+                if isinstance(inst, GroupMembership):
+                    services.membership_save(group=group, membership=inst)
+                elif isinstance(inst, MilestoneGrade) and inst.pk:
+                    services.milestone_grade_change(grade=inst, by=request.user)
+                elif isinstance(inst, MilestoneGrade):
+                    services.milestone_grade_set(
+                        group=group,
+                        milestone=inst.milestone,
+                        percent=inst.percent,
+                        feedback=inst.feedback,
+                        by=request.user,
+                    )
+        except ValidationError as exc:
+            messages.error(request, "; ".join(exc.messages))
 
     @admin.action(
         description=_("Pair the unpaired students (of the selected groups' courses and kinds)")
@@ -287,7 +316,7 @@ class GroupAdmin(CourseScopedAdminMixin, admin.ModelAdmin):
 
     @admin.display(description=_("members"))
     def member_names(self, obj: Group) -> str:
-        return ", ".join(str(m.student) for m in obj.memberships.all())
+        return selectors.member_names(obj)
 
     @admin.display(description=_("approved paper"))
     def paper(self, obj: Group) -> str:
@@ -309,7 +338,7 @@ class GroupAdmin(CourseScopedAdminMixin, admin.ModelAdmin):
             _("Grade with the rubric"),
         )
 
-    def get_urls(self):  # type: ignore[no-untyped-def]
+    def get_urls(self):
         own = [
             path(
                 "tools/", self.admin_site.admin_view(self.tools_view), name="projects_group_tools"
@@ -449,7 +478,7 @@ class ProposalAdminForm(forms.ModelForm):
 
 
 @admin.register(PaperProposal)
-class PaperProposalAdmin(CourseScopedAdminMixin, admin.ModelAdmin):
+class PaperProposalAdmin(GroupMembersColumn, CourseScopedAdminMixin, admin.ModelAdmin):
     form = ProposalAdminForm
     list_display = (
         "title",
@@ -479,23 +508,10 @@ class PaperProposalAdmin(CourseScopedAdminMixin, admin.ModelAdmin):
     actions = ["approve", "reject"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[PaperProposal]:
-        return (
-            super()
-            .get_queryset(request)
-            .select_related("course", "group", "bib_entry")
-            .prefetch_related(
-                Prefetch(
-                    "group__memberships", queryset=GroupMembership.objects.select_related("student")
-                )
-            )
-        )
+        return super().get_queryset(request).select_related("course", "group", "bib_entry")
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
-
-    @admin.display(description=_("members"))
-    def members(self, obj: PaperProposal) -> str:
-        return ", ".join(str(m.student) for m in obj.group.memberships.all())
 
     @admin.display(description=_("link"))
     def link(self, obj: PaperProposal) -> str:
@@ -566,7 +582,7 @@ class TalkSlotAdminForm(forms.ModelForm):
 
 
 @admin.register(TalkSlot)
-class TalkSlotAdmin(CourseScopedAdminMixin, admin.ModelAdmin):
+class TalkSlotAdmin(GroupMembersColumn, CourseScopedAdminMixin, admin.ModelAdmin):
     form = TalkSlotAdminForm
     list_display = ("session", "kind", "starts_at", "ends_at", "group", "members")
     list_filter = ("course", "kind", "session")
@@ -574,23 +590,10 @@ class TalkSlotAdmin(CourseScopedAdminMixin, admin.ModelAdmin):
     fields = (*readonly_fields, "group")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[TalkSlot]:
-        return (
-            super()
-            .get_queryset(request)
-            .select_related("session", "session__course", "group")
-            .prefetch_related(
-                Prefetch(
-                    "group__memberships", queryset=GroupMembership.objects.select_related("student")
-                )
-            )
-        )
+        return super().get_queryset(request).select_related("session", "session__course", "group")
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
-
-    @admin.display(description=_("members"))
-    def members(self, obj: TalkSlot) -> str:
-        return ", ".join(str(m.student) for m in obj.group.memberships.all()) if obj.group else "—"
 
     def save_model(self, request: HttpRequest, obj: TalkSlot, form: Any, change: bool) -> None:
         group = form.cleaned_data.get("group")
@@ -643,7 +646,7 @@ class MilestoneAdmin(CourseScopedAdminMixin, admin.ModelAdmin):
 
     @admin.display(description=_("submissions"))
     def submissions_count(self, obj: Milestone) -> int:
-        return obj.n_subs  # type: ignore[attr-defined]
+        return obj.n_subs  # type: ignore[attr-defined]  # annotated by the changelist's queryset
 
     def save_model(self, request: HttpRequest, obj: Milestone, form: Any, change: bool) -> None:
         if change and "due" in form.changed_data:

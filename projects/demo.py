@@ -43,7 +43,7 @@ def _users(names: tuple[str, ...]) -> list[Any]:
 def _group_for(course: Course, kind: str, users: list[Any]) -> Any:
     existing = GroupMembership.objects.filter(course=course, kind=kind, student__in=users)
     if existing.exists():
-        return existing.first().group  # type: ignore[union-attr]
+        return existing.first().group  # type: ignore[union-attr]  # exists() just said there is one
     return services.group_create(course=course, kind=kind, students=users)
 
 

@@ -21,7 +21,7 @@ class InviteForm(forms.Form):
 
     def __init__(self, *args: Any, students: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["to_user"].queryset = students  # type: ignore[attr-defined]
+        self.fields["to_user"].queryset = students  # type: ignore[attr-defined]  # a ModelChoiceField, declared on the form
 
 
 class ProposalForm(forms.Form):
@@ -46,7 +46,7 @@ class ProposalForm(forms.Form):
 
     def __init__(self, *args: Any, course: Course, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["bib_entry"].queryset = BibliographyEntry.objects.filter(  # type: ignore[attr-defined]
+        self.fields["bib_entry"].queryset = BibliographyEntry.objects.filter(  # type: ignore[attr-defined]  # a ModelChoiceField, declared on the form
             course=course, kind=BibliographyEntry.Kind.PAPER
         ).order_by("title")
 
@@ -65,8 +65,8 @@ class TeamChoiceForm(forms.Form):
 
     def __init__(self, *args: Any, topics: list[str], kinds: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["topic"].choices = [("", "—"), *((t, t) for t in topics)]  # type: ignore[attr-defined]
-        self.fields["project_kind"].choices = [("", "—"), *((k, k) for k in kinds)]  # type: ignore[attr-defined]
+        self.fields["topic"].choices = [("", "—"), *((t, t) for t in topics)]  # type: ignore[attr-defined]  # a ChoiceField, declared on the form
+        self.fields["project_kind"].choices = [("", "—"), *((k, k) for k in kinds)]  # type: ignore[attr-defined]  # a ChoiceField, declared on the form
 
 
 class MilestoneSubmitForm(forms.Form):

@@ -13,8 +13,6 @@ from pydantic import BaseModel, Field, model_validator
 from course import rules as course_rules
 from course.syllabus.schema import DateOrDateTime, LatePenalty, Slug, Strict, Syllabus
 
-from . import rules
-
 
 class RubricCriterion(Strict):
     key: Slug
@@ -74,7 +72,7 @@ def calendar_problems(
         if spec.date in listed:
             continue  # the calendar's own check reports the session listed twice
         listed.add(spec.date)
-        if spec.kind == "presentations" and not rules.week_allows_talks(
+        if spec.kind == "presentations" and not course_rules.week_allows_talks(
             term_start, spec.date, policy.first_allowed_week
         ):
             problems.append(

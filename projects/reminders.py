@@ -20,7 +20,6 @@ from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from course.deadlines import rules as deadlines
 from course.deadlines.selectors import due_changes_by_target
 from course.models import Course
 from course.notifications import DigestLine, DueReminder, deadline_reminders
@@ -38,6 +37,7 @@ from .models import (
     Slides,
     TalkSlot,
 )
+from .selectors import milestone_key, team_due_of
 
 WEEK = dt.timedelta(days=7)
 
@@ -126,15 +126,16 @@ def _milestone_reminders(course: Course, now: dt.datetime) -> Iterable[DueRemind
             "group_id", "milestone_id"
         )
     )
-    keys = {m.pk: deadlines.target_key("projects", "milestone", m.pk) for m in milestones}
+    keys = {m.pk: milestone_key(m.pk) for m in milestones}
     changes = due_changes_by_target(course, keys.values())
     url = reverse("projects_team", kwargs={"code": course.code})
     for m in milestones:
-        assert m.due is not None
+        if m.due is None:  # to be announced: nothing is due yet
+            continue
         for group_id, students in members.items():
-            team_due = max(
-                deadlines.effective_due(m.due, changes[keys[m.pk]], student_id=s) for s in students
-            )
+            team_due = team_due_of(m, changes[keys[m.pk]], students)
+            if team_due is None:  # only an undated milestone has none, skipped above
+                continue
             if m.due_set_at is not None:
                 for s in students:
                     yield DueReminder(
@@ -188,7 +189,8 @@ def _talk_reminders(course: Course, now: dt.datetime) -> Iterable[DueReminder]:
     ).values_list("group_id", "student_id"):
         members[group_id].append(student_id)
     for slot in slots:
-        assert slot.group_id is not None
+        if slot.group_id is None:  # a free slot: nobody to remind
+            continue
         is_paper = slot.kind == GroupKind.PRESENTATION
         url = _group_page(course, slot.kind)
         for s in members[slot.group_id]:
@@ -206,7 +208,7 @@ def _talk_reminders(course: Course, now: dt.datetime) -> Iterable[DueReminder]:
                 ),
                 url=url,
             )
-            if is_paper and not slot.has_slides:  # type: ignore[attr-defined]
+            if is_paper and not slot.has_slides:
                 yield DueReminder(
                     recipient_user_id=s,
                     item_key=f"projects:slot:{slot.pk}:{slot.starts_at.isoformat()}",

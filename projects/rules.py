@@ -9,13 +9,11 @@ import random
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 from typing import TypeVar
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
-
-from course import rules as course_rules
 
 T = TypeVar("T")
 
@@ -55,24 +53,8 @@ def talk_slot_times(
     ]
 
 
-def term_week(term_start: date, day: date) -> int:
-    """Week of the term containing `day`, from 1 (same rule as course.rules.term_week)."""
-    monday = term_start - timedelta(days=term_start.weekday())
-    return (day - monday).days // 7 + 1
-
-
-def week_allows_talks(term_start: date, day: date, first_allowed_week: int) -> bool:
-    """Presentations happen only from `first_allowed_week` on (the syllabus loader's rule)."""
-    return course_rules.week_allows_talks(term_start, day, first_allowed_week)
-
-
 def slides_due_at(talk_starts_at: datetime, hours_before: int) -> datetime:
     return talk_starts_at - timedelta(hours=hours_before)
-
-
-def is_late(submitted_at: datetime, due_at: datetime | None) -> bool:
-    """Due exactly now is on time; one microsecond after is late; no due date is never late."""
-    return due_at is not None and submitted_at > due_at
 
 
 # --- papers ----------------------------------------------------------------------------------
@@ -91,8 +73,7 @@ def normalize_paper_url(url: str) -> str:
         raw = "https://" + raw
     parts = urlsplit(raw)
     host = parts.netloc.lower()
-    if host.startswith("www."):
-        host = host[4:]
+    host = host.removeprefix("www.")
     path = re.sub(r"/{2,}", "/", parts.path or "/")
     if host in ("arxiv.org", "export.arxiv.org"):
         host = "arxiv.org"
@@ -137,7 +118,7 @@ def pair_unpaired(students: Sequence[T], group_size: int, seed: int | str) -> li
     pool = list(students)
     if not pool:
         return []
-    random.Random(seed).shuffle(pool)
+    random.Random(seed).shuffle(pool)  # noqa: S311 - a plan repeatable from its seed, no secret
     count = max(1, len(pool) // group_size)
     groups = [pool[i * group_size : (i + 1) * group_size] for i in range(count)]
     rest = pool[count * group_size :]
@@ -188,6 +169,12 @@ def leave_refusal(*, is_member: bool, bindings: GroupBindings) -> LeaveRefusal |
     return next((reason for bound, reason in checks if bound), None)
 
 
+def group_is_full(members: int, group_size: int) -> bool:
+    """A group takes no one more once it has the syllabus's group size (the instructor may
+    still form a larger one by hand)."""
+    return members >= group_size
+
+
 def dissolves_group(remaining_members: int) -> bool:
     """Once someone leaves, a group of fewer than two is dissolved: the one left is unpaired
     (free to invite someone else or be paired by the instructor)."""
@@ -195,6 +182,12 @@ def dissolves_group(remaining_members: int) -> bool:
 
 
 # --- scores ----------------------------------------------------------------------------------
+
+
+def rubric_complete(scored: Iterable[str], criteria: Iterable[str]) -> bool:
+    """A talk is graded once every criterion of the rubric has its points (a score kept for a
+    criterion since removed from the rubric does not count)."""
+    return set(criteria) <= set(scored)
 
 
 def rubric_percent(points: Iterable[Decimal], possible: Iterable[Decimal]) -> Decimal:

@@ -11,7 +11,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,10 +19,10 @@ from django.utils.translation import gettext as _
 from course.deadlines import rules as deadlines
 from course.deadlines.selectors import due_changes_by_target
 from course.extensions import ScheduleItem
-from course.models import Course, Enrolment, Session
+from course.models import Course, Session
 from course.permissions import Action, can
 from course.scores import ScoreItem, ScoresByStudent, ScoreStatus
-from course.selectors import course_policy
+from course.selectors import active_students, course_policy
 from course.syllabus.hooks import Watched
 from course.syllabus.schema import LatePenalty
 
@@ -43,12 +43,42 @@ from .models import (
 from .policy import PresentationPolicy, ProjectPolicy
 
 
+def group_size_for(course: Course, kind: str) -> int:
+    if kind == GroupKind.PRESENTATION:
+        return course_policy(course, PresentationPolicy).group_size
+    return course_policy(course, ProjectPolicy).group_size
+
+
+def slides_due(course: Course, slot: TalkSlot | None) -> dt.datetime | None:
+    """When a pair's slides are due: some hours before its talk; no slot, no due date."""
+    if slot is None:
+        return None
+    hours = course_policy(course, PresentationPolicy).slides_due_hours_before
+    return rules.slides_due_at(slot.starts_at, hours)
+
+
+def slides_late(due_at: dt.datetime | None, when: dt.datetime) -> bool:
+    """Slides uploaded at `when` are late by the course's one meaning of late. The slides of
+    the course give presentations no late penalty and no grace (the rubric grades the slides
+    and the talk), so the flag only tells the grader; no due date (no slot yet) is never late."""
+    return due_at is not None and deadlines.is_late(when, due_at)
+
+
+def members_prefetch(lookup: str = "memberships") -> Prefetch:
+    """A group's members with their user rows: one query for any number of groups
+    (`lookup` is the path to the memberships, e.g. "group__memberships" from a slot)."""
+    return Prefetch(lookup, queryset=GroupMembership.objects.select_related("student"))
+
+
+def member_names(group: Group) -> str:
+    """The members as the staff read them, from the prefetched memberships."""
+    return ", ".join(str(m.student) for m in group.memberships.all())
+
+
 def groups_of_course(course: Course, kind: str) -> QuerySet[Group]:
     return (
         Group.objects.filter(course=course, kind=kind)
-        .prefetch_related(
-            Prefetch("memberships", queryset=GroupMembership.objects.select_related("student"))
-        )
+        .prefetch_related(members_prefetch())
         .order_by("pk")
     )
 
@@ -60,9 +90,7 @@ def group_of(course: Course, kind: str, user: Any) -> Group | None:
     return (
         Group.objects.filter(course=course, kind=kind, memberships__student=user)
         .select_related("course")
-        .prefetch_related(
-            Prefetch("memberships", queryset=GroupMembership.objects.select_related("student"))
-        )
+        .prefetch_related(members_prefetch())
         .first()
     )
 
@@ -72,11 +100,7 @@ def unpaired_students(course: Course, kind: str) -> QuerySet[Any]:
     User = get_user_model()
     taken = GroupMembership.objects.filter(course=course, kind=kind).values("student_id")
     return (
-        User.objects.filter(
-            enrolments__course=course,
-            enrolments__role=Enrolment.Role.STUDENT,
-            enrolments__status=Enrolment.Status.ACTIVE,
-        )
+        User.objects.filter(pk__in=active_students(course).values("user_id"))
         .exclude(pk__in=taken)
         .order_by("last_name", "first_name", "username")
     )
@@ -134,8 +158,147 @@ def rubric_scores_of(group: Group) -> QuerySet[RubricScore]:
     return RubricScore.objects.filter(group=group)
 
 
+def leave_message(reason: rules.LeaveRefusal) -> str:
+    messages = {
+        rules.LeaveRefusal.NOT_MEMBER: _("You are not in this group."),
+        rules.LeaveRefusal.GRADED: _(
+            "Your group has already been graded; only the instructor can change it."
+        ),
+        rules.LeaveRefusal.SUBMISSIONS: _(
+            "Your team has already handed in a milestone; only the instructor can change it."
+        ),
+        rules.LeaveRefusal.SLIDES: _(
+            "Your pair has already uploaded slides; only the instructor can change it."
+        ),
+        rules.LeaveRefusal.TALK_SLOT: _(
+            "Your group holds a talk slot; only the instructor can change it."
+        ),
+        rules.LeaveRefusal.PAPER_APPROVED: _(
+            "Your pair's paper is approved; only the instructor can change it."
+        ),
+        rules.LeaveRefusal.PAPER_PROPOSED: _(
+            "Your pair has proposed a paper; wait for the instructor's answer or ask them."
+        ),
+    }
+    return str(messages[reason])
+
+
+_LEAVE_FLAGS = (
+    "is_member",
+    "is_paper_approved",
+    "is_paper_proposed",
+    "is_talk_slot",
+    "is_slides",
+    "is_submissions",
+    "is_scored",
+    "is_milestone_graded",
+    "is_overridden",
+)
+
+
+def leave_check(group: Group, user: Any) -> rules.LeaveRefusal | None:
+    """The rule applied to the group's state now, read in one query."""
+    here = {"group": OuterRef("pk")}
+    row = (
+        Group.objects.filter(pk=group.pk)
+        .annotate(
+            is_member=Exists(GroupMembership.objects.filter(**here, student_id=user.pk)),
+            is_paper_approved=Exists(
+                PaperProposal.objects.filter(**here, status=PaperProposal.Status.APPROVED)
+            ),
+            is_paper_proposed=Exists(
+                PaperProposal.objects.filter(**here, status=PaperProposal.Status.PROPOSED)
+            ),
+            is_talk_slot=Exists(TalkSlot.objects.filter(**here)),
+            is_slides=Exists(Slides.objects.filter(**here)),
+            is_submissions=Exists(MilestoneSubmission.objects.filter(**here)),
+            is_scored=Exists(RubricScore.objects.filter(**here)),
+            is_milestone_graded=Exists(MilestoneGrade.objects.filter(**here)),
+            is_overridden=Exists(
+                GroupMembership.objects.filter(**here, grade_override__isnull=False)
+            ),
+        )
+        .values(*_LEAVE_FLAGS)
+        .first()
+    )
+    if row is None:  # dissolved meanwhile
+        return rules.LeaveRefusal.NOT_MEMBER
+    bindings = rules.GroupBindings(
+        paper_approved=row["is_paper_approved"],
+        paper_proposed=row["is_paper_proposed"],
+        talk_slot=row["is_talk_slot"],
+        slides=row["is_slides"],
+        submissions=row["is_submissions"],
+        graded=row["is_scored"] or row["is_milestone_graded"] or row["is_overridden"],
+    )
+    return rules.leave_refusal(is_member=row["is_member"], bindings=bindings)
+
+
+def leave_refusal(group: Group, user: Any) -> str | None:
+    """The message saying why `user` may not leave `group` now, or None (no lock: for pages)."""
+    reason = leave_check(group, user)
+    return None if reason is None else leave_message(reason)
+
+
 def milestones_of(course: Course) -> QuerySet[Milestone]:
     return Milestone.objects.filter(course=course).order_by("order")
+
+
+# --- what the student pages show -------------------------------------------------------------
+
+
+def group_page(course: Course, kind: str, user: Any) -> dict[str, Any]:
+    """What both group pages show of the user's group of this kind and its invitations."""
+    group = group_of(course, kind, user)
+    members = list(group.memberships.all()) if group else []
+    page: dict[str, Any] = {
+        "group": group,
+        "members": members,
+        "received": list(invitations_received(course, kind, user)),
+        "sent": list(invitations_sent(course, kind, user)),
+    }
+    if group is not None:
+        page["leave_refusal"] = leave_refusal(group, user)
+        page["group_full"] = rules.group_is_full(len(members), group_size_for(course, kind))
+    return page
+
+
+def presentation_page(
+    course: Course, group: Group, members: Sequence[GroupMembership], user: Any, now: dt.datetime
+) -> dict[str, Any]:
+    """A pair's paper, proposals, talk slot, slides and rubric, as its page shows them."""
+    policy = course_policy(course, PresentationPolicy)
+    proposals = list(proposals_of(group))
+    paper = approved_paper(group)
+    slot = slot_of(group)
+    scores = {s.criterion: s for s in rubric_scores_of(group)}
+    return {
+        "proposals": proposals,
+        "paper": paper,
+        "open_proposal": any(p.status == PaperProposal.Status.PROPOSED for p in proposals),
+        "slot": slot,
+        # A pair picks its slot once its paper is approved.
+        "slots": list(slots_of(course, GroupKind.PRESENTATION).filter(starts_at__gt=now))
+        if paper
+        else [],
+        "slides": list(slides_of(group)),
+        "slides_due": slides_due(course, slot),
+        "rubric": [{"criterion": c, "score": scores.get(c.key)} for c in policy.rubric],
+        "graded": rules.rubric_complete(scores, (c.key for c in policy.rubric)),
+        "my_override": next(
+            (m for m in members if m.student_id == user.pk and m.grade_override is not None),
+            None,
+        ),
+    }
+
+
+def team_page(course: Course, group: Group, now: dt.datetime) -> dict[str, Any]:
+    """A team's milestones and talk slot, as its page shows them."""
+    return {
+        "rows": team_milestones(group, now),
+        "slot": slot_of(group),
+        "slots": list(slots_of(course, GroupKind.PROJECT).filter(starts_at__gt=now)),
+    }
 
 
 @dataclass
@@ -173,7 +336,7 @@ def team_milestones(group: Group, now: dt.datetime | None = None) -> list[Milest
     course = group.course
     milestones = list(milestones_of(course))
     policy = course_policy(course, ProjectPolicy).late_penalty
-    keys = {m.pk: deadlines.target_key("projects", "milestone", m.pk) for m in milestones}
+    keys = {m.pk: milestone_key(m.pk) for m in milestones}
     changes = due_changes_by_target(course, keys.values())
     member_ids = [m.student_id for m in group.memberships.all()]
     rows: dict[int, MilestoneRow] = {}
@@ -319,11 +482,7 @@ def schedule_talks(
     slots = list(
         TalkSlot.objects.filter(session_id__in=wanted, group__isnull=False)
         .select_related("group")
-        .prefetch_related(
-            Prefetch(
-                "group__memberships", queryset=GroupMembership.objects.select_related("student")
-            )
-        )
+        .prefetch_related(members_prefetch("group__memberships"))
         .order_by("starts_at")
     )
     group_ids = [s.group_id for s in slots]
@@ -341,8 +500,9 @@ def schedule_talks(
     result: dict[int, list[ScheduleItem]] = defaultdict(list)
     for slot in slots:
         group = slot.group
-        assert group is not None
-        names = ", ".join(str(m.student) for m in group.memberships.all())
+        if group is None:  # a free slot: no talk to show
+            continue
+        names = member_names(group)
         at = timezone.localtime(slot.starts_at, zone).strftime("%H:%M")
         if slot.kind == GroupKind.PRESENTATION:
             paper = papers.get(group.pk)
@@ -411,7 +571,7 @@ def presentation_gradebook_items(course: Course) -> ScoresByStudent:
                 raw_percent=m.grade_override,
                 note=m.override_note or str(_("own grade set by the instructor")),
             )
-        elif len(got) == len(keys):
+        elif rules.rubric_complete(got, keys):
             pct = rules.rubric_percent(got.values(), possible)
             item = ScoreItem(
                 key="presentation",
@@ -452,9 +612,7 @@ def project_gradebook_items(course: Course, now: dt.datetime | None = None) -> S
     members: dict[int, list[int]] = defaultdict(list)
     for group_id, student_id in memberships:
         members[group_id].append(student_id)
-    changes = due_changes_by_target(
-        course, [deadlines.target_key("projects", "milestone", ms.pk) for ms in milestones]
-    )
+    changes = due_changes_by_target(course, [milestone_key(ms.pk) for ms in milestones])
     policy = course_policy(course, ProjectPolicy).late_penalty
     by_group: dict[int, list[ScoreItem]] = {}
     for group_id, ids in members.items():
@@ -464,15 +622,18 @@ def project_gradebook_items(course: Course, now: dt.datetime | None = None) -> S
                 latest.get((group_id, ms.pk)),
                 grades.get((group_id, ms.pk)),
                 now,
-                due=team_due_of(
-                    ms, changes[deadlines.target_key("projects", "milestone", ms.pk)], ids
-                ),
+                due=team_due_of(ms, changes[milestone_key(ms.pk)], ids),
                 policy=policy,
                 tz=course.time_zone,
             )
             for ms in milestones
         ]
     return {student_id: list(by_group[group_id]) for group_id, student_id in memberships}
+
+
+def milestone_key(milestone_id: int) -> str:
+    """The deadline target of a milestone, for course.deadlines extensions."""
+    return deadlines.target_key("projects", "milestone", milestone_id)
 
 
 def team_due_of(
@@ -560,6 +721,6 @@ def watched_milestones(course: Course) -> dict[str, Watched]:
         out[f"milestone:{m.pk}"] = Watched(
             label=f"Milestone “{m.label}”",
             state=due,
-            work=f"{m.n_submissions} hand-ins" if m.n_submissions else "",  # type: ignore[attr-defined]
+            work=f"{m.n_submissions} hand-ins" if m.n_submissions else "",
         )
     return out

@@ -7,7 +7,7 @@ the input or the state refuses the write; views turn that into a 400 with the me
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -15,14 +15,15 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, Max, OuterRef, Q
+from django.db.models import Max, Q
 from django.utils.translation import gettext as _
 
 from course.deadlines import rules as deadlines
 from course.deadlines.selectors import due_changes_by_target
 from course.links import link_problem
-from course.models import BibliographyEntry, Course, Enrolment, Session
-from course.rules import local_datetime
+from course.models import BibliographyEntry, Course, Session
+from course.permissions import is_registered_student
+from course.rules import local_datetime, week_allows_talks
 from course.selectors import course_policy
 from course.uploads.validation import UploadRefused, validate_upload
 
@@ -42,22 +43,19 @@ from .models import (
     TalkSlot,
 )
 from .policy import PresentationPolicy, ProjectPolicy
+from .selectors import (
+    group_size_for,
+    leave_check,
+    leave_message,
+    milestone_key,
+    slides_due,
+    slides_late,
+    team_due_of,
+)
 
 
 def _fail(field: str, message: str) -> ValidationError:
     return ValidationError({field: [message]})
-
-
-def group_size_for(course: Course, kind: str) -> int:
-    if kind == GroupKind.PRESENTATION:
-        return course_policy(course, PresentationPolicy).group_size
-    return course_policy(course, ProjectPolicy).group_size
-
-
-def is_active_student(course: Course, user: Any) -> bool:
-    return Enrolment.objects.filter(
-        course=course, user=user, role=Enrolment.Role.STUDENT, status=Enrolment.Status.ACTIVE
-    ).exists()
 
 
 def _membership(course: Course, kind: str, user: Any) -> GroupMembership | None:
@@ -91,16 +89,16 @@ def invitation_send(
 ) -> Invitation:
     if from_user == to_user:
         raise _fail("to_user", _("You cannot invite yourself."))
-    if not is_active_student(course, from_user):
+    if not is_registered_student(from_user, course):
         raise _fail("to_user", _("Only registered students form groups."))
-    if not is_active_student(course, to_user):
+    if not is_registered_student(to_user, course):
         raise _fail("to_user", _("Only registered students of the course can be invited."))
     if _membership(course, kind, to_user) is not None:
         raise _fail("to_user", _("This student is already in a group."))
     own = _membership(course, kind, from_user)
     if own is not None:
         size = GroupMembership.objects.filter(group=own.group).count()
-        if size >= group_size_for(course, kind):
+        if rules.group_is_full(size, group_size_for(course, kind)):
             raise _fail("to_user", _("Your group is already complete."))
     try:
         with transaction.atomic():
@@ -135,7 +133,7 @@ def invitation_accept(*, invitation: Invitation, user: Any, now: dt.datetime) ->
             if own is not None:
                 group = Group.objects.select_for_update().get(pk=own.group_id)
                 size = GroupMembership.objects.filter(group=group).count()
-                if size >= group_size_for(course, kind):
+                if rules.group_is_full(size, group_size_for(course, kind)):
                     raise _fail("invitation", _("That group is already complete."))
             else:
                 group = Group.objects.create(course=course, kind=kind)
@@ -150,7 +148,8 @@ def invitation_accept(*, invitation: Invitation, user: Any, now: dt.datetime) ->
             Invitation.objects.filter(
                 course=course, kind=kind, to_user=user, status=Invitation.Status.PENDING
             ).update(status=Invitation.Status.CANCELLED, responded_at=now)
-            if GroupMembership.objects.filter(group=group).count() >= group_size_for(course, kind):
+            size = GroupMembership.objects.filter(group=group).count()
+            if rules.group_is_full(size, group_size_for(course, kind)):
                 Invitation.objects.filter(
                     course=course,
                     kind=kind,
@@ -165,30 +164,45 @@ def invitation_accept(*, invitation: Invitation, user: Any, now: dt.datetime) ->
         ) from None
 
 
-def invitation_decline(*, invitation: Invitation, user: Any, now: dt.datetime) -> Invitation:
+def _invitation_close(
+    *,
+    invitation: Invitation,
+    now: dt.datetime,
+    status: str,
+    may: Callable[[Invitation], bool],
+    refusal: str,
+) -> Invitation:
+    """A pending invitation closed by one of its two people (`may` says who), under lock."""
     with transaction.atomic():
         inv = Invitation.objects.select_for_update().get(pk=invitation.pk)
-        if inv.to_user_id != user.pk:
-            raise _fail("invitation", _("This invitation is not addressed to you."))
+        if not may(inv):
+            raise _fail("invitation", refusal)
         if inv.status != Invitation.Status.PENDING:
             raise _fail("invitation", _("This invitation has already been answered."))
-        inv.status = Invitation.Status.DECLINED
+        inv.status = status
         inv.responded_at = now
         inv.save(update_fields=["status", "responded_at"])
         return inv
+
+
+def invitation_decline(*, invitation: Invitation, user: Any, now: dt.datetime) -> Invitation:
+    return _invitation_close(
+        invitation=invitation,
+        now=now,
+        status=Invitation.Status.DECLINED,
+        may=lambda inv: inv.to_user_id == user.pk,
+        refusal=_("This invitation is not addressed to you."),
+    )
 
 
 def invitation_cancel(*, invitation: Invitation, user: Any, now: dt.datetime) -> Invitation:
-    with transaction.atomic():
-        inv = Invitation.objects.select_for_update().get(pk=invitation.pk)
-        if inv.from_user_id != user.pk:
-            raise _fail("invitation", _("Only the sender can withdraw an invitation."))
-        if inv.status != Invitation.Status.PENDING:
-            raise _fail("invitation", _("This invitation has already been answered."))
-        inv.status = Invitation.Status.CANCELLED
-        inv.responded_at = now
-        inv.save(update_fields=["status", "responded_at"])
-        return inv
+    return _invitation_close(
+        invitation=invitation,
+        now=now,
+        status=Invitation.Status.CANCELLED,
+        may=lambda inv: inv.from_user_id == user.pk,
+        refusal=_("Only the sender can withdraw an invitation."),
+    )
 
 
 def group_create(*, course: Course, kind: str, students: Sequence[Any], name: str = "") -> Group:
@@ -204,88 +218,6 @@ def group_create(*, course: Course, kind: str, students: Sequence[Any], name: st
             return group
     except IntegrityError:
         raise _fail("students", _("A student is already in a group of this kind.")) from None
-
-
-def _leave_message(reason: rules.LeaveRefusal) -> str:
-    messages = {
-        rules.LeaveRefusal.NOT_MEMBER: _("You are not in this group."),
-        rules.LeaveRefusal.GRADED: _(
-            "Your group has already been graded; only the instructor can change it."
-        ),
-        rules.LeaveRefusal.SUBMISSIONS: _(
-            "Your team has already handed in a milestone; only the instructor can change it."
-        ),
-        rules.LeaveRefusal.SLIDES: _(
-            "Your pair has already uploaded slides; only the instructor can change it."
-        ),
-        rules.LeaveRefusal.TALK_SLOT: _(
-            "Your group holds a talk slot; only the instructor can change it."
-        ),
-        rules.LeaveRefusal.PAPER_APPROVED: _(
-            "Your pair's paper is approved; only the instructor can change it."
-        ),
-        rules.LeaveRefusal.PAPER_PROPOSED: _(
-            "Your pair has proposed a paper; wait for the instructor's answer or ask them."
-        ),
-    }
-    return str(messages[reason])
-
-
-_LEAVE_FLAGS = (
-    "is_member",
-    "is_paper_approved",
-    "is_paper_proposed",
-    "is_talk_slot",
-    "is_slides",
-    "is_submissions",
-    "is_scored",
-    "is_milestone_graded",
-    "is_overridden",
-)
-
-
-def _leave_check(group: Group, user: Any) -> rules.LeaveRefusal | None:
-    """The rule applied to the group's state now, read in one query."""
-    here = {"group": OuterRef("pk")}
-    row = (
-        Group.objects.filter(pk=group.pk)
-        .annotate(
-            is_member=Exists(GroupMembership.objects.filter(**here, student_id=user.pk)),
-            is_paper_approved=Exists(
-                PaperProposal.objects.filter(**here, status=PaperProposal.Status.APPROVED)
-            ),
-            is_paper_proposed=Exists(
-                PaperProposal.objects.filter(**here, status=PaperProposal.Status.PROPOSED)
-            ),
-            is_talk_slot=Exists(TalkSlot.objects.filter(**here)),
-            is_slides=Exists(Slides.objects.filter(**here)),
-            is_submissions=Exists(MilestoneSubmission.objects.filter(**here)),
-            is_scored=Exists(RubricScore.objects.filter(**here)),
-            is_milestone_graded=Exists(MilestoneGrade.objects.filter(**here)),
-            is_overridden=Exists(
-                GroupMembership.objects.filter(**here, grade_override__isnull=False)
-            ),
-        )
-        .values(*_LEAVE_FLAGS)
-        .first()
-    )
-    if row is None:  # dissolved meanwhile
-        return rules.LeaveRefusal.NOT_MEMBER
-    bindings = rules.GroupBindings(
-        paper_approved=row["is_paper_approved"],
-        paper_proposed=row["is_paper_proposed"],
-        talk_slot=row["is_talk_slot"],
-        slides=row["is_slides"],
-        submissions=row["is_submissions"],
-        graded=row["is_scored"] or row["is_milestone_graded"] or row["is_overridden"],
-    )
-    return rules.leave_refusal(is_member=row["is_member"], bindings=bindings)
-
-
-def leave_refusal(group: Group, user: Any) -> str | None:
-    """The message saying why `user` may not leave `group` now, or None (no lock: for pages)."""
-    reason = _leave_check(group, user)
-    return None if reason is None else _leave_message(reason)
 
 
 def group_leave(*, group: Group, user: Any, now: dt.datetime) -> Group | None:
@@ -307,13 +239,13 @@ def group_leave(*, group: Group, user: Any, now: dt.datetime) -> Group | None:
         list(get_user_model().objects.select_for_update().filter(pk__in=people).order_by("pk"))
         locked = Group.objects.select_for_update().filter(pk=group.pk).first()
         if locked is None:
-            raise _fail("group", _leave_message(rules.LeaveRefusal.NOT_MEMBER))
+            raise _fail("group", leave_message(rules.LeaveRefusal.NOT_MEMBER))
         members = list(
             GroupMembership.objects.filter(group=locked).values_list("student_id", flat=True)
         )
-        reason = _leave_check(locked, user)
+        reason = leave_check(locked, user)
         if reason is not None:
-            raise _fail("group", _leave_message(reason))
+            raise _fail("group", leave_message(reason))
         Invitation.objects.filter(
             Q(from_user_id__in=members) | Q(to_user_id__in=members),
             course_id=locked.course_id,
@@ -475,9 +407,7 @@ def talk_slots_sync(*, course: Course) -> int:
     for session in sessions:
         if session.kind == Session.Kind.PRESENTATIONS:
             kind = GroupKind.PRESENTATION
-            if not rules.week_allows_talks(
-                course.term_start, session.date, policy.first_allowed_week
-            ):
+            if not week_allows_talks(course.term_start, session.date, policy.first_allowed_week):
                 continue
         else:
             kind = GroupKind.PROJECT
@@ -583,11 +513,7 @@ def slides_upload(*, group: Group, user: Any, upload: UploadedFile, now: dt.date
     if not is_member(group, user):
         raise _fail("file", _("You are not in this group."))
     validate_pdf(upload)
-    slot = TalkSlot.objects.filter(group=group).first()
-    due = None
-    if slot is not None:
-        hours = course_policy(group.course, PresentationPolicy).slides_due_hours_before
-        due = rules.slides_due_at(slot.starts_at, hours)
+    due = slides_due(group.course, TalkSlot.objects.filter(group=group).first())
     with transaction.atomic():
         _lock_as_member(group, user, "file", _("You are not in this group."))
         return Slides.objects.create(
@@ -597,7 +523,7 @@ def slides_upload(*, group: Group, user: Any, upload: UploadedFile, now: dt.date
             uploaded_by=user,
             uploaded_at=now,
             due_at=due,
-            is_late=rules.is_late(now, due),
+            is_late=slides_late(due, now),
         )
 
 
@@ -693,13 +619,10 @@ def team_due(group: Group, milestone: Milestone) -> dt.datetime | None:
     """The milestone's due date after extensions granted to the team or any of its members."""
     if milestone.due is None:
         return None
-    key = deadlines.target_key("projects", "milestone", milestone.pk)
+    key = milestone_key(milestone.pk)
     changes = due_changes_by_target(group.course, [key])[key]
     members = list(group.memberships.values_list("student_id", flat=True))
-    return max(
-        (deadlines.effective_due(milestone.due, changes, student_id=s) for s in members),
-        default=milestone.due,
-    )
+    return team_due_of(milestone, changes, members)
 
 
 def milestone_submit(
@@ -762,11 +685,50 @@ def milestone_submit(
 def milestone_grade_set(
     *, group: Group, milestone: Milestone, percent: Decimal, feedback: str = "", by: Any = None
 ) -> MilestoneGrade:
-    if not Decimal(0) <= percent <= Decimal(100):
-        raise _fail("percent", _("A grade is between 0 and 100."))
+    _check_percent(percent)
     grade, _created = MilestoneGrade.objects.update_or_create(
         group=group,
         milestone=milestone,
         defaults={"percent": percent, "feedback": feedback, "graded_by": by},
     )
     return grade
+
+
+def milestone_grade_change(*, grade: MilestoneGrade, by: Any = None) -> MilestoneGrade:
+    """A grade row edited in place (its milestone, percent or feedback), by the grader `by`."""
+    _check_percent(grade.percent)
+    grade.graded_by = by
+    try:
+        with transaction.atomic():
+            grade.save()
+    except IntegrityError:
+        raise _fail("milestone", _("This milestone already has a grade.")) from None
+    return grade
+
+
+def _check_percent(percent: Decimal) -> None:
+    if not Decimal(0) <= percent <= Decimal(100):
+        raise _fail("percent", _("A grade is between 0 and 100."))
+
+
+def milestone_grade_remove(*, grade: MilestoneGrade) -> None:
+    MilestoneGrade.objects.filter(pk=grade.pk).delete()
+
+
+def membership_save(*, group: Group, membership: GroupMembership) -> GroupMembership:
+    """The instructor puts a student in `group`, or sets a member's own grade: the member takes
+    the group's course and kind; one group of a kind per student (the database decides)."""
+    membership.group = group
+    membership.course_id = group.course_id
+    membership.kind = group.kind
+    try:
+        with transaction.atomic():
+            membership.save()
+    except IntegrityError:
+        raise _fail("student", _("A student is already in a group of this kind.")) from None
+    return membership
+
+
+def membership_remove(*, membership: GroupMembership) -> None:
+    """The instructor takes a student out of a group (any size stays: the instructor decides)."""
+    GroupMembership.objects.filter(pk=membership.pk).delete()

@@ -27,7 +27,6 @@ from .models import (
     Invitation,
     Milestone,
     MilestoneSubmission,
-    PaperProposal,
     Slides,
     TalkSlot,
 )
@@ -50,62 +49,34 @@ def _invite_form(course: Course, kind: str, user: Any, data: Any = None) -> Invi
     return InviteForm(data, students=students, prefix=kind)
 
 
+def _group_context(
+    request: HttpRequest, course: Course, kind: str, *, now: Any, **forms: Any
+) -> dict[str, Any]:
+    """What both group pages share: the policy of the kind, the group, the invitations."""
+    policy_type = PresentationPolicy if kind == GroupKind.PRESENTATION else ProjectPolicy
+    return {
+        "course": course,
+        "policy": course_policy(course, policy_type),
+        **selectors.group_page(course, kind, request.user),
+        "invite_form": forms.get("invite_form") or _invite_form(course, kind, request.user),
+        "errors": forms.get("errors", []),
+        "now": now,
+    }
+
+
 def _presentations_page(
     request: HttpRequest, course: Course, status: int = 200, **forms: Any
 ) -> HttpResponse:
-    user = request.user
-    now = timezone.now()
     kind = GroupKind.PRESENTATION
-    group = selectors.group_of(course, kind, user)
-    policy = course_policy(course, PresentationPolicy)
-    ctx: dict[str, Any] = {
-        "course": course,
-        "policy": policy,
-        "group": group,
-        "members": list(group.memberships.all()) if group else [],
-        "received": list(selectors.invitations_received(course, kind, user)),
-        "sent": list(selectors.invitations_sent(course, kind, user)),
-        "invite_form": forms.get("invite_form") or _invite_form(course, kind, user),
-        "now": now,
-        "errors": forms.get("errors", []),
-    }
-    if group is not None:
-        ctx["leave_refusal"] = services.leave_refusal(group, user)
-        paper = selectors.approved_paper(group)
-        slot = selectors.slot_of(group)
-        scores = {s.criterion: s for s in selectors.rubric_scores_of(group)}
+    ctx = _group_context(request, course, kind, now=timezone.now(), **forms)
+    if ctx["group"] is not None:
         ctx.update(
-            {
-                "group_full": len(ctx["members"]) >= policy.group_size,
-                "proposals": list(selectors.proposals_of(group)),
-                "paper": paper,
-                "open_proposal": any(
-                    p.status == PaperProposal.Status.PROPOSED for p in selectors.proposals_of(group)
-                ),
-                "proposal_form": forms.get("proposal_form") or ProposalForm(course=course),
-                "slot": slot,
-                "slots": list(selectors.slots_of(course, kind).filter(starts_at__gt=now))
-                if paper
-                else [],
-                "slides": list(selectors.slides_of(group)),
-                "slides_form": forms.get("slides_form") or SlidesForm(),
-                "slides_due": services.rules.slides_due_at(
-                    slot.starts_at, policy.slides_due_hours_before
-                )
-                if slot
-                else None,
-                "rubric": [{"criterion": c, "score": scores.get(c.key)} for c in policy.rubric],
-                "graded": len(scores) == len(policy.rubric),
-                "my_override": next(
-                    (
-                        m
-                        for m in ctx["members"]
-                        if m.student_id == user.pk and m.grade_override is not None
-                    ),
-                    None,
-                ),
-            }
+            selectors.presentation_page(
+                course, ctx["group"], ctx["members"], request.user, ctx["now"]
+            )
         )
+        ctx["proposal_form"] = forms.get("proposal_form") or ProposalForm(course=course)
+        ctx["slides_form"] = forms.get("slides_form") or SlidesForm()
     return render(request, "projects/presentations.html", ctx, status=status)
 
 
@@ -128,43 +99,23 @@ def presentations(request: HttpRequest, course: Course) -> HttpResponse:
 def _team_page(
     request: HttpRequest, course: Course, status: int = 200, **forms: Any
 ) -> HttpResponse:
-    user = request.user
     kind = GroupKind.PROJECT
-    group = selectors.group_of(course, kind, user)
-    policy = course_policy(course, ProjectPolicy)
-    ctx: dict[str, Any] = {
-        "course": course,
-        "policy": policy,
-        "group": group,
-        "members": list(group.memberships.all()) if group else [],
-        "received": list(selectors.invitations_received(course, kind, user)),
-        "sent": list(selectors.invitations_sent(course, kind, user)),
-        "invite_form": forms.get("invite_form") or _invite_form(course, kind, user),
-        "errors": forms.get("errors", []),
-        "milestones": list(selectors.milestones_of(course)),
-        "now": timezone.now(),
-    }
+    ctx = _group_context(request, course, kind, now=timezone.now(), **forms)
+    ctx["milestones"] = list(selectors.milestones_of(course))
+    group = ctx["group"]
     if group is not None:
-        ctx.update(
-            {
-                "leave_refusal": services.leave_refusal(group, user),
-                "group_full": len(ctx["members"]) >= policy.group_size,
-                "choice_form": forms.get("choice_form")
-                or TeamChoiceForm(
-                    initial={
-                        "topic": group.topic,
-                        "project_kind": group.project_kind,
-                        "working_title": group.working_title,
-                    },
-                    topics=policy.topics,
-                    kinds=policy.kinds,
-                ),
-                "rows": selectors.team_milestones(group, ctx["now"]),
-                "submit_forms": forms.get("submit_forms", {}),
-                "slot": selectors.slot_of(group),
-                "slots": list(selectors.slots_of(course, kind).filter(starts_at__gt=ctx["now"])),
-            }
+        policy = ctx["policy"]
+        ctx.update(selectors.team_page(course, group, ctx["now"]))
+        ctx["choice_form"] = forms.get("choice_form") or TeamChoiceForm(
+            initial={
+                "topic": group.topic,
+                "project_kind": group.project_kind,
+                "working_title": group.working_title,
+            },
+            topics=policy.topics,
+            kinds=policy.kinds,
         )
+        ctx["submit_forms"] = forms.get("submit_forms", {})
     return render(request, "projects/team.html", ctx, status=status)
 
 

@@ -19,6 +19,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from course.api_permissions import CourseActionPermission
+from course.models import Course
 from course.permissions import Action, can, remember_enrolment
 
 from . import presenters, selectors, services
@@ -49,7 +50,7 @@ class ReadingOut(serializers.Serializer):
     key = serializers.CharField()
     title = serializers.CharField()
     url = serializers.CharField()
-    required = serializers.BooleanField()  # type: ignore[assignment]
+    required = serializers.BooleanField()  # type: ignore[assignment]  # a field named like a parent's attribute
     detail = serializers.CharField()
 
 
@@ -172,9 +173,10 @@ def _error(exc: QuizError) -> Response:
 class QuizAPIView(APIView):
     permission_classes = [CourseActionPermission]
     course_action = Action.TAKE_QUIZ
+    course: Course  # set by CourseActionPermission, from the URL's code
 
     def quiz(self, pk: int, *, full: bool = False) -> Quiz:
-        course = self.course  # type: ignore[attr-defined]
+        course = self.course
         quiz = (
             selectors.quiz_for_taking(course, pk) if full else selectors.quiz_of_course(course, pk)
         )
@@ -189,7 +191,7 @@ class QuizListAPI(QuizAPIView):
     @extend_schema(responses=QuizOut(many=True))
     def get(self, request: Request, code: str) -> Response:
         now = timezone.now()
-        course = self.course  # type: ignore[attr-defined]
+        course = self.course
         # An attempt left open past its deadline is submitted when read, as on the page.
         finalise_overdue(now=now, course=course, student_ids=[cast(int, request.user.pk)])
         rows = selectors.quiz_rows_for_student(course, request.user, now)

@@ -114,8 +114,8 @@ def _for_staff(course: Any, now: datetime) -> list[HomeNotice]:
             css="quiz-live",
             detail=_("Started: %(started)d · submitted: %(submitted)d · window closes at %(time)s")
             % {
-                "started": quiz.n_opened,  # type: ignore[attr-defined]
-                "submitted": quiz.n_submitted,  # type: ignore[attr-defined]
+                "started": quiz.n_opened,  # type: ignore[attr-defined]  # annotated by the staff selector's queryset
+                "submitted": quiz.n_submitted,  # type: ignore[attr-defined]  # annotated by the staff selector's queryset
                 "time": _clock(course, quiz.closes_at),
             },
             action=_("Live view"),

@@ -38,14 +38,20 @@ def attempt_deadline(
     return min(_utc(started_at) + duration + extra, _utc(window_closes_at) + extra)
 
 
+def answer_cutoff(*, deadline: datetime, grace: timedelta) -> datetime:
+    """The last instant an attempt takes an answer: its deadline plus the grace period. The
+    answer-save statement compares the database's clock with this same instant."""
+    return _utc(deadline) + grace
+
+
 def accepts_answers(*, now: datetime, deadline: datetime, grace: timedelta) -> bool:
-    """Answers are taken up to the deadline plus the grace period, included; nothing later."""
-    return _utc(now) <= _utc(deadline) + grace
+    """Answers are taken up to the cutoff (deadline + grace), included; nothing later."""
+    return _utc(now) <= answer_cutoff(deadline=deadline, grace=grace)
 
 
 def is_overdue(*, now: datetime, deadline: datetime, grace: timedelta) -> bool:
-    """An open attempt past deadline + grace is submitted (at its deadline)."""
-    return _utc(now) > _utc(deadline) + grace
+    """An open attempt past its cutoff (deadline + grace) is submitted (at its deadline)."""
+    return not accepts_answers(now=now, deadline=deadline, grace=grace)
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -223,16 +222,11 @@ def gradebook_items(
     return out
 
 
-def best_n_for(items: Sequence[ScoreItem], n: int) -> rules.BestN:
-    """The best-N rule over a student's gradebook items, "so far" while a quiz is pending."""
-    return rules.best_n_of_items(items, n)
-
-
 def quiz_component_for(course: Course, student: Any, now: datetime) -> rules.BestN:
     """The student's quiz component so far and the quizzes that counted (for the results page)."""
     n = course_policy(course, QuizPolicy).best_n
     items = gradebook_items_for_student(course, student, now)
-    return best_n_for(items, n)
+    return rules.best_n_of_items(items, n)
 
 
 def gradebook_items_for_student(course: Course, student: Any, now: datetime) -> list[ScoreItem]:
@@ -388,7 +382,7 @@ def answer_target(
                 "quiz__attempts", condition=Q(quiz__attempts__student_id=user_id)
             ),
             choice_ids=Subquery(choice_ids),
-        ).select_related("quiz__course", "my_enrolment", "my_attempt")  # type: ignore[misc]
+        ).select_related("quiz__course", "my_enrolment", "my_attempt")  # type: ignore[misc]  # FilteredRelation aliases, unknown to django-stubs
     )
     if question is None:
         return None
@@ -403,7 +397,7 @@ def answer_target(
         quiz=quiz,
         question=question,
         attempt=attempt,
-        choice_ids=set(question.choice_ids or ()),  # type: ignore[attr-defined]
+        choice_ids=set(question.choice_ids or ()),
     )
 
 
@@ -438,7 +432,7 @@ def student_quiz(
             ),
             my_attempt=FilteredRelation("attempts", condition=Q(attempts__student_id=user_id)),
         )
-        .select_related("course", "my_enrolment", "my_accommodation", "my_attempt")  # type: ignore[misc]
+        .select_related("course", "my_enrolment", "my_accommodation", "my_attempt")  # type: ignore[misc]  # FilteredRelation aliases, unknown to django-stubs
     )
     if with_questions:
         qs = qs.prefetch_related(

@@ -16,8 +16,7 @@ from django.db import IntegrityError, connections, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from course.models import Enrolment
-from course.permissions import role_of
+from course.permissions import is_registered_student
 
 from . import rules
 from .models import Accommodation, Answer, Attempt, Question, Quiz
@@ -56,7 +55,7 @@ def _accommodation(quiz: Quiz, student: Any) -> Accommodation | None:
 
 def _is_practice(quiz: Quiz, student: Any) -> bool:
     """Only a registered student's attempt can reach a grade (auditors, staff: practice)."""
-    return role_of(student, quiz.course) != Enrolment.Role.STUDENT
+    return not is_registered_student(student, quiz.course)
 
 
 # --- attempts --------------------------------------------------------------------------------
@@ -249,16 +248,22 @@ def answer_save(
     refusal = _answer_refusal(attempt, quiz, now)
     if refusal is not None:
         raise refusal
+    clock = None if database_clock else now
     saved_at = _answer_upsert(
-        attempt=attempt,
-        question=question,
-        stored=stored,
-        grace_seconds=quiz.grace_seconds,
-        clock=None if database_clock else now,
+        attempt=attempt, question=question, stored=stored, quiz=quiz, clock=clock
     )
-    if saved_at is None:  # submitted or past the deadline meanwhile: say which
-        attempt = Attempt.objects.select_related("quiz").get(pk=attempt.pk)
-        raise _answer_refusal(attempt, quiz, now) or _deadline_passed()
+    if saved_at is None:  # submitted, past the cutoff, or its deadline moved meanwhile
+        fresh = Attempt.objects.select_related("quiz").get(pk=attempt.pk)
+        refusal = _answer_refusal(fresh, quiz, now)
+        if refusal is None and fresh.deadline != attempt.deadline:
+            # An accommodation moved the deadline between the read and the statement: the
+            # statement is guarded by the deadline it was given, so it is tried once more.
+            attempt = fresh
+            saved_at = _answer_upsert(
+                attempt=attempt, question=question, stored=stored, quiz=quiz, clock=clock
+            )
+        if saved_at is None:
+            raise refusal or _deadline_passed()
     return Answer(attempt=attempt, question=question, value=stored, saved_at=saved_at)
 
 
@@ -282,14 +287,16 @@ def _answer_refusal(attempt: Attempt, quiz: Quiz, now: datetime) -> QuizError | 
     return None
 
 
-# The guarded upsert: the answer is written only if the attempt, share-locked, is open and
-# its deadline + grace is not past by `clock`, or by the database's own clock when it is NULL
-# (SQLite writes one at a time and knows no row locks). Django's cursor runs it, as any query.
+# The guarded upsert: the answer is written only if the attempt, share-locked, is open, still
+# has the deadline the cutoff was computed from, and that cutoff (rules.answer_cutoff, the
+# instant the Python check uses) is not past by `clock`, or by the database's own clock when it
+# is NULL (SQLite writes one at a time and knows no row locks). Django's cursor runs it.
 _UPSERT = (
     'INSERT INTO "{answer}"'
     ' ("attempt_id", "question_id", "value", "saved_at", "points", "graded_by_id")'
     ' SELECT a."id", %s, %s, {clock}, NULL, NULL FROM "{attempt}" a'
-    ' WHERE a."id" = %s AND a."submitted_at" IS NULL AND {deadline_plus_grace} >= {compared_clock}'
+    ' WHERE a."id" = %s AND a."submitted_at" IS NULL AND a."deadline" = %s'
+    " AND {cutoff} >= {compared_clock}"
     "{lock}"
     ' ON CONFLICT ("attempt_id", "question_id") DO UPDATE'
     ' SET "value" = EXCLUDED."value", "saved_at" = EXCLUDED."saved_at"'
@@ -298,15 +305,15 @@ _UPSERT = (
 _VENDOR_SQL = {
     "postgresql": {
         "clock": "COALESCE(%s::timestamptz, STATEMENT_TIMESTAMP())",
-        "deadline_plus_grace": """a."deadline" + %s * INTERVAL '1 second'""",
+        "cutoff": "%s::timestamptz",
         "compared_clock": "COALESCE(%s::timestamptz, STATEMENT_TIMESTAMP())",
         "lock": " FOR SHARE",
     },
     "sqlite": {
         "clock": "COALESCE(%s, STRFTIME('%%Y-%%m-%%d %%H:%%M:%%f', 'now'))",
-        "deadline_plus_grace": """STRFTIME('%%Y-%%m-%%d %%H:%%M:%%f', a."deadline", %s)""",
-        # SQLite's date arithmetic keeps milliseconds: the clock is compared at the same
-        # precision, so an answer at exactly deadline + grace is on time there too.
+        # SQLite's date functions keep milliseconds: the cutoff and the clock are compared at
+        # that precision, so an answer at exactly the cutoff is on time there too.
+        "cutoff": "STRFTIME('%%Y-%%m-%%d %%H:%%M:%%f', %s)",
         "compared_clock": "STRFTIME('%%Y-%%m-%%d %%H:%%M:%%f', COALESCE(%s, 'now'))",
         "lock": "",
     },
@@ -318,7 +325,7 @@ def _answer_upsert(
     attempt: Attempt,
     question: Question,
     stored: Any,
-    grace_seconds: int,
+    quiz: Quiz,
     clock: datetime | None,
 ) -> datetime | None:
     """One statement; the answer's saved_at, or None when nothing was written."""
@@ -329,13 +336,15 @@ def _answer_upsert(
     )
     saved_at_field = Answer._meta.get_field("saved_at")
     clock_param = saved_at_field.get_db_prep_save(clock, connection)
-    grace_param = f"+{grace_seconds} seconds" if vendor == "sqlite" else grace_seconds
+    deadline_field = Attempt._meta.get_field("deadline")
+    cutoff = rules.answer_cutoff(deadline=attempt.deadline, grace=quiz.grace)
     params = [
         question.pk,
         Answer._meta.get_field("value").get_db_prep_save(stored, connection),
         clock_param,
         attempt.pk,
-        grace_param,
+        deadline_field.get_db_prep_save(attempt.deadline, connection),
+        deadline_field.get_db_prep_save(cutoff, connection),
         clock_param,
     ]
     with connection.cursor() as cursor:
@@ -478,16 +487,13 @@ def answer_grade(*, answer: Answer, points: Decimal, grader: Any) -> Answer:
 
 
 def close_overdue(*, now: datetime, quiz_id: int | None = None) -> int:
-    """Submit every open attempt past its deadline + grace (at its deadline). Idempotent."""
-    qs = Attempt.objects.filter(submitted_at__isnull=True, deadline__lt=now).select_related("quiz")
-    if quiz_id is not None:
-        qs = qs.filter(quiz_id=quiz_id)
-    closed = 0
-    for attempt in qs:
-        if rules.is_overdue(now=now, deadline=attempt.deadline, grace=attempt.quiz.grace):
-            attempt_submit(attempt=attempt, now=now, by_timeout=True)
-            closed += 1
-    return closed
+    """Submit every open attempt past its deadline + grace (at its deadline). Idempotent.
+
+    The beat task's entry; the pass itself is `finalise.finalise_overdue`, the one the reads
+    run (it builds on this module's grading, hence the import here)."""
+    from .finalise import finalise_overdue
+
+    return finalise_overdue(now=now, quiz_ids=None if quiz_id is None else [quiz_id])
 
 
 def accommodation_set(

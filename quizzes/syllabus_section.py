@@ -113,7 +113,8 @@ class QuizBankSection:
     schema: type[BaseModel] = QuizBank
 
     def apply(self, course: Course, data: BaseModel) -> None:
-        assert isinstance(data, QuizBank)
+        if not isinstance(data, QuizBank):
+            raise TypeError("the quiz bank section applies a QuizBank")
         apply_bank(course, data)
 
     def dump(self, course: Course) -> Any:
@@ -317,6 +318,6 @@ def watched_quizzes(course: Course) -> dict[str, Watched]:
                 f"grace {quiz.grace_seconds} s"
                 + (", self-assessment" if quiz.is_self_assessment else "")
             ),
-            work=f"{quiz.n_attempts} attempts" if quiz.n_attempts else "",  # type: ignore[attr-defined]
+            work=f"{quiz.n_attempts} attempts" if quiz.n_attempts else "",
         )
     return out

@@ -158,12 +158,12 @@ def quiz_take(request: HttpRequest, course: Course, pk: int) -> HttpResponse:
             "remaining": presenters.remaining(attempt, now),
             "api_base": api_base,
             "detail_url": reverse("quiz_detail", kwargs={"code": course.code, "pk": quiz.pk}),
-            "js_strings": _js_strings(),
+            "js_strings": script_strings(),
         },
     )
 
 
-def _js_strings() -> dict[str, str]:
+def script_strings() -> dict[str, str]:
     """The taking page's sentences (static/js/quizzes.js). "%s" is filled in by the script;
     "_one" / "_many" are the same sentence about one question or several (their numbers)."""
     from django.utils.translation import gettext as _

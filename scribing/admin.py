@@ -63,7 +63,7 @@ class ScribeSlotAdmin(CourseScopedAdminMixin, admin.ModelAdmin):
 
     @admin.display(description=_("taken"))
     def taken_seats(self, obj: ScribeSlot) -> int:
-        return obj.n_taken  # type: ignore[attr-defined]
+        return obj.n_taken  # type: ignore[attr-defined]  # annotated by the changelist's queryset
 
     @admin.display(description=_("scribes"))
     def scribes(self, obj: ScribeSlot) -> str:

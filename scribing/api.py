@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from course.api_permissions import CourseActionPermission
-from course.deadlines.rules import assess_lateness
+from course.models import Course
 from course.permissions import Action
 
 from . import selectors, services
@@ -61,10 +61,11 @@ class SlotListAPI(APIView):
 
     permission_classes = [CourseActionPermission]
     course_action = Action.SUBMIT_WORK
+    course: Course  # set by CourseActionPermission, from the URL's code
 
     @extend_schema(responses=SlotOut(many=True))
     def get(self, request: Request, code: str) -> Response:
-        rows = selectors.slot_rows(self.course, request.user, timezone.now())  # type: ignore[attr-defined]
+        rows = selectors.slot_rows(self.course, request.user, timezone.now())
         return Response(SlotOut(rows, many=True).data)
 
 
@@ -73,10 +74,11 @@ class SlotClaimAPI(APIView):
 
     permission_classes = [CourseActionPermission]
     course_action = Action.SUBMIT_WORK
+    course: Course  # set by CourseActionPermission, from the URL's code
 
     @extend_schema(request=None, responses={201: None, 400: None})
     def post(self, request: Request, code: str, pk: int) -> Response:
-        course = self.course  # type: ignore[attr-defined]
+        course = self.course
         slot = get_object_or_404(ScribeSlot.objects.select_related("course"), pk=pk, course=course)
         try:
             services.scribe_slot_claim(slot=slot, student=request.user, now=timezone.now())
@@ -90,10 +92,11 @@ class MyAssignmentAPI(APIView):
 
     permission_classes = [CourseActionPermission]
     course_action = Action.SUBMIT_WORK
+    course: Course  # set by CourseActionPermission, from the URL's code
 
     @extend_schema(responses={200: AssignmentOut, 404: None})
     def get(self, request: Request, code: str) -> Response:
-        course = self.course  # type: ignore[attr-defined]
+        course = self.course
         assignment = selectors.assignment_of(course, request.user)
         if assignment is None:
             return Response(
@@ -106,7 +109,7 @@ class MyAssignmentAPI(APIView):
         subs = list(selectors.submissions_of(assignment.slot))
         latest = subs[0] if subs else None
         score = selectors.score_for(assignment, latest, due, course.time_zone, policy)
-        now_lat = assess_lateness(timezone.now(), due, policy.late_penalty, tz=course.time_zone)
+        now_lat = selectors.lateness_at(course, due, policy, timezone.now())
         data = {
             "slot_id": assignment.slot_id,
             "number": session.number,
@@ -123,7 +126,7 @@ class MyAssignmentAPI(APIView):
 
     @extend_schema(responses={204: None, 400: None, 404: None})
     def delete(self, request: Request, code: str) -> Response:
-        assignment = selectors.assignment_of(self.course, request.user)  # type: ignore[attr-defined]
+        assignment = selectors.assignment_of(self.course, request.user)
         if assignment is None:
             return Response(
                 {"code": "no_assignment", "detail": "No lecture assigned."},

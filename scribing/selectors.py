@@ -19,6 +19,7 @@ from course.deadlines.rules import (
     DueChange,
     Lateness,
     apply_penalty,
+    assess_lateness,
     effective_due,
     penalty_that_counts,
     target_key,
@@ -40,6 +41,11 @@ HUNDRED = Decimal(100)
 def lecture_key(session_id: int) -> str:
     """The deadline target of a lecture's notes, for course.deadlines extensions."""
     return target_key("scribing", "lecture", session_id)
+
+
+def lecture_label(session: Session) -> str:
+    """What a lecture's notes deadline is called in extensions and requests."""
+    return _("Scribe notes, lecture %(n)d") % {"n": session.number}
 
 
 def scribing_policy(course: Course) -> ScribingPolicy:
@@ -142,6 +148,24 @@ def unavailable_dates(course: Course, student: Any) -> list[Any]:
     )
 
 
+def lateness_at(
+    course: Course, due_at: datetime, policy: ScribingPolicy, when: datetime
+) -> Lateness:
+    """Notes handed in at `when` against `due_at`: the course's deadline rule on its clock
+    (what a hand-in records, and what the pages say a hand-in right now would be)."""
+    return assess_lateness(when, due_at, policy.late_penalty, tz=course.time_zone)
+
+
+def version_lateness(
+    submission: NotesSubmission, due_at: datetime, tz: str, policy: ScribingPolicy
+) -> Lateness:
+    """The penalty that counts for a version handed in: its recorded price, lowered by an
+    extension granted or a lighter policy since."""
+    return penalty_that_counts(
+        submission.penalty_percent, submission.submitted_at, due_at, policy.late_penalty, tz=tz
+    )
+
+
 @dataclass(frozen=True)
 class StudentScore:
     raw: Decimal | None
@@ -160,13 +184,7 @@ def score_for(
     policy: ScribingPolicy,
 ) -> StudentScore:
     """Raw, penalty and final (out of 100) for one scribe: shared grade unless graded apart."""
-    lateness = (
-        penalty_that_counts(
-            latest.penalty_percent, latest.submitted_at, due_at, policy.late_penalty, tz=tz
-        )
-        if latest
-        else None
-    )
+    lateness = version_lateness(latest, due_at, tz, policy) if latest else None
     raw = assignment.separate_raw_score
     feedback = assignment.separate_feedback
     if raw is None and latest is not None:
@@ -377,6 +395,6 @@ def watched_deadlines(course: Course) -> dict[str, Watched]:
         out[f"notes:{slot.pk}"] = Watched(
             label=f"Scribe notes of the lecture of {slot.session.date}",
             state=f"due {due:%Y-%m-%d %H:%M}",
-            work=f"{slot.n_versions} versions handed in",  # type: ignore[attr-defined]
+            work=f"{slot.n_versions} versions handed in",
         )
     return out

@@ -13,9 +13,8 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from course.deadlines import services as deadline_services
-from course.deadlines.rules import assess_lateness
-from course.models import Course, Enrolment, Session
-from course.permissions import role_of
+from course.models import Course, Session
+from course.permissions import is_registered_student
 from course.uploads.validation import validate_upload
 
 from . import rules, selectors
@@ -38,7 +37,7 @@ def slots_sync(*, course: Course) -> int:
 
 
 def _check_student(course: Course, student: Any) -> None:
-    if role_of(student, course) != Enrolment.Role.STUDENT:
+    if not is_registered_student(student, course):
         raise ValidationError({"student": _("Only registered students scribe.")})
 
 
@@ -147,7 +146,7 @@ def auto_assign_propose(*, course: Course, now: datetime, seed: int) -> AutoAssi
     }
     slots = {s.pk: s for s in selectors.slots_with_people(course)}
     offered = [
-        rules.SlotSeats(slot=s.pk, date=s.session.date, free=s.capacity - s.taken)  # type: ignore[attr-defined]
+        rules.SlotSeats(slot=s.pk, date=s.session.date, free=s.capacity - s.taken)  # type: ignore[attr-defined]  # `taken` is annotated by slots_with_people
         for s in slots.values()
         if rules.may_change(s.session.starts_at, now, change_cutoff_days=policy.change_cutoff_days)
     ]
@@ -207,7 +206,7 @@ def notes_submit(
         validate_upload(pdf, "pdf")
     policy = selectors.scribing_policy(course)
     due = selectors.student_due(course, slot.session, student.pk, policy)
-    lateness = assess_lateness(now, due, policy.late_penalty, tz=course.time_zone)
+    lateness = selectors.lateness_at(course, due, policy, now)
     if not lateness.accepted:
         raise ValidationError(
             {"tex_file": _("The cut-off for these notes has passed; nothing more is accepted.")}
@@ -241,7 +240,7 @@ def _clean_name(name: str, default: str) -> str:
 
     try:
         return get_valid_filename(name.rsplit("/", 1)[-1])
-    except Exception:  # noqa: BLE001 - a name made only of bad characters
+    except Exception:  # a name made only of bad characters
         return default
 
 
@@ -251,7 +250,7 @@ def lecture_extend(*, slot: ScribeSlot, due_at: datetime, granted_by: Any, reaso
     return deadline_services.extension_grant(
         course=slot.course,
         target_key=selectors.lecture_key(session.pk),
-        target_label=_("Scribe notes, lecture %(n)d") % {"n": session.number},
+        target_label=selectors.lecture_label(session),
         due_at=due_at,
         granted_by=granted_by,
         reason=reason,
@@ -308,7 +307,7 @@ def extension_request(
         course=course,
         student=assignment.student,
         target_key=selectors.lecture_key(session.pk),
-        target_label=_("Scribe notes, lecture %(n)d") % {"n": session.number},
+        target_label=selectors.lecture_label(session),
         reason=reason,
         current_due_at=due,
         requested_due_at=requested_due_at,

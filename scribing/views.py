@@ -15,7 +15,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from course.deadlines import selectors as deadline_selectors
-from course.deadlines.rules import assess_lateness, penalty_that_counts
 from course.decorators import course_view
 from course.models import Course
 from course.permissions import Action, can
@@ -68,20 +67,11 @@ def _page_context(request: HttpRequest, course: Course, **forms: Any) -> dict[st
             {
                 "due_at": due,
                 "base_due_at": selectors.base_due(course, session, policy),
-                "if_now": assess_lateness(now, due, policy.late_penalty, tz=course.time_zone),
+                "if_now": selectors.lateness_at(course, due, policy, now),
                 "submissions": submissions,
                 # What each version's penalty is now: an extension granted later lowers it.
                 "versions": [
-                    (
-                        s,
-                        penalty_that_counts(
-                            s.penalty_percent,
-                            s.submitted_at,
-                            due,
-                            policy.late_penalty,
-                            tz=course.time_zone,
-                        ),
-                    )
+                    (s, selectors.version_lateness(s, due, course.time_zone, policy))
                     for s in submissions
                 ],
                 "latest": latest,
@@ -212,7 +202,7 @@ def lateness_preview(request: HttpRequest, course: Course) -> JsonResponse:
         return JsonResponse({"detail": _("You have no lecture to scribe.")}, status=404)
     policy = selectors.scribing_policy(course)
     due = selectors.student_due(course, assignment.slot.session, request.user.pk, policy)
-    lat = assess_lateness(timezone.now(), due, policy.late_penalty, tz=course.time_zone)
+    lat = selectors.lateness_at(course, due, policy, timezone.now())
     return JsonResponse(
         {
             "due_at": due.isoformat(),

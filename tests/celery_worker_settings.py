@@ -20,6 +20,6 @@ if _slow:
     _slow_name, _, _slow_seconds = _slow.rpartition(":")
 
     @_task_prerun.connect(weak=False)
-    def _slow_down(sender=None, **_kwargs):  # type: ignore[no-untyped-def]
+    def _slow_down(sender: object = None, **_kwargs: object) -> None:
         if getattr(sender, "name", "") == _slow_name:
             _time.sleep(float(_slow_seconds))

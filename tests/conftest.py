@@ -14,6 +14,7 @@ from django.utils import timezone
 from course import services
 from course.models import Course, Enrolment
 from course.syllabus.services import load_syllabus_text
+from tests.factories import PASSWORD, UserFactory
 
 SMALL_SYLLABUS = """
 course:
@@ -73,10 +74,8 @@ def beat_schedule(db: Any) -> None:
 
 @pytest.fixture
 def make_member(db: Any) -> Callable[..., Any]:
-    """make_member(course, role, username=...) -> User enrolled with that role."""
-    from django.contrib.auth import get_user_model
-
-    User = get_user_model()
+    """make_member(course, role, username=...) -> User enrolled with that role (by the service
+    that seats registered students and wait-lists auditors), password `factories.PASSWORD`."""
     counter = {"n": 0}
 
     def make(
@@ -86,14 +85,7 @@ def make_member(db: Any) -> Callable[..., Any]:
         now: datetime | None = None,
     ) -> Any:
         counter["n"] += 1
-        name = username or f"{role}{counter['n']}"
-        user = User.objects.create_user(
-            username=name,
-            password="pw-for-tests",
-            email=f"{name}@example.org",
-            first_name=name.capitalize(),
-            last_name="Test",
-        )
+        user = UserFactory.create(username=username or f"{role}{counter['n']}")
         services.enrolment_set(course=course, user=user, role=role, now=now or timezone.now())
         return user
 
@@ -158,7 +150,7 @@ def page(browser: Any) -> Iterator[Any]:
 def login(page: Any, live_server: Any) -> Callable[[str, str], Any]:
     """login(username, password) in the browser page; returns the page."""
 
-    def do(username: str, password: str = "pw-for-tests") -> Any:
+    def do(username: str, password: str = PASSWORD) -> Any:
         page.goto(f"{live_server.url}/accounts/login/")
         page.fill("#id_username", username)
         page.fill("#id_password", password)

@@ -11,7 +11,6 @@ from typing import Any
 
 import pytest
 from django.contrib import admin
-from django.contrib.auth import get_user_model
 from django.db import models
 from django.test import Client, RequestFactory
 from django.urls import reverse
@@ -20,6 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from course.demo import load_demo
+from tests.factories import UserFactory
 from tests.hostile import as_sent, hostile_text
 
 pytestmark = pytest.mark.django_db
@@ -71,7 +71,7 @@ def _post_data(model_admin: Any, request: Any, obj: Any) -> dict[str, Any]:
 @pytest.fixture
 def targets(db: Any) -> tuple[Any, list[tuple[Any, Any, str]]]:
     load_demo(now=timezone.now())
-    root = get_user_model().objects.create_superuser("root", "root@example.org", "pw")
+    root = UserFactory.create(superuser=True, username="root", email="root@example.org")
     request = RequestFactory().get("/admin/")
     request.user = root
     found = []

@@ -45,7 +45,6 @@ from lti.models import GradePost, LineItem, LinkedAccount, LinkedCourse, Platfor
 from projects.models import (
     Group,
     GroupKind,
-    GroupMembership,
     Invitation,
     Milestone,
     MilestoneSubmission,
@@ -55,6 +54,8 @@ from projects.models import (
 from quizzes.models import Quiz
 from scribing.models import NotesSubmission, ScribeSlot
 from tests.course.test_admin_scoping import _populate, _rows_of
+from tests.factories import GroupMembershipFactory, UserFactory
+from tests.present import present
 from tests.projects.conftest import PROJECTS_SYLLABUS
 
 pytestmark = pytest.mark.django_db
@@ -67,7 +68,7 @@ def _site_wide_records() -> None:
     AccessAttempt.objects.create(**fields, attempt_time=when, failures_since_start=1)
     AccessLog.objects.create(**fields, attempt_time=when)
     AccessFailureLog.objects.create(**fields, attempt_time=when, locked_out=False)
-    someone = get_user_model().objects.order_by("pk").first()
+    someone = present(get_user_model().objects.order_by("pk").first())
     SignedInSession.objects.create(user=someone, session_key="k" * 40)
     # django-allauth's: e-mail addresses and single sign-on accounts, apps and tokens.
     EmailAddress.objects.create(user=someone, email="someone@example.org")
@@ -442,7 +443,7 @@ def world(make_member: Callable[..., Any]) -> dict[str, Any]:
     people["auditor"] = make_member(a, Enrolment.Role.AUDITOR, username="auditor")
     people["waitlisted"] = make_member(a, Enrolment.Role.AUDITOR, username="waitlisted")
     assert Enrolment.objects.get(user=people["waitlisted"]).status == "waitlisted"
-    people["superuser"] = get_user_model().objects.create_superuser("root", "root@x.org", "pw")
+    people["superuser"] = UserFactory.create(superuser=True, username="root", email="root@x.org")
     student = people["student"]
     _populate(a, student, people["ta"])
     _populate(b, make_member(b, username="student_b"), people["ins_b"])
@@ -453,7 +454,7 @@ def world(make_member: Callable[..., Any]) -> dict[str, Any]:
     slides = Slides.objects.get(group=presentation)
     slides.file.save("slides.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"), save=True)
     team = Group.objects.get(course=a, kind=GroupKind.PROJECT)
-    GroupMembership.objects.create(group=team, course=a, kind=GroupKind.PROJECT, student=student)
+    GroupMembershipFactory.create(group=team, student=student)
     submission = MilestoneSubmission.objects.get(group=team)
     submission.file.save("report.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"), save=True)
     invitation = Invitation.objects.create(
@@ -550,7 +551,7 @@ def _admin_object(label: str, w: dict[str, Any]) -> Any:
     model = next(m for m in admin.site._registry if m._meta.label == label)
     if model is get_user_model():
         return w["people"]["student"]
-    if isinstance(admin.site._registry[model], CourseScopedAdminMixin):
+    if isinstance(admin.site.get_model_admin(model), CourseScopedAdminMixin):
         return _rows_of(model, w["a"]).first()
     return model._default_manager.order_by("pk").first()
 

@@ -50,7 +50,7 @@ class OutboxPasswordResetForm(PasswordResetForm):
 
     def get_users(self, email: str) -> Any:
         users = User.objects.filter(email__iexact=email, is_active=True).filter(
-            ~Q(password__startswith="!")
+            ~Q(password__startswith="!")  # noqa: S106 - Django's unusable-password mark, no secret
             | Q(
                 enrolments__status__in=[
                     Enrolment.Status.ACTIVE,

@@ -211,7 +211,7 @@ def account_preferences(request: HttpRequest) -> HttpResponse:
         form.save()
         messages.success(request, _("Your preferences are saved."))
         return redirect("account_preferences")
-    linked = list(request.user.socialaccount_set.all())  # type: ignore[union-attr]
+    linked = list(request.user.socialaccount_set.all())  # type: ignore[union-attr]  # login_required: the user is signed in
     return render(
         request,
         "accounts/preferences.html",

@@ -27,7 +27,7 @@ class ExtensionAdmin(CourseScopedAdminMixin, admin.ModelAdmin):
 
     def save_model(self, request: HttpRequest, obj: Extension, form: object, change: bool) -> None:
         if not change and obj.granted_by_id is None:
-            obj.granted_by = request.user  # type: ignore[assignment]
+            obj.granted_by = request.user  # type: ignore[assignment]  # the admin's user is signed in
         super().save_model(request, obj, form, change)
 
 

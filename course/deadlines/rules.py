@@ -6,6 +6,11 @@ The database side lives beside it: `models` (Extension, ExtensionRequest), `sele
 
 API
 ---
+``is_late(submitted_at, due_at, *, grace=timedelta(0)) -> bool``
+    The course's one meaning of "late": handed in after ``due_at`` plus the grace. Due exactly
+    then (or within the grace) is on time. ``assess_lateness`` decides by it; a deadline with
+    no late policy (a pair's slides) asks it with no grace.
+
 ``assess_lateness(submitted_at, due_at, policy, *, tz=None) -> Lateness``
     Everything about one submission against one deadline: ``is_late`` (after due + grace),
     ``late_by`` (timedelta after ``due_at``, zero when on time), ``units_late`` (started days
@@ -109,6 +114,13 @@ def _require_aware(*values: datetime) -> None:
             raise ValueError("deadline rules take aware datetimes")
 
 
+def is_late(submitted_at: datetime, due_at: datetime, *, grace: timedelta = timedelta(0)) -> bool:
+    """After the due instant plus the grace; the elapsed time is real time (UTC), so a DST
+    change neither adds nor removes a minute."""
+    _require_aware(submitted_at, due_at)
+    return submitted_at.astimezone(UTC) - due_at.astimezone(UTC) > grace
+
+
 def _started_days(submitted_at: datetime, due_local: datetime) -> int:
     """Smallest n >= 1 with submitted_at <= due + n wall-clock days."""
     # Estimate from elapsed time, then correct by at most a step (DST moves by an hour).
@@ -140,7 +152,7 @@ def assess_lateness(
     due_local = due_at.astimezone(_zone(due_at, tz))
     # Elapsed time in UTC: Python subtracts same-zone datetimes on the wall clock.
     late_by = submitted_at.astimezone(UTC) - due_at.astimezone(UTC)
-    if late_by <= timedelta(minutes=policy.grace_minutes):
+    if not is_late(submitted_at, due_at, grace=timedelta(minutes=policy.grace_minutes)):
         in_grace = late_by > timedelta(0)
         return Lateness(
             is_late=False,

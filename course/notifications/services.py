@@ -307,7 +307,7 @@ def announcement_request_send(
     """Ask for the announcement to go out from `send_at` (validated; idempotent per announcement)."""
     announcement_check(announcement)
     with transaction.atomic():
-        delivery, created = AnnouncementDelivery.objects.get_or_create(
+        delivery, _ = AnnouncementDelivery.objects.get_or_create(
             announcement=announcement,
             defaults={"send_at": send_at, "requested_by": requested_by, "requested_at": send_at},
         )

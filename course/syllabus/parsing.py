@@ -128,9 +128,8 @@ def parse_syllabus(text: str, *, shift_weeks: int = 0) -> tuple[Syllabus, dict[s
 
         for check in CHECKS.values():
             problems.extend(check(syllabus, sections, where))
-    if problems:
+    if problems or syllabus is None:
         raise SyllabusError(problems)
-    assert syllabus is not None
     return syllabus, sections
 
 

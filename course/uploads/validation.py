@@ -160,7 +160,7 @@ def check_zip(
         else getattr(settings, "COURSEKIT_ZIP_MAX_UNCOMPRESSED_BYTES", DEFAULT_ZIP_MAX_UNCOMPRESSED)
     )
     try:
-        archive = zipfile.ZipFile(fileobj)  # type: ignore[arg-type]
+        archive = zipfile.ZipFile(fileobj)
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
         raise UploadRefused(_("The archive is not a valid .zip file."), code="not_zip") from exc
     with archive:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from config.sso import providers_from_env
+from tests.present import present
 
 pytestmark = pytest.mark.django_db
 
@@ -156,7 +157,7 @@ def _start(client) -> str:
     assert response.status_code == 302 and response["Location"].startswith(f"{IDP}/sso?")
     query = parse_qs(urlparse(response["Location"]).query)
     request_xml = zlib.decompress(base64.b64decode(query["SAMLRequest"][0]), -15).decode()
-    return re.search(r'ID="([^"]+)"', request_xml).group(1)
+    return present(re.search(r'ID="([^"]+)"', request_xml)).group(1)
 
 
 def _answer(client, saml_response: str):

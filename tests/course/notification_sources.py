@@ -77,6 +77,6 @@ def only_course_sources(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(
         registry,
         "_reminder_sources",
-        {k: v for k, v in registry._reminder_sources.items() if k.startswith("course.")},
+        {k: v for k, v in registry.reminder_sources().items() if k.startswith("course.")},
     )
     monkeypatch.setattr(registry, "_digest_sources", {})

@@ -18,6 +18,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group as AuthGroup
 from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db.models import Model
 from django.urls import reverse
 from django.utils import timezone
 from django_celery_beat.models import (
@@ -59,16 +60,27 @@ from projects.models import (
     Group,
     GroupDeparture,
     GroupKind,
-    GroupMembership,
     Invitation,
     Milestone,
     MilestoneSubmission,
     PaperProposal,
     Slides,
 )
-from quizzes.models import Accommodation, Answer, Attempt, Quiz
-from scribing.models import NotesSubmission, ScribeAssignment, ScribeSlot, Unavailability
+from quizzes.models import Accommodation, Quiz
+from scribing.models import ScribeSlot, Unavailability
 from tests.admin_forms import form_data
+from tests.factories import (
+    AnswerFactory,
+    AttemptFactory,
+    CourseFactory,
+    EnrolmentFactory,
+    GroupFactory,
+    GroupMembershipFactory,
+    NotesSubmissionFactory,
+    ScribeAssignmentFactory,
+    UserFactory,
+)
+from tests.present import present
 from tests.projects.conftest import PROJECTS_SYLLABUS
 from tests.quizzes.conftest import build_quiz
 
@@ -89,7 +101,7 @@ APPS = ["course", "quizzes", "scribing", "projects", "grading"]
 GLOBAL = {User, NotificationPreference, SignedInSession}
 
 
-def _scoped_admins() -> list[tuple[type, Any]]:
+def _scoped_admins() -> list[tuple[type[Model], Any]]:
     return [
         (model, model_admin)
         for model, model_admin in admin.site._registry.items()
@@ -97,7 +109,7 @@ def _scoped_admins() -> list[tuple[type, Any]]:
     ]
 
 
-def _rows_of(model: type, course: Course) -> Any:
+def _rows_of(model: type[Model], course: Course) -> Any:
     path = course_path_of(model)
     assert path is not None, model
     return model._default_manager.filter(**{course_lookup(path): [course.pk]})
@@ -135,30 +147,20 @@ def _populate(course: Course, student: Any, staff: Any) -> None:
     NotificationPreference.objects.get_or_create(user=student, kind="k")
     # quizzes
     quiz = build_quiz(course, title=f"Quiz of {course.code}")
-    attempt = Attempt.objects.create(
+    attempt = AttemptFactory.create(
         quiz=quiz, student=student, started_at=now, deadline=now + timedelta(minutes=10)
     )
-    Answer.objects.create(attempt=attempt, question=quiz.questions.first(), saved_at=now)
+    AnswerFactory.create(attempt=attempt, question=present(quiz.questions.first()), saved_at=now)
     Accommodation.objects.create(quiz=quiz, student=student, extra_seconds=60)
     # scribing
-    slot = ScribeSlot.objects.filter(course=course).first()
-    assert slot is not None
-    ScribeAssignment.objects.create(course=course, slot=slot, student=student)
-    NotesSubmission.objects.create(
-        slot=slot,
-        submitted_by=student,
-        version=1,
-        tex_file="notes.tex",
-        submitted_at=now,
-        due_at=now,
-    )
+    slot = present(ScribeSlot.objects.filter(course=course).first())
+    ScribeAssignmentFactory.create(slot=slot, student=student)
+    NotesSubmissionFactory.create(slot=slot, submitted_by=student, submitted_at=now)
     Unavailability.objects.create(course=course, student=student, date=date(2021, 2, 3))
     # projects
-    group = Group.objects.create(course=course, kind=GroupKind.PRESENTATION, name="G")
-    GroupMembership.objects.create(
-        group=group, course=course, kind=GroupKind.PRESENTATION, student=student
-    )
-    project = Group.objects.create(course=course, kind=GroupKind.PROJECT, name="P")
+    group = GroupFactory.create(course=course, kind=GroupKind.PRESENTATION, name="G")
+    GroupMembershipFactory.create(group=group, student=student)
+    project = GroupFactory.create(course=course, kind=GroupKind.PROJECT, name="P")
     PaperProposal.objects.create(
         course=course, group=group, title="Paper", paper_key=f"p{course.pk}", created_at=now
     )
@@ -198,7 +200,7 @@ def world(make_member: Callable[..., Any]) -> dict[str, Any]:
     ta_b = make_member(b, Enrolment.Role.TA, username="ta_b")
     _populate(a, student_a, ta)
     _populate(b, student_b, instructor_b)
-    boss = get_user_model().objects.create_superuser("boss", "boss@x.org", "pw")
+    boss = UserFactory.create(superuser=True, username="boss", email="boss@x.org")
     return {
         "a": a,
         "b": b,
@@ -440,17 +442,8 @@ def test_a_changelists_queries_do_not_grow_with_the_courses(
     for n in (2, 8):
         while Enrolment.objects.filter(user=ta).count() < n:
             k = Enrolment.objects.filter(user=ta).count()
-            other = Course.objects.create(
-                code=f"EXT{k}",
-                title="Extra",
-                term="Winter 2021",
-                seat_capacity=10,
-                term_start=base.term_start,
-                term_end=base.term_end,
-            )
-            Enrolment.objects.create(
-                course=other, user=ta, role=Enrolment.Role.TA, requested_at=timezone.now()
-            )
+            other = CourseFactory.create(code=f"EXT{k}", title="Extra", seat_capacity=10)
+            EnrolmentFactory.create(course=other, user=ta, role=Enrolment.Role.TA)
             student = make_member(other, username=f"s_ext{k}")
             ExamScore.objects.create(
                 course=other, component_key="midterm", student=student, score=5
@@ -605,7 +598,7 @@ def test_no_admin_form_posted_by_course_staff_gives_access_or_reaches_another_co
     before = _privileges(a, b)
     shown = _post_everywhere(client, site_wide, who)
     after = _privileges(a, b)
-    own, other = (a, b) if who in ("ta", "instructor") else (b, a)
+    other = b if who in ("ta", "instructor") else a
     for key in ("users", "groups", "beat", "preferences"):
         assert after[key] == before[key], key
     for key, rows in before["rows"].items():
@@ -684,9 +677,7 @@ def test_an_account_shared_with_another_course_is_view_only(
     client.force_login(world["instructor"])
     url = reverse("admin:course_user_change", args=[student.pk])
     assert b'name="_save"' in client.get(url).content
-    Enrolment.objects.create(
-        course=world["b"], user=student, role=Enrolment.Role.STUDENT, requested_at=timezone.now()
-    )
+    EnrolmentFactory.create(course=world["b"], user=student)
     page = client.get(url)
     assert page.status_code == 200 and b'name="_save"' not in page.content
     assert "AAA101" in page.content.decode() and "BBB101" not in page.content.decode()

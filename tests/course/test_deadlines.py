@@ -15,6 +15,7 @@ from course.deadlines.rules import (
     apply_penalty,
     assess_lateness,
     effective_due,
+    is_late,
     late_penalty,
     penalty_percent,
     target_key,
@@ -131,8 +132,8 @@ def test_fall_back_day_has_25_hours() -> None:
 
 
 def test_naive_refused() -> None:
-    with pytest.raises(ValueError):
-        assess_lateness(datetime(2021, 1, 1), DUE, FLAT5)  # noqa: DTZ001
+    with pytest.raises(ValueError, match="aware"):
+        assess_lateness(datetime(2021, 1, 1), DUE, FLAT5)
 
 
 def test_extensions() -> None:
@@ -164,8 +165,8 @@ policies = st.builds(
     cutoff_days=st.none() | st.integers(0, 30),
 )
 dues = st.datetimes(
-    min_value=datetime(2020, 1, 1),  # noqa: DTZ001
-    max_value=datetime(2023, 1, 1),  # noqa: DTZ001
+    min_value=datetime(2020, 1, 1),
+    max_value=datetime(2023, 1, 1),
     timezones=st.just(MTL),
 )
 
@@ -244,3 +245,27 @@ def test_the_penalty_that_counts_never_exceeds_the_recorded_one(
     counts = penalty_that_counts(recorded, handed_in, due_now, PER_DAY10, tz=MTL)
     assert counts.penalty_percent <= recorded
     assert counts.penalty_percent <= assess_lateness(handed_in, due_now, PER_DAY10).penalty_percent
+
+
+# --- the one meaning of late -----------------------------------------------------------------
+
+
+def test_is_late_boundaries() -> None:
+    assert not is_late(DUE, DUE)  # due exactly now is on time
+    assert is_late(DUE + timedelta(microseconds=1), DUE)
+    grace = timedelta(minutes=15)
+    assert not is_late(DUE + grace, DUE, grace=grace)
+    assert is_late(DUE + grace + timedelta(microseconds=1), DUE, grace=grace)
+    # Real time across the spring-forward night: 23:30 to 03:30 is three hours, not four.
+    due = datetime(2021, 3, 13, 23, 30, tzinfo=MTL)
+    assert not is_late(datetime(2021, 3, 14, 3, 30, tzinfo=MTL), due, grace=timedelta(hours=3))
+
+
+@given(offsets, policies, dues)
+def test_assess_lateness_is_late_by_the_one_rule(
+    offset: timedelta, pol: LatePenalty, due: datetime
+) -> None:
+    grace = timedelta(minutes=pol.grace_minutes)
+    assert assess_lateness(due + offset, due, pol).is_late is is_late(
+        due + offset, due, grace=grace
+    )

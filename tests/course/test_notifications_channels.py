@@ -31,7 +31,7 @@ class FakeSlack:
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802
+            def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length", 0))
                 fake.posts.append(json.loads(self.rfile.read(length)))
                 self.send_response(fake.status)

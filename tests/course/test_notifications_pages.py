@@ -6,6 +6,7 @@ import pytest
 from django.utils import translation
 
 from course.notifications.models import Notification, NotificationPreference
+from tests.present import present
 
 pytestmark = pytest.mark.django_db
 
@@ -48,12 +49,12 @@ def test_list_shows_the_unread_count_and_marks_read(client, course, make_member)
     assert 'data-unread="3"' in page
     assert "message 0" in page and "message 10" not in page
     assert 'class="nav-notifications"' in page
-    first = Notification.objects.filter(recipient=ada).order_by("pk").first()
+    first = present(Notification.objects.filter(recipient=ada).order_by("pk").first())
     response = client.post("/c/TST101/notifications/read/", {"id": first.pk})
     assert response.status_code == 302
     assert 'data-unread="2"' in client.get("/c/TST101/notifications/").content.decode()
     # Someone else's notification id marks nothing.
-    theirs = Notification.objects.filter(recipient=other).first()
+    theirs = present(Notification.objects.filter(recipient=other).first())
     client.post("/c/TST101/notifications/read/", {"id": theirs.pk})
     theirs.refresh_from_db()
     assert theirs.read_at is None

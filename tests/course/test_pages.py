@@ -4,7 +4,9 @@ import pytest
 from django.urls import reverse
 from icalendar import Calendar
 
-from course.models import Announcement, Course
+from course.models import Announcement
+from tests.factories import CourseFactory
+from tests.present import present
 
 pytestmark = pytest.mark.django_db
 
@@ -21,14 +23,7 @@ def test_anonymous_visitors_are_sent_to_login_on_a_private_course(client, course
 
 @pytest.mark.parametrize("name", PRIVATE_PAGES)
 def test_people_outside_the_course_get_403(client, course, make_member, name):
-    other = Course.objects.create(
-        code="OTH1",
-        title="Other",
-        term="W",
-        seat_capacity=5,
-        term_start=course.term_start,
-        term_end=course.term_end,
-    )
+    other = CourseFactory.create(code="OTH1", title="Other", term="W", seat_capacity=5)
     outsider = make_member(other)
     client.force_login(outsider)
     assert client.get(reverse(name, kwargs={"code": course.code})).status_code == 403
@@ -145,7 +140,7 @@ def test_navigation_shows_each_role_only_what_it_may_use(
 
     client.force_login(make_member(course, role))
     html = client.get(reverse("course_home", kwargs={"code": course.code})).content.decode()
-    nav = re.search(r'<nav class="topnav".*?</nav>', html, re.S).group(0)
+    nav = present(re.search(r'<nav class="topnav".*?</nav>', html, re.DOTALL)).group(0)
     links = re.findall(r">([^<>]+)</a>", nav)
     for label in shown:
         assert label in links, (role, links)

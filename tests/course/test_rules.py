@@ -63,7 +63,7 @@ def test_a_session_on_the_last_day_of_term_is_included():
 
 
 def test_term_ending_before_it_starts_is_an_error():
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="term_end is before term_start"):
         rules.generate_sessions(
             term_start=date(2021, 4, 1), term_end=date(2021, 1, 1), meetings=WED_THU, tz=MTL
         )

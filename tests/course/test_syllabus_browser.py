@@ -8,8 +8,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from course.syllabus.services import load_syllabus_text
-from quizzes.models import Attempt, Quiz
+from quizzes.models import Quiz
 from tests.course.test_syllabus_file import FULL_SYLLABUS
+from tests.factories import AttemptFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -19,11 +20,8 @@ def test_an_edit_touching_attempts_is_previewed_and_applied_only_when_confirmed(
 ):
     course = load_syllabus_text(FULL_SYLLABUS).course
     quiz = Quiz.objects.get(course=course, title="Gradient descent")
-    Attempt.objects.create(
-        quiz=quiz,
-        student=make_member(course, "student"),
-        started_at=quiz.opens_at,
-        deadline=quiz.closes_at,
+    AttemptFactory.create(
+        quiz=quiz, student=make_member(course, "student"), deadline=quiz.closes_at
     )
     prof = make_member(course, "instructor", username="prof")
     prof.is_staff = prof.is_superuser = True

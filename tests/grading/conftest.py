@@ -11,6 +11,7 @@ from django.contrib.auth import get_user_model
 
 from course.models import Course, Enrolment
 from course.scores import ScoreItem, ScoresByStudent, ScoreStatus
+from tests.factories import EnrolmentFactory, UserFactory
 
 
 @pytest.fixture
@@ -29,32 +30,20 @@ def course(course: Course) -> Course:
 @pytest.fixture
 def make_class(db: Any) -> Callable[[Course, int], list[Any]]:
     """make_class(course, n) -> n active students, created in bulk."""
-    from django.utils import timezone
-
     User = get_user_model()
 
     def make(course: Course, n: int, prefix: str = "s") -> list[Any]:
         users = User.objects.bulk_create(
             [
-                User(
-                    username=f"{prefix}{i:04d}",
-                    email=f"{prefix}{i:04d}@example.org",
-                    first_name=f"First{i}",
-                    last_name=f"Last{i:04d}",
+                UserFactory.build(
+                    username=f"{prefix}{i:04d}", first_name=f"First{i}", last_name=f"Last{i:04d}"
                 )
                 for i in range(n)
             ]
         )
         Enrolment.objects.bulk_create(
             [
-                Enrolment(
-                    course=course,
-                    user=u,
-                    role=Enrolment.Role.STUDENT,
-                    status=Enrolment.Status.ACTIVE,
-                    student_id=f"2098{i:04d}",
-                    requested_at=timezone.now(),
-                )
+                EnrolmentFactory.build(course=course, user=u, student_id=f"2098{i:04d}")
                 for i, u in enumerate(users)
             ]
         )

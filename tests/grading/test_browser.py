@@ -65,3 +65,39 @@ def test_midterm_entry_export_and_student_view(
     assert page.locator("#what-if").count() == 0
     final = page.locator("#final-percent").inner_text().rstrip("%")
     assert page.locator("#contributions-total").inner_text().split() == ["Final", "grade", final]
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_override_on_the_student_page_shows_at_once_and_reaches_the_table(
+    course: Any, make_member: Any, page: Any, login: Any, live_server: Any
+) -> None:
+    from decimal import Decimal
+
+    from grading import services
+
+    prof = make_member(course, "instructor", username="prof")
+    prof.is_staff = prof.is_superuser = True
+    prof.save()
+    ada = make_member(course, "student", username="ada")
+    services.exam_score_set(
+        course=course,
+        student_id=ada.pk,
+        component_key="midterm",
+        score=Decimal(41),
+        out_of=Decimal(50),
+    )
+    login("prof")
+    base = f"{live_server.url}/admin/grading/gradebooksnapshot/course/{course.pk}/"
+    page.goto(f"{base}student/{ada.pk}/")
+    page.select_option("#id_ov-target", "midterm")
+    page.fill("#id_ov-value", "90")
+    page.fill("#id_ov-reason", "regraded")
+    page.click("#override-form input[type=submit]")
+    page.wait_for_load_state()
+    assert "gradebook is being recomputed" in page.content()
+    midterm = page.locator("#student-components tr", has_text="Midterm")
+    assert "overridden" in midterm.inner_text() and "90.00" in midterm.inner_text()
+    # The recompute the save queued (run on commit, eagerly here) brings it to the table.
+    page.goto(base)
+    assert "90.00" in page.locator("#gradebook tbody tr", has_text="Ada").inner_text()

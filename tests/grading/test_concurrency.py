@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import threading
 from decimal import Decimal as D
 from typing import Any
@@ -27,7 +28,7 @@ def _run_together(n: int, fn: Any) -> list[Any]:
         try:
             barrier.wait()
             out = fn(i)
-        except Exception as exc:  # noqa: BLE001 - reported to the test
+        except Exception as exc:  # reported to the test
             out = exc
         finally:
             connections.close_all()
@@ -85,6 +86,6 @@ def test_simultaneous_overrides_of_one_target(
     # Every change is in the log, each one's old value the previous one's new value.
     log = list(OverrideAuditLog.objects.order_by("pk").values_list("old_value", "new_value"))
     assert log[0][0] is None
-    for (_, new), (old, _) in zip(log, log[1:], strict=False):
+    for (_, new), (old, _) in itertools.pairwise(log):
         assert old == new
     assert log[-1][1] == GradeOverride.objects.get().value

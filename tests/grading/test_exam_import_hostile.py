@@ -6,12 +6,12 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from grading import services
 from grading.models import ExamScore
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -59,7 +59,7 @@ def test_the_admin_import_page_shows_the_error(
 ) -> None:
     make_member(course, "student", username="ada")
     client.force_login(
-        get_user_model().objects.create_superuser("root", "root@example.org", "pw-for-tests")
+        UserFactory.create(superuser=True, username="root", email="root@example.org")
     )
     url = reverse("admin:grading_exam_import", args=[course.pk])
     resp = client.post(

@@ -8,10 +8,10 @@ from decimal import Decimal as D
 from typing import Any
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from grading import services
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -28,7 +28,7 @@ def test_names_and_keys_starting_a_formula_are_quoted(
         course=course, student_id=eve.pk, component_key="midterm", score=D(40), out_of=D(50)
     )
     client.force_login(
-        get_user_model().objects.create_superuser("root", "root@example.org", "pw-for-tests")
+        UserFactory.create(superuser=True, username="root", email="root@example.org")
     )
     client.post(reverse("admin:grading_gradebook_recompute", args=[course.pk]))
     export = client.get(reverse("admin:grading_gradebook_export", args=[course.pk]))

@@ -35,8 +35,11 @@ def test_the_exam_import(
     ExamScore.objects.all().delete()
     out = io.StringIO()
     csv.writer(out).writerows(
-        [["student", "score", "out_of", "note"], ["ada", "10", "20", as_sent(note)]]
-        + [[as_sent(student), as_sent(score), as_sent(out_of), "x"]]
+        [
+            ["student", "score", "out_of", "note"],
+            ["ada", "10", "20", as_sent(note)],
+            [as_sent(student), as_sent(score), as_sent(out_of), "x"],
+        ]
     )
     report = services.exam_scores_import_csv(
         course=course, text=out.getvalue(), component_key="midterm"

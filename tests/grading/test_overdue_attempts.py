@@ -11,15 +11,16 @@ from typing import Any
 
 import pytest
 import time_machine
-from django.contrib.auth import get_user_model
 from django.urls import reverse
 from django.utils import timezone
 
 from course.selectors import course_policy
 from grading import services
 from quizzes import services as quiz_services
-from quizzes.models import Attempt, Choice, Question, Quiz
+from quizzes.models import Attempt, Quiz
 from quizzes.policy import QuizPolicy
+from tests.factories import ChoiceFactory, QuestionFactory, QuizFactory, UserFactory
+from tests.present import present
 
 pytestmark = pytest.mark.django_db
 
@@ -29,20 +30,15 @@ def left_open(course: Any, make_member: Any) -> dict[str, Any]:
     """Ada started a one-question quiz, answered it right and closed the laptop; the gradebook
     was last recomputed while the quiz was still open (so it stored her quiz as pending)."""
     opens_at = timezone.now() - timedelta(minutes=1)
-    quiz = Quiz.objects.create(
+    quiz = QuizFactory.create(
         course=course,
         session=course.sessions.order_by("starts_at")[1],
         title="Gradient descent quiz",
         opens_at=opens_at,
-        closes_at=opens_at + timedelta(minutes=15),
-        duration_seconds=600,
-        grace_seconds=5,
     )
-    question = Question.objects.create(
-        quiz=quiz, order=0, kind=Question.Kind.SINGLE, prompt="Is $x^2$ convex?"
-    )
-    right = Choice.objects.create(question=question, order=0, text="yes", is_correct=True)
-    Choice.objects.create(question=question, order=1, text="no")
+    question = QuestionFactory.create(quiz=quiz, prompt="Is $x^2$ convex?")
+    right = ChoiceFactory.create(question=question, order=0, text="yes", is_correct=True)
+    ChoiceFactory.create(question=question, order=1, text="no")
     ada = make_member(course, "student", username="ada")
     now = timezone.now()
     quiz_services.attempt_start(quiz=quiz, student=ada, now=now)
@@ -118,20 +114,20 @@ def test_admin_gradebook_submits_the_overdue_attempt(
     client: Any, left_open: dict, view: str
 ) -> None:
     quiz = left_open["quiz"]
-    root = get_user_model().objects.create_superuser("root", "root@example.org", "pw-for-tests")
+    root = UserFactory.create(superuser=True, username="root", email="root@example.org")
     client.force_login(root)
     with time_machine.travel(left_open["after"], tick=False):
         resp = client.get(reverse(f"admin:{view}", args=[quiz.course.pk]))
     assert resp.status_code == 200
     _assert_submitted_at_deadline(quiz)
-    row = services.selectors.snapshot_of(quiz.course).rows[0]  # type: ignore[union-attr]
+    row = present(services.selectors.snapshot_of(quiz.course)).rows[0]
     assert row["components"]["quizzes"]["percent"] == _quiz_component_percent(quiz)
 
 
 def test_nothing_overdue_costs_one_query_and_no_recompute(
     course: Any, left_open: dict, django_assert_num_queries: Any
 ) -> None:
-    runs = services.selectors.snapshot_of(course).runs  # type: ignore[union-attr]
+    runs = present(services.selectors.snapshot_of(course)).runs
     with django_assert_num_queries(1):
         assert services.grades_settle(course=course, now=timezone.now()) == 0
-    assert services.selectors.snapshot_of(course).runs == runs  # type: ignore[union-attr]
+    assert present(services.selectors.snapshot_of(course)).runs == runs

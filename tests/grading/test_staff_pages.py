@@ -9,7 +9,6 @@ from datetime import datetime
 from typing import Any
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -21,6 +20,8 @@ from course.models import Course, Enrolment
 from grading import services as grading_services
 from projects import services as project_services
 from projects.models import GroupKind
+from tests.factories import UserFactory
+from tests.present import present
 from tests.quizzes.conftest import build_quiz
 
 pytestmark = pytest.mark.django_db
@@ -40,7 +41,7 @@ def _client(user: Any) -> Client:
 
 
 def _nav(html: str) -> str:
-    match = re.search(r'<nav class="topnav".*?</nav>', html, re.S)
+    match = re.search(r'<nav class="topnav".*?</nav>', html, re.DOTALL)
     assert match
     return match.group(0)
 
@@ -97,8 +98,7 @@ def test_staff_pages_query_count_does_not_grow(
 def test_instructor_home_has_one_staff_banner_and_no_student_links(course: Course) -> None:
     """The demo's instructor is a superuser: the home showed the student's "Quiz open now"
     beside the staff's, and "My grades" ("you are not a registered student")."""
-    User = get_user_model()
-    instructor = User.objects.create_superuser("boss", "boss@example.org", "pw-for-tests")
+    instructor = UserFactory.create(superuser=True, username="boss", email="boss@example.org")
     course_services.enrolment_set(
         course=course, user=instructor, role=Enrolment.Role.INSTRUCTOR, now=timezone.now()
     )
@@ -108,7 +108,7 @@ def test_instructor_home_has_one_staff_banner_and_no_student_links(course: Cours
     assert "Live view" in home and "Open the quiz" not in home
     nav = _nav(home)
     assert "My grades" not in nav and "Gradebook" in nav
-    root = User.objects.create_superuser("root", "root@example.org", "pw-for-tests")
+    root = UserFactory.create(superuser=True, username="root", email="root@example.org")
     nav = _nav(_client(root).get(f"/c/{course.code}/").content.decode())
     assert "My grades" not in nav
 
@@ -141,7 +141,7 @@ def test_a_student_never_given_a_scribe_slot_is_flagged_then_gets_a_final_grade(
     instructor = make_member(course, "instructor")
     scribe, forgotten = make_member(course, "student"), make_member(course, "student")
     scribing_services.slots_sync(course=course)
-    first = course.scribe_slots.order_by("session__starts_at").first()
+    first = present(course.scribe_slots.order_by("session__starts_at").first())
     scribing_services.scribe_slot_claim(
         slot=first, student=scribe, now=datetime(2021, 1, 2, tzinfo=timezone.get_current_timezone())
     )
@@ -160,7 +160,7 @@ def test_a_student_never_given_a_scribe_slot_is_flagged_then_gets_a_final_grade(
     assert "no slot yet" not in page
     from grading.selectors import snapshot_of
 
-    row = next(r for r in snapshot_of(course).rows if r["user_id"] == forgotten.pk)
+    row = next(r for r in present(snapshot_of(course)).rows if r["user_id"] == forgotten.pk)
     assert row["final"] is not None and "scribing" in row["missing"]
 
 

@@ -11,12 +11,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from grading import services
 from grading.models import ExamScore, GradeOverride, OverrideAuditLog
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -95,7 +95,7 @@ def test_api_me_and_all(client: Any, course: Any, people: dict) -> None:
 
 
 def _superuser() -> Any:
-    return get_user_model().objects.create_superuser("root", "root@example.org", "pw-for-tests")
+    return UserFactory.create(superuser=True, username="root", email="root@example.org")
 
 
 def test_admin_gradebook_query_count_two_sizes(
@@ -121,7 +121,9 @@ def test_admin_gradebook_query_count_two_sizes(
             assert client.get(reverse(f"admin:{name}", args=[course.pk])).status_code == 200
 
 
-def test_admin_pages_exports_and_override(client: Any, course: Any, people: dict) -> None:
+def test_admin_pages_exports_and_override(
+    client: Any, course: Any, people: dict, django_capture_on_commit_callbacks: Any
+) -> None:
     root = _superuser()
     client.force_login(root)
     services.exam_score_set(
@@ -140,11 +142,16 @@ def test_admin_pages_exports_and_override(client: Any, course: Any, people: dict
     assert client.get(detail).status_code == 200
     resp = client.post(detail, {"ov-target": "midterm", "ov-value": "90", "ov-reason": ""})
     assert resp.status_code == 200 and not GradeOverride.objects.exists()  # reason required
-    resp = client.post(detail, {"ov-target": "midterm", "ov-value": "90", "ov-reason": "regrade"})
+    # The saves queue the course's recompute on commit; the worker (eager here) runs it.
+    with django_capture_on_commit_callbacks(execute=True):
+        resp = client.post(
+            detail, {"ov-target": "midterm", "ov-value": "90", "ov-reason": "regrade"}
+        )
     assert resp.status_code == 302 and GradeOverride.objects.get().value == 90
-    resp = client.post(
-        detail, {"ex-component_key": "early_exam", "ex-excused": "on", "ex-reason": "sick"}
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        resp = client.post(
+            detail, {"ex-component_key": "early_exam", "ex-excused": "on", "ex-reason": "sick"}
+        )
     assert resp.status_code == 302
     export = client.get(reverse("admin:grading_gradebook_export", args=[course.pk]))
     rows = list(csv.reader(io.StringIO(export.content.decode())))
@@ -337,3 +344,55 @@ def test_admin_gradebook_list_counts_students_not_runs(
     page = client.get(reverse("admin:grading_gradebooksnapshot_changelist")).content.decode()
     assert '<td class="students">3</td>' in page
     assert " runs<" not in page and "2 runs" not in page
+
+
+def test_admin_student_page_shows_the_override_at_once_and_leaves_the_table_to_the_worker(
+    client: Any, course: Any, people: dict
+) -> None:
+    from grading.models import GradebookSnapshot
+
+    client.force_login(_superuser())
+    services.exam_score_set(
+        course=course, student_id=people["ada"].pk, component_key="midterm", score=D(41)
+    )
+    services.gradebook_recompute(course=course)
+    runs = GradebookSnapshot.objects.get(course=course).runs
+    detail = reverse("admin:grading_gradebook_student", args=[course.pk, people["ada"].pk])
+    resp = client.post(
+        detail, {"ov-target": "midterm", "ov-value": "90", "ov-reason": "regrade"}, follow=True
+    )
+    page = resp.content.decode()
+    assert "gradebook is being recomputed" in page
+    assert "90" in page.split('id="student-components"')[1]  # this student's grade, live
+    snapshot = GradebookSnapshot.objects.get(course=course)
+    assert snapshot.runs == runs  # the course's table was not recomputed in the request
+    assert snapshot.queued_at is not None  # a recompute is queued for the worker
+
+
+def test_admin_deleting_scores_goes_through_the_service_and_queues_a_recompute(
+    client: Any, course: Any, people: dict
+) -> None:
+    from grading.models import GradebookSnapshot
+
+    client.force_login(_superuser())
+    for who in ("ada", "alan"):
+        services.exam_score_set(
+            course=course, student_id=people[who].pk, component_key="midterm", score=D(41)
+        )
+    GradebookSnapshot.objects.filter(course=course).update(queued_at=None, dirty_since=None)
+    one = ExamScore.objects.get(student=people["ada"])
+    resp = client.post(reverse("admin:grading_examscore_delete", args=[one.pk]), {"post": "yes"})
+    assert resp.status_code == 302 and ExamScore.objects.count() == 1
+    assert GradebookSnapshot.objects.get(course=course).queued_at is not None
+    # The changelist's bulk delete too (Django's default would delete without a recompute).
+    GradebookSnapshot.objects.filter(course=course).update(queued_at=None, dirty_since=None)
+    resp = client.post(
+        reverse("admin:grading_examscore_changelist"),
+        {
+            "action": "delete_selected",
+            "_selected_action": [s.pk for s in ExamScore.objects.all()],
+            "post": "yes",
+        },
+    )
+    assert resp.status_code == 302 and not ExamScore.objects.exists()
+    assert GradebookSnapshot.objects.get(course=course).queued_at is not None

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.test import Client
 
 from lti.models import Platform
+from tests.factories import UserFactory
 
 from .platform import LtiPlatform
 
@@ -20,7 +21,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def admin(django_user_model: Any) -> Client:
     client = Client()
-    client.force_login(django_user_model.objects.create_superuser("root", "r@example.org", "pw"))
+    client.force_login(UserFactory.create(superuser=True, username="root", email="r@example.org"))
     return client
 
 

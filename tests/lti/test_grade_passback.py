@@ -35,7 +35,7 @@ def students(bound_course: Course, lms: LtiPlatform, do_launch: Any) -> dict[str
 
 
 def final(user_id: int, score: str) -> LmsGrade:
-    return LmsGrade(user_id, "final", "Final grade", Decimal(score), Decimal("100"))
+    return LmsGrade(user_id, "final", "Final grade", Decimal(score), Decimal(100))
 
 
 def user_id(sub: str) -> int:
@@ -70,7 +70,7 @@ def test_a_recomputed_grade_reaches_the_lms_once(
     assert (report.posted, report.unchanged) == (1, 1)
     assert len(lms.scores) == 3 and lms.scores[-1]["userId"] == "lms-bob"
     assert len(lms.line_items) == 1
-    assert GradePost.objects.get(user_id=bob).score_given == Decimal("74")
+    assert GradePost.objects.get(user_id=bob).score_given == Decimal(74)
 
 
 def test_a_failed_post_is_kept_with_its_error_and_retried_until_it_succeeds(
@@ -87,7 +87,7 @@ def test_a_failed_post_is_kept_with_its_error_and_retried_until_it_succeeds(
     with pytest.raises(ServiceError):
         grades_post(course=bound_course, grades=[final(ada, "85")], now=timezone.now())
     post = GradePost.objects.get(user_id=ada)
-    assert post.error and post.score_given == Decimal("85")
+    assert post.error and post.score_given == Decimal(85)
     assert len(lms.scores) == 1
 
     lms.tool_jwks = Client().get("/lti/jwks.json").json()

@@ -12,6 +12,7 @@ from django.test import Client
 
 from course.models import Course, Enrolment
 from lti.models import Platform, ToolKey
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -51,7 +52,7 @@ def test_only_superusers_reach_the_platform_registration(
     assert staff.get("/admin/lti/platform/add/").status_code == 403
     assert b"/admin/lti/" not in staff.get("/admin/").content
 
-    root = django_user_model.objects.create_superuser("root", "root@example.org", "pw")
+    root = UserFactory.create(superuser=True, username="root", email="root@example.org")
     admin = Client()
     admin.force_login(root)
     page = admin.get("/admin/lti/platform/add/")

@@ -199,7 +199,7 @@ def test_a_token_for_another_audience_is_refused(lms: LtiPlatform, learner: str)
 
 
 def test_a_token_signed_by_another_key_under_the_platforms_kid_is_refused(
-    lms: LtiPlatform, learner: str
+    lms: LtiPlatform, learner: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     genuine = lms.keys[0]
     lms.jwks()  # the platform publishes the genuine key...
@@ -207,7 +207,7 @@ def test_a_token_signed_by_another_key_under_the_platforms_kid_is_refused(
     forger.kid = genuine.kid
     published = lms.jwks()
     lms.keys = [forger]  # ...and the forger signs under its kid
-    lms.jwks = lambda: published  # type: ignore[method-assign]
+    monkeypatch.setattr(lms, "jwks", lambda: published)
     before = people_and_links()
 
     response, _ = launch(Client(), lms, learner)
@@ -322,7 +322,8 @@ def test_in_the_lms_iframe_the_person_continues_in_a_window_with_a_single_use_li
     window = Client()  # the new window: Coursekit's own cookies, first-party
     opened = window.get(link)
     assert opened.status_code == 302 and opened["Location"] == "/c/TST101/"
-    assert window.get("/c/TST101/").wsgi_request.user.email == "s@example.org"
+    signed_in = window.get("/c/TST101/").wsgi_request.user
+    assert getattr(signed_in, "email", None) == "s@example.org"
 
     again = Client().get(link)
     assert again.status_code == 400

@@ -14,6 +14,7 @@ from course.models import Course, Enrolment, User
 from lti import services, tasks
 from lti.models import LinkedCourse
 from lti.protocol import ServiceError
+from tests.factories import UserFactory
 
 from .platform import INSTRUCTOR, LEARNER, TA, LtiPlatform, Member
 
@@ -100,7 +101,7 @@ def test_a_refused_token_changes_nothing_and_is_reported(
 def test_the_admin_button_syncs_and_says_what_changed(
     bound_course: Course, lms: LtiPlatform, synced_setup: dict[str, Any], django_user_model: Any
 ) -> None:
-    root = django_user_model.objects.create_superuser("root", "root@example.org", "pw")
+    root = UserFactory.create(superuser=True, username="root", email="root@example.org")
     client = Client()
     client.force_login(root)
     link = LinkedCourse.objects.get()
@@ -190,6 +191,6 @@ def test_only_the_instructor_sees_the_lms_page_in_the_navigation(
         client = Client()
         client.force_login(make_member(course, role))
         nav = re.search(
-            r'<nav class="topnav".*?</nav>', client.get("/c/TST101/").content.decode(), re.S
+            r'<nav class="topnav".*?</nav>', client.get("/c/TST101/").content.decode(), re.DOTALL
         )
         assert nav and ('href="/c/TST101/lms/"' in nav.group(0)) is shown, role

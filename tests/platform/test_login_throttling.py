@@ -33,7 +33,7 @@ def superuser(django_user_model: Any) -> Any:
     return django_user_model.objects.create_superuser("root", "root@example.org", "pw-for-root")
 
 
-def basic(username: str, password: str) -> dict[str, str]:
+def basic(username: str, password: str) -> dict[str, Any]:
     token = base64.b64encode(f"{username}:{password}".encode()).decode()
     return {"HTTP_AUTHORIZATION": f"Basic {token}"}
 

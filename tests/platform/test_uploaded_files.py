@@ -11,7 +11,8 @@ from django.urls import reverse
 
 from course.models import Enrolment
 from scribing import services
-from scribing.models import ScribeAssignment, ScribeSlot
+from scribing.models import ScribeSlot
+from tests.factories import ScribeAssignmentFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +27,7 @@ def test_scribe_notes_are_served_with_a_sandbox_policy(
     services.slots_sync(course=course)
     slot = ScribeSlot.objects.select_related("session").filter(course=course).first()
     assert slot is not None
-    ScribeAssignment.objects.create(course=course, slot=slot, student=student)
+    ScribeAssignmentFactory.create(slot=slot, student=student)
     sub = services.notes_submit(
         slot=slot,
         student=student,

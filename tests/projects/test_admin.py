@@ -18,6 +18,8 @@ from projects.models import (
     RubricScore,
     TalkSlot,
 )
+from tests.factories import CourseFactory
+from tests.present import present
 
 TZ = ZoneInfo("America/Montreal")
 NOW = datetime(2021, 2, 10, 12, 0, tzinfo=TZ)
@@ -51,9 +53,9 @@ def test_admin_pages_render(client, boss, pcourse, students) -> None:
         ("admin:projects_paperproposal_changelist", []),
         ("admin:projects_paperproposal_change", [PaperProposal.objects.get().pk]),
         ("admin:projects_talkslot_changelist", []),
-        ("admin:projects_talkslot_change", [TalkSlot.objects.first().pk]),
+        ("admin:projects_talkslot_change", [present(TalkSlot.objects.first()).pk]),
         ("admin:projects_milestone_changelist", []),
-        ("admin:projects_milestone_change", [Milestone.objects.first().pk]),
+        ("admin:projects_milestone_change", [present(Milestone.objects.first()).pk]),
         ("admin:projects_invitation_changelist", []),
         ("admin:projects_slides_changelist", []),
         ("admin:projects_milestonesubmission_changelist", []),
@@ -164,7 +166,7 @@ def test_membership_inline_refuses_student_of_another_group(
 def test_slot_assign_in_admin(client, boss, pcourse, students) -> None:
     services.talk_slots_sync(course=pcourse)
     g = services.group_create(course=pcourse, kind=T, students=students[:2])
-    slot = TalkSlot.objects.filter(kind=T).first()
+    slot = present(TalkSlot.objects.filter(kind=T).first())
     client.force_login(boss)
     r = client.post(reverse("admin:projects_talkslot_change", args=[slot.pk]), {"group": g.pk})
     assert r.status_code == 302
@@ -249,7 +251,6 @@ def test_pair_unpaired_changelist_action(client, boss, pcourse, students) -> Non
 def test_departures_are_a_read_only_trail_for_the_course_staff(
     client, pcourse, students, make_member
 ) -> None:
-    from course.models import Course
     from projects.models import GroupDeparture
 
     a, b = students[:2]
@@ -257,14 +258,7 @@ def test_departures_are_a_read_only_trail_for_the_course_staff(
     services.group_leave(group=group, user=a, now=NOW)
     departure = GroupDeparture.objects.get()
     ta = make_member(pcourse, Enrolment.Role.TA, username="ta")
-    other = Course.objects.create(
-        code="OTH101",
-        title="Other",
-        term="Winter 2021",
-        seat_capacity=5,
-        term_start=pcourse.term_start,
-        term_end=pcourse.term_end,
-    )
+    other = CourseFactory.create(code="OTH101", title="Other", seat_capacity=5)
     stranger = make_member(other, Enrolment.Role.INSTRUCTOR, username="stranger")
     changelist = reverse("admin:projects_groupdeparture_changelist")
     change = reverse("admin:projects_groupdeparture_change", args=[departure.pk])

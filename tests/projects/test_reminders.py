@@ -9,6 +9,7 @@ from course.notifications.models import Notification
 from course.notifications.services import dispatch_due
 from projects import reminders, services
 from projects.models import GroupKind, Milestone, TalkSlot
+from tests.present import present
 
 TZ = ZoneInfo("America/Montreal")
 NOW = datetime(2021, 2, 10, 12, 0, tzinfo=TZ)
@@ -32,16 +33,16 @@ def test_setting_a_tba_date_notifies_every_team_member_once(pcourse, students) -
     dispatch_due(now=NOW + timedelta(minutes=2), courses=[pcourse])
     sent = Notification.objects.filter(kind="milestone_date_set")
     assert sorted(n.recipient_id for n in sent) == sorted(s.pk for s in students[:3])
-    assert "2021-04-15 09:00" in sent.first().body
+    assert "2021-04-15 09:00" in present(sent.first()).body
 
 
 def test_due_soon_stops_once_handed_in(pcourse, students, pdf_bytes) -> None:
     ms = {m.key: m for m in services.milestones_sync(course=pcourse)}
     team = services.group_create(course=pcourse, kind=GroupKind.PROJECT, students=students[:2])
-    before = ms["proposal"].due - timedelta(hours=30)
+    before = present(ms["proposal"].due) - timedelta(hours=30)
     # Only the latest reminder still ahead: 30 h before, "due in 48 h", not also "in 7 days".
     assert kinds_for(pcourse, before, students[0]) == ["milestone_due_48h"]
-    assert kinds_for(pcourse, ms["proposal"].due - timedelta(days=5), students[0]) == [
+    assert kinds_for(pcourse, present(ms["proposal"].due) - timedelta(days=5), students[0]) == [
         "milestone_due_7d"
     ]
     services.milestone_submit(
@@ -61,7 +62,7 @@ def test_talk_and_slides_and_invitation_reminders(pcourse, students, pdf_bytes) 
         group=g, user=students[0], title="t", url="https://arxiv.org/abs/1", now=NOW
     )
     services.paper_decide(proposal=p, approve=True, now=NOW)
-    slot = TalkSlot.objects.filter(kind=GroupKind.PRESENTATION).first()
+    slot = present(TalkSlot.objects.filter(kind=GroupKind.PRESENTATION).first())
     services.talk_slot_pick(slot=slot, group=g, user=students[0], now=NOW)
     day_before = slot.starts_at - timedelta(hours=20)
     assert kinds_for(pcourse, day_before, students[1]) == [
@@ -96,7 +97,7 @@ def test_reminder_queries_do_not_grow(pcourse, make_member, django_assert_max_nu
     for size in (2, 8):
         people = [make_member(pcourse, Enrolment.Role.STUDENT) for _ in range(size)]
         team = services.group_create(course=pcourse, kind=GroupKind.PROJECT, students=people)
-        slot = TalkSlot.objects.filter(kind=GroupKind.PROJECT, group__isnull=True).first()
+        slot = present(TalkSlot.objects.filter(kind=GroupKind.PROJECT, group__isnull=True).first())
         services.talk_slot_assign(slot=slot, group=team, now=NOW)
         with django_assert_max_num_queries(11):
             list(reminders.project_reminders(pcourse, NOW))

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import itertools
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -8,7 +9,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from course import rules as course_rules
 from projects import rules
+from projects.selectors import slides_late
 
 TZ = ZoneInfo("America/Montreal")
 
@@ -55,7 +58,7 @@ def test_talk_slots_fit_and_do_not_overlap(length: int, talk: int, change: int) 
     start = at(9)
     end = start + timedelta(minutes=length)
     slots = rules.talk_slot_times(start, end, talk_minutes=talk, changeover_minutes=change)
-    for a, b in zip(slots, slots[1:], strict=False):
+    for a, b in itertools.pairwise(slots):
         assert b.starts_at - a.ends_at == timedelta(minutes=change)
     assert all(s.ends_at - s.starts_at == timedelta(minutes=talk) for s in slots)
     assert all(start <= s.starts_at and s.ends_at <= end for s in slots)
@@ -75,15 +78,8 @@ def test_talk_slots_fit_and_do_not_overlap(length: int, talk: int, change: int) 
     ],
 )
 def test_week_check(day: date, allowed: bool) -> None:
-    assert rules.week_allows_talks(date(2021, 1, 11), day, 5) is allowed
-
-
-def test_term_week_matches_course_rule() -> None:
-    from course.rules import term_week
-
-    for d in range(120):
-        day = date(2021, 1, 11) + timedelta(days=d)
-        assert rules.term_week(date(2021, 1, 11), day) == term_week(date(2021, 1, 11), day)
+    # The talks' week is the course's term week: one rule, in course.rules.
+    assert course_rules.week_allows_talks(date(2021, 1, 11), day, 5) is allowed
 
 
 @pytest.mark.parametrize(
@@ -120,7 +116,7 @@ def test_paper_key_prefers_link_then_entry() -> None:
         rules.paper_key(url="https://arxiv.org/abs/1", bib_entry_id=None) == "url:arxiv.org/abs/1"
     )
     assert rules.paper_key(url="", bib_entry_id=3) == "bib:3"
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="a link or a bibliography entry"):
         rules.paper_key(url="", bib_entry_id=None)
 
 
@@ -162,7 +158,7 @@ def test_rubric_percent() -> None:
     assert rules.rubric_percent([Decimal(40), Decimal(45)], [Decimal(50), Decimal(50)]) == Decimal(
         "85.00"
     )
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="no points"):
         rules.rubric_percent([], [])
 
 
@@ -194,12 +190,28 @@ def test_weighted_score_is_between_min_and_max(pairs: list[tuple[int, int]]) -> 
         assert min(graded) - Decimal("0.01") <= result <= max(graded) + Decimal("0.01")
 
 
-def test_late_and_due() -> None:
-    due = at(9)
-    assert not rules.is_late(due, due)
-    assert rules.is_late(due + timedelta(microseconds=1), due)
-    assert not rules.is_late(due, None)
+def test_slides_due() -> None:
     assert rules.slides_due_at(at(10), 1) == at(9)
+
+
+def test_slides_late_is_the_course_deadline_rule() -> None:
+    # Slides carry no late policy: the course's one meaning of late, with no grace.
+    due = at(9)
+    assert not slides_late(due, due)
+    assert slides_late(due, due + timedelta(microseconds=1))
+    assert not slides_late(None, due + timedelta(days=3))
+
+
+@pytest.mark.parametrize(("members", "full"), [(0, False), (1, False), (2, True), (3, True)])
+def test_group_is_full(members: int, full: bool) -> None:
+    assert rules.group_is_full(members, 2) is full
+
+
+def test_rubric_complete_counts_only_the_rubric() -> None:
+    assert rules.rubric_complete({"slides", "clarity"}, ["slides", "clarity"])
+    assert not rules.rubric_complete({"slides"}, ["slides", "clarity"])
+    # A score kept for a criterion no longer in the rubric does not stand for a missing one.
+    assert not rules.rubric_complete({"slides", "old"}, ["slides", "clarity"])
 
 
 # --- leaving a group -------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -20,6 +21,7 @@ from projects.models import (
     Slides,
     TalkSlot,
 )
+from tests.present import present
 
 TZ = ZoneInfo("America/Montreal")
 NOW = datetime(2021, 2, 10, 12, 0, tzinfo=TZ)
@@ -84,7 +86,7 @@ def test_invite_accept_propose_pick_upload_through_pages(
     services.paper_decide(proposal=proposal, approve=True, comment="Fine", now=NOW)
     page = client.get(url("projects_presentations", pcourse))
     assert b"Fine" in page.content and b"Pick" in page.content
-    slot = TalkSlot.objects.filter(kind=P).order_by("starts_at").first()
+    slot = present(TalkSlot.objects.filter(kind=P).order_by("starts_at").first())
     r = client.post(url("projects_slot_pick", pcourse, pk=slot.pk))
     assert r.status_code == 302
     slot.refresh_from_db()
@@ -122,7 +124,7 @@ def test_taken_slot_answers_409(client, pcourse, students) -> None:
         )
         services.paper_decide(proposal=p, approve=True, now=NOW)
         groups.append(g)
-    slot = TalkSlot.objects.filter(kind=P).first()
+    slot = present(TalkSlot.objects.filter(kind=P).first())
     services.talk_slot_pick(slot=slot, group=groups[0], user=students[0], now=NOW)
     client.force_login(students[2])
     r = client.post(url("projects_slot_pick", pcourse, pk=slot.pk))
@@ -198,7 +200,7 @@ def test_slides_visible_to_class_only_after_the_talk(
         group=g, user=students[0], title="t", url="https://arxiv.org/abs/3", now=NOW
     )
     services.paper_decide(proposal=p, approve=True, now=NOW)
-    slot = TalkSlot.objects.filter(kind=P).first()
+    slot = present(TalkSlot.objects.filter(kind=P).first())
     services.talk_slot_pick(slot=slot, group=g, user=students[0], now=NOW)
     slides = services.slides_upload(
         group=g, user=students[0], upload=SimpleUploadedFile("s.pdf", pdf_bytes), now=NOW
@@ -256,7 +258,7 @@ def test_schedule_annotator_fixed_queries(pcourse, students, django_assert_max_n
                 group=g, user=s, title="t", url=f"https://arxiv.org/abs/{s.pk}", now=NOW
             )
             services.paper_decide(proposal=p, approve=True, now=NOW)
-            slot = TalkSlot.objects.filter(kind=P, group__isnull=True).first()
+            slot = present(TalkSlot.objects.filter(kind=P, group__isnull=True).first())
             services.talk_slot_pick(slot=slot, group=g, user=s, now=NOW)
             made += 1
         students[0].__dict__.pop("_coursekit_enrolments", None)
@@ -291,7 +293,7 @@ def test_public_schedule_hides_names_from_visitors(client, pcourse, students) ->
     )
     services.paper_decide(proposal=p, approve=True, now=NOW)
     services.talk_slot_pick(
-        slot=TalkSlot.objects.filter(kind=P).first(), group=g, user=students[0], now=NOW
+        slot=present(TalkSlot.objects.filter(kind=P).first()), group=g, user=students[0], now=NOW
     )
     sessions = list(Session.objects.filter(course=pcourse))
     translation.activate("en")  # an earlier request may have left French active
@@ -314,14 +316,14 @@ def test_team_picks_a_progress_talk_slot(client, pcourse, students) -> None:
     client.force_login(students[1])
     page = client.get(url("projects_team", pcourse)).content.decode()
     assert "Progress-report talk" in page
-    slot = TalkSlot.objects.filter(kind=T).order_by("starts_at").first()
+    slot = present(TalkSlot.objects.filter(kind=T).order_by("starts_at").first())
     assert client.post(url("projects_slot_pick", pcourse, pk=slot.pk)).status_code == 302
     slot.refresh_from_db()
-    assert slot.group.memberships.filter(student=students[1]).exists()
+    assert present(slot.group).memberships.filter(student=students[1]).exists()
     # A pair cannot take a project-talk slot.
     services.group_create(course=pcourse, kind=P, students=students[2:4])
     client.force_login(students[2])
-    other = TalkSlot.objects.filter(kind=T, group__isnull=True).first()
+    other = present(TalkSlot.objects.filter(kind=T, group__isnull=True).first())
     assert client.post(url("projects_slot_pick", pcourse, pk=other.pk)).status_code == 403
 
 
@@ -427,3 +429,19 @@ def test_leave_messages_in_french(client, pcourse, students) -> None:
         assert "Quitter ce groupe" in page
         r = client.post(leave_url(pcourse), {"confirm": "yes"}, headers=fr, follow=True)
         assert "Vous avez quitté le groupe" in r.content.decode()
+
+
+def test_grade_shows_only_once_every_rubric_criterion_is_scored(client, pcourse, students) -> None:
+    from projects.models import RubricScore
+
+    a, b = students[:2]
+    group = services.group_create(course=pcourse, kind=P, students=[a, b])
+    # A score kept for a criterion since removed from the rubric, and one of the two real ones.
+    RubricScore.objects.create(group=group, criterion="old", points=10)
+    services.rubric_score_set(group=group, criterion="slides", points=Decimal(40))
+    client.force_login(a)
+    page = client.get(url("projects_presentations", pcourse))
+    assert b'id="grade"' not in page.content  # as the gradebook: still pending
+    services.rubric_score_set(group=group, criterion="clarity", points=Decimal(45))
+    page = client.get(url("projects_presentations", pcourse))
+    assert b'id="grade"' in page.content

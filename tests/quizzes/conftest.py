@@ -11,7 +11,8 @@ import pytest
 from django.utils import timezone
 
 from course.models import Course
-from quizzes.models import Choice, Question, Quiz
+from quizzes.models import Question, Quiz
+from tests.factories import ChoiceFactory, QuestionFactory, QuizFactory
 
 
 def build_quiz(
@@ -27,7 +28,7 @@ def build_quiz(
 ) -> Quiz:
     session = course.sessions.order_by("starts_at")[session_index]
     opens_at = opens_at or timezone.now() - timedelta(minutes=1)
-    quiz = Quiz.objects.create(
+    quiz = QuizFactory.create(
         course=course,
         session=session,
         title=title,
@@ -35,23 +36,20 @@ def build_quiz(
         opens_at=opens_at,
         closes_at=opens_at + timedelta(minutes=window_minutes),
         duration_seconds=duration_seconds,
-        grace_seconds=5,
     )
     order = 0
     for i in range(n_single):
-        q = Question.objects.create(
-            quiz=quiz, order=order, kind=Question.Kind.SINGLE, prompt=f"Is $x^{i}$ convex?"
-        )
-        Choice.objects.create(question=q, order=0, text="yes", is_correct=True)
-        Choice.objects.create(question=q, order=1, text="no")
+        q = QuestionFactory.create(quiz=quiz, order=order, prompt=f"Is $x^{i}$ convex?")
+        ChoiceFactory.create(question=q, order=0, text="yes", is_correct=True)
+        ChoiceFactory.create(question=q, order=1, text="no")
         order += 1
-    q = Question.objects.create(
+    q = QuestionFactory.create(
         quiz=quiz, order=order, kind=Question.Kind.MULTIPLE, prompt="Pick the norms"
     )
-    Choice.objects.create(question=q, order=0, text="$L_1$", is_correct=True)
-    Choice.objects.create(question=q, order=1, text="$L_2$", is_correct=True)
-    Choice.objects.create(question=q, order=2, text="$L_0$")
-    Question.objects.create(
+    ChoiceFactory.create(question=q, order=0, text="$L_1$", is_correct=True)
+    ChoiceFactory.create(question=q, order=1, text="$L_2$", is_correct=True)
+    ChoiceFactory.create(question=q, order=2, text="$L_0$")
+    QuestionFactory.create(
         quiz=quiz,
         order=order + 1,
         kind=Question.Kind.NUMERIC,
@@ -59,7 +57,7 @@ def build_quiz(
         numeric_answer=Decimal(4),
         numeric_tolerance=Decimal("0.01"),
     )
-    Question.objects.create(
+    QuestionFactory.create(
         quiz=quiz, order=order + 2, kind=Question.Kind.TEXT, prompt="Why momentum?"
     )
     return quiz

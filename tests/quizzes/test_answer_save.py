@@ -492,7 +492,7 @@ def test_simultaneous_first_saves_make_one_attempt(quiz: Quiz, student: Any) -> 
         try:
             c = client_for(student)
             barrier.wait()
-            value = correct(q) if q.kind == "single" else "4"
+            value: int | str | list[int] = correct(q) if q.kind == "single" else "4"
             if q.kind == "multiple":
                 value = [correct(q)]
             statuses.append(put(c, api(quiz, "answer", qid=q.pk), {"value": value}).status_code)
@@ -519,3 +519,44 @@ def test_https_redirect_and_allowed_hosts_apply(quiz: Quiz, student: Any) -> Non
         r = c.put(url, '{"value": "8"}', "application/json")  # plain HTTP
         assert r.status_code == 301 and r["Location"].startswith("https://")
     assert not Answer.objects.filter(question=q).exists()
+
+
+def test_a_deadline_moved_between_the_read_and_the_save_still_takes_the_answer(
+    quiz: Quiz, student: Any
+) -> None:
+    """The statement is guarded by the cutoff of the deadline it read (rules.answer_cutoff):
+    extra time granted in between is seen, and the answer is saved, not refused as late."""
+    from quizzes.selectors import answer_target
+
+    now = timezone.now()
+    services.attempt_start(quiz=quiz, student=student, now=now)
+    q = questions(quiz)["numeric"]
+    target = answer_target(quiz_pk=quiz.pk, question_pk=q.pk, student=student)
+    assert target is not None and target.attempt is not None
+    before = target.attempt.deadline
+    services.accommodation_set(quiz=quiz, student=student, extra_seconds=600)
+    assert Attempt.objects.get(pk=target.attempt.pk).deadline > before
+    answer = services.answer_save(
+        quiz=quiz, student=student, question_id=q.pk, value="4", now=now, target=target
+    )
+    assert answer.attempt.deadline > before
+    assert Answer.objects.get(question=q).value == "4"
+
+
+@pytest.mark.parametrize(("after_ms", "saved"), [(0, True), (1, False)])
+def test_the_statement_and_the_rule_share_the_cutoff(
+    quiz: Quiz, student: Any, after_ms: int, saved: bool
+) -> None:
+    from quizzes import rules
+
+    start = timezone.now()
+    attempt, _ = services.attempt_start(quiz=quiz, student=student, now=start)
+    cutoff = rules.answer_cutoff(deadline=attempt.deadline, grace=quiz.grace)
+    at = cutoff + timedelta(milliseconds=after_ms)
+    assert rules.accepts_answers(now=at, deadline=attempt.deadline, grace=quiz.grace) is saved
+    q = questions(quiz)["numeric"]
+    # The statement alone, at the clock given: it answers as the rule does.
+    from quizzes.services import _answer_upsert
+
+    written = _answer_upsert(attempt=attempt, question=q, stored="4", quiz=quiz, clock=at)
+    assert (written is not None) is saved

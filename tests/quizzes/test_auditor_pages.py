@@ -51,7 +51,7 @@ def test_auditor_quiz_list_and_results_are_practice(
     assert "Not taken" in listing and "practice" in listing
 
     skipped_page = client.get(f"/c/{course.code}/quizzes/{skipped.pk}/result/").content.decode()
-    for words in GRADE_WORDING + ("Expected:", "correct</span>"):
+    for words in (*GRADE_WORDING, "Expected:", "correct</span>"):
         assert words not in skipped_page, words
     assert "Not taken" in skipped_page
 

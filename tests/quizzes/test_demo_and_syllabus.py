@@ -15,6 +15,7 @@ from course.syllabus.selectors import dump_syllabus
 from course.syllabus.services import load_syllabus_text
 from quizzes import selectors, services
 from quizzes.models import Answer, Attempt, Choice, Question, Quiz
+from tests.present import present
 
 from .conftest import questions
 
@@ -52,7 +53,7 @@ def test_demo_quizzes(django_assert_max_num_queries: Any) -> None:
     percents = {i.percent for its in items.values() for i in its if i.percent is not None}
     assert len(percents) > 3  # scores vary
     # A visitor (demo student) can start the open quiz at once.
-    student = course.enrolments.filter(role="student").first().user
+    student = present(course.enrolments.filter(role="student").first()).user
     attempt, created = services.attempt_start(quiz=open_now[0], student=student, now=now)
     assert created or attempt.submitted_at is None
 

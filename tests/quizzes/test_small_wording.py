@@ -7,13 +7,14 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from quizzes import rules, services
 from quizzes.models import Quiz
+from tests.factories import UserFactory
+from tests.present import present
 
 from .conftest import questions
 
@@ -44,11 +45,11 @@ def test_statistics_say_1_answer(quiz: Quiz, make_member: Callable[..., Any]) ->
         quiz=quiz,
         student=student,
         question_id=single.pk,
-        value=single.choices.first().pk,
+        value=present(single.choices.first()).pk,
         now=now,
     )
     services.attempt_submit(attempt=attempt, now=now)
-    root = get_user_model().objects.create_superuser("root", "root@example.org", "pw")
+    root = UserFactory.create(superuser=True, username="root", email="root@example.org")
     client = Client()
     client.force_login(root)
     page = client.get(reverse("admin:quizzes_quiz_stats", args=[quiz.pk])).content.decode()

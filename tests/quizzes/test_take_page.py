@@ -22,9 +22,9 @@ pytestmark = pytest.mark.django_db
 
 def test_every_sentence_of_the_script_is_in_french() -> None:
     with translation.override("en"):
-        english = views._js_strings()
+        english = views.script_strings()
     with translation.override("fr"):
-        french = views._js_strings()
+        french = views.script_strings()
     untranslated = [key for key in english if english[key] == french[key]]
     assert untranslated == []
     for key, text in english.items():  # the script fills in "%s": the same ones in both

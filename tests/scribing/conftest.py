@@ -21,8 +21,8 @@ TEX = b"\\documentclass{article}\n\\begin{document}\nNotes \xc3\xa9t\xc3\xa9.\n\
 PDF = b"%PDF-1.4\n%%EOF\n"
 
 
-def at(*args: int) -> datetime:
-    return datetime(*args, tzinfo=MTL)  # type: ignore[misc]
+def at(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=MTL)
 
 
 @pytest.fixture

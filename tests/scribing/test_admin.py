@@ -6,13 +6,13 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from course.deadlines.models import Extension, ExtensionRequest
 from course.models import Enrolment
 from scribing import selectors, services
 from scribing.models import NotesSubmission
+from tests.factories import UserFactory
 
 from .conftest import at, tex_file
 
@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def boss(client: Any) -> Any:
-    user = get_user_model().objects.create_superuser("boss", "b@x.org", "pw")
+    user = UserFactory.create(superuser=True, username="boss", email="b@x.org")
     client.force_login(user)
     return user
 

@@ -27,7 +27,7 @@ def _race(calls: list[Any]) -> tuple[list[Any], list[Exception]]:
         try:
             barrier.wait()
             done.append(fn())
-        except Exception as exc:  # noqa: BLE001 - collected and checked below
+        except Exception as exc:  # collected and checked below
             errors.append(exc)
         finally:
             conn.close()

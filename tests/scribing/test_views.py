@@ -13,6 +13,7 @@ from django.utils import translation
 from course.models import Enrolment
 from scribing import services
 from scribing.models import NotesSubmission, ScribeAssignment
+from tests.factories import UserFactory
 
 from .conftest import at, pdf_file, tex_file, zip_file
 
@@ -178,11 +179,10 @@ def test_graded_scores_shown(
 
 
 def test_admin_auto_assign_preview(client: Any, course: Any, slots: list, make_member: Any) -> None:
-    from django.contrib.auth import get_user_model
 
     for _ in range(3):
         make_member(course, Enrolment.Role.STUDENT)
-    admin = get_user_model().objects.create_superuser("boss", "b@x.org", "pw")
+    admin = UserFactory.create(superuser=True, username="boss", email="b@x.org")
     client.force_login(admin)
     page = reverse("admin:scribing_auto_assign", args=[course.pk])
     with time_machine.travel(at(2021, 1, 1), tick=False):
@@ -196,11 +196,10 @@ def test_admin_auto_assign_preview(client: Any, course: Any, slots: list, make_m
 
 
 def test_admin_says_slots_too_few(client: Any, course: Any, slots: list, make_member: Any) -> None:
-    from django.contrib.auth import get_user_model
 
     for _ in range(sum(s.capacity for s in slots) + 1):
         make_member(course, Enrolment.Role.STUDENT)
-    client.force_login(get_user_model().objects.create_superuser("boss", "b@x.org", "pw"))
+    client.force_login(UserFactory.create(superuser=True, username="boss", email="b@x.org"))
     with time_machine.travel(at(2021, 1, 1), tick=False):
         body = client.get(reverse("admin:scribing_auto_assign", args=[course.pk])).content.decode()
     assert "too few scribe slots: 1 seat(s) are missing, that is 1 more lecture slot" in body

@@ -24,5 +24,5 @@ class Command(BaseCommand):
         self.stdout.write(f"\nDemo logins (password for all: {DEMO_PASSWORD})")
         for p in people:
             self.stdout.write(
-                f"  {p.username:<10} {str(Enrolment.Role(p.role).label):<20} {p.first_name} {p.last_name}"
+                f"  {p.username:<10} {Enrolment.Role(p.role).label!s:<20} {p.first_name} {p.last_name}"
             )

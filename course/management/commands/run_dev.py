@@ -35,7 +35,7 @@ class Command(BaseCommand):
         python = sys.executable
         broker = settings.CELERY_BROKER_URL.split("@")[-1]
         children = [
-            subprocess.Popen(
+            subprocess.Popen(  # noqa: S603 - this project's own commands, argv built here
                 [
                     python,
                     "-m",
@@ -51,7 +51,7 @@ class Command(BaseCommand):
                 ],
                 start_new_session=True,
             ),
-            subprocess.Popen(
+            subprocess.Popen(  # noqa: S603 - this project's own commands, argv built here
                 [python, "manage.py", "runserver", options["addr"], "--noreload"],
                 start_new_session=True,
             ),

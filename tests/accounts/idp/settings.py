@@ -8,7 +8,7 @@ import os
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-SECRET_KEY = "idp-test-only-secret"  # noqa: S105
+SECRET_KEY = "idp-test-only-secret"
 DEBUG = False
 ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
 INSTALLED_APPS = [
