@@ -166,7 +166,7 @@ def _check(page: Any, name: str, url: str) -> list[str]:
 
 
 @pytest.mark.parametrize(
-    "language,scheme", [("en", "light"), ("fr", "dark")], ids=["english-light", "french-dark"]
+    ("language", "scheme"), [("en", "light"), ("fr", "dark")], ids=["english-light", "french-dark"]
 )
 def test_every_page_of_every_role_fits_360px_and_passes_axe(
     browser: Any,

@@ -35,7 +35,7 @@ def test_every_refused_course_page_keeps_the_course_navigation(
         if response.status_code != 403:
             continue
         refused.append(name)
-        nav = re.search(r'<nav class="topnav".*?</nav>', response.content.decode(), re.S)
+        nav = re.search(r'<nav class="topnav".*?</nav>', response.content.decode(), re.DOTALL)
         if nav is None or f'class="course-code">{world["a"].code}<' not in nav.group(0):
             lost.append(f"{name} {url}")
     assert refused, "no page refused this visitor"
