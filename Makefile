@@ -31,14 +31,20 @@ lint: $(STAMP)
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(VENV)/bin/lint-imports
+	DJANGO_SECRET_KEY=$${DJANGO_SECRET_KEY:-lint} $(PY) manage.py messages_check
 
 typecheck: $(STAMP)
 	$(PY) -m mypy .
 
 check: lint typecheck
 
+## make messages: every msgid into its catalogue (translations carried over), then the French of
+## FR="<fragment.po or folder> ..." if given, then compile and check (see README, "Translations").
 messages: $(STAMP)
-	$(PY) manage.py compilemessages --ignore=.venv
+	DJANGO_SECRET_KEY=$${DJANGO_SECRET_KEY:-messages} $(PY) manage.py makemessages -l fr --no-obsolete
+	$(if $(FR),DJANGO_SECRET_KEY=$${DJANGO_SECRET_KEY:-messages} $(PY) manage.py messages_fill $(FR))
+	DJANGO_SECRET_KEY=$${DJANGO_SECRET_KEY:-messages} $(PY) manage.py compilemessages --ignore=.venv
+	DJANGO_SECRET_KEY=$${DJANGO_SECRET_KEY:-messages} $(PY) manage.py messages_check
 
 clean:
 	rm -rf var .pytest_cache .mypy_cache .ruff_cache

@@ -1,8 +1,9 @@
 """Extension points through which the apps above add to pages that course/ owns.
 
 course/ never imports the apps that stand on it; instead they register here from their
-AppConfig.ready(): navigation links, items shown beside a session on the schedule, and notices
-shown at the top of the course home ("quiz open now").
+AppConfig.ready(): navigation links, items shown beside a session on the schedule, notices
+shown at the top of the course home ("quiz open now"), and the pages a link from outside (an
+LMS's Deep Linking) may open, such as one quiz.
 """
 
 from __future__ import annotations
@@ -48,12 +49,24 @@ class HomeNotice:
     action: str = ""
 
 
+@dataclass(frozen=True)
+class LinkTarget:
+    """A page of a course that a link from outside may open: `key` names it in a form
+    (unique in the course), `label` says it (translated), `path` is its address."""
+
+    key: str
+    label: str
+    path: str
+
+
 ScheduleAnnotator = Callable[[Any, Sequence[Any], Any], dict[int, list[ScheduleItem]]]
 HomeNoticeProvider = Callable[[Any, Any, datetime], list[HomeNotice]]
+LinkTargetProvider = Callable[[Any], list[LinkTarget]]
 
 _nav: list[NavLink] = []
 _annotators: dict[str, ScheduleAnnotator] = {}
 _home_notices: dict[str, HomeNoticeProvider] = {}
+_link_targets: dict[str, LinkTargetProvider] = {}
 
 
 def register_nav_link(link: NavLink) -> None:
@@ -95,4 +108,18 @@ def home_notices(course: Any, user: Any, now: datetime) -> list[HomeNotice]:
     out: list[HomeNotice] = []
     for provider in _home_notices.values():
         out.extend(provider(course, user, now))
+    return out
+
+
+def register_link_targets(name: str, provider: LinkTargetProvider) -> None:
+    """`provider(course)` returns the course's pages of the app that a link may open (each
+    quiz...), in a fixed number of queries."""
+    _link_targets[name] = provider
+
+
+def link_targets(course: Any) -> list[LinkTarget]:
+    """Every registered provider's targets, in the order the providers were registered."""
+    out: list[LinkTarget] = []
+    for provider in _link_targets.values():
+        out.extend(provider(course))
     return out

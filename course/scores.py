@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 
+from .texts import Text
+
 
 class ScoreStatus(StrEnum):
     GRADED = "graded"  # counts with `percent`
@@ -26,14 +28,14 @@ class ScoreItem:
     """One graded piece of work of one student, on a 0-100 scale."""
 
     key: str  # stable id inside the component, e.g. "quiz-12", "milestone-proposal"
-    label: str
+    label: str | Text  # a Text is translated when shown (see course/texts.py)
     status: ScoreStatus
     percent: Decimal | None = None  # final, after penalty; None unless GRADED
     raw_percent: Decimal | None = None  # before penalty
     penalty_percent: Decimal = Decimal(0)  # points deducted (percent of points possible)
     weight: Decimal = Decimal(1)  # relative weight inside the component
-    note: str = ""  # why: "2 days late: 5% penalty", "excused by the instructor"
-    flag: str = ""  # what the staff must act on, shown in the gradebook: "no slot yet"
+    note: str | Text = ""  # why: "2 days late: 5% penalty", "excused by the instructor"
+    flag: str | Text = ""  # what the staff must act on, shown in the gradebook: "no slot yet"
 
 
 ScoresByStudent = dict[int, list[ScoreItem]]  # user id -> items

@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from course.admin_scoping import CourseScopedAdminMixin, allowed_courses
 from course.models import Course, Enrolment
@@ -73,6 +74,16 @@ def _with_cells(row: dict[str, Any], specs: list[Any]) -> dict[str, Any]:
             )
             cells.append((comp["percent"], css))
     return {**row, "cells": cells}
+
+
+def _releases(course: Course, specs: list[Any]) -> dict[str, tuple[str, bool]]:
+    """The grades the instructor may release: component key ("" for the final grade) ->
+    (label, released)."""
+    released = selectors.released_keys(course)
+    grades = {FINAL: (str(_("Final grade")), FINAL in released)}
+    for spec in specs:
+        grades[spec.key] = (spec.label, spec.key in released)
+    return grades
 
 
 class _CourseScopedAdmin(CourseScopedAdminMixin, admin.ModelAdmin):
@@ -263,6 +274,11 @@ class GradebookAdmin(_ReadOnly, CourseScopedAdminMixin, admin.ModelAdmin):
                 name="grading_gradebook_recompute",
             ),
             path(
+                "course/<int:course_id>/release/",
+                view(self.release_view),
+                name="grading_gradebook_release",
+            ),
+            path(
                 "course/<int:course_id>/gradebook.csv",
                 view(self.export_view),
                 name="grading_gradebook_export",
@@ -312,7 +328,7 @@ class GradebookAdmin(_ReadOnly, CourseScopedAdminMixin, admin.ModelAdmin):
         services.grades_settle(course=course, now=timezone.now())
         snapshot = selectors.snapshot_of(course)
         specs = _specs(course)
-        rows = snapshot.rows if snapshot else []
+        rows = selectors.snapshot_rows(snapshot)
         order = request.GET.get("o", "name")
         shown = selectors.filter_sort_rows(
             rows,
@@ -353,9 +369,44 @@ class GradebookAdmin(_ReadOnly, CourseScopedAdminMixin, admin.ModelAdmin):
                 "letter": request.GET.get("letter", ""),
                 "missing": request.GET.get("missing", ""),
                 "can_grade": can(request.user, Action.GRADE, course),
+                "can_release": can(request.user, Action.MANAGE_COURSE, course),
+                "releases": _releases(course, specs),
                 "opts": self.model._meta,
             },
         )
+
+    def release_view(self, request: HttpRequest, course_id: int) -> HttpResponse:
+        """The instructor releases (or withdraws) the final grade or a component: released
+        grades go to the LMS gradebook."""
+        course = _course_for(request, course_id, Action.MANAGE_COURSE)
+        if request.method != "POST":
+            return redirect("admin:grading_gradebook", course.pk)
+        key = request.POST.get("component", "")
+        labels = _releases(course, _specs(course))
+        if key not in labels:
+            messages.error(
+                request, _("component: no such grade in this course: %(key)s") % {"key": key}
+            )
+            return redirect("admin:grading_gradebook", course.pk)
+        released = request.POST.get("released") == "1"
+        services.grade_release_set(
+            course=course,
+            component_key=key,
+            released=released,
+            actor=request.user,
+            now=timezone.now(),
+        )
+        label = labels[key][0]
+        messages.success(
+            request,
+            (
+                _("%(grade)s released: it goes to the LMS gradebook after each recompute.")
+                if released
+                else _("%(grade)s withdrawn: it is no longer sent to the LMS gradebook.")
+            )
+            % {"grade": label},
+        )
+        return redirect("admin:grading_gradebook", course.pk)
 
     def student_view(self, request: HttpRequest, course_id: int, user_id: int) -> HttpResponse:
         course = _course_for(request, course_id, Action.VIEW_ALL_GRADES)
@@ -441,7 +492,11 @@ class GradebookAdmin(_ReadOnly, CourseScopedAdminMixin, admin.ModelAdmin):
         result = services.gradebook_recompute(course=course)
         messages.success(
             request,
-            _("Gradebook recomputed for %(n)d students in %(ms)d ms.")
+            ngettext(
+                "Gradebook recomputed for %(n)d student in %(ms)d ms.",
+                "Gradebook recomputed for %(n)d students in %(ms)d ms.",
+                result.students,
+            )
             % {"n": result.students, "ms": result.duration_ms},
         )
         return redirect("admin:grading_gradebook", course.pk)
@@ -452,7 +507,7 @@ class GradebookAdmin(_ReadOnly, CourseScopedAdminMixin, admin.ModelAdmin):
         course = _course_for(request, course_id, Action.VIEW_ALL_GRADES)
         services.grades_settle(course=course, now=timezone.now())
         snapshot = selectors.snapshot_of(course)
-        rows = selectors.filter_sort_rows(snapshot.rows if snapshot else [], order="name")
+        rows = selectors.filter_sort_rows(selectors.snapshot_rows(snapshot), order="name")
         return course, rows, _specs(course)
 
     def export_view(self, request: HttpRequest, course_id: int) -> HttpResponse:
@@ -490,7 +545,13 @@ class GradebookAdmin(_ReadOnly, CourseScopedAdminMixin, admin.ModelAdmin):
                 )
                 if not report.errors:
                     messages.success(
-                        request, _("%(n)d exam scores imported.") % {"n": report.applied}
+                        request,
+                        ngettext(
+                            "%(n)d exam score imported.",
+                            "%(n)d exam scores imported.",
+                            report.applied,
+                        )
+                        % {"n": report.applied},
                     )
                     return redirect("admin:grading_gradebook", course.pk)
                 errors = report.errors

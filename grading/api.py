@@ -178,7 +178,7 @@ class CourseGradesAPI(APIView):
         course = self.course
         services.grades_settle(course=course, now=timezone.now())
         snapshot = selectors.snapshot_of(course)
-        rows = selectors.filter_sort_rows(snapshot.rows if snapshot else [], order="name")
+        rows = selectors.filter_sort_rows(selectors.snapshot_rows(snapshot), order="name")
         return Response(
             GradebookOut(
                 {

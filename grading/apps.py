@@ -12,14 +12,18 @@ class GradingConfig(AppConfig):
         from course.extensions import NavLink, register_nav_link
         from course.permissions import Action
         from course.syllabus.hooks import register_after_load, register_policy
+        from lti.extensions import register_released_grades
 
         from .demo import add_demo_grades
         from .policy import DEFAULT_GRADING, GradingPolicy
+        from .selectors import released_lms_grades
 
         register_policy("grading", GradingPolicy, required=True, default=DEFAULT_GRADING)
         register_demo_hook("grading", add_demo_grades)
         # A syllabus (re)load may change weights or the letter scale: recompute (coalesced).
         register_after_load("grading", _schedule_after_load)
+        # The LMS gradebook (LTI) receives the grades the instructor released.
+        register_released_grades("grading", released_lms_grades)
         register_nav_link(
             NavLink(
                 label=_("My grades"), url_name="my_grades", action=Action.VIEW_OWN_GRADES, order=90

@@ -237,3 +237,29 @@ class StudentGradeInputs(models.Model):
 
     def __str__(self) -> str:
         return f"{self.student} — {self.course.code}"
+
+
+class GradeRelease(models.Model):
+    """A grade the instructor has released: the final grade (component_key empty) or one
+    component. Released grades, and only those, go to the LMS gradebook (LTI)."""
+
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="grade_releases")
+    component_key = models.SlugField(
+        _("component"), max_length=80, blank=True, help_text=_("Empty: the final grade.")
+    )
+    released_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    released_at = models.DateTimeField(_("released at"))
+
+    class Meta:
+        verbose_name = _("released grade")
+        verbose_name_plural = _("released grades")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["course", "component_key"], name="one_release_per_grade"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.course.code} — {self.component_key or _('final grade')}"

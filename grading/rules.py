@@ -35,7 +35,10 @@ from dataclasses import dataclass, field, replace
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from typing import Any
 
+from django.utils.translation import gettext_noop
+
 from course.scores import ScoreItem, ScoreStatus
+from course.texts import Text
 from quizzes.rules import best_n_of_items
 
 HUNDRED = Decimal(100)
@@ -350,7 +353,9 @@ def what_if(
             filled.append(comp)
             continue
         items = tuple(
-            replace(i, status=ScoreStatus.GRADED, percent=assumed, note="what-if")
+            replace(
+                i, status=ScoreStatus.GRADED, percent=assumed, note=Text(gettext_noop("what-if"))
+            )
             if i.status == ScoreStatus.PENDING
             else i
             for i in comp.items
@@ -360,3 +365,51 @@ def what_if(
             continue
         filled.append(replace(comp, items=items))
     return student_grade(filled, scale=scale, decimals=decimals)
+
+
+LMS_FINAL_KEY = "final"
+
+
+def lms_key(component_key: str) -> str:
+    """The LMS gradebook column of a grade: `final`, or `component:<key>` (a component may be
+    called "final" too: a final exam)."""
+    return LMS_FINAL_KEY if not component_key else f"component:{component_key}"
+
+
+@dataclass(frozen=True)
+class ReleasedScore:
+    """A score the LMS may receive: a percentage in the column `lms_key` labelled `label`."""
+
+    user_id: int
+    lms_key: str
+    label: str
+    percent: Decimal
+
+
+def released_scores(
+    rows: Sequence[dict[str, Any]],
+    components: Sequence[tuple[str, str]],
+    released: set[str],
+    *,
+    final_label: str,
+) -> list[ReleasedScore]:
+    """What the LMS gradebook receives from the stored gradebook `rows`: for each released grade
+    (`released` holds component keys, "" for the final grade), the students' scores that are
+    settled: a final grade once it is final, a component once it is complete and not excused.
+    A grade not released, or still pending for a student, is not sent."""
+    out: list[ReleasedScore] = []
+    columns = [(key, label) for key, label in components if key and key in released]
+    for row in rows:
+        user_id = int(row["user_id"])
+        if "" in released and row.get("final") is not None:
+            out.append(ReleasedScore(user_id, LMS_FINAL_KEY, final_label, Decimal(row["final"])))
+        for key, label in columns:
+            comp = row.get("components", {}).get(key) or {}
+            if (
+                comp.get("percent") is None
+                or not comp.get("complete")
+                or comp.get("status") == ScoreStatus.EXCUSED
+            ):
+                continue
+            out.append(ReleasedScore(user_id, lms_key(key), label, Decimal(comp["percent"])))
+    return out

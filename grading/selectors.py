@@ -21,11 +21,14 @@ from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
+from course import texts
 from course.models import Course, Enrolment
 from course.permissions import is_registered_student
 from course.scores import ScoreItem, ScoresByStudent, ScoreStatus
 from course.selectors import active_students, course_policy
+from lti.rules import LmsGrade
 from projects.selectors import presentation_gradebook_items, project_gradebook_items
 from quizzes.policy import QuizPolicy
 from quizzes.scores import gradebook_items as quiz_gradebook_items
@@ -39,6 +42,7 @@ from .models import (
     ExamScore,
     GradebookSnapshot,
     GradeOverride,
+    GradeRelease,
     OverrideAuditLog,
     ParticipationScore,
     StudentGradeInputs,
@@ -333,7 +337,14 @@ def grade_row(student: StudentRef, grade: rules.StudentGrade) -> dict[str, Any]:
         "final_overridden": grade.final_overridden,
         "missing": list(grade.missing),
         # What the staff must act on, e.g. "Scribing: no slot yet".
-        "flags": [f"{c.label}: {i.flag}" for c in grade.components for i in c.items if i.flag],
+        "flags": [
+            texts.to_json(
+                texts.Text(gettext_noop("%(component)s: %(flag)s"), component=c.label, flag=i.flag)
+            )
+            for c in grade.components
+            for i in c.items
+            if i.flag
+        ],
         "pending_weight": str(grade.pending_weight),
         "components": {
             c.key: {
@@ -353,6 +364,39 @@ def compute_rows(inputs: GradebookInputs) -> list[dict[str, Any]]:
 
 def snapshot_of(course: Course) -> GradebookSnapshot | None:
     return GradebookSnapshot.objects.filter(course=course).first()
+
+
+def released_keys(course: Course) -> set[str]:
+    """The course's released grades: component keys, "" for the final grade."""
+    return set(GradeRelease.objects.filter(course=course).values_list("component_key", flat=True))
+
+
+def released_lms_grades(course: Course) -> list[LmsGrade]:
+    """The released grades of the stored gradebook, for the LMS (registered with lti/): two
+    queries whatever the class size."""
+    released = released_keys(course)
+    if not released:
+        return []
+    rows = (
+        GradebookSnapshot.objects.filter(course=course).values_list("rows", flat=True).first() or []
+    )
+    scores = rules.released_scores(
+        rows,
+        [(s.key, s.label) for s in load_specs(course)],
+        released,
+        final_label=_("Final grade"),
+    )
+    return [LmsGrade(s.user_id, s.lms_key, s.label, s.percent, rules.HUNDRED) for s in scores]
+
+
+def snapshot_rows(snapshot: GradebookSnapshot | None) -> list[dict[str, Any]]:
+    """The stored rows with their flags in the reader's language (they are stored as data)."""
+    if snapshot is None:
+        return []
+    return [
+        {**row, "flags": [str(texts.from_json(f)) for f in row.get("flags", [])]}
+        for row in snapshot.rows
+    ]
 
 
 def audit_log(course: Course, student_id: int | None = None) -> Any:
@@ -473,14 +517,14 @@ def _inputs_json(
                 "items": [
                     [
                         i.key,
-                        i.label,
+                        texts.to_json(i.label),
                         str(i.status),
                         _num(i.percent),
                         _num(i.raw_percent),
                         str(i.penalty_percent),
                         str(i.weight),
-                        i.note,
-                        i.flag,
+                        texts.to_json(i.note),
+                        texts.to_json(i.flag),
                     ]
                     for i in c.items
                 ],
@@ -535,14 +579,14 @@ def student_inputs_from_json(data: dict[str, Any]) -> StoredInputs:
                 items=tuple(
                     ScoreItem(
                         key=k,
-                        label=label,
+                        label=texts.from_json(label),
                         status=ScoreStatus(status),
                         percent=_dnum(pct),
                         raw_percent=_dnum(raw),
                         penalty_percent=Decimal(pen),
                         weight=Decimal(w),
-                        note=note,
-                        flag=flag[0] if flag else "",
+                        note=texts.from_json(note),
+                        flag=texts.from_json(flag[0]) if flag else "",
                     )
                     for k, label, status, pct, raw, pen, w, note, *flag in c["items"]
                 ),

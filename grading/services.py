@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from course.models import Course, Enrolment
 from course.selectors import active_students, course_policy
+from lti import services as lti_services
 
 from . import selectors
 from .models import (
@@ -33,6 +34,7 @@ from .models import (
     ExamScore,
     GradebookSnapshot,
     GradeOverride,
+    GradeRelease,
     OverrideAuditLog,
     ParticipationScore,
     StudentGradeInputs,
@@ -156,7 +158,34 @@ def gradebook_recompute(
             duration_ms=duration,
             runs=F("runs") + 1,
         )
+    if current != fingerprint:
+        lti_services.grades_post_schedule(course=course, now=now)
     return RecomputeResult(now, fingerprint, len(rows), current != fingerprint, duration)
+
+
+def grade_release_set(
+    *, course: Course, component_key: str, released: bool, actor: Any, now: datetime
+) -> bool:
+    """Release (or withdraw) the final grade (key "") or a component of the course: released
+    grades go to the LMS gradebook, now and after every recompute. Withdrawing stops the posts;
+    the LMS keeps what it received. Returns whether anything changed."""
+    if component_key != FINAL:
+        _component(course, component_key)
+    with transaction.atomic():
+        if released:
+            _row, changed = GradeRelease.objects.get_or_create(
+                course=course,
+                component_key=component_key,
+                defaults={"released_by": actor, "released_at": now},
+            )
+        else:
+            deleted, _kinds = GradeRelease.objects.filter(
+                course=course, component_key=component_key
+            ).delete()
+            changed = bool(deleted)
+        if changed and released:
+            lti_services.grades_post_schedule(course=course, now=now)
+    return changed
 
 
 def grades_settle(*, course: Course, now: datetime) -> int:

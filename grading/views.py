@@ -40,7 +40,7 @@ def my_grades(request: HttpRequest, course: Course) -> HttpResponse:
 def _class_gradebook(request: HttpRequest, course: Course) -> HttpResponse:
     """The staff's summary of the stored gradebook (one query) and the way to the full one."""
     snapshot = selectors.snapshot_of(course)
-    rows = snapshot.rows if snapshot else []
+    rows = selectors.snapshot_rows(snapshot)
     letters: dict[str, int] = {}
     for row in rows:
         letter = row["letter"] or row["so_far_letter"] or "—"

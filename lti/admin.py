@@ -1,4 +1,5 @@
-"""LTI in the admin: platforms are registered by superusers only, who also see the links."""
+"""LTI in the admin: platforms are registered by superusers only, who also see the links; the
+course's staff see its grade posts."""
 
 from __future__ import annotations
 
@@ -16,7 +17,9 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from course.admin_scoping import CourseScopedAdminMixin
 from course.global_admin import SuperuserOnlyAdminMixin
+from course.permissions import Action
 
 from . import services
 from .models import GradePost, LinkedAccount, LinkedCourse, Platform, ToolKey
@@ -186,12 +189,30 @@ class ToolKeyAdmin(SuperuserOnly):
         return False
 
 
-@admin.register(GradePost)
-class GradePostAdmin(SuperuserOnly):
-    """Per student and column: when the grade last reached the LMS, and any error."""
+class PostErrorFilter(admin.SimpleListFilter):
+    title = _("error")
+    parameter_name = "error"
 
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
+        return [("yes", _("with an error")), ("no", _("posted"))]
+
+    def queryset(self, request: HttpRequest, queryset: Any) -> Any:
+        if self.value() == "yes":
+            return queryset.exclude(error="")
+        if self.value() == "no":
+            return queryset.filter(error="")
+        return queryset
+
+
+@admin.register(GradePost)
+class GradePostAdmin(CourseScopedAdminMixin, admin.ModelAdmin):
+    """Per student and column: when the grade last reached the LMS, and any error. The course's
+    instructors and TAs see their course's rows; the posts are the app's to write."""
+
+    course_path = "line_item__link__course"
+    view_action = Action.VIEW_ALL_GRADES
     list_display = ["user", "line_item", "score_given", "posted_at", "attempted_at", "error"]
-    list_filter = ["line_item__link__course", "line_item"]
+    list_filter = ["line_item__link__course", PostErrorFilter]
     search_fields = ["user__username", "user__email", "user__last_name"]
     list_select_related = ["user", "line_item__link__course"]
     readonly_fields = ["line_item", "user", "score_given", "posted_at", "attempted_at", "error"]
@@ -200,4 +221,7 @@ class GradePostAdmin(SuperuserOnly):
         return False
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

@@ -119,6 +119,8 @@ class LinkedCourse(models.Model):
     lineitems_url = models.URLField(_("grade columns URL (AGS)"), max_length=500, blank=True)
     roster_synced_at = models.DateTimeField(_("roster synced at"), null=True, blank=True)
     roster_sync_report = models.JSONField(_("last roster sync"), default=dict, blank=True)
+    # Coalesces grade posts: a recompute queues a post only when none is queued for the link.
+    grades_queued_at = models.DateTimeField(_("grade post queued at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("linked LMS course")
@@ -151,7 +153,9 @@ class LineItem(models.Model):
     """A column of the LMS's gradebook that Coursekit created (once) for a linked course."""
 
     link = models.ForeignKey(LinkedCourse, on_delete=models.CASCADE, related_name="line_items")
-    key = models.CharField(_("key"), max_length=64, help_text=_("`final` or a grade component key"))
+    key = models.CharField(
+        _("key"), max_length=100, help_text=_("`final` or `component:` and a component key")
+    )
     label = models.CharField(_("label"), max_length=200)
     score_maximum = models.DecimalField(_("out of"), max_digits=7, decimal_places=2)
     url = models.URLField(_("line item URL"), max_length=500)

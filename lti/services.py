@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 
 from django.core import signing
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.crypto import get_random_string
 from django.utils.translation import gettext as _
@@ -17,7 +18,7 @@ from django.utils.translation import gettext as _
 from course import services as course_services
 from course.models import Course, Enrolment, User
 
-from . import rules
+from . import extensions, rules
 from .models import (
     GradePost,
     LaunchNonce,
@@ -342,7 +343,7 @@ class RosterSyncReport:
 
 def roster_sync(*, link: LinkedCourse, now: datetime) -> RosterSyncReport:
     """Make the course's roster follow the LMS's membership (NRPS), with the rules of the CSV
-    import; the report of what changed is kept on the link. A failure of the LMS changes
+    import (people added are enrolled and welcomed: invited, or told they were added); the report of what changed is kept on the link. A failure of the LMS changes
     nothing and is reported (and raised for the task to retry)."""
     report = RosterSyncReport()
     if not link.memberships_url:
@@ -389,7 +390,11 @@ def roster_sync(*, link: LinkedCourse, now: datetime) -> RosterSyncReport:
                 report.dropped.append(enrolment.user.email or enrolment.user.username)
                 continue
             user = User.objects.get(pk=user_id)
-            course_services.enrolment_set(course=link.course, user=user, role=role, now=now)
+            # Someone added is told as the roster import tells them: an invitation to choose
+            # a password if they have none, else a notice that they were added.
+            course_services.enrolment_join(
+                course=link.course, user=user, role=role, now=now, welcome=kind == rules.ADDED
+            )
             label = f"{names[user_id]} ({role})"
             (report.added if kind == rules.ADDED else report.role_changed).append(label)
         _report_keep(link=link, report=report, now=now)
@@ -482,6 +487,38 @@ def grades_post(
     if report.errors:
         raise ServiceError("; ".join(report.errors))
     return report
+
+
+GRADES_POST_COUNTDOWN = 30  # seconds a queued post waits, so the recomputes of a burst ride on it
+# A queued post older than this is presumed lost with its worker (it is well above the countdown
+# and the task's time limit), and the next recompute queues another.
+GRADES_POST_STALE = timedelta(minutes=15)
+
+
+def grades_post_schedule(*, course: Course, now: datetime) -> bool:
+    """After a recompute or a release: queue one post of the course's released grades to its
+    LMS gradebooks, unless one is queued already (a burst of recomputes gives one post). One
+    query, and nothing queued, for a course linked to no LMS gradebook. True if this queued it."""
+    from .tasks import grades_post as grades_post_task
+
+    queued = (
+        LinkedCourse.objects.filter(course=course)
+        .exclude(lineitems_url="")
+        .filter(Q(grades_queued_at__isnull=True) | Q(grades_queued_at__lt=now - GRADES_POST_STALE))
+        .update(grades_queued_at=now)
+    )
+    if not queued:
+        return False
+    grades_post_task.apply_async_on_commit((course.pk,), countdown=GRADES_POST_COUNTDOWN)
+    return True
+
+
+def released_grades_post(*, course: Course, now: datetime) -> GradePassbackReport:
+    """The queued post: the course's released grades (as the apps above register them) to its
+    LMS gradebooks, only those that differ from what the LMS last received. The queue marker is
+    cleared first, so a recompute made during the post queues the next one."""
+    LinkedCourse.objects.filter(course=course).update(grades_queued_at=None)
+    return grades_post(course=course, grades=extensions.released_grades(course), now=now)
 
 
 def _line_item_create(*, link: LinkedCourse, grade: rules.LmsGrade, now: datetime) -> LineItem:

@@ -1,4 +1,5 @@
-"""LTI tasks: the nightly roster sync of every linked course, one retried task per course."""
+"""LTI tasks: the nightly roster sync of every linked course, one retried task per course; the
+coalesced post of a course's released grades."""
 
 from __future__ import annotations
 
@@ -11,7 +12,9 @@ from .protocol import ServiceError
 
 @shared_task(name="lti.roster_sync_all", time_limit=120, soft_time_limit=100)
 def roster_sync_all() -> list[int]:
-    """Nightly: queue each linked course's roster sync; also forget the old login nonces."""
+    """Nightly: queue each linked course's roster sync and a post of its released grades (which
+    sends only what the LMS lacks: a post whose retries ran out goes again); also forget the
+    old login nonces."""
     from . import services
 
     services.launch_nonces_prune(now=timezone.now())
@@ -20,6 +23,9 @@ def roster_sync_all() -> list[int]:
     )
     for link_id in ids:
         roster_sync_course.delay(link_id)
+    graded = LinkedCourse.objects.exclude(lineitems_url="").values_list("course_id", flat=True)
+    for course_id in sorted(set(graded)):
+        grades_post.delay(course_id)
     return ids
 
 
@@ -42,6 +48,8 @@ def roster_sync_course(link_id: int) -> dict[str, object]:
     return services.roster_sync(link=link, now=timezone.now()).as_dict()
 
 
+# Idempotent (a score already posted is not posted again), so safe to acknowledge late and to
+# retry with back-off while the LMS is down: a retry posts only what is left.
 @shared_task(
     name="lti.grades_post",
     acks_late=True,
@@ -52,25 +60,15 @@ def roster_sync_course(link_id: int) -> dict[str, object]:
     retry_backoff_max=3600,
     max_retries=8,
 )
-def grades_post(course_id: int, grades: list[dict[str, str]]) -> dict[str, object]:
-    """Released grades to the LMS: `grades` are {user_id, key, label, score, maximum} (scores
-    as strings, JSON-safe). Idempotent: a retry posts only what is not yet posted."""
-    from decimal import Decimal
-
+def grades_post(course_id: int) -> dict[str, object]:
+    """The course's released grades to its LMS gradebooks (queued by
+    services.grades_post_schedule after a recompute, coalesced)."""
     from course.models import Course
 
-    from . import rules, services
+    from . import services
 
-    course = Course.objects.get(pk=course_id)
-    rows = [
-        rules.LmsGrade(
-            user_id=int(g["user_id"]),
-            key=str(g["key"]),
-            label=str(g["label"]),
-            score=Decimal(str(g["score"])),
-            maximum=Decimal(str(g["maximum"])),
-        )
-        for g in grades
-    ]
-    report = services.grades_post(course=course, grades=rows, now=timezone.now())
+    course = Course.objects.filter(pk=course_id).first()
+    if course is None:
+        return {"course": course_id, "skipped": "no such course"}
+    report = services.released_grades_post(course=course, now=timezone.now())
     return {"posted": report.posted, "unchanged": report.unchanged, "not_linked": report.not_linked}

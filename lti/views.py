@@ -22,7 +22,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from course.decorators import course_view
-from course.extensions import nav_links, resolve_nav
+from course.extensions import link_targets, nav_links, resolve_nav
 from course.models import Course, User
 from course.permissions import Action
 
@@ -136,16 +136,23 @@ def lti_jwks(request: HttpRequest) -> JsonResponse:
     return JsonResponse(protocol.jwks())
 
 
-def _pages(code: str) -> list[tuple[str, str, str]]:
-    """The pages of a course a link may open: (url name, label, path)."""
+def _pages(course: Course) -> list[tuple[str, str, str]]:
+    """The pages of a course a link may open: (key, label, path). The course home, schedule
+    and resources, the pages of the navigation (scribing, presentations, project...) and what
+    the apps register (each quiz)."""
+    code = course.code
     pages = [
         ("course_home", _("Course home"), reverse("course_home", args=[code])),
         ("schedule", _("Schedule"), reverse("schedule", args=[code])),
         ("resources", _("Resources"), reverse("resources", args=[code])),
     ]
     for link in nav_links():
-        if link.url_name not in {name for name, _label, _path in pages}:
+        if link.url_name != "lti_lms_link" and link.url_name not in {k for k, _l, _p in pages}:
             pages.append((link.url_name, str(link.label), resolve_nav(link, code)))
+    taken = {key for key, _label, _path in pages}
+    for target in link_targets(course):
+        if target.key not in taken:
+            pages.append((target.key, target.label, target.path))
     return pages
 
 
@@ -163,7 +170,7 @@ def _deep_link_picker(request: HttpRequest, claims: protocol.LaunchClaims) -> Ht
         "lti/deep_link.html",
         {
             "token": token,
-            "courses": [(course, _pages(course.code)) for course in start.courses],
+            "courses": [(course, _pages(course)) for course in start.courses],
             "context_title": claims.context_title,
         },
     )
@@ -186,9 +193,10 @@ def lti_deep_link(request: HttpRequest) -> HttpResponse:
             raise LaunchRefused("token", _("This form was not made by Coursekit.")) from exc
         claims = protocol.LaunchClaims(**data["claims"])
         code, _sep, page = request.POST.get("page", "").partition("|")
+        target_course = Course.objects.filter(code=code).first() if code else None
         chosen = (
-            {name: (label, path) for name, label, path in _pages(code)}.get(page)
-            if code and "/" not in code
+            {key: (label, path) for key, label, path in _pages(target_course)}.get(page)
+            if target_course is not None
             else None
         )
         if chosen is None:

@@ -19,6 +19,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from course.admin_scoping import (
     CourseScopedAdminMixin,
@@ -312,7 +313,9 @@ class GroupAdmin(CourseScopedAdminMixin, admin.ModelAdmin):
                     course=course, kind=kind, seed=timezone.now().isoformat()
                 )
             )
-        messages.success(request, _("%(n)d groups formed.") % {"n": made})
+        messages.success(
+            request, ngettext("%(n)d group formed.", "%(n)d groups formed.", made) % {"n": made}
+        )
 
     @admin.display(description=_("members"))
     def member_names(self, obj: Group) -> str:
@@ -365,14 +368,27 @@ class GroupAdmin(CourseScopedAdminMixin, admin.ModelAdmin):
                 groups = services.pair_the_unpaired(
                     course=course, kind=kind, seed=timezone.now().isoformat()
                 )
-                messages.success(request, _("%(n)d groups formed.") % {"n": len(groups)})
+                messages.success(
+                    request,
+                    ngettext("%(n)d group formed.", "%(n)d groups formed.", len(groups))
+                    % {"n": len(groups)},
+                )
             elif op == "slots":
                 n = services.talk_slots_sync(course=course)
-                messages.success(request, _("%(n)d talk slots created.") % {"n": n})
+                messages.success(
+                    request,
+                    ngettext("%(n)d talk slot created.", "%(n)d talk slots created.", n) % {"n": n},
+                )
             elif op == "milestones":
                 ms = services.milestones_sync(course=course)
                 messages.success(
-                    request, _("%(n)d milestones loaded from the syllabus.") % {"n": len(ms)}
+                    request,
+                    ngettext(
+                        "%(n)d milestone loaded from the syllabus.",
+                        "%(n)d milestones loaded from the syllabus.",
+                        len(ms),
+                    )
+                    % {"n": len(ms)},
                 )
             return redirect("admin:projects_group_tools")
         courses = [
@@ -555,7 +571,10 @@ class PaperProposalAdmin(GroupMembersColumn, CourseScopedAdminMixin, admin.Model
                     request,
                     f"{p.title}: " + "; ".join(m for ms in exc.message_dict.values() for m in ms),
                 )
-        messages.success(request, _("%(n)d proposals decided.") % {"n": done})
+        messages.success(
+            request,
+            ngettext("%(n)d proposal decided.", "%(n)d proposals decided.", done) % {"n": done},
+        )
 
     @admin.action(description=_("Approve the selected proposals"))
     def approve(self, request: HttpRequest, queryset: QuerySet[PaperProposal]) -> None:

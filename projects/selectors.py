@@ -15,6 +15,7 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from course.deadlines import rules as deadlines
 from course.deadlines.selectors import due_changes_by_target
@@ -25,6 +26,7 @@ from course.scores import ScoreItem, ScoresByStudent, ScoreStatus
 from course.selectors import active_students, course_policy
 from course.syllabus.hooks import Watched
 from course.syllabus.schema import LatePenalty
+from course.texts import Percent, Text
 
 from . import rules
 from .models import (
@@ -558,31 +560,31 @@ def presentation_gradebook_items(course: Course) -> ScoresByStudent:
         Slides.objects.filter(group__course=course, is_late=True).values_list("group_id", flat=True)
     )
     result: ScoresByStudent = {}
-    label = _("Paper presentation")
+    label = Text(gettext_noop("Paper presentation"))
     for m in GroupMembership.objects.filter(course=course, kind=GroupKind.PRESENTATION):
         got = scores.get(m.group_id, {})
-        note = _("slides uploaded late") if m.group_id in late else ""
+        note: str | Text = Text(gettext_noop("slides uploaded late")) if m.group_id in late else ""
         if m.grade_override is not None:
             item = ScoreItem(
                 key="presentation",
-                label=str(label),
+                label=label,
                 status=ScoreStatus.GRADED,
                 percent=m.grade_override,
                 raw_percent=m.grade_override,
-                note=m.override_note or str(_("own grade set by the instructor")),
+                note=m.override_note or Text(gettext_noop("own grade set by the instructor")),
             )
         elif rules.rubric_complete(got, keys):
             pct = rules.rubric_percent(got.values(), possible)
             item = ScoreItem(
                 key="presentation",
-                label=str(label),
+                label=label,
                 status=ScoreStatus.GRADED,
                 percent=pct,
                 raw_percent=pct,
-                note=str(note),
+                note=note,
             )
         else:
-            item = ScoreItem(key="presentation", label=str(label), status=ScoreStatus.PENDING)
+            item = ScoreItem(key="presentation", label=label, status=ScoreStatus.PENDING)
         result[m.student_id] = [item]
     return result
 
@@ -673,7 +675,7 @@ def _milestone_item(
         penalty = (
             lateness.penalty_percent if lateness else (sub.penalty_percent if sub else Decimal(0))
         )
-        note = _("late: %(p)s%% penalty") % {"p": penalty.normalize()} if penalty else ""
+        note = Text(gettext_noop("late: %(p)s penalty"), p=Percent(penalty)) if penalty else ""
         return ScoreItem(
             key=key,
             label=milestone.label,
@@ -682,7 +684,7 @@ def _milestone_item(
             raw_percent=grade.percent,
             penalty_percent=penalty,
             weight=milestone.weight,
-            note=str(note),
+            note=note,
         )
     if sub is None and milestone.due is not None and milestone.due < now:
         return ScoreItem(
@@ -690,7 +692,7 @@ def _milestone_item(
             label=milestone.label,
             status=ScoreStatus.MISSING,
             weight=milestone.weight,
-            note=str(_("nothing handed in")),
+            note=Text(gettext_noop("nothing handed in")),
         )
     return ScoreItem(
         key=key, label=milestone.label, status=ScoreStatus.PENDING, weight=milestone.weight

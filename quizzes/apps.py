@@ -12,6 +12,7 @@ class QuizzesConfig(AppConfig):
         from course.extensions import (
             NavLink,
             register_home_notices,
+            register_link_targets,
             register_nav_link,
             register_schedule_annotator,
         )
@@ -19,7 +20,7 @@ class QuizzesConfig(AppConfig):
         from course.permissions import Action
         from course.syllabus.hooks import register_policy, register_section, register_watcher
 
-        from . import demo, home, reminders, schedule, syllabus_section
+        from . import demo, home, reminders, schedule, selectors, syllabus_section
         from .policy import QuizPolicy
 
         register_nav_link(
@@ -31,6 +32,8 @@ class QuizzesConfig(AppConfig):
         )
         register_schedule_annotator("quizzes", schedule.annotate_sessions)
         register_home_notices("quizzes", home.quiz_notices)
+        # A link from the LMS (Deep Linking) may open one quiz.
+        register_link_targets("quizzes", selectors.link_targets)
         register_policy("quizzes", QuizPolicy)
         register_section("quiz_bank", syllabus_section.QuizBankSection())
         register_watcher("quizzes", syllabus_section.watched_quizzes)

@@ -19,11 +19,15 @@ from django.db.models import (
     QuerySet,
     Subquery,
 )
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
+from course.extensions import LinkTarget
 from course.models import Course, Enrolment, SessionReading
 from course.scores import ScoreItem, ScoresByStudent, ScoreStatus
 from course.selectors import active_students, course_policy
+from course.texts import Text
 
 from . import rules
 from .models import Accommodation, Answer, Attempt, Choice, Question, Quiz
@@ -65,6 +69,20 @@ def quizzes_of_course(course: Course) -> QuerySet[Quiz]:
         .annotate(question_count=Count("questions"))
         .order_by("opens_at", "pk")
     )
+
+
+def link_targets(course: Course) -> list[LinkTarget]:
+    """Each quiz of the course as a page a link from outside may open (one query)."""
+    return [
+        LinkTarget(
+            key=f"quiz-{quiz.pk}",
+            label=_("Quiz: %(quiz)s") % {"quiz": _label(quiz)},
+            path=reverse("quiz_detail", kwargs={"code": course.code, "pk": quiz.pk}),
+        )
+        for quiz in Quiz.objects.filter(course=course)
+        .select_related("session")
+        .order_by("opens_at", "pk")
+    ]
 
 
 def quiz_of_course(course: Course, pk: int) -> Quiz | None:
@@ -189,9 +207,9 @@ def gradebook_items(
         for quiz in quizzes
     ]
     excused_note, missed_note, grading_note = (
-        _("excused by the instructor"),
-        _("missed"),
-        _("being graded"),
+        Text(gettext_noop("excused by the instructor")),
+        Text(gettext_noop("missed")),
+        Text(gettext_noop("being graded")),
     )
     out: ScoresByStudent = {}
     for sid in students:

@@ -14,6 +14,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from course.admin_scoping import (
     CourseScopedAdminMixin,
@@ -70,10 +71,15 @@ class ScribeSlotAdmin(CourseScopedAdminMixin, admin.ModelAdmin):
         return ", ".join(str(a.student) for a in obj.assignments.all())
 
     def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
-        for inline_form in formset.forms:
-            if inline_form.instance and not inline_form.instance.course_id:
-                inline_form.instance.course_id = form.instance.course_id
-        super().save_formset(request, form, formset, change)
+        """The scribes of the lecture (and their own grades) are written by the services."""
+        instances = formset.save(commit=False)
+        try:
+            for obj in formset.deleted_objects:
+                services.assignment_remove(assignment=obj)
+            for assignment in instances:
+                services.assignment_save(slot=form.instance, assignment=assignment)
+        except ValidationError as exc:
+            self.message_user(request, "; ".join(exc.messages), messages.ERROR)
 
     @admin.action(description=_("Create slots for every lecture of these courses"))
     def sync_lectures(self, request: HttpRequest, queryset: QuerySet[ScribeSlot]) -> None:
@@ -81,7 +87,9 @@ class ScribeSlotAdmin(CourseScopedAdminMixin, admin.ModelAdmin):
         for course in courses.filter(pk__in=queryset.values("course_id")):
             made = services.slots_sync(course=course)
             self.message_user(
-                request, _("%(c)s: %(n)d slot(s) created.") % {"c": course.code, "n": made}
+                request,
+                ngettext("%(c)s: %(n)d slot created.", "%(c)s: %(n)d slots created.", made)
+                % {"c": course.code, "n": made},
             )
 
     @admin.action(description=_("Auto-assign the students without a lecture (preview first)"))
@@ -108,7 +116,11 @@ class ScribeSlotAdmin(CourseScopedAdminMixin, admin.ModelAdmin):
                 reason=str(_("Extended from the admin")),
             )
             n += 1
-        self.message_user(request, _("%(n)d deadline(s) extended.") % {"n": n}, messages.SUCCESS)
+        self.message_user(
+            request,
+            ngettext("%(n)d deadline extended.", "%(n)d deadlines extended.", n) % {"n": n},
+            messages.SUCCESS,
+        )
 
     def get_urls(self) -> list:
         return [
@@ -136,7 +148,9 @@ class ScribeSlotAdmin(CourseScopedAdminMixin, admin.ModelAdmin):
             raise PermissionDenied
         made = services.slots_sync(course=course)
         self.message_user(
-            request, _("%(c)s: %(n)d slot(s) created.") % {"c": course.code, "n": made}
+            request,
+            ngettext("%(c)s: %(n)d slot created.", "%(c)s: %(n)d slots created.", made)
+            % {"c": course.code, "n": made},
         )
         return redirect("admin:scribing_scribeslot_changelist")
 
@@ -153,7 +167,12 @@ class ScribeSlotAdmin(CourseScopedAdminMixin, admin.ModelAdmin):
             made = services.auto_assign_apply(course=course, now=now, seed=seed)
             self.message_user(
                 request,
-                _("%(n)d student(s) assigned to a lecture.") % {"n": made},
+                ngettext(
+                    "%(n)d student assigned to a lecture.",
+                    "%(n)d students assigned to a lecture.",
+                    made,
+                )
+                % {"n": made},
                 messages.SUCCESS,
             )
             return redirect("admin:scribing_scribeslot_changelist")
@@ -280,7 +299,11 @@ class NotesSubmissionAdmin(CourseScopedAdminMixin, admin.ModelAdmin):
             if can(request.user, Action.MANAGE_COURSE, s.slot.course)
         ]
         n = services.notes_publish(submissions=allowed, now=timezone.now())
-        self.message_user(request, _("%(n)d notes published.") % {"n": n}, messages.SUCCESS)
+        self.message_user(
+            request,
+            ngettext("%(n)d note published.", "%(n)d notes published.", n) % {"n": n},
+            messages.SUCCESS,
+        )
 
     @admin.action(description=_("Unpublish"))
     def unpublish(self, request: HttpRequest, queryset: QuerySet[NotesSubmission]) -> None:
@@ -290,7 +313,9 @@ class NotesSubmissionAdmin(CourseScopedAdminMixin, admin.ModelAdmin):
             if can(request.user, Action.MANAGE_COURSE, s.slot.course)
         ]
         n = services.notes_unpublish(submissions=allowed)
-        self.message_user(request, _("%(n)d notes unpublished.") % {"n": n})
+        self.message_user(
+            request, ngettext("%(n)d note unpublished.", "%(n)d notes unpublished.", n) % {"n": n}
+        )
 
 
 @admin.register(Unavailability)

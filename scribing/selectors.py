@@ -13,6 +13,7 @@ from django.db.models import Count, Max, Prefetch, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from course.deadlines import selectors as deadline_selectors
 from course.deadlines.rules import (
@@ -30,6 +31,7 @@ from course.permissions import Action, can
 from course.scores import ScoreItem, ScoresByStudent, ScoreStatus
 from course.selectors import active_students, course_policy
 from course.syllabus.hooks import Watched
+from course.texts import Text
 
 from . import rules
 from .models import NotesSubmission, ScribeAssignment, ScribeSlot, Unavailability
@@ -249,17 +251,17 @@ def gradebook_items(course: Course, *, now: datetime | None = None) -> ScoresByS
             if work_over:  # like any missing work: no lecture can be scribed any more
                 item = ScoreItem(
                     key="scribe-notes",
-                    label=_("Scribe notes"),
+                    label=Text(gettext_noop("Scribe notes")),
                     status=ScoreStatus.MISSING,
-                    note=_("never scribed a lecture"),
+                    note=Text(gettext_noop("never scribed a lecture")),
                 )
             else:
                 item = ScoreItem(
                     key="scribe-notes",
-                    label=_("Scribe notes"),
+                    label=Text(gettext_noop("Scribe notes")),
                     status=ScoreStatus.PENDING,
-                    note=_("no lecture assigned yet"),
-                    flag=_("no slot yet"),
+                    note=Text(gettext_noop("no lecture assigned yet")),
+                    flag=Text(gettext_noop("no slot yet")),
                 )
             result[student_id] = [item]
             continue
@@ -270,14 +272,17 @@ def gradebook_items(course: Course, *, now: datetime | None = None) -> ScoresByS
             student_id=student_id,
         )
         sub = latest.get(assignment.slot_id)
-        label = _("Scribe notes, lecture %(n)d (%(date)s)") % {
-            "n": session.number,
-            "date": session.date.isoformat(),
-        }
+        label = Text(
+            gettext_noop("Scribe notes, lecture %(n)d (%(date)s)"),
+            n=session.number,
+            date=session.date.isoformat(),
+        )
         key = f"scribe-lecture-{session.number}"
         score = score_for(assignment, sub, due, course.time_zone, policy)
         if score.raw is not None:
-            note = score.lateness.note if score.lateness and score.lateness.is_late else ""
+            note: str | Text = (
+                score.lateness.note if score.lateness and score.lateness.is_late else ""
+            )
             result[student_id] = [
                 ScoreItem(
                     key=key,
@@ -295,15 +300,17 @@ def gradebook_items(course: Course, *, now: datetime | None = None) -> ScoresByS
                     key=key,
                     label=label,
                     status=ScoreStatus.MISSING,
-                    note=_("no notes handed in by the due date"),
+                    note=Text(gettext_noop("no notes handed in by the due date")),
                 )
             ]
         else:
             note = (
-                _("handed in, not graded yet")
+                Text(gettext_noop("handed in, not graded yet"))
                 if sub
-                else _("due %(due)s")
-                % {"due": due.astimezone(ZoneInfo(course.time_zone)).strftime("%Y-%m-%d %H:%M")}
+                else Text(
+                    gettext_noop("due %(due)s"),
+                    due=due.astimezone(ZoneInfo(course.time_zone)).strftime("%Y-%m-%d %H:%M"),
+                )
             )
             result[student_id] = [
                 ScoreItem(

@@ -112,6 +112,25 @@ def scribe_slot_release(
         assignment.delete()
 
 
+def assignment_save(*, slot: ScribeSlot, assignment: ScribeAssignment) -> ScribeAssignment:
+    """The instructor puts a student on a lecture, or grades one scribe apart (the admin's
+    rows): the assignment takes the slot's course; one lecture per student (the database)."""
+    assignment.slot = slot
+    assignment.course_id = slot.course_id
+    try:
+        with transaction.atomic():
+            assignment.save()
+    except IntegrityError:
+        raise ValidationError(
+            {"student": _("This student already scribes a lecture of this course.")}
+        ) from None
+    return assignment
+
+
+def assignment_remove(*, assignment: ScribeAssignment) -> None:
+    ScribeAssignment.objects.filter(pk=assignment.pk).delete()
+
+
 def unavailability_add(*, course: Course, student: Any, day: date) -> Unavailability:
     _check_student(course, student)
     if not course.term_start <= day <= course.term_end:

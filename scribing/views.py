@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 from course.deadlines import selectors as deadline_selectors
 from course.decorators import course_view
 from course.models import Course
-from course.permissions import Action, can
+from course.permissions import Action, can, is_registered_student
 from course.uploads.responses import private_file_response
 
 from . import rules, selectors, services
@@ -53,8 +53,7 @@ def _page_context(request: HttpRequest, course: Course, **forms: Any) -> dict[st
         "notes_form": forms.get("notes_form") or NotesForm(),
         "extension_form": forms.get("extension_form") or ExtensionRequestForm(),
         "extension_requests": deadline_selectors.extension_requests_of(course, user),
-        "may_sign_up": can(user, Action.SUBMIT_WORK, course)
-        and getattr(request, "course_role", None) == "student",
+        "may_sign_up": is_registered_student(user, course),
         "now": now,
         "may_swap": True,
     }

@@ -65,11 +65,15 @@ def course(db: Any) -> Course:
 @pytest.fixture
 def beat_schedule(db: Any) -> None:
     """The periodic tasks in django-celery-beat's table, as beat writes them when it starts."""
-    from django_celery_beat.schedulers import DatabaseScheduler
+    from django_celery_beat.schedulers import ModelEntry
 
     from config.celery import app
 
-    DatabaseScheduler(app=app)  # syncs settings.CELERY_BEAT_SCHEDULE into the table
+    # What DatabaseScheduler.update_from_dict does for each entry at start-up. The scheduler
+    # itself is not built here: it closes old connections to see other processes' changes, which
+    # on PostgreSQL closes the test's own transaction.
+    for name, entry in app.conf.beat_schedule.items():
+        ModelEntry.from_entry(name, app=app, **entry)
 
 
 @pytest.fixture

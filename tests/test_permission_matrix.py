@@ -163,6 +163,7 @@ ROUTES: dict[str, str] = {
     "admin:grading_gradebook_student":  "L    L    L    L    L    +    +    -    -    +",
     "admin:grading_gradebook_recompute":"L    L    L    L    L    +    +    -    -    +",
     "admin:grading_gradebook_export":   "L    L    L    L    L    +    +    -    -    +",
+    "admin:grading_gradebook_release":  "L    L    L    L    L    -    +    -    -    +",
     "admin:grading_gradebook_moodle":   "L    L    L    L    L    +    +    -    -    +",
     "admin:grading_exam_import":        "L    L    L    L    L    +    +    -    -    +",
     "admin:app_list":                   "L    L    L    L    L    +    +    +    +    +",
@@ -385,7 +386,7 @@ ADMIN_MODELS: dict[str, str] = {
     "lti.LinkedCourse": "superusers_read_only",
     "lti.LinkedAccount": "superusers_read_only",
     "lti.ToolKey": "superusers_read_only",
-    "lti.GradePost": "superusers_read_only",
+    "lti.GradePost": "computed",
     "course.NotificationPreference": "superusers_only",
 }
 # fmt: on

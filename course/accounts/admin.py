@@ -10,6 +10,7 @@ from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from ..admin_scoping import CourseScopedAdminMixin, allowed_courses
 from ..global_admin import SuperuserOnlyAdminMixin
@@ -97,7 +98,11 @@ class EnrolmentInvitationsMixin:
             )
         messages.success(
             request,
-            _("%(n)d invitation(s) sent; people who can already sign in were skipped.")
+            ngettext(
+                "%(n)d invitation sent; people who can already sign in were skipped.",
+                "%(n)d invitations sent; people who can already sign in were skipped.",
+                sent,
+            )
             % {"n": sent},
         )
 
@@ -120,7 +125,11 @@ class EnrolmentInvitationsMixin:
             )
         messages.success(
             request,
-            _("%(n)d invitation(s) sent; people who can already sign in were skipped.")
+            ngettext(
+                "%(n)d invitation sent; people who can already sign in were skipped.",
+                "%(n)d invitations sent; people who can already sign in were skipped.",
+                sent,
+            )
             % {"n": sent},
         )
 
@@ -162,7 +171,11 @@ class AccountInvitationAdmin(CourseScopedAdminMixin, admin.ModelAdmin):
             )
         messages.success(
             request,
-            _("%(n)d invitation(s) sent; people who can already sign in were skipped.")
+            ngettext(
+                "%(n)d invitation sent; people who can already sign in were skipped.",
+                "%(n)d invitations sent; people who can already sign in were skipped.",
+                sent,
+            )
             % {"n": sent},
         )
 
@@ -194,4 +207,6 @@ class SignedInSessionAdmin(SuperuserOnlyAdminMixin, admin.ModelAdmin):
         ended = 0
         for user in {s.user for s in queryset.select_related("user")}:
             ended += account_services.sessions_end(user=user)
-        messages.success(request, _("%(n)d session(s) ended.") % {"n": ended})
+        messages.success(
+            request, ngettext("%(n)d session ended.", "%(n)d sessions ended.", ended) % {"n": ended}
+        )

@@ -19,6 +19,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from . import rules, selectors, services
@@ -195,7 +196,11 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         ended = services.sessions_end(user=form.user, keep_session_key=key)
         messages.success(
             self.request,
-            _("Your password is changed. You were signed out everywhere else (%(n)d sessions).")
+            ngettext(
+                "Your password is changed. You were signed out everywhere else (%(n)d session).",
+                "Your password is changed. You were signed out everywhere else (%(n)d sessions).",
+                ended,
+            )
             % {"n": ended},
         )
         return response
@@ -232,7 +237,11 @@ def sign_out_everywhere(request: HttpRequest) -> HttpResponse:
     logout(request)
     messages.success(
         request,
-        _("You are signed out everywhere (%(n)d sessions). Sign in again to continue.")
+        ngettext(
+            "You are signed out everywhere (%(n)d session). Sign in again to continue.",
+            "You are signed out everywhere (%(n)d sessions). Sign in again to continue.",
+            ended,
+        )
         % {"n": ended},
     )
     return redirect("login")

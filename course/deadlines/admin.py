@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from ..admin_scoping import CourseScopedAdminMixin
 from ..permissions import is_staff_of
@@ -92,4 +93,8 @@ class ExtensionRequestAdmin(CourseScopedAdminMixin, admin.ModelAdmin):
                 done += 1
             except ValidationError as exc:
                 self.message_user(request, "; ".join(exc.messages), messages.ERROR)
-        self.message_user(request, _("%(n)d request(s) decided.") % {"n": done}, messages.SUCCESS)
+        self.message_user(
+            request,
+            ngettext("%(n)d request decided.", "%(n)d requests decided.", done) % {"n": done},
+            messages.SUCCESS,
+        )

@@ -15,8 +15,8 @@ API
     Everything about one submission against one deadline: ``is_late`` (after due + grace),
     ``late_by`` (timedelta after ``due_at``, zero when on time), ``units_late`` (started days
     or hours, see below), ``accepted`` (False after the cut-off), ``penalty_percent`` (percent
-    of the points possible, capped, 0 when on time) and ``note`` (an English, human sentence;
-    translate at the edge if needed).
+    of the points possible, capped, 0 when on time) and ``note`` (a sentence kept as data, translated
+    when shown: course.texts.Text).
 
 ``penalty_percent(submitted_at, due_at, policy, *, tz=None) -> Decimal``
     Shortcut: ``assess_lateness(...).penalty_percent``.
@@ -71,7 +71,10 @@ from datetime import datetime, timedelta, tzinfo
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from django.utils.translation import gettext_noop
+
 from ..syllabus.schema import LatePenalty
+from ..texts import Percent, Text, ngettext_noop
 
 UTC = ZoneInfo("UTC")
 HUNDRED = Decimal(100)
@@ -85,7 +88,7 @@ class Lateness:
     units_late: int
     accepted: bool
     penalty_percent: Decimal
-    note: str
+    note: Text  # translated when shown
 
 
 @dataclass(frozen=True)
@@ -160,7 +163,9 @@ def assess_lateness(
             units_late=0,
             accepted=True,
             penalty_percent=ZERO,
-            note="on time (within the grace period)" if in_grace else "on time",
+            note=Text(gettext_noop("on time (within the grace period)"))
+            if in_grace
+            else Text(gettext_noop("on time")),
         )
     accepted = policy.cutoff_days is None or submitted_at <= due_local + timedelta(
         days=policy.cutoff_days
@@ -181,13 +186,12 @@ def assess_lateness(
     pct = min(pct, policy.max_percent, HUNDRED)
     if not accepted:
         pct = HUNDRED
-    plural = "" if units == 1 else "s"
     if not accepted:
-        note = f"{units} {unit_name}{plural} late: past the cut-off, not accepted"
+        note = _late_note(unit_name, units, "cutoff")
     elif pct:
-        note = f"{units} {unit_name}{plural} late: {_fmt(pct)}% penalty"
+        note = _late_note(unit_name, units, "penalty", pct)
     else:
-        note = f"{units} {unit_name}{plural} late: no penalty"
+        note = _late_note(unit_name, units, "none")
     return Lateness(
         is_late=True,
         late_by=late_by,
@@ -198,9 +202,56 @@ def assess_lateness(
     )
 
 
-def _fmt(value: Decimal) -> str:
-    text = format(value.normalize(), "f")
-    return text
+# The notes of late work, by unit and price: (singular, plural) msgids, %(n)d units, %(p)s percent.
+_LATE_NOTES = {
+    ("day", "cutoff"): ngettext_noop(
+        "%(n)d day late: past the cut-off, not accepted",
+        "%(n)d days late: past the cut-off, not accepted",
+    ),
+    ("day", "penalty"): ngettext_noop(
+        "%(n)d day late: %(p)s penalty",
+        "%(n)d days late: %(p)s penalty",
+    ),
+    ("day", "none"): ngettext_noop(
+        "%(n)d day late: no penalty",
+        "%(n)d days late: no penalty",
+    ),
+    ("day", "kept_penalty"): ngettext_noop(
+        "%(n)d day late: %(p)s penalty (as when handed in)",
+        "%(n)d days late: %(p)s penalty (as when handed in)",
+    ),
+    ("day", "kept_none"): ngettext_noop(
+        "%(n)d day late: no penalty (as when handed in)",
+        "%(n)d days late: no penalty (as when handed in)",
+    ),
+    ("hour", "cutoff"): ngettext_noop(
+        "%(n)d hour late: past the cut-off, not accepted",
+        "%(n)d hours late: past the cut-off, not accepted",
+    ),
+    ("hour", "penalty"): ngettext_noop(
+        "%(n)d hour late: %(p)s penalty",
+        "%(n)d hours late: %(p)s penalty",
+    ),
+    ("hour", "none"): ngettext_noop(
+        "%(n)d hour late: no penalty",
+        "%(n)d hours late: no penalty",
+    ),
+    ("hour", "kept_penalty"): ngettext_noop(
+        "%(n)d hour late: %(p)s penalty (as when handed in)",
+        "%(n)d hours late: %(p)s penalty (as when handed in)",
+    ),
+    ("hour", "kept_none"): ngettext_noop(
+        "%(n)d hour late: no penalty (as when handed in)",
+        "%(n)d hours late: no penalty (as when handed in)",
+    ),
+}
+
+
+def _late_note(unit: str, units: int, price: str, pct: Decimal = ZERO) -> Text:
+    one, many = _LATE_NOTES[(unit, price)]
+    if "%(p)s" in one:
+        return Text(one, plural=many, count="n", n=units, p=Percent(pct))
+    return Text(one, plural=many, count="n", n=units)
 
 
 def penalty_percent(
@@ -253,14 +304,13 @@ def penalty_that_counts(
     recorded = Decimal(recorded_percent)
     if now.penalty_percent <= recorded:
         return now
-    plural = "" if now.units_late == 1 else "s"
     unit = "hour" if policy.kind == "per_hour" else "day"
-    priced = f"{_fmt(recorded)}% penalty" if recorded else "no penalty"
+    priced = "kept_penalty" if recorded else "kept_none"
     return replace(
         now,
         accepted=True,
         penalty_percent=recorded,
-        note=f"{now.units_late} {unit}{plural} late: {priced} (as when handed in)",
+        note=_late_note(unit, now.units_late, priced, recorded),
     )
 
 

@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from ..accounts.rules import hide_sign_in_links
 from ..admin_scoping import CourseScopedAdminMixin
@@ -82,7 +83,11 @@ class OutboxMessageAdmin(CourseScopedAdminMixin, admin.ModelAdmin):
         )
         for pk in ids:
             send_message.delay_on_commit(pk)
-        messages.success(request, _("%(n)d message(s) queued again.") % {"n": len(ids)})
+        messages.success(
+            request,
+            ngettext("%(n)d message queued again.", "%(n)d messages queued again.", len(ids))
+            % {"n": len(ids)},
+        )
 
 
 @admin.register(Notification)
@@ -162,7 +167,11 @@ def _request_send(
         dispatch_reminders.delay_on_commit(sorted(set(sent)))
         modeladmin.message_user(
             request,
-            _("%(n)d announcement(s) queued for e-mail, notification list and Slack.")
+            ngettext(
+                "%(n)d announcement queued for e-mail, notification list and Slack.",
+                "%(n)d announcements queued for e-mail, notification list and Slack.",
+                len(sent),
+            )
             % {"n": len(sent)},
             messages.SUCCESS,
         )

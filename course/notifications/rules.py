@@ -7,6 +7,7 @@ Offsets in hours ("48 h before") are real elapsed hours; offsets in days ("the m
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -106,7 +107,8 @@ def needs_requeue(queued_at: datetime | None, now: datetime, after: timedelta) -
 
 def subject_line(prefix: str, subject: str) -> str:
     """Every subject starts with the course prefix ("IFT6085: "), on one line."""
-    text = " ".join(str(subject).split())
+    # Line breaks and runs of spaces go; the no-break spaces of French typography stay.
+    text = re.sub(r"[ \t\r\n\f\v]+", " ", str(subject)).strip(" ")
     if prefix and not text.startswith(prefix.strip()):
         text = f"{prefix}{text}"
     return text[:300]

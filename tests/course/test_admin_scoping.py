@@ -56,6 +56,7 @@ from grading.models import (
     ParticipationScore,
     StudentGradeInputs,
 )
+from lti.models import GradePost, LineItem, LinkedAccount, LinkedCourse, Platform, ToolKey
 from projects.models import (
     Group,
     GroupDeparture,
@@ -96,9 +97,18 @@ def _failed_login_records() -> None:
     AccessFailureLog.objects.create(**fields, attempt_time=when, locked_out=False)
 
 
-APPS = ["course", "quizzes", "scribing", "projects", "grading"]
-# Admins that are not per course, on purpose: accounts and a person's own settings span courses.
-GLOBAL = {User, NotificationPreference, SignedInSession}
+APPS = ["course", "quizzes", "scribing", "projects", "grading", "lti"]
+# Admins that are not per course, on purpose: accounts and a person's own settings span courses;
+# who may launch as whom from an LMS is the superusers' (the platforms, keys and links).
+GLOBAL = {
+    User,
+    NotificationPreference,
+    SignedInSession,
+    Platform,
+    ToolKey,
+    LinkedAccount,
+    LinkedCourse,
+}
 
 
 def _scoped_admins() -> list[tuple[type[Model], Any]]:
@@ -186,6 +196,28 @@ def _populate(course: Course, student: Any, staff: Any) -> None:
     OverrideAuditLog.objects.create(course=course, student=student, reason="r")
     StudentGradeInputs.objects.create(course=course, student=student, computed_at=now)
     GradebookSnapshot.objects.get_or_create(course=course)
+    # lti: a grade posted to the LMS course linked to this one
+    platform = Platform.objects.create(
+        name=f"LMS of {course.code}",
+        issuer=f"https://lms.example.org/{course.code}",
+        client_id="coursekit",
+        deployment_ids="1",
+        auth_login_url="https://lms.example.org/auth",
+        auth_token_url="https://lms.example.org/token",
+        key_set_url="https://lms.example.org/certs",
+    )
+    link = LinkedCourse.objects.create(
+        platform=platform, context_id="c1", deployment_id="1", course=course, bound_at=now
+    )
+    column = LineItem.objects.create(
+        link=link,
+        key="final",
+        label="Final grade",
+        score_maximum=100,
+        url="https://x.org/1",
+        created_at=now,
+    )
+    GradePost.objects.create(line_item=column, user=student, score_given=90, attempted_at=now)
 
 
 @pytest.fixture

@@ -4,11 +4,21 @@ from __future__ import annotations
 
 import csv
 import io
+from decimal import Decimal
 from typing import Any
 
 import pytest
 
+from grading import services
 from grading.models import GradebookSnapshot
+
+
+def _prof_and_ada(course: Any, make_member: Any) -> Any:
+    """The instructor "prof" (admin rights) and the student "ada", returned."""
+    prof = make_member(course, "instructor", username="prof")
+    prof.is_staff = prof.is_superuser = True
+    prof.save()
+    return make_member(course, "student", username="ada")
 
 
 @pytest.mark.browser
@@ -16,10 +26,7 @@ from grading.models import GradebookSnapshot
 def test_midterm_entry_export_and_student_view(
     course: Any, make_member: Any, page: Any, login: Any, live_server: Any
 ) -> None:
-    prof = make_member(course, "instructor", username="prof")
-    prof.is_staff = prof.is_superuser = True
-    prof.save()
-    ada = make_member(course, "student", username="ada")
+    ada = _prof_and_ada(course, make_member)
     make_member(course, "student", username="alan")
 
     login("prof")
@@ -72,14 +79,7 @@ def test_midterm_entry_export_and_student_view(
 def test_override_on_the_student_page_shows_at_once_and_reaches_the_table(
     course: Any, make_member: Any, page: Any, login: Any, live_server: Any
 ) -> None:
-    from decimal import Decimal
-
-    from grading import services
-
-    prof = make_member(course, "instructor", username="prof")
-    prof.is_staff = prof.is_superuser = True
-    prof.save()
-    ada = make_member(course, "student", username="ada")
+    ada = _prof_and_ada(course, make_member)
     services.exam_score_set(
         course=course,
         student_id=ada.pk,

@@ -86,6 +86,8 @@ class LtiPlatform:
     roster: list[dict[str, Any]] = field(default_factory=list)  # NRPS members
     line_items: list[dict[str, Any]] = field(default_factory=list)  # AGS gradebook columns
     scores: list[dict[str, Any]] = field(default_factory=list)  # AGS scores received, in order
+    scores_unavailable: int = 0  # the next score posts answered 503 (the LMS is down)
+    deep_link_returns: list[str] = field(default_factory=list)  # the tool's signed answers (JWT)
     registration_token: str = "reg-token-1"
     registrations: list[dict[str, Any]] = field(default_factory=list)  # tools that registered
     host: str = "127.0.0.1"
@@ -131,7 +133,8 @@ class LtiPlatform:
                     )
                 elif url.path.startswith("/course/"):
                     hint = url.path.removeprefix("/course/")
-                    self._send(200, "text/html; charset=utf-8", platform.course_page(hint))
+                    page = platform.course_page(hint, deep_link=query.get("add") == "coursekit")
+                    self._send(200, "text/html; charset=utf-8", page)
                 else:
                     self._send(404, "text/plain", "not found")
 
@@ -152,6 +155,10 @@ class LtiPlatform:
                     )
                     self._send(200, "application/json", json.dumps(answer))
                     return
+                if url.path == "/deep-link-return":
+                    platform.deep_link_returns.append(form.get("JWT", ""))
+                    self._send(200, "text/html; charset=utf-8", "<p id='link-added'>Added</p>")
+                    return
                 if url.path == "/token":
                     status, body = platform.token(form)
                     self._send(status, "application/json", json.dumps(body))
@@ -171,6 +178,9 @@ class LtiPlatform:
                         self._send(
                             201, "application/vnd.ims.lis.v2.lineitem+json", json.dumps(item)
                         )
+                    elif url.path.endswith("/scores") and platform.scores_unavailable > 0:
+                        platform.scores_unavailable -= 1
+                        self._send(503, "application/json", "{}")
                     elif url.path.endswith("/scores") and AGS_SCORE in (self._bearer_scope() or ""):
                         platform.scores.append(
                             dict(payload, lineitem=url.path.removesuffix("/scores"))
@@ -307,13 +317,14 @@ class LtiPlatform:
     def rotate_keys(self) -> None:
         self.keys = [SigningKey.new()]
 
-    def login_initiation(self, login_hint: str) -> dict[str, str]:
-        """The third-party login request the platform sends the tool (IMS Security §5.1.1)."""
+    def login_initiation(self, login_hint: str, deep_link: bool = False) -> dict[str, str]:
+        """The third-party login request the platform sends the tool (IMS Security §5.1.1);
+        `deep_link`: the instructor's "select content" of a new activity."""
         return {
             "iss": self.issuer,
             "login_hint": login_hint,
             "target_link_uri": self.target_link_uri,
-            "lti_message_hint": f"resource-link-1:{login_hint}",
+            "lti_message_hint": f"{'deep-link' if deep_link else 'resource-link-1'}:{login_hint}",
             "client_id": self.client_id,
             "lti_deployment_id": self.deployment_id,
         }
@@ -384,6 +395,10 @@ class LtiPlatform:
         if problems:
             return 400, "invalid_request: " + ", ".join(problems)
         assert member is not None
+        if query.get("lti_message_hint", "").startswith("deep-link:"):
+            token_options.setdefault(
+                "extra", deep_linking_request(f"{self.base_url}/deep-link-return")
+            )
         token = self.id_token(member=member, nonce=query["nonce"], **token_options)
         return 200, (
             "<!doctype html><html><body onload='document.forms[0].submit()'>"
@@ -393,9 +408,10 @@ class LtiPlatform:
             "</form></body></html>"
         )
 
-    def course_page(self, login_hint: str) -> str:
-        """The LMS course page with the tool's link, opened as `login_hint`."""
-        url = self.tool_login_url + "?" + urlencode(self.login_initiation(login_hint))
+    def course_page(self, login_hint: str, deep_link: bool = False) -> str:
+        """The LMS course page with the tool's link, opened as `login_hint` (`deep_link`: the
+        page of a new activity, whose link asks the tool what to open)."""
+        url = self.tool_login_url + "?" + urlencode(self.login_initiation(login_hint, deep_link))
         return (
             "<!doctype html><html><head><title>StudiUM</title></head><body>"
             f"<h1>{html.escape(self.context_title)}</h1>"

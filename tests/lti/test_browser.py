@@ -56,3 +56,106 @@ def test_a_student_launches_from_the_lms_into_the_course_home(
         page.wait_for_url(f"{tool}/c/TST101/")
     finally:
         lms.stop()
+
+
+def test_the_instructor_releases_a_grade_and_it_reaches_the_lms_gradebook(
+    live_server: Any, page: Any, course: Course, make_member: Any
+) -> None:
+    from decimal import Decimal
+
+    from django.core.management import call_command
+
+    from grading.services import exam_score_set
+    from lti.protocol import jwks
+
+    tool = f"http://127.0.0.1:{urlsplit(live_server.url).port}"
+    lms = LtiPlatform(
+        tool_login_url=f"{tool}/lti/login/",
+        tool_launch_url=f"{tool}/lti/launch/",
+        target_link_uri=f"{tool}/c/TST101/",
+    ).start()
+    try:
+        register(lms)
+        call_command("lti_rotate_key", "--if-missing", verbosity=0)
+        lms.tool_jwks = jwks()
+        make_member(course, Enrolment.Role.INSTRUCTOR, username="prof")
+        lms.members["prof"] = Member("lms-prof", "prof@example.org", "Pat", "Prof", INSTRUCTOR)
+        lms.members["zoe"] = Member("lms-zoe", "zoe@example.org", "Zoé", "Student", LEARNER)
+        for who in ("prof", "zoe"):
+            page.context.clear_cookies()
+            page.goto(f"{lms.base_url}/course/{who}")
+            page.click("#coursekit-link")
+            page.wait_for_url(f"{tool}/c/TST101/")
+        zoe = LinkedAccount.objects.get(subject="lms-zoe").user
+        exam_score_set(
+            course=course,
+            student_id=zoe.pk,
+            component_key="midterm",
+            score=Decimal(41),
+            out_of=Decimal(50),
+        )
+        assert lms.scores == []  # nothing released yet
+
+        page.context.clear_cookies()
+        page.goto(f"{lms.base_url}/course/prof")
+        page.click("#coursekit-link")
+        page.wait_for_url(f"{tool}/c/TST101/")
+        page.goto(f"{tool}/admin/grading/gradebooksnapshot/course/{course.pk}/")
+        page.click('button[data-release="midterm"]')
+        page.wait_for_selector("ul.messagelist")
+        assert "Midterm released" in page.locator("ul.messagelist").inner_text()
+        assert page.locator('button[data-release="midterm"]').inner_text() == "Withdraw"
+        assert [(s["userId"], s["scoreGiven"]) for s in lms.scores] == [("lms-zoe", 82.0)]
+        assert [item["label"] for item in lms.line_items] == ["Midterm"]
+
+        # The post's status, per student, in the admin of the course.
+        page.click("#lms-grade-posts")
+        row = page.locator("#result_list tbody tr").first
+        assert "Zoé Student" in row.inner_text() and "82.00" in row.inner_text()
+    finally:
+        lms.stop()
+
+
+def test_the_instructor_adds_a_link_to_one_quiz_and_a_student_lands_on_it(
+    live_server: Any, page: Any, course: Course, make_member: Any
+) -> None:
+    from django.core.management import call_command
+
+    from lti.protocol import jwks
+    from tests.quizzes.conftest import build_quiz
+
+    from .platform import DL, deep_linking_response
+
+    tool = f"http://127.0.0.1:{urlsplit(live_server.url).port}"
+    lms = LtiPlatform(
+        tool_login_url=f"{tool}/lti/login/",
+        tool_launch_url=f"{tool}/lti/launch/",
+        target_link_uri=f"{tool}/",
+    ).start()
+    try:
+        register(lms)
+        call_command("lti_rotate_key", "--if-missing", verbosity=0)
+        quiz = build_quiz(course, title="Quiz on generalisation")
+        make_member(course, Enrolment.Role.INSTRUCTOR, username="prof")
+        lms.members["prof"] = Member("lms-prof", "prof@example.org", "Pat", "Prof", INSTRUCTOR)
+        lms.members["zoe"] = Member("lms-zoe", "zoe@example.org", "Zoé", "Student", LEARNER)
+
+        page.goto(f"{lms.base_url}/course/prof?add=coursekit")
+        page.click("#coursekit-link")
+        page.wait_for_selector("#deep-link-form")
+        page.get_by_label("Quiz: Quiz on generalisation", exact=False).check()
+        page.click("#deep-link-form button[type=submit]")
+        page.wait_for_selector("#link-added")  # the script handed the link back to the LMS
+
+        (answer,) = lms.deep_link_returns
+        (item,) = deep_linking_response(lms, answer, jwks())[DL + "content_items"]
+        assert item["url"] == f"{tool}/c/TST101/quizzes/{quiz.pk}/"
+
+        page.context.clear_cookies()
+        lms.target_link_uri = item["url"]
+        page.goto(f"{lms.base_url}/course/zoe")
+        page.click("#coursekit-link")
+        page.wait_for_url(item["url"])
+        assert "Quiz on generalisation" in page.locator("main").inner_text()
+    finally:
+        lms.stop()

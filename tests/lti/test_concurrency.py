@@ -51,3 +51,37 @@ def test_a_launch_posted_twice_at_once_is_accepted_once(
 
     assert sorted(statuses) == [302, 400]
     assert User.objects.filter(email="s@example.org").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_recomputes_finishing_at_once_queue_one_grade_post(
+    bound_course: Course, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrency is decided by PostgreSQL; run with DATABASE_URL=postgres://...")
+    from django.db import connections
+    from django.utils import timezone
+
+    from lti import services, tasks
+
+    queued: list[object] = []
+    monkeypatch.setattr(
+        tasks.grades_post, "apply_async_on_commit", lambda args, countdown: queued.append(args)
+    )
+    barrier = threading.Barrier(8)
+    results: list[object] = []
+
+    def schedule() -> None:
+        try:
+            barrier.wait()
+            results.append(services.grades_post_schedule(course=bound_course, now=timezone.now()))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=schedule) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(results, key=str) == [False] * 7 + [True]
+    assert queued == [(bound_course.pk,)]

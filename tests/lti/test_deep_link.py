@@ -11,6 +11,7 @@ from django.test import Client
 
 from course.models import Course, Enrolment
 from lti.models import LinkedCourse, Platform
+from tests.quizzes.conftest import build_quiz
 
 from .conftest import launch
 from .platform import (
@@ -103,4 +104,51 @@ def test_a_tampered_pick_is_refused(course: Course, lms: LtiPlatform, prof: str)
     unknown_page = client.post("/lti/deep-link/", {"token": token, "page": "TST101|admin"})
     assert unknown_page.status_code == 400
     assert b'data-check="page"' in unknown_page.content
+    assert not LinkedCourse.objects.exists()
+
+
+def test_the_picker_offers_each_quiz_and_the_course_pages_and_a_quiz_link_lands_on_it(
+    course: Course, lms: LtiPlatform, prof: str
+) -> None:
+    quiz = build_quiz(course, title="Quiz on generalisation")
+    other = build_quiz(course, title="Quiz on optimisation", session_index=2)
+    client = Client()
+    picker, _ = launch(client, lms, prof, extra=deep_linking_request(RETURN_URL))
+    body = picker.content.decode()
+    for page in ("course_home", "schedule", "scribing", "projects_team", f"quiz-{quiz.pk}"):
+        assert f"TST101|{page}" in body, page
+    assert f"TST101|quiz-{other.pk}" in body and "Quiz on generalisation" in body
+    assert "TST101|lti_lms_link" not in body  # the instructor's own LMS page is no target
+
+    answer = client.post(
+        "/lti/deep-link/", {"token": hidden(body, "token"), "page": f"TST101|quiz-{quiz.pk}"}
+    )
+    assert answer.status_code == 200
+    claims = deep_linking_response(
+        lms, hidden(answer.content.decode(), "JWT"), client.get("/lti/jwks.json").json()
+    )
+    (item,) = claims[DL + "content_items"]
+    assert item["url"] == f"http://testserver/c/TST101/quizzes/{quiz.pk}/"
+    assert "Quiz on generalisation" in item["title"]
+
+    lms.target_link_uri = item["url"]
+    lms.members["s"] = Member("lms-s", "s@example.org", "S", "Tudent", LEARNER)
+    student, _ = launch(Client(), lms, "s")
+    assert student["Location"] == f"/c/TST101/quizzes/{quiz.pk}/"
+
+
+def test_a_quiz_of_another_course_is_not_a_target(
+    course: Course, lms: LtiPlatform, prof: str, make_member: Any
+) -> None:
+    from course.syllabus.services import load_syllabus_text
+    from tests.conftest import SMALL_SYLLABUS
+
+    elsewhere = load_syllabus_text(SMALL_SYLLABUS.replace("TST101", "OTH202")).course
+    theirs = build_quiz(elsewhere, title="Not yours")
+    client = Client()
+    picker, _ = launch(client, lms, prof, extra=deep_linking_request(RETURN_URL))
+    token = hidden(picker.content.decode(), "token")
+    assert "Not yours" not in picker.content.decode()
+    forged = client.post("/lti/deep-link/", {"token": token, "page": f"TST101|quiz-{theirs.pk}"})
+    assert forged.status_code == 400 and b'data-check="page"' in forged.content
     assert not LinkedCourse.objects.exists()

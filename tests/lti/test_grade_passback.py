@@ -11,7 +11,6 @@ from django.test import Client
 from django.utils import timezone
 
 from course.models import Course
-from lti import tasks
 from lti.models import GradePost, LinkedCourse
 from lti.protocol import ServiceError
 from lti.rules import LmsGrade
@@ -91,19 +90,8 @@ def test_a_failed_post_is_kept_with_its_error_and_retried_until_it_succeeds(
     assert len(lms.scores) == 1
 
     lms.tool_jwks = Client().get("/lti/jwks.json").json()
-    result = tasks.grades_post(
-        bound_course.pk,
-        [
-            {
-                "user_id": str(ada),
-                "key": "final",
-                "label": "Final grade",
-                "score": "85",
-                "maximum": "100",
-            }
-        ],
-    )
-    assert result["posted"] == 1
+    result = grades_post(course=bound_course, grades=[final(ada, "85")], now=timezone.now())
+    assert result.posted == 1
     assert lms.scores[-1]["scoreGiven"] == 85.0
     post.refresh_from_db()
     assert post.error == "" and post.posted_at is not None

@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
-from course.models import Course, Enrolment, User
+from course.models import Course, Enrolment, OutboxMessage, User
 from lti import services, tasks
 from lti.models import LinkedCourse
 from lti.protocol import ServiceError
@@ -60,6 +60,12 @@ def test_a_sync_adds_changes_and_drops_people_and_reports_it(
     assert User.objects.filter(username="gone").exists()  # dropped, never deleted
     assert role_of(bound_course, "aud@example.org") == ("auditor", "active")  # Coursekit's call
     assert User.objects.get(email="bob@example.org").lti_accounts.get().subject == "lms-bob"
+    # Added, they are invited as the roster import invites (an account with no password yet).
+    invited = OutboxMessage.objects.filter(channel="email", kind="invitation")
+    assert sorted(invited.values_list("recipient__email", flat=True)) == [
+        "bob@example.org",
+        "tina@example.org",
+    ]
     link.refresh_from_db()
     assert link.roster_sync_report["dropped"] == ["gone@example.org"]
 
@@ -75,9 +81,10 @@ def test_a_sync_adds_changes_and_drops_people_and_reports_it(
     assert role_of(bound_course, "bob@example.org") == ("student", "dropped")
     assert lms.token_requests == 1  # the access token was cached until its expiry
 
-    # Nothing changed: nothing to do.
+    # Nothing changed: nothing to do, and nobody is invited twice.
     again = tasks.roster_sync_course(link.pk)
     assert (again["added"], again["role_changed"], again["dropped"]) == ([], [], [])
+    assert invited.count() == 2
 
 
 def test_a_refused_token_changes_nothing_and_is_reported(

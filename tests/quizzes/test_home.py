@@ -207,9 +207,9 @@ def test_course_home_banner_in_french(client: Any, open_quiz: Quiz, student: Any
         html = client.get(home_url(open_quiz.course)).content.decode()
         services.attempt_start(quiz=open_quiz, student=student, now=NOW)
         resumed = client.get(home_url(open_quiz.course)).content.decode()
-    assert "Quiz ouvert maintenant : Gradient descent quiz" in html
+    assert "Quiz ouvert maintenant\u00a0: Gradient descent quiz" in html
     assert "Ouvrir le quiz" in html and "minutes une fois le quiz commencé" in html
-    assert "Quiz en cours : Gradient descent quiz" in resumed
+    assert "Quiz en cours\u00a0: Gradient descent quiz" in resumed
     assert "Reprendre le quiz" in resumed
 
 

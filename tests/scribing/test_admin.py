@@ -91,3 +91,36 @@ def test_admin_pages_need_staff(client: Any, course: Any, make_member: Any) -> N
     client.force_login(make_member(course, Enrolment.Role.STUDENT))
     r = client.get(reverse("admin:scribing_auto_assign", args=[course.pk]))
     assert r.status_code == 302 and "/admin/login/" in r["Location"]
+
+
+def test_slot_inline_writes_scribes_through_the_service(
+    client: Any, boss: Any, course: Any, slots: list, student: Any, student2: Any
+) -> None:
+    from scribing.models import ScribeAssignment
+    from tests.admin_forms import form_data
+
+    services.scribe_slot_claim(slot=slots[0], student=student, now=at(2021, 1, 1))
+    change = reverse("admin:scribing_scribeslot_change", args=[slots[1].pk])
+    data = form_data(client.get(change).content.decode())
+    prefix = next(k for k in data if k.endswith("-TOTAL_FORMS")).removesuffix("-TOTAL_FORMS")
+    # The instructor adds a second student: saved with the slot's course.
+    data.update({f"{prefix}-TOTAL_FORMS": "1", f"{prefix}-0-student": str(student2.pk)})
+    data[f"{prefix}-0-source"] = ScribeAssignment.Source.INSTRUCTOR
+    r = client.post(change, data)
+    assert r.status_code == 302, r.content.decode()[:2000]
+    added = ScribeAssignment.objects.get(student=student2)
+    assert added.slot == slots[1] and added.course_id == course.pk
+    # A student who already scribes another lecture: told so, nothing changed (not a 500).
+    data = form_data(client.get(change).content.decode())
+    total = int(data[f"{prefix}-TOTAL_FORMS"])
+    data.update(
+        {
+            f"{prefix}-TOTAL_FORMS": str(total + 1),
+            f"{prefix}-{total}-student": str(student.pk),
+            f"{prefix}-{total}-source": ScribeAssignment.Source.INSTRUCTOR,
+        }
+    )
+    r = client.post(change, data, follow=True)
+    assert r.status_code == 200
+    assert "already scribes a lecture" in r.content.decode()
+    assert ScribeAssignment.objects.get(student=student).slot == slots[0]
