@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django.forms",  # its widget templates, for FORM_RENDERER below
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -79,6 +80,10 @@ MIDDLEWARE = [
     # Last, as django-axes asks: it turns a lockout seen by the login views into its answer.
     "axes.middleware.AxesMiddleware",
 ]
+
+# Form widgets are rendered with the project's templates first, so that templates/ can give
+# Django's admin widgets the labels they lack (templates/admin/widgets/).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 ROOT_URLCONF = "config.urls"
 

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from . import services
+from . import admin_filters, services  # noqa: F401 (admin_filters registers the filter)
 
 # Importing a sub-package's admin registers its models with the site.
 from .accounts.admin import (

@@ -268,6 +268,14 @@ class CourseScopedAdminMixin(_CourseScoping):
 
         return type(form_class.__name__, (form_class,), {"__init__": __init__})
 
+    def get_changelist_formset(self, request: HttpRequest, **kwargs: Any) -> Any:
+        """The editable columns of the change list, each named by its label: Django renders
+        them in the table without a <label>."""
+        formset = super().get_changelist_formset(request, **kwargs)  # type: ignore[misc]
+        for field in formset.form.base_fields.values():
+            field.widget.attrs.setdefault("aria-label", str(field.label))
+        return formset
+
     def scope_form_fields(self, request: HttpRequest, form: Any) -> None:
         opts = self.model._meta
         for name, field in form.fields.items():

@@ -3,7 +3,7 @@ exam score entry and CSV import, overrides with a reason, a read-only audit log,
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
@@ -95,7 +95,7 @@ class _CourseScopedAdmin(CourseScopedAdminMixin, admin.ModelAdmin):
     course_path = "course"
 
     list_select_related = ["course", "student"]
-    search_fields: tuple[str, ...] = (
+    search_fields: ClassVar[tuple[str, ...]] = (
         "student__username",
         "student__email",
         "student__last_name",

@@ -182,6 +182,9 @@ def script_strings() -> dict[str, str]:
     return {
         "time_left": _("Time left: %s"),
         "time_up": _("Time is up: your attempt is being submitted."),
+        "left_300": _("Five minutes left."),
+        "left_60": _("One minute left."),
+        "left_30": _("Thirty seconds left."),
         "q_saved": _("Saved at %s"),
         "q_waiting": _("Waiting to be sent"),
         "q_sending": _("Sending…"),

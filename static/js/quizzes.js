@@ -129,6 +129,13 @@
     var remainingAtSync = parseInt(countdownEl.dataset.remaining, 10) || 0;
     var syncedAt = performance.now();
     var timeIsUp = false;
+    // Screen readers hear the time left at these moments only (a polite live region); a moment
+    // already past when the page opens is not announced.
+    var announcer = document.getElementById("countdown-announcer");
+    var moments = [300, 60, 30].filter(function (t) { return remainingAtSync > t; });
+    function announce(text) {
+      if (announcer && text) { announcer.textContent = text; }
+    }
 
     function remaining() {
       return Math.max(0, remainingAtSync - (performance.now() - syncedAt) / 1000);
@@ -150,10 +157,14 @@
       if (!timeIsUp) {
         countdownEl.textContent = fill(S.time_left, fmt(left));
         countdownEl.classList.toggle("low", left <= 60);
+        while (moments.length && left <= moments[0]) {
+          announce(S["left_" + moments.shift()]);
+        }
       }
       if (left <= 0 && !timeIsUp) {
         timeIsUp = true;
         countdownEl.textContent = S.time_up;
+        announce(S.time_up);
         // Answers still waiting are sent within the grace period, then the attempt submitted.
         startSubmit();
       }
@@ -203,6 +214,11 @@
         text = "";
       }
       fs.dataset.state = state;
+      // A refused answer is marked invalid on its inputs, which are described by this status.
+      fs.querySelectorAll("input, textarea").forEach(function (input) {
+        if (state === "refused") { input.setAttribute("aria-invalid", "true"); }
+        else { input.removeAttribute("aria-invalid"); }
+      });
       if (el.textContent !== text) { el.textContent = text; }
     }
 
