@@ -156,10 +156,17 @@ quiz_bank:
     grace_seconds: 3
     access_code: false
     show_answers_after_close: true
+    shuffle_questions: true
+    shuffle_choices: true
+    release: manual
+    regrade_days: 3
     questions:
       - {kind: multiple, prompt: Pick the norms, choices: [{text: L1, correct: true}, {text: L2, correct: true}, {text: L0}]}
       - {kind: numeric, prompt: "Condition number of diag(1, 4)?", answer: 4, tolerance: 0.01, explanation: "4 / 1"}
       - {kind: text, prompt: "Why?"}
+      - {kind: single, pool: rate, prompt: "GD on smooth convex: rate?", choices: [{text: "$O(1/t)$", correct: true}, {text: "$O(1/t^2)$"}]}
+      - {kind: single, pool: rate, prompt: "GD on strongly convex: rate?", choices: [{text: linear, correct: true}, {text: sublinear}]}
+      - {kind: numeric, prompt: "Compute $a b$.", parameters: {a: {min: 2, max: 9}, b: {min: 0.5, max: 3, step: 0.5}}, formula: a * b, tolerance: 0.01}
 """
 
 
