@@ -139,7 +139,9 @@ def result(quiz: Quiz, student: Any, now: datetime) -> dict[str, Any]:
     requests = selectors.regrade_requests_of(attempt)
     show = quiz.show_answers_after_close
     released_at = selectors.results_released_at(quiz)
-    deadline = rules.regrade_deadline(released_at=released_at, window_days=quiz.regrade_window_days)
+    deadline = rules.regrade_deadline(
+        released_at=released_at, window_days=quiz.regrade_window_days, tz=quiz.course.time_zone
+    )
     may_ask = bool(
         attempt is not None
         and attempt.submitted_at is not None

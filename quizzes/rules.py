@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from simpleeval import InvalidExpression, SimpleEval
 
@@ -683,11 +684,14 @@ def results_released(
     return _utc(now) >= moment if policy == "manual" else _utc(now) > moment
 
 
-def regrade_deadline(*, released_at: datetime | None, window_days: int) -> datetime | None:
-    """The last moment a regrade may be asked for; None when the quiz takes none (yet)."""
+def regrade_deadline(*, released_at: datetime | None, window_days: int, tz: str) -> datetime | None:
+    """The last moment a regrade may be asked for: the same time of day as the release, that
+    many days later on the course's clock (a DST change between does not move it by an hour);
+    None when the quiz takes none (yet)."""
     if released_at is None or window_days <= 0:
         return None
-    return _utc(released_at) + timedelta(days=window_days)
+    local = released_at.astimezone(ZoneInfo(tz))
+    return _utc(local + timedelta(days=window_days))
 
 
 def regrade_open(*, released: bool, deadline: datetime | None, now: datetime) -> bool:

@@ -703,7 +703,9 @@ def regrade_request_file(
             code="not_released",
             status=409,
         )
-    deadline = rules.regrade_deadline(released_at=released, window_days=quiz.regrade_window_days)
+    deadline = rules.regrade_deadline(
+        released_at=released, window_days=quiz.regrade_window_days, tz=quiz.course.time_zone
+    )
     if not rules.regrade_open(released=True, deadline=deadline, now=now):
         raise QuizError(
             _("The time to ask for a regrade of this quiz is over."), code="closed", status=409

@@ -186,6 +186,7 @@ def test_render_prompt_replaces_whole_names_in_math_only() -> None:
 
 
 T0 = datetime(2026, 3, 6, 14, 0, tzinfo=UTC)
+MONTREAL = "America/Montreal"
 
 
 def test_release_auto_at_close_for_everyone() -> None:
@@ -216,12 +217,14 @@ def test_release_by_hand_not_before_it_and_not_before_the_close() -> None:
 
 
 def test_regrade_window_across_the_dst_change() -> None:
-    # Released on Friday 6 March 2026 (EST); the clocks go forward on Sunday 8 March.
-    deadline = rules.regrade_deadline(released_at=T0, window_days=7)
-    assert deadline == T0 + timedelta(days=7)
+    # Released on Friday 6 March 2026 at 9:00 EST; the clocks go forward on Sunday 8 March, so
+    # the window ends on Friday 13 March at 9:00 EDT, 13:00 UTC: an hour less than 7 x 24 h.
+    deadline = rules.regrade_deadline(released_at=T0, window_days=7, tz=MONTREAL)
+    assert deadline == datetime(2026, 3, 13, 13, 0, tzinfo=UTC)
+    assert deadline == T0 + timedelta(days=7, hours=-1)
     assert rules.regrade_open(released=True, deadline=deadline, now=deadline)
     assert not rules.regrade_open(
         released=True, deadline=deadline, now=deadline + timedelta(seconds=1)
     )
-    assert rules.regrade_deadline(released_at=T0, window_days=0) is None
+    assert rules.regrade_deadline(released_at=T0, window_days=0, tz=MONTREAL) is None
     assert not rules.regrade_open(released=True, deadline=None, now=T0)
