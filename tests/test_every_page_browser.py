@@ -161,7 +161,8 @@ def _check(page: Any, name: str, url: str) -> list[str]:
         if _not_ours(name, v):
             continue
         targets = ", ".join(str(n["target"]) for n in v["nodes"][:3])
-        problems.append(f"axe {v['id']} ({v['impact']}): {targets}")
+        why = " ".join(v["nodes"][0].get("failureSummary", "").split())
+        problems.append(f"axe {v['id']} ({v['impact']}): {targets} — {why}")
     return problems
 
 
