@@ -34,7 +34,10 @@ from .admin_scoping import (
 )
 from .deadlines.admin import ExtensionAdmin, ExtensionRequestAdmin  # noqa: F401
 from .forms import RosterImportForm, SyllabusApplyForm, SyllabusUploadForm
-from .global_admin import SuperuserGroupAdmin  # noqa: F401  (replaces other apps' admins)
+from .global_admin import (  # SuperuserGroupAdmin replaces other apps' admins
+    SuperuserGroupAdmin,  # noqa: F401
+    TranslatedPermissionsMixin,
+)
 from .models import (
     Announcement,
     BibliographyEntry,
@@ -113,7 +116,7 @@ PRIVILEGED_USER_FIELDS = frozenset(
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(TranslatedPermissionsMixin, BaseUserAdmin):
     """Superusers manage accounts. Course staff see the people of the courses they manage,
     with their name, e-mail and enrolments there; they change the name and e-mail only of an
     account that belongs to none but their courses and gives no site-wide access; never

@@ -17,10 +17,13 @@ from allauth.socialaccount import admin as socialaccount_admin
 from allauth.socialaccount.models import SocialAccount, SocialApp, SocialToken
 from axes import admin as axes_admin
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import GroupAdmin
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
+from django.db.models import Field
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 from django_celery_beat import admin as beat_admin
 from django_celery_beat.models import (
     ClockedSchedule,
@@ -53,7 +56,46 @@ class SuperuserOnlyAdminMixin:
         return self._superuser(request)
 
 
-class SuperuserGroupAdmin(SuperuserOnlyAdminMixin, GroupAdmin):
+# Django writes a model's default permissions' names into the database in English ("Can add
+# quiz"), once, at migrate time; the admin shows them from there. They are named again here, in
+# the reader's language, from the action and the model's (translated) verbose name.
+PERMISSION_ACTIONS = {
+    "add": _("Can add %(thing)s"),
+    "change": _("Can change %(thing)s"),
+    "delete": _("Can delete %(thing)s"),
+    "view": _("Can view %(thing)s"),
+}
+
+
+def permission_label(permission: Permission) -> str:
+    """'Daily quizzes | quiz | Can add quiz', translated; a permission a model declares itself
+    keeps the name it was given."""
+    action, _sep, model_name = permission.codename.partition("_")
+    model = permission.content_type.model_class()
+    template = PERMISSION_ACTIONS.get(action)
+    if template is None or model is None or model_name != model._meta.model_name:
+        return str(permission)
+    return f"{permission.content_type} | {template % {'thing': model._meta.verbose_name}}"
+
+
+class PermissionChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return permission_label(obj)
+
+
+class TranslatedPermissionsMixin:
+    """For the admin of a model with permissions to pick (groups, users)."""
+
+    def formfield_for_manytomany(
+        self, db_field: Field[Any, Any], request: HttpRequest, **kwargs: Any
+    ) -> Any:
+        if db_field.name in ("permissions", "user_permissions"):
+            kwargs["form_class"] = PermissionChoiceField
+            kwargs["queryset"] = Permission.objects.select_related("content_type")
+        return super().formfield_for_manytomany(db_field, request, **kwargs)  # type: ignore[misc]  # a mixin of ModelAdmin
+
+
+class SuperuserGroupAdmin(SuperuserOnlyAdminMixin, TranslatedPermissionsMixin, GroupAdmin):
     pass
 
 
