@@ -21,10 +21,13 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import formats, timezone
+from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from drf_spectacular.authentication import BasicScheme
 from rest_framework import exceptions
 from rest_framework.authentication import BasicAuthentication
+
+from .accounts import selectors as account_selectors
 
 DEFAULT_COOL_OFF = timedelta(minutes=15)
 
@@ -97,16 +100,26 @@ class LoginLockedOut(exceptions.APIException):
 class ThrottledBasicAuthentication(BasicAuthentication):
     """HTTP Basic through django-axes: the request goes to ``authenticate()``, so a failure counts
     and a locked-out account and address are refused (429 with Retry-After) before the password
-    is checked."""
+    is checked. A student whose courses sign in through the university only is refused here as
+    on the login page: Basic is a password too."""
 
     def authenticate_credentials(self, userid: str, password: str, request: Any = None) -> Any:
         try:
-            return super().authenticate_credentials(userid, password, request)
+            user, auth = super().authenticate_credentials(userid, password, request)
         except exceptions.AuthenticationFailed:
             if request is not None and getattr(request, "axes_locked_out", False):
                 wait = cool_off(request)
                 raise LoginLockedOut(wait, lockout_message(wait, timezone.now())) from None
             raise
+        if not account_selectors.local_password_allowed(user):
+            raise exceptions.AuthenticationFailed(
+                _(
+                    "Students of your course sign in through the university: a password is "
+                    "not accepted, on the API either."
+                ),
+                code="sso_only",
+            )
+        return user, auth
 
     def authenticate_header(self, request: Any) -> str | None:
         # Challenge only a client that tried Basic: a page's script that lost its session gets

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.utils import timezone
@@ -86,3 +88,20 @@ def test_the_invitation_of_an_sso_only_student_points_to_the_university(client, 
     assert "sign in with their university account" in response.content.decode()
     user.refresh_from_db()
     assert not user.has_usable_password()
+
+
+def test_a_student_of_an_sso_only_course_cannot_use_a_password_on_the_api(
+    client, sso_only, make_member
+):
+    student = make_member(sso_only, "student")
+    basic = "Basic " + base64.b64encode(f"{student.username}:pw-for-tests".encode()).decode()
+    response = client.get("/api/me/enrollments/", HTTP_AUTHORIZATION=basic)
+    assert response.status_code == 401
+    assert response.json()["code"] == "sso_only"
+    assert "sign in through the university" in response.json()["detail"]
+
+
+def test_staff_of_an_sso_only_course_keep_the_api_with_a_password(client, sso_only, make_member):
+    ta = make_member(sso_only, "ta")
+    basic = "Basic " + base64.b64encode(f"{ta.username}:pw-for-tests".encode()).decode()
+    assert client.get("/api/me/enrollments/", HTTP_AUTHORIZATION=basic).status_code == 200
