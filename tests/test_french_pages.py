@@ -46,17 +46,14 @@ class _Text(HTMLParser):
         self._skip = 0
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        named = dict(attrs).get("name") or ""
-        # Django stores permission names in English when it creates them ("Can add …"): a
-        # known limit of django.contrib.auth, left out here.
-        if tag in ("script", "style") or (tag == "select" and named.endswith("permissions")):
+        if tag in ("script", "style"):
             self._skip += 1
         for name, value in attrs:
             if name in ("title", "aria-label", "placeholder", "alt") and value:
                 self.parts.append(value)
 
     def handle_endtag(self, tag: str) -> None:
-        if tag in ("script", "style", "select") and self._skip:
+        if tag in ("script", "style") and self._skip:
             self._skip -= 1
 
     def handle_data(self, data: str) -> None:
