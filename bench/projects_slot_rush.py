@@ -19,11 +19,12 @@ import json
 import os
 import statistics
 import sys
-import tempfile
 import threading
 import time
 from datetime import datetime
 from pathlib import Path
+
+import _database as bench  # bench/, the script's own folder
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -31,16 +32,7 @@ sys.path.insert(0, str(ROOT))
 DB_URL = os.environ.get(
     "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/ck_bench_projects"
 )
-os.environ["DATABASE_URL"] = DB_URL
-os.environ["DJANGO_DEBUG"] = "0"
-os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only-secret-key-" + "x" * 40)
-os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
-os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver,localhost")
-os.environ.setdefault(
-    "COURSEKIT_VAR_DIR", str(Path(tempfile.gettempdir()) / "ck_bench_projects_var")
-)
-os.environ.setdefault("DJANGO_LOG_LEVEL", "WARNING")
-os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "0")
+bench.configure(database_url=DB_URL, var_dir="ck_bench_projects_var")
 
 PAIRS = 40
 THREADS = 20
@@ -64,9 +56,7 @@ presentations: {talk_minutes: 20, changeover_minutes: 5, first_allowed_week: 5}
 
 
 def main() -> dict:
-    from _database import ensure_database  # bench/, the script's own folder
-
-    ensure_database(DB_URL)
+    bench.ensure_database(DB_URL)
     import django
 
     django.setup()

@@ -50,7 +50,6 @@ import signal
 import socket
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from collections import Counter, defaultdict
@@ -58,6 +57,8 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
+
+import _database as bench  # bench/, the script's own folder
 
 ROOT = Path(__file__).resolve().parent.parent
 HERE = Path(__file__).resolve().parent
@@ -83,24 +84,24 @@ CAPACITY_MS = 100.0
 OPERATIONS = ("open", "page", "save", "submit")
 PASSWORD = "bench-password-123"  # throwaway accounts in a throwaway database
 
+# Beyond what every benchmark runs with (bench/_database.py): plain HTTP on loopback, and
+# sessions and cache on Redis. gunicorn inherits this process's environment.
 ENV = {
-    "DATABASE_URL": DB_URL,
-    "DJANGO_DEBUG": "0",
-    "DJANGO_SECRET_KEY": "bench-only-secret-key-" + "q" * 40,
     "DJANGO_SECURE_SSL_REDIRECT": "false",
     "DJANGO_SECURE_COOKIES": "false",
     "DJANGO_SECURE_HSTS_SECONDS": "0",
     "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
-    "DJANGO_SETTINGS_MODULE": "_quiz_burst_settings",
-    "COURSEKIT_VAR_DIR": str(Path(tempfile.gettempdir()) / "ck_bench_quiz_var"),
-    "DJANGO_LOG_LEVEL": "WARNING",
-    "CELERY_TASK_ALWAYS_EAGER": "0",
     "DJANGO_SESSION_ENGINE": os.environ.get(
         "QUIZ_BENCH_SESSION_ENGINE", "django.contrib.sessions.backends.cached_db"
     ),
     "CACHE_URL": os.environ.get("QUIZ_BENCH_CACHE_URL", "rediscache://127.0.0.1:6379/13"),
 }
-os.environ.update(ENV)
+bench.configure(
+    database_url=DB_URL,
+    var_dir="ck_bench_quiz_var",
+    settings_module="_quiz_burst_settings",
+    **ENV,
+)
 
 SYLLABUS = """
 course:
@@ -156,9 +157,7 @@ def _make_quiz(course: Any, session: Any, title: str, now: Any) -> dict[str, Any
 
 
 def setup() -> dict[str, Any]:
-    import django
-
-    django.setup()
+    bench.setup_django()
     from django.conf import settings
     from django.contrib.auth import (
         BACKEND_SESSION_KEY,
@@ -167,17 +166,12 @@ def setup() -> dict[str, Any]:
         get_user_model,
     )
     from django.contrib.auth.hashers import make_password
-    from django.core.management import call_command
     from django.utils import timezone
     from django.utils.module_loading import import_string
 
     from course.models import Enrolment
     from course.syllabus.services import load_syllabus_text
 
-    call_command("migrate", verbosity=0, interactive=False)
-    manifest = Path(ENV["COURSEKIT_VAR_DIR"]) / "static" / "staticfiles.json"
-    if not manifest.exists():
-        call_command("collectstatic", verbosity=0, interactive=False)
     course = load_syllabus_text(SYLLABUS).course
     User = get_user_model()
     hashed = make_password(PASSWORD)  # the real hasher (PBKDF2); one hash shared to save setup
@@ -577,13 +571,11 @@ def run_saturation(port: int, data: dict[str, Any], clients: list[Client]) -> di
 def main() -> int:
     load_before = [round(x, 2) for x in os.getloadavg()]
     t_start = time.monotonic()
-    from _database import recreate_database  # bench/, the script's own folder
-
-    recreate_database(DB_URL)
+    bench.recreate_database(DB_URL)
     data = setup()
     statements = count_statements(data)
     port = free_port()
-    env = {**os.environ, **ENV, "PYTHONPATH": f"{HERE}{os.pathsep}{ROOT}"}
+    env = {**os.environ, "PYTHONPATH": f"{HERE}{os.pathsep}{ROOT}"}
     # The web service's own gunicorn settings (config/gunicorn.py), with the issue's 2 workers.
     env.update(
         GUNICORN_BIND=f"127.0.0.1:{port}", GUNICORN_ACCESS_LOG="", WEB_CONCURRENCY=str(WORKERS)

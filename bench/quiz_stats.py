@@ -13,7 +13,7 @@ JSON line.
 
 Environment: BENCH_QUIZ_STATS_DATABASE_URL (default
 postgres://postgres@127.0.0.1:5432/ck_bench_quiz_stats); a scratch COURSEKIT_VAR_DIR where
-collectstatic runs once.
+collectstatic runs every time (bench/_database.py).
 """
 
 from __future__ import annotations
@@ -22,12 +22,12 @@ import json
 import os
 import random
 import sys
-import tempfile
 import time
-from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
+
+import _database as bench  # bench/, the script's own folder
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -35,16 +35,7 @@ sys.path.insert(0, str(ROOT))
 DB_URL = os.environ.get(
     "BENCH_QUIZ_STATS_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/ck_bench_quiz_stats"
 )
-os.environ["DATABASE_URL"] = DB_URL
-os.environ["DJANGO_DEBUG"] = "0"
-os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only-secret-key-" + "x" * 40)
-os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
-os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver,localhost")
-os.environ.setdefault(
-    "COURSEKIT_VAR_DIR", str(Path(tempfile.gettempdir()) / "ck_bench_quiz_stats_var")
-)
-os.environ.setdefault("DJANGO_LOG_LEVEL", "WARNING")
-os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "0")
+bench.configure(database_url=DB_URL, var_dir="ck_bench_quiz_stats_var")
 
 SYLLABUS = """
 course:
@@ -67,71 +58,14 @@ QUIZZES = 18
 RUNS = 7
 
 
-def setup_django() -> None:
-    import django
-
-    django.setup()
-    from django.conf import settings
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0, interactive=False)
-    manifest = Path(settings.STATIC_ROOT) / "staticfiles.json"
-    if not manifest.exists():
-        call_command("collectstatic", verbosity=0, interactive=False)
-
-
 def build_course(code: str, n: int, rng: random.Random) -> tuple[Any, Any]:
     """The course and its first graded quiz."""
-    from django.contrib.auth import get_user_model
-    from django.utils import timezone
+    from course.models import Session
+    from quizzes.models import Answer, Attempt, Choice, Question
 
-    from course.models import Enrolment, Session
-    from course.syllabus.services import load_syllabus_text
-    from quizzes.models import Answer, Attempt, Choice, Question, Quiz
-
-    User = get_user_model()
-    course = load_syllabus_text(SYLLABUS.format(code=code)).course
-    users = User.objects.bulk_create(
-        [
-            User(
-                username=f"{code.lower()}-{i:05d}",
-                email=f"{code.lower()}-{i:05d}@example.org",
-                first_name=f"First{i}",
-                last_name=f"Last{i:05d}",
-                password="!",
-            )
-            for i in range(n)
-        ],
-        batch_size=1000,
-    )
-    Enrolment.objects.bulk_create(
-        [
-            Enrolment(
-                course=course,
-                user=u,
-                role=Enrolment.Role.STUDENT,
-                status=Enrolment.Status.ACTIVE,
-                requested_at=timezone.now(),
-            )
-            for u in users
-        ],
-        batch_size=1000,
-    )
+    course, users = bench.seed_course(SYLLABUS.format(code=code), n)
     sessions = list(Session.objects.filter(course=course).order_by("starts_at")[: QUIZZES + 1])
-    quizzes = Quiz.objects.bulk_create(
-        [
-            Quiz(
-                course=course,
-                session=s,
-                title=f"Quiz {i}",
-                is_self_assessment=i == 0,
-                opens_at=s.starts_at,
-                closes_at=s.starts_at + timedelta(minutes=15),
-                duration_seconds=600,
-            )
-            for i, s in enumerate(sessions)
-        ]
-    )
+    quizzes = bench.seed_quizzes(course, sessions, first_number=0, self_assessment_first=True)
     kinds = ["single", "single", "multiple", "numeric", "text"]
     questions = Question.objects.bulk_create(
         [
@@ -165,16 +99,7 @@ def build_course(code: str, n: int, rng: random.Random) -> tuple[Any, Any]:
         for u in users:
             if q is not quizzes[1] and rng.random() < 0.05:
                 continue  # missed (the quiz whose statistics are timed has every attempt)
-            attempts.append(
-                Attempt(
-                    quiz=q,
-                    student=u,
-                    started_at=q.opens_at + timedelta(minutes=1),
-                    deadline=q.opens_at + timedelta(minutes=11),
-                    submitted_at=q.opens_at + timedelta(minutes=9),
-                    points_possible=Decimal(5),
-                )
-            )
+            attempts.append(bench.submitted_attempt(q, u, points_possible=Decimal(5)))
     attempts = Attempt.objects.bulk_create(attempts, batch_size=5000)
     answers = []
     for a in attempts:
@@ -221,17 +146,13 @@ def timed_get(client: Any, url: str) -> tuple[list[float], list[float], int, int
 
 
 def main() -> None:
-    from _database import ensure_database  # bench/, the script's own folder
-
-    ensure_database(DB_URL)
-    setup_django()
+    bench.ensure_database(DB_URL)
+    bench.setup_django()
     from django.contrib.auth import get_user_model
-    from django.db import connection
     from django.test import Client
     from django.urls import reverse
 
-    with connection.cursor() as cursor:
-        cursor.execute("TRUNCATE course_course, course_user RESTART IDENTITY CASCADE")
+    bench.empty_tables()
     rng = random.Random(6085)
     results: dict[str, object] = {"bench": "quiz_stats"}
     root = get_user_model().objects.create_superuser("bench-stats-root", "root@example.org", "!")

@@ -251,6 +251,65 @@ def _x_labels(categories: Sequence[str], centres: Sequence[float]) -> tuple[Tick
     return tuple(Tick(centres[i], categories[i]) for i in range(0, len(categories), step))
 
 
+def _plot_box(width: int, height: int) -> tuple[float, float, float, float]:
+    """The plot area inside the margins: left, top, right, bottom."""
+    return (
+        float(MARGIN_LEFT),
+        float(MARGIN_TOP),
+        float(width - MARGIN_RIGHT),
+        float(height - MARGIN_BOTTOM),
+    )
+
+
+def _frame(
+    *,
+    kind: str,
+    name: str,
+    title: str,
+    desc: str,
+    width: int,
+    height: int,
+    columns: Sequence[str],
+    rows: Sequence[Sequence[object]],
+    categories: Sequence[str],
+    centres: Sequence[float],
+    y_max: float,
+    y_min: float = 0.0,
+    legend: Sequence[Legend],
+    empty: bool,
+    bars: tuple[Bar, ...] = (),
+    points: tuple[Point, ...] = (),
+    lines: tuple[Line, ...] = (),
+    rules: tuple[DrawnRule, ...] = (),
+) -> Chart:
+    """The chart around its marks, alike for bars and lines: names, size, plot box, the
+    numbers behind it, the axes (`y_min`..`y_max` up the side, the categories at `centres`
+    along the bottom) and the legend."""
+    left, top, right, bottom = _plot_box(width, height)
+    return Chart(
+        name=name,
+        kind=kind,
+        title=title,
+        desc=desc,
+        width=width,
+        height=height,
+        plot_left=left,
+        plot_top=top,
+        plot_right=right,
+        plot_bottom=bottom,
+        columns=tuple(columns),
+        rows=tuple(tuple(r) for r in rows),
+        bars=bars,
+        points=points,
+        lines=lines,
+        rules=rules,
+        y_ticks=_y_ticks(y_max, top, bottom, y_min=y_min),
+        x_labels=_x_labels(categories, centres),
+        legend=tuple(legend),
+        empty=empty,
+    )
+
+
 def bar_chart(
     *,
     name: str,
@@ -278,8 +337,7 @@ def bar_chart(
         raise ValueError("one value per category")
     if classes is not None and len(classes) != len(categories):
         raise ValueError("one class per category")
-    left, top = float(MARGIN_LEFT), float(MARGIN_TOP)
-    right, bottom = float(width - MARGIN_RIGHT), float(height - MARGIN_BOTTOM)
+    left, top, right, bottom = _plot_box(width, height)
     known = [v for v in values if v is not None] + [v for v in overlay if v is not None]
     known += [r.value for r in rules]
     scale_top = count_max if counts else nice_max
@@ -323,26 +381,24 @@ def bar_chart(
     )
     if y_min < 0:
         drawn_rules = (DrawnRule(zero, left, right, "", "zero", 0.0), *drawn_rules)
-    return Chart(
-        name=name,
+    return _frame(
         kind="bars",
+        name=name,
         title=title,
         desc=desc,
         width=width,
         height=height,
-        plot_left=left,
-        plot_top=top,
-        plot_right=right,
-        plot_bottom=bottom,
-        columns=tuple(columns),
-        rows=tuple(tuple(r) for r in rows),
+        columns=columns,
+        rows=rows,
+        categories=categories,
+        centres=centres,
+        y_max=top_value,
+        y_min=y_min,
+        legend=legend,
+        empty=not known,
         bars=tuple(bars),
         points=points,
         rules=drawn_rules,
-        y_ticks=_y_ticks(top_value, top, bottom, y_min=y_min),
-        x_labels=_x_labels(categories, centres),
-        legend=tuple(legend),
-        empty=not known,
     )
 
 
@@ -371,8 +427,7 @@ def line_chart(
     for s in series:
         if len(s.values) != len(categories):
             raise ValueError("one value per category in every series")
-    left, top = float(MARGIN_LEFT), float(MARGIN_TOP)
-    right, bottom = float(width - MARGIN_RIGHT), float(height - MARGIN_BOTTOM)
+    left, top, right, bottom = _plot_box(width, height)
     known = [v for s in series for v in s.values if v is not None] + [r.value for r in rules]
     top_value = y_max if y_max is not None else nice_max(max(known, default=1.0))
     n = len(categories)
@@ -386,28 +441,25 @@ def line_chart(
             if v is not None
         )
         lines.append(Line(" ".join(f"{p.x:.1f},{p.y:.1f}" for p in marks), s.css, s.label, marks))
-    return Chart(
-        name=name,
+    return _frame(
         kind="lines",
+        name=name,
         title=title,
         desc=desc,
         width=width,
         height=height,
-        plot_left=left,
-        plot_top=top,
-        plot_right=right,
-        plot_bottom=bottom,
-        columns=tuple(columns),
-        rows=tuple(tuple(r) for r in rows),
+        columns=columns,
+        rows=rows,
+        categories=categories,
+        centres=centres,
+        y_max=top_value,
+        legend=legend,
+        empty=not known,
         lines=tuple(lines),
         rules=tuple(
             DrawnRule(_scale(r.value, top_value, top, bottom), left, right, r.label, r.css, r.value)
             for r in rules
         ),
-        y_ticks=_y_ticks(top_value, top, bottom),
-        x_labels=_x_labels(categories, centres),
-        legend=tuple(legend),
-        empty=not known,
     )
 
 

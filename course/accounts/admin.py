@@ -25,6 +25,34 @@ def _staff(request: HttpRequest) -> User:
     return cast(User, request.user)
 
 
+def _resend_invitations(
+    request: HttpRequest, *, selected: QuerySet[Any], people: QuerySet[Any]
+) -> None:
+    """The re-send actions' one body: in each course of the selected rows that the user may
+    manage, a fresh link to those of `people` (rows with `course` and `user_id`: enrolments or
+    invitations) in that course who still cannot sign in, and a message saying how many."""
+    courses = allowed_courses(request, Action.MANAGE_COURSE)
+    sent = 0
+    now = timezone.now()
+    for course in courses.filter(pk__in=selected.values("course")):
+        user_ids = list(people.filter(course=course).values_list("user_id", flat=True))
+        sent += account_services.invitations_resend(
+            course=course,
+            user_ids=user_ids,
+            invited_by=_staff(request),
+            now=now,
+        )
+    messages.success(
+        request,
+        ngettext(
+            "%(n)d invitation sent; people who can already sign in were skipped.",
+            "%(n)d invitations sent; people who can already sign in were skipped.",
+            sent,
+        )
+        % {"n": sent},
+    )
+
+
 def with_invitation_facts(queryset: QuerySet[Enrolment]) -> QuerySet[Enrolment]:
     """Each enrolment with its latest invitation's sending time and whether the person has
     joined (chosen a password with an invitation): two subqueries, no query per row."""
@@ -85,53 +113,13 @@ class EnrolmentInvitationsMixin:
 
     @admin.action(description=_("Send the invitation again (people who have not joined)"))
     def resend_invitations(self, request: HttpRequest, queryset: QuerySet[Enrolment]) -> None:
-        courses = allowed_courses(request, Action.MANAGE_COURSE)
-        sent = 0
-        now = timezone.now()
-        for course in courses.filter(pk__in=queryset.values("course")):
-            user_ids = list(queryset.filter(course=course).values_list("user_id", flat=True))
-            sent += account_services.invitations_resend(
-                course=course,
-                user_ids=user_ids,
-                invited_by=_staff(request),
-                now=now,
-            )
-        messages.success(
-            request,
-            ngettext(
-                "%(n)d invitation sent; people who can already sign in were skipped.",
-                "%(n)d invitations sent; people who can already sign in were skipped.",
-                sent,
-            )
-            % {"n": sent},
-        )
+        _resend_invitations(request, selected=queryset, people=queryset)
 
     @admin.action(description=_("Send the invitation again to everyone of the course not joined"))
     def resend_invitations_to_all(
         self, request: HttpRequest, queryset: QuerySet[Enrolment]
     ) -> None:
-        courses = allowed_courses(request, Action.MANAGE_COURSE)
-        sent = 0
-        now = timezone.now()
-        for course in courses.filter(pk__in=queryset.values("course")):
-            user_ids = list(
-                Enrolment.objects.filter(course=course).values_list("user_id", flat=True)
-            )
-            sent += account_services.invitations_resend(
-                course=course,
-                user_ids=user_ids,
-                invited_by=_staff(request),
-                now=now,
-            )
-        messages.success(
-            request,
-            ngettext(
-                "%(n)d invitation sent; people who can already sign in were skipped.",
-                "%(n)d invitations sent; people who can already sign in were skipped.",
-                sent,
-            )
-            % {"n": sent},
-        )
+        _resend_invitations(request, selected=queryset, people=Enrolment.objects.all())
 
 
 @admin.register(AccountInvitation)
@@ -159,25 +147,7 @@ class AccountInvitationAdmin(CourseScopedAdminMixin, admin.ModelAdmin):
 
     @admin.action(description=_("Send a new invitation (people who have not joined)"))
     def resend(self, request: HttpRequest, queryset: QuerySet[AccountInvitation]) -> None:
-        courses = allowed_courses(request, Action.MANAGE_COURSE)
-        sent = 0
-        for course in courses.filter(pk__in=queryset.values("course")):
-            user_ids = list(queryset.filter(course=course).values_list("user_id", flat=True))
-            sent += account_services.invitations_resend(
-                course=course,
-                user_ids=user_ids,
-                invited_by=_staff(request),
-                now=timezone.now(),
-            )
-        messages.success(
-            request,
-            ngettext(
-                "%(n)d invitation sent; people who can already sign in were skipped.",
-                "%(n)d invitations sent; people who can already sign in were skipped.",
-                sent,
-            )
-            % {"n": sent},
-        )
+        _resend_invitations(request, selected=queryset, people=queryset)
 
 
 @admin.register(SignedInSession)

@@ -388,6 +388,32 @@ def test_the_admin_action_resends_to_all_who_have_not_joined(
     assert AccountInvitation.objects.filter(replaced_at__isnull=False).count() == 3
 
 
+@pytest.mark.parametrize(
+    ("changelist", "action", "model"),
+    [
+        ("admin:course_enrolment_changelist", "resend_invitations", Enrolment),
+        ("admin:course_accountinvitation_changelist", "resend", AccountInvitation),
+    ],
+)
+def test_the_admin_actions_resend_only_to_the_selected_rows(
+    client, course, instructor, changelist, action, model, django_capture_on_commit_callbacks
+):
+    _roster(course, 3)
+    client.force_login(instructor)
+    one = model.objects.filter(course=course, user__email="s0@example.org")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse(changelist),
+            {"action": action, "_selected_action": [one.get().pk]},
+            follow=True,
+        )
+    assert "1 invitation sent; people who can already sign in were skipped." in (
+        response.content.decode()
+    )
+    replaced = AccountInvitation.objects.filter(replaced_at__isnull=False)
+    assert list(replaced.values_list("user__email", flat=True)) == ["s0@example.org"]
+
+
 def test_the_pages_and_the_reset_mail_are_in_french(
     client, course, make_member, django_capture_on_commit_callbacks
 ):
