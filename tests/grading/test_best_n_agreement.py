@@ -43,7 +43,7 @@ def _gradebook_value(html: str) -> str:
     assert row, "no quiz row on the grades page"
     if row.group(1) == "excused":
         return "excused"
-    score_cell = re.findall(r"<td>(.*?)</td>", row.group(2), re.DOTALL)[2]
+    score_cell = re.findall(r"<td[^>]*>(.*?)</td>", row.group(2), re.DOTALL)[2]
     found = re.search(r"([\d.]+)%", score_cell)
     return found.group(1) if found else "none"
 
