@@ -36,16 +36,19 @@ IGNORED = [".venv", "venv", "var", "tests", "bench", "node_modules", "staticfile
 
 NBSP = "\u00a0"
 _SPACES = " \u00a0\u202f"
-# French typography: a no-break space before : ; ! ? and the percent sign, inside « ».
+# French typography: a no-break space before : ; ! ? and the percent sign, inside « », and the
+# typographic apostrophe in an elision (l’université, jusqu’ici, d’%(item)s).
 _BEFORE_PUNCT = re.compile(r"(?<=[^\s\u00a0\u202f(«])[ ]?([:;!?])(?=\s|$|<|»|\))")
 _ENTITY = re.compile(r"(&[a-zA-Z]+|&#\d+)$")
 _BEFORE_PERCENT = re.compile(r"(\d|%\(\w+\)[sd]|\}\}|%[sd])[ ]?(%%|%)(?![(a-z])")
 _OPEN_QUOTE = re.compile(r"«[ ]?(?=\S)")
 _CLOSE_QUOTE = re.compile(r"(?<=\S)[ ]?»")
+_ELISION = re.compile(r"(?<=[^\W\d_])'(?=[^\W\d_]|%\(|\{)")
 
 
 def typeset_french(text: str) -> str:
-    """`text` with the no-break spaces French typography asks for (the one place of the rule)."""
+    """`text` with the no-break spaces and apostrophes French typography asks for (the one
+    place of the rule)."""
 
     def punct(m: re.Match[str]) -> str:
         if m.group(1) == ";" and _ENTITY.search(text[: m.start()]):
@@ -58,6 +61,7 @@ def typeset_french(text: str) -> str:
     text = _BEFORE_PUNCT.sub(punct, text)
     text = _BEFORE_PERCENT.sub(lambda m: m.group(1) + NBSP + m.group(2), text)
     text = _OPEN_QUOTE.sub("«" + NBSP, text)
+    text = _ELISION.sub("’", text)
     return _CLOSE_QUOTE.sub(NBSP + "»", text)
 
 

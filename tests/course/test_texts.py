@@ -70,7 +70,9 @@ def test_a_text_survives_its_json(n: int, p: Decimal, label: str, day: dt.date) 
 @pytest.mark.parametrize(
     ("written", "typeset"),
     [
-        ("Note jusqu'ici: 66,91%", f"Note jusqu'ici{NB}: 66,91{NB}%"),
+        ("Note jusqu'ici: 66,91%", f"Note jusqu’ici{NB}: 66,91{NB}%"),
+        ("l'université d'%(name)s, d'{{ n }}", "l’université d’%(name)s, d’{{ n }}"),
+        ("<a href='/x'>lien</a>", "<a href='/x'>lien</a>"),
         ("à ce jour : 92,71 %", f"à ce jour{NB}: 92,71{NB}%"),
         ("pénalité de %(p)s%%", f"pénalité de %(p)s{NB}%%"),
         ("Vraiment ? Oui ; « non » !", f"Vraiment{NB}? Oui{NB}; «{NB}non{NB}»{NB}!"),
