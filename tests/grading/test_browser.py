@@ -8,10 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.utils import timezone
 
-from course.demo import DEMO_PASSWORD, load_demo
-from course.models import Course
 from grading import services
 from grading.models import GradebookSnapshot
 
@@ -104,32 +101,3 @@ def test_override_on_the_student_page_shows_at_once_and_reaches_the_table(
     # The recompute the save queued (run on commit, eagerly here) brings it to the table.
     page.goto(base)
     assert "90.00" in page.locator("#gradebook tbody tr", has_text="Ada").inner_text()
-
-
-@pytest.mark.browser
-@pytest.mark.django_db(transaction=True)
-def test_on_a_phone_the_breakdown_is_one_card_per_component_with_its_items(
-    page: Any, live_server: Any
-) -> None:
-    now = timezone.now()
-    load_demo(now=now)
-    services.gradebook_recompute(course=Course.objects.get(code="IFT6085"), now=now)
-    page.set_viewport_size({"width": 360, "height": 740})
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", "ada")
-    page.fill("#id_password", DEMO_PASSWORD)
-    page.click("main form button[type=submit]")
-    page.goto(f"{live_server.url}/c/IFT6085/grades/")
-
-    quizzes = page.locator("#component-quizzes")
-    items = quizzes.locator(".grade-items")
-    box = items.bounding_box()
-    assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 360
-    assert items.is_visible() and "counted" in items.inner_text()
-    # Each value is named, as the hidden column headings would name it.
-    named = quizzes.locator("td[data-label]").evaluate_all(
-        "cells => cells.map(c => getComputedStyle(c, '::before').content + c.innerText)"
-    )
-    assert named[0] == '"Weight: "15%'
-    assert named[1].startswith('"Score: "92.71%')
-    assert page.locator("#grades-table thead").bounding_box()["height"] <= 1

@@ -1,0 +1,69 @@
+"""On a phone, the tables a student reads most (the grade breakdown, the quiz list) are one card
+per row: every value on the screen and named, none cut inside a box that scrolls sideways."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+from course.demo import DEMO_PASSWORD, load_demo
+from course.models import Course
+from grading import services
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+WIDTH = 360
+
+
+@pytest.fixture
+def ada_on_a_phone(page: Any, live_server: Any) -> Any:
+    now = timezone.now()
+    load_demo(now=now)
+    services.gradebook_recompute(course=Course.objects.get(code="IFT6085"), now=now)
+    page.set_viewport_size({"width": WIDTH, "height": 740})
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("#id_username", "ada")
+    page.fill("#id_password", DEMO_PASSWORD)
+    page.click("main form button[type=submit]")
+    return page
+
+
+def _on_screen(locator: Any) -> bool:
+    box = locator.bounding_box()
+    return box is not None and box["x"] >= 0 and box["x"] + box["width"] <= WIDTH
+
+
+def _named_cells(row: Any) -> list[str]:
+    return [
+        " ".join(cell.split())
+        for cell in row.locator("td[data-label]").evaluate_all(
+            "cells => cells.map(c => getComputedStyle(c, '::before').content + c.innerText)"
+        )
+    ]
+
+
+def test_the_grade_breakdown_is_one_card_per_component_with_its_items(
+    ada_on_a_phone: Any, live_server: Any
+) -> None:
+    page = ada_on_a_phone
+    page.goto(f"{live_server.url}/c/IFT6085/grades/")
+    quizzes = page.locator("#component-quizzes")
+    items = quizzes.locator(".grade-items")
+    assert items.is_visible() and _on_screen(items) and "counted" in items.inner_text()
+    named = _named_cells(quizzes)
+    assert named[0] == '"Weight: "15%'
+    assert named[1].startswith('"Score: "92.71%')
+    assert page.locator("#grades-table thead").bounding_box()["height"] <= 1
+
+
+def test_the_quiz_list_shows_each_quizs_score_on_the_screen(
+    ada_on_a_phone: Any, live_server: Any
+) -> None:
+    page = ada_on_a_phone
+    page.goto(f"{live_server.url}/c/IFT6085/quizzes/")
+    graded = page.locator("tr.state-closed", has_text="Quiz 1:")
+    score = graded.locator("td").last
+    assert score.is_visible() and _on_screen(score)
+    assert _named_cells(graded)[1:] == ['"Status: "Submitted', '"Score: "66.7% counted']
