@@ -67,3 +67,26 @@ def test_the_quiz_list_shows_each_quizs_score_on_the_screen(
     score = graded.locator("td").last
     assert score.is_visible() and _on_screen(score)
     assert _named_cells(graded)[1:] == ['"Status: "Submitted', '"Score: "66.7% counted']
+
+
+def test_a_milestone_is_handed_in_from_its_card(ada_on_a_phone: Any, live_server: Any) -> None:
+    page = ada_on_a_phone
+    page.goto(f"{live_server.url}/c/IFT6085/project/")
+    report = page.locator("#milestone-report")
+    hand_in = report.get_by_role("button", name="Hand in")
+    assert hand_in.is_visible() and _on_screen(hand_in)
+    assert _named_cells(report)[:2] == ['"Due: "to be announced', '"Weight: "50%']
+
+
+def test_every_lecture_s_scribe_slot_and_its_button_are_on_the_screen(
+    ada_on_a_phone: Any, live_server: Any
+) -> None:
+    page = ada_on_a_phone
+    page.goto(f"{live_server.url}/c/IFT6085/scribing/")
+    rows = page.locator("table.scribe-slots tbody tr")
+    assert rows.count() > 10
+    claims = page.locator("table.scribe-slots button.claim")
+    assert claims.count() > 0
+    for i in range(claims.count()):
+        assert _on_screen(claims.nth(i))
+    assert _named_cells(rows.first)[0].startswith('"Date: "')
