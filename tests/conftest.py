@@ -85,11 +85,14 @@ class BrokerOutage:
         from config.celery import app
 
         self.app = app
-        self.saved = {
-            k: app.conf[k] for k in ("broker_url", "broker_transport_options", "task_always_eager")
-        }
+        keys = ("broker_write_url", "broker_transport_options", "task_always_eager")
+        self.saved = {k: app.conf.get(k) for k in keys}
+        # The write URL: tasks are published on it, and it wins over CELERY_BROKER_URL in the
+        # environment (which celery reads before its own broker_url setting).
         app.conf.update(
-            broker_url="redis://127.0.0.1:1/0", broker_transport_options={}, task_always_eager=False
+            broker_write_url="redis://127.0.0.1:1/0",
+            broker_transport_options={},
+            task_always_eager=False,
         )
         self._drop_pools()
 
