@@ -346,6 +346,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "quizzes.close_overdue_attempts",  # reads close overdue attempts too
         "schedule": timedelta(minutes=1),
     },
+    "Queue again the quiz regrades the broker did not take": {
+        "task": "quizzes.regrades_requeue",  # a key changed while the broker was down
+        "schedule": timedelta(minutes=2),
+    },
     "Refresh gradebooks whose inputs changed": {
         "task": "grading.tasks.refresh_gradebooks",  # catches changes made in the other apps
         "schedule": timedelta(minutes=2),

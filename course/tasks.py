@@ -6,6 +6,7 @@ from celery import shared_task
 
 from . import services
 from .models import Course
+from .queueing import queue_each_on_commit
 
 MAX_RETRY_COUNTDOWN = 60  # seconds a send retry may wait on the broker (see send_message)
 
@@ -41,8 +42,9 @@ def dispatch_reminders(course_ids: list[int] | None = None) -> dict[str, int]:
 
     courses = Course.objects.filter(pk__in=course_ids) if course_ids is not None else None
     report = notification_services.dispatch_due(now=timezone.now(), courses=courses)
-    for outbox_id in report.to_queue:
-        send_message.delay_on_commit(outbox_id)
+    # claim_pending marked them queued: one not queued (broker down) goes again at a later
+    # dispatch, once its mark is older than COURSEKIT_NOTIFY_REQUEUE_AFTER_SECONDS.
+    queue_each_on_commit(send_message, [(outbox_id,) for outbox_id in report.to_queue])
     return {
         "reminders": report.considered,
         "notifications": report.notifications_created,

@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from course.models import Course, Enrolment
+from course.queueing import queue_on_commit
 from course.selectors import active_students, course_policy
 from lti import services as lti_services
 
@@ -92,7 +93,9 @@ def gradebook_schedule_recompute(course: Course, *, now: datetime | None = None)
             dirty_since=now
         )
         return False
-    recompute_gradebook.apply_async_on_commit((course.pk,), countdown=COALESCE_SECONDS)
+    # Not queued (broker down): the row stays dirty and marked queued; refresh_gradebooks (beat)
+    # recomputes it, and the mark lapses after stale_queue() so a later change queues again.
+    queue_on_commit(recompute_gradebook, course.pk, countdown=COALESCE_SECONDS)
     return True
 
 

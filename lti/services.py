@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from course import services as course_services
 from course.models import Course, Enrolment, User
+from course.queueing import queue_on_commit
 
 from . import extensions, rules
 from .models import (
@@ -509,7 +510,9 @@ def grades_post_schedule(*, course: Course, now: datetime) -> bool:
     )
     if not queued:
         return False
-    grades_post_task.apply_async_on_commit((course.pk,), countdown=GRADES_POST_COUNTDOWN)
+    # Not queued (broker down): the mark lapses after GRADES_POST_STALE and the next recompute
+    # queues the post again; the nightly lti.roster_sync_all posts every linked course anyway.
+    queue_on_commit(grades_post_task, course.pk, countdown=GRADES_POST_COUNTDOWN)
     return True
 
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 from celery import shared_task
 from django.utils import timezone
 
+from course.queueing import queue_each_now
+
 from .models import LinkedCourse
 from .protocol import ServiceError
 
@@ -21,11 +23,10 @@ def roster_sync_all() -> list[int]:
     ids = list(
         LinkedCourse.objects.exclude(memberships_url="").values_list("pk", flat=True).order_by("pk")
     )
-    for link_id in ids:
-        roster_sync_course.delay(link_id)
+    # Not queued (broker down): tomorrow night's run queues them again.
+    queue_each_now(roster_sync_course, [(link_id,) for link_id in ids])
     graded = LinkedCourse.objects.exclude(lineitems_url="").values_list("course_id", flat=True)
-    for course_id in sorted(set(graded)):
-        grades_post.delay(course_id)
+    queue_each_now(grades_post, [(course_id,) for course_id in sorted(set(graded))])
     return ids
 
 

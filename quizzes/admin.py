@@ -34,12 +34,22 @@ from course.models import Course
 from course.permissions import Action
 from course.spreadsheet import chart_csv, csv_writer
 
-from . import presenters, rules, scores, selectors, services, tasks
+from . import presenters, rules, scores, selectors, services
 from .models import Accommodation, Answer, Attempt, Choice, Question, Quiz, RegradeRequest
 
 
-def _queue_regrade(quiz_id: int) -> None:
-    tasks.regrade_quiz.delay_on_commit(quiz_id)
+def _queue_regrade(request: HttpRequest, quiz_id: int) -> None:
+    def tell(queued: bool) -> None:
+        if not queued:
+            messages.warning(
+                request,
+                _(
+                    "The regrade of the submitted attempts could not be queued: the background "
+                    "worker is unreachable. It will run by itself once the worker is back."
+                ),
+            )
+
+    services.quiz_regrade_schedule(quiz_id=quiz_id, now=timezone.now(), then=tell)
 
 
 class QuestionForm(forms.ModelForm):
@@ -220,7 +230,7 @@ class QuizAdmin(CourseScopedAdminMixin, admin.ModelAdmin):
                 for acc in [*formset.new_objects, *changed]:
                     services.accommodation_applied(accommodation=acc)
         if change:
-            _queue_regrade(form.instance.pk)
+            _queue_regrade(request, form.instance.pk)
 
     def get_urls(self) -> list:
         view = self.admin_site.admin_view
@@ -376,7 +386,7 @@ class QuestionAdmin(CourseScopedAdminMixin, admin.ModelAdmin):
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         super().save_related(request, form, formsets, change)
-        _queue_regrade(form.instance.quiz_id)
+        _queue_regrade(request, form.instance.quiz_id)
 
 
 class AnswerInline(CourseScopedInlineMixin, admin.TabularInline):

@@ -84,6 +84,12 @@ class Quiz(models.Model):
             "Days after the release during which a student may ask for a regrade; 0: none."
         ),
     )
+    regrade_queued_at = models.DateTimeField(
+        _("regrade queued at"),
+        null=True,
+        editable=False,
+        help_text=_("A regrade of the submitted attempts was queued then and has not started."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

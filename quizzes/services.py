@@ -7,16 +7,19 @@ attempt row is locked while an answer is saved or the attempt is submitted).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from collections.abc import Set as AbstractSet
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, connections, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from course.permissions import is_registered_student
+from course.queueing import queue_on_commit
 
 from . import rules
 from .models import Accommodation, Answer, Attempt, Choice, Question, Quiz, RegradeRequest
@@ -548,8 +551,44 @@ def _grade_with(
     attempt.save(update_fields=_TOTALS)
 
 
+def regrade_stale() -> timedelta:
+    """A regrade queued longer ago than this and not started is presumed never queued (the
+    broker was down) or lost: the broker's visibility timeout, as for the gradebook."""
+    return timedelta(seconds=getattr(settings, "COURSEKIT_BROKER_VISIBILITY_TIMEOUT", 110))
+
+
+def quiz_regrade_schedule(
+    *, quiz_id: int, now: datetime, then: Callable[[bool], None] | None = None
+) -> None:
+    """After an answer key changed: mark the quiz's regrade queued and queue it on commit.
+
+    Not queued (the broker is down), the mark stays and `regrades_requeue` (beat) queues the
+    regrade again once the broker is back; `then(queued)` tells the caller which it was."""
+    from .tasks import regrade_quiz  # the tasks module imports the services: import late
+
+    Quiz.objects.filter(pk=quiz_id).update(regrade_queued_at=now)
+    queue_on_commit(regrade_quiz, quiz_id, then=then)
+
+
+def regrades_requeue(*, now: datetime) -> list[int]:
+    """The quizzes whose regrade was queued more than `regrade_stale()` ago and has not
+    started: mark them queued again (now) and return them, for the beat task to queue."""
+    with transaction.atomic():
+        ids = list(
+            Quiz.objects.select_for_update(skip_locked=True)
+            .filter(regrade_queued_at__lte=now - regrade_stale())
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        if ids:
+            Quiz.objects.filter(pk__in=ids).update(regrade_queued_at=now)
+    return ids
+
+
 def quiz_regrade(*, quiz_id: int) -> int:
     """Regrade every submitted attempt of the quiz (after an answer key changed)."""
+    # The run has started: a key changed from now on queues another run.
+    Quiz.objects.filter(pk=quiz_id).update(regrade_queued_at=None)
     questions = list(Question.objects.filter(quiz_id=quiz_id).prefetch_related("choices"))
     attempts = list(
         Attempt.objects.filter(quiz_id=quiz_id, submitted_at__isnull=False).select_related("quiz")

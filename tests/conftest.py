@@ -76,6 +76,50 @@ def beat_schedule(db: Any) -> None:
         ModelEntry.from_entry(name, app=app, **entry)
 
 
+class BrokerOutage:
+    """The Celery app's broker is a REAL Redis URL on a closed port of this machine, not eager:
+    what a request meets while Redis is away (celery's own publish retries included).
+    `back()` ends the outage: tasks run eagerly again, as in the rest of the suite."""
+
+    def __init__(self) -> None:
+        from config.celery import app
+
+        self.app = app
+        keys = ("broker_write_url", "broker_transport_options", "task_always_eager")
+        self.saved = {k: app.conf.get(k) for k in keys}
+        # The write URL: tasks are published on it, and it wins over CELERY_BROKER_URL in the
+        # environment (which celery reads before its own broker_url setting).
+        app.conf.update(
+            broker_write_url="redis://127.0.0.1:1/0",
+            broker_transport_options={},
+            task_always_eager=False,
+        )
+        self._drop_pools()
+
+    def _drop_pools(self) -> None:
+        # Celery has no public way to drop its cached connection and producer pools; it does
+        # so itself after a fork (Celery._after_fork).
+        self.app._pool = None  # noqa: SLF001
+        if "amqp" in self.app.__dict__:
+            self.app.amqp._producer_pool = None  # noqa: SLF001
+
+    def back(self) -> None:
+        self.app.conf.update(self.saved)
+        self._drop_pools()
+
+
+@pytest.fixture
+def broker_down() -> Iterator[BrokerOutage]:
+    """The broker is unreachable until `broker_down.back()` or the end of the test. The test's
+    on_commit callbacks must run: django_capture_on_commit_callbacks, or transaction=True to
+    see what a request tells the user (its callbacks then run inside the request)."""
+    outage = BrokerOutage()
+    try:
+        yield outage
+    finally:
+        outage.back()
+
+
 @pytest.fixture
 def make_member(db: Any) -> Callable[..., Any]:
     """make_member(course, role, username=...) -> User enrolled with that role (by the service

@@ -24,6 +24,7 @@ from ..models import Course, Enrolment, User
 from ..notifications import channels
 from ..notifications import rules as notification_rules
 from ..notifications.models import OutboxMessage
+from ..queueing import queue_on_commit
 from . import rules
 from .models import AccountInvitation, SignedInSession
 
@@ -40,7 +41,9 @@ def _language(user: User) -> str:
 def _queue(outbox: OutboxMessage) -> None:
     from ..tasks import send_message  # the tasks module imports the services: import late
 
-    send_message.delay_on_commit(outbox.pk)
+    # Not queued (broker down): the message is pending and was never marked queued, so the next
+    # dispatch (course.dispatch_reminders, beat) queues it.
+    queue_on_commit(send_message, outbox.pk)
 
 
 def outbox_email(

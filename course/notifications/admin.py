@@ -16,6 +16,7 @@ from ..admin_scoping import CourseScopedAdminMixin
 from ..global_admin import SuperuserOnlyAdminMixin
 from ..models import Announcement
 from ..permissions import Action
+from ..queueing import queue_each_on_commit, queue_on_commit
 from . import channels, services
 from .models import AnnouncementDelivery, Notification, NotificationPreference, OutboxMessage
 
@@ -81,13 +82,25 @@ class OutboxMessageAdmin(CourseScopedAdminMixin, admin.ModelAdmin):
         queryset.filter(pk__in=ids).update(
             status=OutboxMessage.Status.PENDING, attempts=0, queued_at=timezone.now()
         )
-        for pk in ids:
-            send_message.delay_on_commit(pk)
-        messages.success(
-            request,
-            ngettext("%(n)d message queued again.", "%(n)d messages queued again.", len(ids))
-            % {"n": len(ids)},
-        )
+
+        def tell(queued: bool) -> None:
+            if queued:
+                text = ngettext(
+                    "%(n)d message queued again.", "%(n)d messages queued again.", len(ids)
+                )
+                messages.success(request, text % {"n": len(ids)})
+            else:
+                # Pending with an old mark: a later dispatch queues them again (beat).
+                text = ngettext(
+                    "%(n)d message set to be sent again, but the background worker is "
+                    "unreachable: it will be sent once the worker is back.",
+                    "%(n)d messages set to be sent again, but the background worker is "
+                    "unreachable: they will be sent once the worker is back.",
+                    len(ids),
+                )
+                messages.warning(request, text % {"n": len(ids)})
+
+        queue_each_on_commit(send_message, [(pk,) for pk in ids], then=tell)
 
 
 @admin.register(Notification)
@@ -163,18 +176,30 @@ def _request_send(
                     )
         else:
             sent.append(announcement.course_id)
-    if sent:
-        dispatch_reminders.delay_on_commit(sorted(set(sent)))
-        modeladmin.message_user(
-            request,
-            ngettext(
+    if not sent:
+        return
+    n = len(sent)
+
+    def tell(queued: bool) -> None:
+        if queued:
+            text = ngettext(
                 "%(n)d announcement queued for e-mail, notification list and Slack.",
                 "%(n)d announcements queued for e-mail, notification list and Slack.",
-                len(sent),
+                n,
             )
-            % {"n": len(sent)},
-            messages.SUCCESS,
-        )
+            modeladmin.message_user(request, text % {"n": n}, messages.SUCCESS)
+        else:
+            # The delivery row is saved: beat's next dispatch sends it.
+            text = ngettext(
+                "%(n)d announcement saved for sending, but the background worker is "
+                "unreachable: it will go out once the worker is back.",
+                "%(n)d announcements saved for sending, but the background worker is "
+                "unreachable: they will go out once the worker is back.",
+                n,
+            )
+            modeladmin.message_user(request, text % {"n": n}, messages.WARNING)
+
+    queue_on_commit(dispatch_reminders, sorted(set(sent)), then=tell)
 
 
 @admin.action(description=_("Send now (e-mail, notification list, Slack)"))

@@ -23,10 +23,12 @@ def send_welcome_announcement(course: Course, now: datetime) -> None:
         announcement_request_send(announcement=announcement, requested_by=None, send_at=now)
     except ValidationError:
         return
+    from ..queueing import queue_on_commit
     from ..tasks import dispatch_reminders
 
-    # Queued now; the worker that `make run` starts right after picks it up.
-    dispatch_reminders.delay_on_commit([course.pk])
+    # Queued now; the worker that `make run` starts right after picks it up (or beat's next
+    # dispatch, which reads the delivery row, if the broker was not there).
+    queue_on_commit(dispatch_reminders, [course.pk])
 
 
 def register() -> None:

@@ -51,7 +51,7 @@ def test_simultaneous_triggers_queue_one_run(course: Any, monkeypatch: Any) -> N
     queued: list[Any] = []
     monkeypatch.setattr(
         tasks.recompute_gradebook,
-        "apply_async_on_commit",
+        "apply_async",  # queued on commit: these transactions commit for real
         lambda args, countdown: queued.append(args),
     )
     results = _run_together(12, lambda i: services.gradebook_schedule_recompute(course))
@@ -67,7 +67,7 @@ def test_simultaneous_overrides_of_one_target(
     _require_postgres()
     from grading import tasks
 
-    monkeypatch.setattr(tasks.recompute_gradebook, "apply_async_on_commit", lambda *a, **k: None)
+    monkeypatch.setattr(tasks.recompute_gradebook, "apply_async", lambda *a, **k: None)
     student = make_member(course, "student")
     staff = make_member(course, "instructor")
     results = _run_together(

@@ -66,7 +66,7 @@ def test_recomputes_finishing_at_once_queue_one_grade_post(
 
     queued: list[object] = []
     monkeypatch.setattr(
-        tasks.grades_post, "apply_async_on_commit", lambda args, countdown: queued.append(args)
+        tasks.grades_post, "apply_async", lambda args, countdown: queued.append(args)
     )
     barrier = threading.Barrier(8)
     results: list[object] = []

@@ -135,39 +135,45 @@ def test_a_released_grade_reaches_the_lms_after_each_recompute_once(
 
 
 def test_a_burst_of_recomputes_queues_one_post(
-    bound_course: Course, lms: LtiPlatform, people: dict[str, int], monkeypatch: Any
+    bound_course: Course,
+    lms: LtiPlatform,
+    people: dict[str, int],
+    monkeypatch: Any,
+    django_capture_on_commit_callbacks: Any,
 ) -> None:
     queued: list[Any] = []
     monkeypatch.setattr(
         tasks.grades_post,
-        "apply_async_on_commit",
+        "apply_async",
         lambda args, countdown: queued.append((args, countdown)),
     )
-    for score in ("30", "31", "32", "33", "34"):
-        midterm(bound_course, people["ada"], score)
-        grading.gradebook_recompute(course=bound_course)
+    with django_capture_on_commit_callbacks(execute=True):
+        for score in ("30", "31", "32", "33", "34"):
+            midterm(bound_course, people["ada"], score)
+            grading.gradebook_recompute(course=bound_course)
     assert queued == [((bound_course.pk,), services.GRADES_POST_COUNTDOWN)]
 
     # The post starts: a recompute after it queues the next one.
     services.released_grades_post(course=bound_course, now=timezone.now())
-    midterm(bound_course, people["ada"], "35")
-    grading.gradebook_recompute(course=bound_course)
+    with django_capture_on_commit_callbacks(execute=True):
+        midterm(bound_course, people["ada"], "35")
+        grading.gradebook_recompute(course=bound_course)
     assert len(queued) == 2
     # A post lost with its worker: the marker lapses and a later recompute queues again.
     later = timezone.now() + services.GRADES_POST_STALE + timedelta(seconds=1)
-    assert services.grades_post_schedule(course=bound_course, now=later)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.grades_post_schedule(course=bound_course, now=later)
     assert len(queued) == 3
 
 
 def test_a_course_linked_to_no_lms_gradebook_queues_nothing(
-    course: Course, make_member: Any, monkeypatch: Any
+    course: Course, make_member: Any, monkeypatch: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
     queued: list[Any] = []
-    monkeypatch.setattr(
-        tasks.grades_post, "apply_async_on_commit", lambda *a, **kw: queued.append(a)
-    )
-    midterm(course, make_member(course).pk, "40")
-    grading.gradebook_recompute(course=course)
+    monkeypatch.setattr(tasks.grades_post, "apply_async", lambda *a, **kw: queued.append(a))
+    with django_capture_on_commit_callbacks(execute=True):
+        midterm(course, make_member(course).pk, "40")
+        grading.gradebook_recompute(course=course)
     assert queued == [] and not LinkedCourse.objects.exists()
 
 
@@ -215,4 +221,32 @@ def test_a_failure_is_kept_per_student_and_the_night_posts_it(
     tasks.roster_sync_all()  # eager in tests: the roster sync, then the grade post
     post.refresh_from_db()
     assert post.error == "" and post.posted_at is not None
+    assert scores(lms) == [("Midterm", "lms-ada", 80.0)]
+
+
+def test_a_release_with_the_broker_down_is_saved_and_the_night_posts_it(
+    bound_course: Course,
+    lms: LtiPlatform,
+    people: dict[str, int],
+    django_capture_on_commit_callbacks: Any,
+    broker_down: Any,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The broker is a REAL Redis URL on a closed port: the release answers as usual and is
+    kept; its post was not queued (logged) and the nightly run posts it once the broker is back
+    (or the next recompute that changes a grade, once the queue mark lapsed: GRADES_POST_STALE)."""
+    midterm(bound_course, people["ada"], "40")
+    grading.gradebook_recompute(course=bound_course)
+    # That recompute's post ran (as if the broker had gone down just after): no post is queued.
+    LinkedCourse.objects.filter(course=bound_course).update(grades_queued_at=None)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert release(prof_client(bound_course), bound_course, "midterm").status_code == 302
+    assert bound_course.grade_releases.filter(component_key="midterm").exists()
+    assert [r for r in caplog.records if "task lti.grades_post not queued" in r.getMessage()]
+    assert lms.scores == []
+
+    broker_down.back()
+    for member in lms.members.values():
+        lms.enrol(member)
+    tasks.roster_sync_all()  # nightly (eager in tests): the roster sync, then the grade post
     assert scores(lms) == [("Midterm", "lms-ada", 80.0)]
