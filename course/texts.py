@@ -5,7 +5,8 @@ stored for later is a `Text`: its English msgid (marked with `gettext_noop` so t
 makemessages extracts it) and its parameters. `str(text)` translates it in the active
 language, so the stored gradebook reads in French to a French reader and in English to an
 English one. `to_json` / `from_json` store it; a plain string (the instructor's own words) stays
-as written.
+as written. A list parameter is shown one item a line (the staff digest's rows); `as_text`
+keeps a lazy label (a model choice's `gettext_lazy("Lecture")`) as a Text.
 
 Numbers shown as percentages go through `format_percent`, the one place that knows the
 language's percent typography ("66.91%", "66,91 %").
@@ -17,7 +18,8 @@ import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Union
 
-from django.utils import formats
+from django.utils import formats, translation
+from django.utils.functional import Promise
 from django.utils.translation import gettext, ngettext, pgettext
 
 NBSP = "\u00a0"
@@ -48,7 +50,7 @@ class Percent:
         return f"Percent({self.value!r})"
 
 
-Param = Union[str, int, Decimal, dt.date, Percent, "Text"]
+Param = Union[str, int, Decimal, dt.date, Percent, "Text", list["Param"]]
 
 
 def format_percent(value: Decimal | int | float | str | None, places: int | None = None) -> str:
@@ -141,6 +143,15 @@ def to_json(value: str | Text) -> str | dict[str, Any]:
     return value.to_json() if isinstance(value, Text) else str(value)
 
 
+def as_text(value: str | Promise) -> str | Text:
+    """A lazy translation (`gettext_lazy`, not pgettext) as a Text of its msgid, to translate
+    when shown; a plain string as written."""
+    if isinstance(value, Promise):
+        with translation.override(None):  # no catalogue: the msgid itself
+            return Text(str(value))
+    return value
+
+
 def from_json(value: Any) -> str | Text:
     """A stored text back: a plain string as written, a stored Text to translate when shown."""
     if not isinstance(value, dict):
@@ -154,6 +165,8 @@ def from_json(value: Any) -> str | Text:
 def _shown(value: Param) -> Any:
     if isinstance(value, Text | Percent):
         return str(value)
+    if isinstance(value, list):
+        return "\n".join(str(_shown(v)) for v in value)
     if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
         return format_date(value)
     if isinstance(value, Decimal):
@@ -164,6 +177,10 @@ def _shown(value: Param) -> Any:
 def _encode(value: Param) -> Any:
     if isinstance(value, Text):
         return {"text": value.to_json()}
+    if isinstance(value, list):
+        return {"lines": [_encode(v) for v in value]}
+    if isinstance(value, Promise):  # a lazy string: as read in the active language now
+        return str(value)
     if isinstance(value, Percent):
         return {"percent": str(value.value), "places": value.places}
     if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
@@ -184,4 +201,6 @@ def _decode(value: Any) -> Param:
             return dt.date.fromisoformat(value["date"])
         if "decimal" in value:
             return Decimal(value["decimal"])
+        if "lines" in value:
+            return [_decode(v) for v in value["lines"]]
     return value

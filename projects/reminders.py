@@ -11,18 +11,17 @@ import datetime as dt
 import functools
 from collections import defaultdict
 from collections.abc import Iterable
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.text import format_lazy
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from course.deadlines.selectors import due_changes_by_target
 from course.models import Course
 from course.notifications import DigestLine, DueReminder, deadline_reminders
+from course.texts import Text
 
 from .models import (
     GroupDeparture,
@@ -46,8 +45,8 @@ def _when(at: dt.datetime, course: Course) -> str:
     return timezone.localtime(at, ZoneInfo(course.time_zone)).strftime("%Y-%m-%d %H:%M")
 
 
-def _due_soon_subject(label: str, kind: str) -> Any:
-    return format_lazy(_("Due soon: {label}"), label=label)
+def _due_soon_subject(label: str, kind: str) -> Text:
+    return Text(gettext_noop("Due soon: %(label)s"), label=label)
 
 
 def _group_page(course: Course, kind: str) -> str:
@@ -56,8 +55,10 @@ def _group_page(course: Course, kind: str) -> str:
     return reverse(name, kwargs={"code": course.code})
 
 
-def _group_noun(kind: str) -> Any:
-    return _("presentation pair") if kind == GroupKind.PRESENTATION else _("project team")
+def _group_noun(kind: str) -> Text:
+    if kind == GroupKind.PRESENTATION:
+        return Text(gettext_noop("presentation pair"))
+    return Text(gettext_noop("project team"))
 
 
 def project_reminders(course: Course, now: dt.datetime) -> Iterable[DueReminder]:
@@ -71,7 +72,7 @@ def project_reminders(course: Course, now: dt.datetime) -> Iterable[DueReminder]
 def _grade_reminders(course: Course, now: dt.datetime) -> Iterable[DueReminder]:
     """A grade released: a milestone graded, or the pair's talk graded on the rubric (once)."""
     since = now - WEEK
-    graded: list[tuple[str, int, dt.datetime, Any, str]] = []
+    graded: list[tuple[str, int, dt.datetime, str | Text, str]] = []
     for pk, group_id, at, label in MilestoneGrade.objects.filter(
         group__course=course, graded_at__gt=since
     ).values_list("pk", "group_id", "graded_at", "milestone__label"):
@@ -87,7 +88,7 @@ def _grade_reminders(course: Course, now: dt.datetime) -> Iterable[DueReminder]:
                 f"projects:talk-grade:{group_id}",
                 group_id,
                 at,
-                _("Paper presentation"),
+                Text(gettext_noop("Paper presentation")),
                 "projects_presentations",
             )
         )
@@ -98,7 +99,7 @@ def _grade_reminders(course: Course, now: dt.datetime) -> Iterable[DueReminder]:
         group_id__in={entry[1] for entry in graded}
     ).values_list("group_id", "student_id"):
         members[group_id].append(student_id)
-    for item_key, group_id, at, label, url_name in graded:
+    for item_key, group_id, at, graded_what, url_name in graded:
         for s in members[group_id]:
             yield DueReminder(
                 recipient_user_id=s,
@@ -106,8 +107,8 @@ def _grade_reminders(course: Course, now: dt.datetime) -> Iterable[DueReminder]:
                 kind="grade_released",
                 due_at=at,
                 expires_at=at + WEEK,
-                subject=format_lazy(_("Graded: {label}"), label=label),
-                body=format_lazy(_("“{label}” has a grade and feedback."), label=label),
+                subject=Text(gettext_noop("Graded: %(label)s"), label=graded_what),
+                body=Text(gettext_noop("“%(label)s” has a grade and feedback."), label=graded_what),
                 url=reverse(url_name, kwargs={"code": course.code}),
             )
 
@@ -144,9 +145,11 @@ def _milestone_reminders(course: Course, now: dt.datetime) -> Iterable[DueRemind
                         kind="milestone_date_set",
                         due_at=m.due_set_at,
                         expires_at=m.due,
-                        subject=format_lazy(_("Date set: {label}"), label=m.label),
-                        body=format_lazy(
-                            _("“{label}” of your research project is now due {when}."),
+                        subject=Text(gettext_noop("Date set: %(label)s"), label=m.label),
+                        body=Text(
+                            gettext_noop(
+                                "“%(label)s” of your research project is now due %(when)s."
+                            ),
                             label=m.label,
                             when=_when(m.due, course),
                         ),
@@ -166,8 +169,10 @@ def _milestone_reminders(course: Course, now: dt.datetime) -> Iterable[DueRemind
                         ("milestone_due_48h", dt.timedelta(hours=48)),
                     ],
                     subject=functools.partial(_due_soon_subject, m.label),
-                    body=format_lazy(
-                        _("“{label}” is due {when}; your team has not handed it in yet."),
+                    body=Text(
+                        gettext_noop(
+                            "“%(label)s” is due %(when)s; your team has not handed it in yet."
+                        ),
                         label=m.label,
                         when=_when(team_due, course),
                     ),
@@ -200,9 +205,9 @@ def _talk_reminders(course: Course, now: dt.datetime) -> Iterable[DueReminder]:
                 kind="presentation_in_3d",
                 due_at=slot.starts_at - dt.timedelta(days=3),
                 expires_at=slot.starts_at,
-                subject=_("Your talk in 3 days"),
-                body=format_lazy(
-                    _("Your talk is on {when} ({session})."),
+                subject=Text(gettext_noop("Your talk in 3 days")),
+                body=Text(
+                    gettext_noop("Your talk is on %(when)s (%(session)s)."),
                     when=_when(slot.starts_at, course),
                     session=slot.session.topic,
                 ),
@@ -215,9 +220,11 @@ def _talk_reminders(course: Course, now: dt.datetime) -> Iterable[DueReminder]:
                     kind="slides_missing_24h",
                     due_at=slot.starts_at - dt.timedelta(hours=24),
                     expires_at=slot.starts_at,
-                    subject=_("Slides missing for your talk tomorrow"),
-                    body=format_lazy(
-                        _("Your talk is on {when}; upload your slides (PDF) before it."),
+                    subject=Text(gettext_noop("Slides missing for your talk tomorrow")),
+                    body=Text(
+                        gettext_noop(
+                            "Your talk is on %(when)s; upload your slides (PDF) before it."
+                        ),
                         when=_when(slot.starts_at, course),
                     ),
                     url=url,
@@ -234,9 +241,13 @@ def _invitation_reminders(course: Course, now: dt.datetime) -> Iterable[DueRemin
             kind="pair_invitation",
             due_at=inv.created_at,
             expires_at=inv.created_at + WEEK,
-            subject=format_lazy(_("{name} invites you to work together"), name=str(inv.from_user)),
-            body=format_lazy(
-                _("{name} invites you to their {what}. Accept or decline on the course site."),
+            subject=Text(
+                gettext_noop("%(name)s invites you to work together"), name=str(inv.from_user)
+            ),
+            body=Text(
+                gettext_noop(
+                    "%(name)s invites you to their %(what)s. Accept or decline on the course site."
+                ),
                 name=str(inv.from_user),
                 what=_group_noun(inv.kind),
             ),
@@ -263,17 +274,20 @@ def _departure_reminders(course: Course, now: dt.datetime) -> Iterable[DueRemind
         what = _group_noun(d.kind)
         name = str(d.student)
         if d.dissolved:
-            body = format_lazy(
-                _(
-                    "{name} left your {what}, which is dissolved: you have no partner for it "
+            body = Text(
+                gettext_noop(
+                    "%(name)s left your %(what)s, which is dissolved: you have no partner for it "
                     "now. Invite someone, or the instructor will pair you."
                 ),
                 name=name,
                 what=what,
             )
         else:
-            body = format_lazy(
-                _("{name} left your {what} “{group}”."), name=name, what=what, group=d.group_name
+            body = Text(
+                gettext_noop("%(name)s left your %(what)s “%(group)s”."),
+                name=name,
+                what=what,
+                group=d.group_name,
             )
         url = _group_page(course, d.kind)
         for user_id in stayed[d.pk]:
@@ -283,7 +297,7 @@ def _departure_reminders(course: Course, now: dt.datetime) -> Iterable[DueRemind
                 kind="group_member_left",
                 due_at=d.left_at,
                 expires_at=d.left_at + WEEK,
-                subject=format_lazy(_("{name} left your {what}"), name=name, what=what),
+                subject=Text(gettext_noop("%(name)s left your %(what)s"), name=name, what=what),
                 body=body,
                 url=url,
             )
@@ -294,7 +308,7 @@ def project_digest(course: Course, now: dt.datetime) -> Iterable[DigestLine]:
         course=course, status=PaperProposal.Status.PROPOSED
     ).count()
     yield DigestLine(
-        label=format_lazy(_("Paper proposals to approve or reject: {n}"), n=proposals),
+        label=Text(gettext_noop("Paper proposals to approve or reject: %(n)s"), n=proposals),
         count=proposals,
         url=reverse("admin:projects_paperproposal_changelist") + "?status__exact=proposed",
     )
@@ -307,7 +321,7 @@ def project_digest(course: Course, now: dt.datetime) -> Iterable[DigestLine]:
         .count()
     )
     yield DigestLine(
-        label=format_lazy(_("Project milestones handed in and not graded: {n}"), n=to_grade),
+        label=Text(gettext_noop("Project milestones handed in and not graded: %(n)s"), n=to_grade),
         count=to_grade,
         url=reverse("admin:projects_milestonesubmission_changelist"),
     )

@@ -11,12 +11,12 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta
 
 from django.urls import reverse
-from django.utils.text import format_lazy
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from course.models import Course, Enrolment
 from course.notifications import DigestLine, DueReminder
 from course.notifications import rules as notify_rules
+from course.texts import Text
 
 from . import rules, selectors
 from .models import Attempt, Quiz, RegradeRequest
@@ -43,9 +43,11 @@ def quiz_today(course: Course, now: datetime) -> Iterator[DueReminder]:
     for quiz in quizzes:
         url = reverse("quiz_detail", kwargs={"code": course.code, "pk": quiz.pk})
         body = (
-            _("The first quiz is an ungraded self-assessment; bring your laptop.")
+            Text(gettext_noop("The first quiz is an ungraded self-assessment; bring your laptop."))
             if quiz.is_self_assessment
-            else _("There is a quiz at the start of today's lecture; bring your laptop.")
+            else Text(
+                gettext_noop("There is a quiz at the start of today's lecture; bring your laptop.")
+            )
         )
         for user_id in people:
             yield DueReminder(
@@ -54,7 +56,7 @@ def quiz_today(course: Course, now: datetime) -> Iterator[DueReminder]:
                 kind="quiz_today",
                 due_at=notify_rules.morning_of(quiz.opens_at, course.time_zone),
                 expires_at=quiz.opens_at,
-                subject=format_lazy(_("Quiz today: {title}"), title=quiz.title),
+                subject=Text(gettext_noop("Quiz today: %(title)s"), title=quiz.title),
                 body=body,
                 url=url,
             )
@@ -95,8 +97,8 @@ def quiz_grades_released(course: Course, now: datetime) -> Iterator[DueReminder]
             kind="grade_released",
             due_at=closed[quiz_id],
             expires_at=closed[quiz_id] + timedelta(days=7),
-            subject=format_lazy(_("Quiz result: {title}"), title=title),
-            body=_("The quiz results are released: your score is available."),
+            subject=Text(gettext_noop("Quiz result: %(title)s"), title=title),
+            body=Text(gettext_noop("The quiz results are released: your score is available.")),
             url=reverse("quiz_result", kwargs={"code": course.code, "pk": quiz_id}),
         )
 
@@ -107,7 +109,7 @@ def text_answers_to_grade(course: Course, now: datetime) -> Iterator[DigestLine]
     ).count()
     if n:
         yield DigestLine(
-            label=format_lazy(_("Quiz attempts with text answers to grade: {n}"), n=n),
+            label=Text(gettext_noop("Quiz attempts with text answers to grade: %(n)s"), n=n),
             count=n,
             url=reverse("admin:quizzes_attempt_changelist") + "?needs_manual_grading__exact=1",
         )
@@ -132,9 +134,11 @@ def regrade_answered(course: Course, now: datetime) -> Iterator[DueReminder]:
             kind="quiz_regrade_answered",
             due_at=answered_at,
             expires_at=answered_at + timedelta(days=14),
-            subject=format_lazy(_("Your regrade request is answered: {title}"), title=title),
-            body=_(
-                "The instructor answered your regrade request; the answer is on the result page."
+            subject=Text(gettext_noop("Your regrade request is answered: %(title)s"), title=title),
+            body=Text(
+                gettext_noop(
+                    "The instructor answered your regrade request; the answer is on the result page."
+                )
             ),
             url=reverse("quiz_result", kwargs={"code": course.code, "pk": quiz_id}),
         )
@@ -146,7 +150,7 @@ def regrade_requests_waiting(course: Course, now: datetime) -> Iterator[DigestLi
     ).count()
     if n:
         yield DigestLine(
-            label=format_lazy(_("Quiz regrade requests waiting for an answer: {n}"), n=n),
+            label=Text(gettext_noop("Quiz regrade requests waiting for an answer: %(n)s"), n=n),
             count=n,
             url=reverse("admin:quizzes_regraderequest_changelist") + "?status__exact=open",
         )

@@ -11,22 +11,22 @@ from datetime import datetime, timedelta
 
 from django.db.models import Max
 from django.urls import reverse
-from django.utils.text import format_lazy
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from course.deadlines.rules import effective_due
 from course.deadlines.selectors import due_changes_by_target
 from course.models import Course, Session
 from course.notifications import DigestLine, DueReminder, deadline_reminders
+from course.texts import Text, as_text
 
 from . import selectors
 from .models import NotesSubmission, ScribeAssignment
 
 _SUBJECTS = {
-    "scribe_due_48h": _("Scribe notes due in 48 hours"),
-    "scribe_due_24h": _("Scribe notes due in 24 hours"),
-    "scribe_overdue": _("Scribe notes overdue"),
-    "grade_released": _("Your scribe notes were graded"),
+    "scribe_due_48h": Text(gettext_noop("Scribe notes due in 48 hours")),
+    "scribe_due_24h": Text(gettext_noop("Scribe notes due in 24 hours")),
+    "scribe_overdue": Text(gettext_noop("Scribe notes overdue")),
+    "grade_released": Text(gettext_noop("Your scribe notes were graded")),
 }
 
 
@@ -72,10 +72,10 @@ def scribe_reminders(course: Course, now: datetime) -> Iterator[DueReminder]:
             overdue_kind="scribe_overdue",
             overdue_until=due + timedelta(days=7),
             subject=lambda kind: _SUBJECTS[kind],
-            body=format_lazy(
-                _("Your LaTeX notes of lecture {n} ({topic}) are due on {due}."),
+            body=Text(
+                gettext_noop("Your LaTeX notes of lecture %(n)s (%(topic)s) are due on %(due)s."),
                 n=session.number,
-                topic=session.topic or session.get_kind_display(),
+                topic=session.topic or as_text(Session.Kind(session.kind).label),
                 due=due.strftime("%Y-%m-%d %H:%M"),
             ),
             url=url,
@@ -105,7 +105,7 @@ def notes_graded(course: Course, now: datetime) -> Iterator[DueReminder]:
             due_at=when[a.slot_id],
             expires_at=when[a.slot_id] + timedelta(days=7),
             subject=_SUBJECTS["grade_released"],
-            body=_("Your scribe notes have a grade and feedback."),
+            body=Text(gettext_noop("Your scribe notes have a grade and feedback.")),
             url=url,
         )
 
@@ -131,7 +131,7 @@ def notes_to_grade(course: Course, now: datetime) -> Iterator[DigestLine]:
     )
     if n:
         yield DigestLine(
-            label=format_lazy(_("Scribe notes to grade: {n}"), n=n),
+            label=Text(gettext_noop("Scribe notes to grade: %(n)s"), n=n),
             count=n,
             url=reverse("admin:scribing_notessubmission_changelist"),
         )

@@ -107,10 +107,14 @@ class OutboxMessageAdmin(CourseScopedAdminMixin, admin.ModelAdmin):
 class NotificationAdmin(CourseScopedAdminMixin, admin.ModelAdmin):
     change_action = Action.MANAGE_COURSE
 
-    list_display = ("subject", "recipient", "course", "kind", "created_at", "read_at")
+    list_display = ("subject_shown", "recipient", "course", "kind", "created_at", "read_at")
     list_filter = ("course", "kind")
     search_fields = ("subject", "item_key", "recipient__username")
     list_select_related = ("recipient", "course")
+
+    @admin.display(description=_("subject"), ordering="subject")
+    def subject_shown(self, obj: Notification) -> str:
+        return obj.subject_shown  # in the reader's language (the search reads the stored one)
 
 
 @admin.register(NotificationPreference)

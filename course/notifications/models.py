@@ -1,6 +1,9 @@
 """Models of the shared notification machinery (see course/notifications/).
 
-- `Notification`: the in-app list, one row per (recipient, item, kind).
+- `Notification`: the in-app list, one row per (recipient, item, kind). A reminder's subject and
+  body are kept as data too (`course.texts.Text`), so the list reads in the reader's language of
+  the moment (`subject_shown`, `body_shown`); `subject`/`body` hold them as rendered at creation
+  in the recipient's language then (admin search, rows from before, plain announcements).
 - `OutboxMessage`: one e-mail or Slack message to send; the unique (recipient, item, kind, channel)
   makes every message go out at most once, its pending status makes a rerun send what is left,
   and a worker claims it (`claimed_until`) before sending, so two workers never both send it.
@@ -16,6 +19,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .. import texts
+from . import rules
+
 __all__ = ["AnnouncementDelivery", "Notification", "NotificationPreference", "OutboxMessage"]
 
 
@@ -30,6 +36,9 @@ class Notification(models.Model):
     item_key = models.CharField(_("item"), max_length=200)
     subject = models.CharField(_("subject"), max_length=300)
     body = models.TextField(_("body"), blank=True)
+    # texts.to_json of a Text subject/body; None when it was a plain string (shown as stored).
+    subject_text = models.JSONField(null=True, blank=True, editable=False)
+    body_text = models.JSONField(null=True, blank=True, editable=False)
     url = models.CharField(_("link"), max_length=500, blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
@@ -46,7 +55,23 @@ class Notification(models.Model):
         indexes = [models.Index(fields=["recipient", "course", "read_at"])]
 
     def __str__(self) -> str:
-        return self.subject
+        return self.subject_shown
+
+    @property
+    def subject_shown(self) -> str:
+        """The subject in the active language, with the course's prefix (reads `course`)."""
+        if self.subject_text is None:
+            return self.subject
+        return rules.subject_line(
+            self.course.subject_prefix, str(texts.from_json(self.subject_text))
+        )
+
+    @property
+    def body_shown(self) -> str:
+        """The body in the active language."""
+        if self.body_text is None:
+            return self.body
+        return str(texts.from_json(self.body_text)).strip()
 
 
 class OutboxMessage(models.Model):

@@ -44,9 +44,12 @@ class DueReminder:
     """One message to one person (or, recipient None, to the Slack channel).
 
     `due_at` is when to send; `expires_at` (optional) is when sending no longer makes sense
-    (e.g. the deadline itself for "due in 48 h"). `subject` and `body` may be lazy translation
-    strings (`django.utils.text.format_lazy(gettext_lazy(...), ...)`): they are rendered in the
-    recipient's language. `url` is a site path (reverse(...)); the e-mail adds SITE_URL.
+    (e.g. the deadline itself for "due in 48 h"). `subject` and `body` are a `course.texts.Text`
+    (`Text(gettext_noop("Quiz today: %(title)s"), title=...)`) or a plain string (the
+    instructor's own words): e-mail and Slack are rendered in the recipient's language when the
+    message is made, and the in-app list keeps the Text and translates it in the language of
+    whoever reads it, whenever they read it. `url` is a site path (reverse(...)); the e-mail
+    adds SITE_URL.
     """
 
     recipient_user_id: int | None
@@ -65,7 +68,7 @@ class DueReminder:
 class DigestLine:
     """One line of the staff digest: "3 scribe notes to grade" with a link. count 0 = nothing."""
 
-    label: Any  # lazy string, e.g. format_lazy(ngettext_lazy(...), n)
+    label: Any  # a Text, e.g. Text(gettext_noop("Scribe notes to grade: %(n)s"), n=n)
     count: int
     url: str = ""
     recipient_user_id: int | None = None  # None: every instructor and TA of the course

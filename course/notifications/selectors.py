@@ -11,7 +11,12 @@ from .models import Notification, NotificationPreference
 
 
 def notifications_for(user: Any, course: Course) -> QuerySet[Notification]:
-    return Notification.objects.filter(recipient=user, course=course).order_by("-created_at", "-pk")
+    """The reader's notifications, newest first, with their course (its subject prefix)."""
+    return (
+        Notification.objects.filter(recipient=user, course=course)
+        .select_related("course")
+        .order_by("-created_at", "-pk")
+    )
 
 
 def unread_count(user: Any, course: Course) -> int:

@@ -26,6 +26,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from .. import texts
 from ..models import Announcement, Course, Enrolment
 from . import channels, rules
 from .models import AnnouncementDelivery, Notification, NotificationPreference, OutboxMessage
@@ -139,6 +140,8 @@ def _record(
                         item_key=r.item_key,
                         subject=subject,
                         body=body,
+                        subject_text=_as_data(r.subject, language),
+                        body_text=_as_data(r.body, language),
                         url=r.url,
                         created_at=now,
                     )
@@ -187,6 +190,15 @@ def _render(course: Course, r: DueReminder, language: str, *, for_email: bool) -
                 "%(course)s. To stop these messages, change your notification settings: %(url)s"
             ) % {"course": course.code, "url": prefs}
     return subject, body
+
+
+def _as_data(value: Any, language: str) -> dict[str, Any] | None:
+    """A Text kept as data, to translate when shown (lazy parameters read in the recipient's
+    language); None for a plain string, shown as rendered."""
+    if not isinstance(value, texts.Text):
+        return None
+    with translation.override(language):
+        return value.to_json()
 
 
 def claim_pending(*, now: datetime, limit: int = 500) -> list[int]:

@@ -12,11 +12,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.urls import reverse
-from django.utils.functional import lazy
-from django.utils.text import format_lazy
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext_noop
 
 from ..models import Course, Enrolment
+from ..texts import Param, Text
 from . import rules
 from .channels import absolute_url
 from .models import AnnouncementDelivery, Notification
@@ -59,17 +58,16 @@ def announcement_reminders(course: Course, now: datetime) -> Iterator[DueReminde
         yield DueReminder(recipient_user_id=None, channels=(Channel.SLACK,), **common)
 
 
-def _digest_text(course: Course, lines: list[DigestLine]) -> str:
-    rows = [gettext("Waiting for you in %(code)s today:") % {"code": course.code}, ""]
-    for line in lines:
-        row = f"- {line.label}"
-        if line.url:
-            row += f": {absolute_url(line.url)}"
-        rows.append(row)
-    return "\n".join(rows)
-
-
-_lazy_digest_text = lazy(_digest_text, str)
+def _digest_text(course: Course, lines: list[DigestLine]) -> Text:
+    rows: list[Param] = [
+        Text(gettext_noop("- %(label)s: %(url)s"), label=line.label, url=absolute_url(line.url))
+        if line.url
+        else Text(gettext_noop("- %(label)s"), label=line.label)
+        for line in lines
+    ]
+    return Text(
+        gettext_noop("Waiting for you in %(code)s today:\n\n%(rows)s"), code=course.code, rows=rows
+    )
 
 
 def staff_digest(course: Course, now: datetime) -> Iterator[DueReminder]:
@@ -111,8 +109,8 @@ def staff_digest(course: Course, now: datetime) -> Iterator[DueReminder]:
             item_key=item_key,
             kind=DIGEST_KIND,
             due_at=send_at,
-            subject=format_lazy(gettext_lazy("What waits for you on {day}"), day=day.isoformat()),
-            body=_lazy_digest_text(course, mine),
+            subject=Text(gettext_noop("What waits for you on %(day)s"), day=day.isoformat()),
+            body=_digest_text(course, mine),
             url=url,
             category=Category.STAFF,
             expires_at=expires_at,

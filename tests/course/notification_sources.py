@@ -8,11 +8,12 @@ from typing import Any
 
 import pytest
 from django.utils.text import format_lazy
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from course.models import Enrolment, Session
 from course.notifications import Category, DueReminder
 from course.notifications import rules as nrules
+from course.texts import Percent, Text, ngettext_noop
 
 
 def lectures_morning(course: Any, now: datetime) -> Iterator[DueReminder]:
@@ -40,6 +41,25 @@ def lectures_morning(course: Any, now: datetime) -> Iterator[DueReminder]:
                 category=Category.SCHEDULE,
                 expires_at=session.ends_at,
             )
+
+
+def late_work(course: Any, now: datetime) -> Iterator[DueReminder]:
+    """One reminder to every registered student, its subject and body kept as data (Text)."""
+    singular, plural = ngettext_noop(
+        "%(n)d day late: %(p)s penalty", "%(n)d days late: %(p)s penalty"
+    )
+    for uid in Enrolment.objects.filter(course=course, role="student").values_list(
+        "user_id", flat=True
+    ):
+        yield DueReminder(
+            recipient_user_id=uid,
+            item_key=f"test:late:{uid}",
+            kind="scribe_due_48h",
+            due_at=now - timedelta(minutes=1),
+            subject=Text(gettext_noop("Scribe notes due in 48 hours")),
+            body=Text(singular, plural=plural, count="n", n=2, p=Percent(5)),
+            url=f"/c/{course.code}/",
+        )
 
 
 class Deadlines:

@@ -3,15 +3,24 @@
 from __future__ import annotations
 
 import pytest
-from django.utils import translation
+from django.utils import timezone, translation
+from django.utils.translation import gettext_noop
 
-from course.notifications.models import Notification, NotificationPreference
+from course import texts
+from course.notifications import register_reminder_source, services, unregister_reminder_source
+from course.notifications.models import Notification, NotificationPreference, OutboxMessage
 from tests.present import present
+from tests.reading import page_in
+
+from .notification_sources import late_work, only_course_sources  # noqa: F401
 
 pytestmark = pytest.mark.django_db
+NB = "\u00a0"
 
 
-def _notify(course, user, n: int, start: int = 0) -> None:
+def _notify(course, user, n: int, start: int = 0, *, as_data: bool = False) -> None:
+    """Rows as the dispatcher makes them; without `as_data`, as rows made before it kept Texts."""
+    kept = texts.Text(gettext_noop("Scribe notes due in 48 hours")) if as_data else None
     Notification.objects.bulk_create(
         Notification(
             recipient=user,
@@ -20,10 +29,16 @@ def _notify(course, user, n: int, start: int = 0) -> None:
             item_key=f"test:{i}",
             subject=f"TST101: message {i}",
             body="Hello",
+            subject_text=None if kept is None else texts.to_json(kept),
+            body_text=None if kept is None else texts.to_json(kept),
             url=f"/c/{course.code}/",
         )
         for i in range(start, start + n)
     )
+
+
+def _page(client, language: str) -> str:
+    return page_in(client, "/c/TST101/notifications/", language)
 
 
 def test_anonymous_is_sent_to_login_and_strangers_are_refused(client, course, make_member):
@@ -74,6 +89,7 @@ def test_list_query_count_does_not_grow(
 ):
     ada = make_member(course, "student", "ada")
     _notify(course, ada, size)
+    _notify(course, ada, size, start=size, as_data=True)  # these read the course's prefix
     client.force_login(ada)
     with django_assert_max_num_queries(12):
         assert client.get("/c/TST101/notifications/").status_code == 200
@@ -120,3 +136,47 @@ def test_pages_in_french(client, course, make_member):
     finally:
         translation.activate("en")  # LocaleMiddleware leaves French active in this thread
     assert "Tout marquer comme lu" in page and "2 non lues" in page
+
+
+SHOWN = {
+    "en": ("TST101: Scribe notes due in 48 hours", "2 days late: 5% penalty"),
+    "fr": (
+        "TST101: Notes de scribe à remettre dans 48 heures",
+        f"2 jours de retard{NB}: pénalité de 5{NB}%",
+    ),
+}
+
+
+@pytest.mark.parametrize(("preferred", "now_reads"), [("fr", "en"), ("en", "fr")])
+def test_a_reminder_reads_in_the_language_its_reader_uses_now(
+    client, course, make_member, preferred, now_reads
+):
+    ada = make_member(course, "student", "ada")
+    ada.preferred_language = preferred
+    ada.save(update_fields=["preferred_language"])
+    register_reminder_source("test.late", late_work)
+    try:
+        services.dispatch_due(now=timezone.now(), courses=[course])
+    finally:
+        unregister_reminder_source("test.late")
+    # The e-mail is sent once: it stays in the language preferred when it was made.
+    [email] = OutboxMessage.objects.filter(recipient=ada, channel="email")
+    assert email.subject == SHOWN[preferred][0] and email.body.startswith(SHOWN[preferred][1])
+    client.force_login(ada)
+    assert all(words in _page(client, preferred) for words in SHOWN[preferred])
+    # The reader switches: their preference and their browser's language.
+    ada.preferred_language = now_reads
+    ada.save(update_fields=["preferred_language"])
+    page = _page(client, now_reads)
+    assert all(words in page for words in SHOWN[now_reads])
+    assert not any(words in page for words in SHOWN[preferred])
+
+
+def test_a_row_kept_as_strings_reads_as_it_was_written(client, course, make_member):
+    """Rows from before the sentences were kept as data, and the instructor's announcements."""
+    ada = make_member(course, "student", "ada")
+    _notify(course, ada, 1)
+    client.force_login(ada)
+    for language in ("en", "fr"):
+        page = _page(client, language)
+        assert "TST101: message 0" in page and "Hello" in page

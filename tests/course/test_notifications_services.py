@@ -22,6 +22,7 @@ from course.notifications import (
     unregister_digest_source,
     unregister_reminder_source,
 )
+from course.notifications.channels import absolute_url
 from course.notifications.models import Notification, NotificationPreference, OutboxMessage
 from course.tasks import dispatch_reminders, send_message
 
@@ -384,6 +385,14 @@ def test_staff_digest_at_7_when_something_waits(
         by_to = {m.to[0]: m.body for m in mail.outbox}
         assert "3 scribe notes to grade" in by_to[tina.email]
         assert "only for prof" in by_to[prof.email] and "only for prof" not in by_to[tina.email]
+        # In the list, the same words, kept as data to read in the language of the moment.
+        digest = Notification.objects.select_related("course").get(recipient=tina)
+        assert digest.subject_shown == "TST101: What waits for you on 2021-01-20"
+        assert digest.body_shown == (
+            "Waiting for you in TST101 today:\n\n"
+            f"- 3 scribe notes to grade: {absolute_url('/c/TST101/')}"
+        )
+        assert by_to[tina.email].startswith(digest.body_shown + "\n\n")
         waiting["n"] = 0  # nothing waits the next day: no e-mail
         dispatch(datetime(2021, 1, 21, 7, 0, tzinfo=MTL), django_capture_on_commit_callbacks)
         assert sum(tina.email in m.to for m in mail.outbox) == 1

@@ -67,6 +67,24 @@ def test_a_text_survives_its_json(n: int, p: Decimal, label: str, day: dt.date) 
     assert texts.from_json(texts.to_json(text)) == text
 
 
+def test_a_list_is_shown_one_item_a_line_in_the_reader_s_language() -> None:
+    """The staff digest's rows: each a Text or a plain string, kept through JSON."""
+    rows: list[texts.Param] = [texts.Text("Lecture"), "plain words", texts.Text("what-if")]
+    text = texts.from_json(texts.to_json(texts.Text("%(code)s:\n%(rows)s", code="X", rows=rows)))
+    with translation.override("fr"):
+        assert str(text) == "X:\nCours magistral\nplain words\nhypothèse"
+
+
+def test_a_lazy_label_becomes_a_text_of_its_msgid() -> None:
+    from django.utils.translation import gettext_lazy
+
+    with translation.override("fr"):
+        kept = texts.as_text(gettext_lazy("Lecture"))
+    assert kept == texts.Text("Lecture") and texts.as_text("Overview") == "Overview"
+    with translation.override("fr"):
+        assert str(kept) == "Cours magistral"
+
+
 @pytest.mark.parametrize(
     ("written", "typeset"),
     [

@@ -10,6 +10,7 @@ from course.notifications.services import dispatch_due
 from projects import reminders, services
 from projects.models import GroupKind, Milestone, TalkSlot
 from tests.present import present
+from tests.reading import page_in
 
 TZ = ZoneInfo("America/Montreal")
 NOW = datetime(2021, 2, 10, 12, 0, tzinfo=TZ)
@@ -136,3 +137,25 @@ def test_the_members_who_stay_are_told_once_and_the_leaver_is_not(pcourse, stude
     # A week later the news is stale: nothing for a departure that old.
     assert "group_member_left" in kinds_for(pcourse, NOW + timedelta(days=6), c)
     assert "group_member_left" not in kinds_for(pcourse, NOW + timedelta(days=8), c)
+
+
+def test_who_left_reads_in_the_language_of_its_reader_now(client, pcourse, students) -> None:
+    """Stored as data, the news is read in the language of the reader of the moment; the noun
+    of the group inside it too."""
+    a, b, c, d = students[:4]
+    b.preferred_language = "fr"
+    b.save(update_fields=["preferred_language"])
+    pair = services.group_create(course=pcourse, kind=GroupKind.PRESENTATION, students=[a, b])
+    team = services.group_create(course=pcourse, kind=GroupKind.PROJECT, students=[c, d])
+    services.group_leave(group=pair, user=a, now=NOW)
+    services.group_leave(group=team, user=d, now=NOW)
+    dispatch_due(now=NOW + timedelta(minutes=1), courses=[pcourse])
+    assert "binôme d" in Notification.objects.get(recipient=b).subject  # made in French
+    client.force_login(b)
+    page = page_in(client, "/c/PRJ101/notifications/", "en")
+    assert f"PRJ101: {a.get_full_name()} left your presentation pair" in page
+    assert "which is dissolved: you have no partner for it now" in page
+    assert "binôme" not in page
+    client.force_login(c)  # made in English, read in French
+    page = page_in(client, "/c/PRJ101/notifications/", "fr")
+    assert "équipe de projet" in page and "project team" not in page

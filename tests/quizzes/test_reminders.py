@@ -11,6 +11,7 @@ import pytest
 from course.notifications import services as notify
 from course.notifications.models import OutboxMessage
 from quizzes import services
+from tests.reading import page_in
 
 from .conftest import build_quiz
 
@@ -52,3 +53,21 @@ def test_results_are_announced_after_the_quiz_closes_for_everyone(course, make_m
     notify.dispatch_due(now=opens + timedelta(minutes=30))
     notify.dispatch_due(now=opens + timedelta(minutes=40))
     assert len(sent(student, "grade_released")) == 1
+
+
+def test_quiz_today_reads_in_the_language_of_its_reader_now(client, course, make_member):
+    """Made in French for a student who preferred it; read in English once they switch (and
+    the other way round for a classmate)."""
+    french, english = make_member(course), make_member(course)
+    french.preferred_language = "fr"
+    french.save(update_fields=["preferred_language"])
+    quiz = build_quiz(course, opens_at=datetime(2021, 3, 10, 9, 30, tzinfo=MTL), title="Ranks")
+    notify.dispatch_due(now=datetime(2021, 3, 10, 7, 1, tzinfo=MTL))
+    assert "apportez votre ordinateur" in sent(french, "quiz_today")[0].body
+    client.force_login(french)
+    page = page_in(client, "/c/TST101/notifications/", "en")
+    assert f"TST101: Quiz today: {quiz.title}" in page
+    assert "There is a quiz at the start of today's lecture; bring your laptop." in page
+    client.force_login(english)
+    page = page_in(client, "/c/TST101/notifications/", "fr")
+    assert "Un quiz a lieu au début du cours d'aujourd'hui" in page and "bring your" not in page

@@ -7,9 +7,11 @@ from datetime import timedelta
 import pytest
 
 from course.deadlines import services as deadline_services
+from course.models import Session
 from course.notifications import services as notify
 from course.notifications.models import OutboxMessage
 from scribing import services
+from tests.reading import page_in
 
 from .conftest import at, tex_file
 
@@ -64,3 +66,26 @@ def test_an_extension_moves_the_reminder_and_handed_in_notes_stop_it(
     )
     notify.dispatch_due(now=due - timedelta(hours=23))
     assert kinds_sent(student2) == ["scribe_due_48h"]  # the lecture's notes are in
+
+
+@pytest.mark.parametrize(("preferred", "now_reads"), [("fr", "en"), ("en", "fr")])
+def test_the_reminder_reads_in_the_language_of_its_reader_now(
+    client, course, slot1, student, preferred, now_reads
+):
+    """Made in the language preferred then, read in the one of the moment; a lecture without a
+    topic is named by its kind, in that language too."""
+    Session.objects.filter(pk=slot1.session_id).update(topic="")
+    student.preferred_language = preferred
+    student.save(update_fields=["preferred_language"])
+    services.scribe_slot_claim(slot=slot1, student=student, now=at(2021, 1, 5))
+    notify.dispatch_due(now=at(2021, 1, 20, 23, 59) - timedelta(hours=47))
+    shown = {
+        "en": ["TST101: Scribe notes due in 48 hours", "of lecture 1 (Lecture) are due on"],
+        "fr": ["TST101: Notes de scribe à remettre dans 48 heures", "(Cours magistral)"],
+    }
+    [email] = OutboxMessage.objects.filter(recipient=student, channel="email")
+    assert email.subject == shown[preferred][0]  # the e-mail stays as it was sent
+    client.force_login(student)
+    page = page_in(client, "/c/TST101/notifications/", now_reads)
+    assert all(words in page for words in shown[now_reads])
+    assert not any(words in page for words in shown[preferred])
