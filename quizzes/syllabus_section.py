@@ -396,14 +396,22 @@ def watched_quizzes(course: Course) -> dict[str, Watched]:
     ):
         opens = quiz.opens_at.astimezone(tz)
         closes = quiz.closes_at.astimezone(tz)
+        # Compared before and after a load in the same request: read in its language.
+        state = _(
+            "opens %(opens)s, start by %(closes)s, %(minutes)s min %(seconds)s s, grace %(grace)s s"
+        ) % {
+            "opens": f"{opens:%Y-%m-%d %H:%M}",
+            "closes": f"{closes:%Y-%m-%d %H:%M}",
+            "minutes": quiz.duration_seconds // 60,
+            "seconds": f"{quiz.duration_seconds % 60:02d}",
+            "grace": quiz.grace_seconds,
+        }
+        if quiz.is_self_assessment:
+            state = _("%(state)s, self-assessment") % {"state": state}
         out[f"quiz:{quiz.pk}"] = Watched(
-            label=f"Quiz “{quiz.title}” ({quiz.session.date})",
-            state=(
-                f"opens {opens:%Y-%m-%d %H:%M}, start by {closes:%Y-%m-%d %H:%M}, "
-                f"{quiz.duration_seconds // 60} min {quiz.duration_seconds % 60:02d} s, "
-                f"grace {quiz.grace_seconds} s"
-                + (", self-assessment" if quiz.is_self_assessment else "")
-            ),
-            work=f"{quiz.n_attempts} attempts" if quiz.n_attempts else "",
+            label=_("Quiz “%(title)s” (%(date)s)")
+            % {"title": quiz.title, "date": quiz.session.date},
+            state=state,
+            work=_("%(n)s attempts") % {"n": quiz.n_attempts} if quiz.n_attempts else "",
         )
     return out

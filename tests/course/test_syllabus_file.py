@@ -881,6 +881,38 @@ def test_the_admin_previews_then_applies_with_confirmation(client, make_member):
     assert local(Quiz.objects.get(pk=quiz.pk).opens_at).time() == dt.time(9, 40)
 
 
+@pytest.mark.django_db
+def test_a_french_instructor_reads_what_a_load_would_change_in_french(client, make_member):
+    from django.conf import settings
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+    from django.utils import translation
+
+    quiz = _quiz_with_an_attempt(make_member)
+    instructor = make_member(quiz.course, "instructor")
+    instructor.is_staff = instructor.is_superuser = True
+    instructor.save()
+    client.force_login(instructor)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
+    edited = FULL_SYLLABUS.replace("opens: 9:10", "opens: 9:40")
+    page = client.post(
+        reverse("admin:course_syllabus_upload", args=[quiz.course.pk]),
+        {"file": SimpleUploadedFile("s.yaml", edited.encode())},
+        HTTP_ACCEPT_LANGUAGE="fr",
+    ).text
+    assert f"Quiz «{NB}Gradient descent{NB}» (2021-01-14)" in page
+    assert f"tentatives{NB}: 1" in page
+    assert "ouvre le 2021-01-14 09:10, à commencer avant le 2021-01-14 09:40" in page
+    with translation.override("fr"), pytest.raises(SyllabusNeedsConfirmation) as info:
+        load_syllabus_text(edited)
+    assert info.value.problems[0].startswith(
+        f"Quiz «{NB}Gradient descent{NB}» (2021-01-14) (tentatives{NB}: 1){NB}: ouvre le "
+    )
+    assert info.value.problems[0].endswith(
+        f"{NB}; du travail d’étudiant·e·s en dépend{NB}: confirmez pour appliquer"
+    )
+
+
 def test_schema_module_has_the_time_type_for_every_time():
     """Every time of day in the schema goes through the 24-hour-clock reader."""
 

@@ -88,12 +88,20 @@ def _error(field: str, value: Any) -> dict[str, Any]:
     return dict(err)
 
 
-@pytest.mark.parametrize(("field", "value", "kind"), BAD, ids=[f"{b[2]}-{b[0]}" for b in BAD])
-def test_english_is_pydantic_s_own_message_and_french_is_french(field, value, kind):
+IDS = [f"{b[2]}-{b[0]}" for b in BAD]
+
+
+@pytest.mark.parametrize(("field", "value", "kind"), BAD, ids=IDS)
+def test_english_is_pydantic_s_own_message(field, value, kind):
     err = _error(field, value)
     assert err["type"] == kind
     with translation.override("en"):
         assert problem_message(err) == err["msg"]
+
+
+@pytest.mark.parametrize(("field", "value", "kind"), BAD, ids=IDS)
+def test_french_is_french_with_the_same_values(field, value, kind):
+    err = _error(field, value)
     with translation.override("fr"):
         french = problem_message(err)
     assert french != err["msg"]
