@@ -6,6 +6,7 @@ Pure: text in, the validated schema and the apps' sections out (no ORM, no clock
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable
 from typing import Any
 
@@ -122,14 +123,17 @@ def parse_syllabus(text: str, *, shift_weeks: int = 0) -> tuple[Syllabus, dict[s
     if syllabus is not None:
         problems.extend(_calendar_problems(syllabus, index))
 
-        def where(*loc: Any, message: str) -> str:
-            return at_line(_line_for(index, loc) or "?", message, loc)
-
+        where = functools.partial(_framed, index)
         for check in CHECKS.values():
             problems.extend(check(syllabus, sections, where))
     if problems or syllabus is None:
         raise SyllabusError(problems)
     return syllabus, sections
+
+
+def _framed(index: dict[tuple, int], *loc: Any, message: str) -> str:
+    """`message` about the key path `loc`, framed with its line ("line 22: sessions[2].kind: ...")."""
+    return at_line(_line_for(index, loc) or "?", message, loc)
 
 
 def _clean_loc(raw: Any, loc: Iterable[Any]) -> tuple:
@@ -168,9 +172,7 @@ def _calendar_problems(s: Syllabus, index: dict[tuple, int]) -> list[str]:
     class_days = {g.date for g in generated}
     problems = []
 
-    def at(*loc: Any, message: str) -> str:
-        return at_line(_line_for(index, loc) or "?", message, loc)
-
+    at = functools.partial(_framed, index)
     first_listed: dict[dt.date, int] = {}
     for i, spec in enumerate(s.sessions):
         if spec.date in first_listed:
