@@ -8,8 +8,8 @@ field of the course holds an e-mail address, so none takes ``mailto:``.
 API
 ---
 ``link_problem(value) -> str | None``
-    Pure rule: why ``value`` is not an acceptable link (English, for the syllabus messages),
-    or None.
+    Pure rule: why ``value`` is not an acceptable link (in the active language, for the
+    syllabus messages), or None.
 ``validate_web_link``
     The Django validator (models, forms, DRF serializers built from models).
 ``WebLink``
@@ -27,6 +27,7 @@ from urllib.parse import urlsplit
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.utils.deconstruct import deconstructible
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from pydantic import AfterValidator
 
@@ -41,17 +42,17 @@ def link_problem(value: str) -> str | None:
     # Spaces, control characters and invisible format characters (a right-to-left override
     # makes a link read as another address) have no place in a link.
     if any(ord(c) <= 32 or unicodedata.category(c) in _NOT_IN_LINKS for c in text):
-        return "a link may not contain spaces, control or invisible formatting characters"
+        return gettext("a link may not contain spaces, control or invisible formatting characters")
     try:
         scheme = urlsplit(text).scheme.lower()
     except ValueError:
-        return "not a valid web address"
+        return gettext("not a valid web address")
     if scheme not in WEB_SCHEMES:
-        return "a link must start with http:// or https://"
+        return gettext("a link must start with http:// or https://")
     try:
         _URL(text)
     except ValidationError:
-        return "not a valid web address"
+        return gettext("not a valid web address")
     return None
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated, Literal
 
+from django.utils.translation import gettext as _
 from pydantic import Field, model_validator
 
 from course.syllabus.schema import Slug, Strict
@@ -35,13 +36,15 @@ class GradingPolicy(Strict):
     def _weights(self) -> GradingPolicy:
         total = sum((c.weight for c in self.components), Decimal(0))
         if total != 100:
-            raise ValueError(f"grade weights must sum to 100, they sum to {total}")
+            raise ValueError(
+                _("grade weights must sum to 100, they sum to %(total)s") % {"total": total}
+            )
         keys = [c.key for c in self.components]
         if len(set(keys)) != len(keys):
-            raise ValueError("each grade component key must be unique")
+            raise ValueError(_("each grade component key must be unique"))
         floors = [g.min_percent for g in self.letter_scale]
         if floors != sorted(floors, reverse=True):
-            raise ValueError("letter_scale must go from the highest letter to the lowest")
+            raise ValueError(_("letter_scale must go from the highest letter to the lowest"))
         return self
 
 

@@ -8,6 +8,7 @@ from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Annotated, Literal
 
+from django.utils.translation import gettext as _
 from pydantic import BaseModel, Field, model_validator
 
 from course import rules as course_rules
@@ -54,7 +55,9 @@ class ProjectPolicy(Strict):
         if self.milestones:
             total = sum((m.weight for m in self.milestones), Decimal(0))
             if total != 100:
-                raise ValueError(f"milestone weights must sum to 100, they sum to {total}")
+                raise ValueError(
+                    _("milestone weights must sum to 100, they sum to %(total)s") % {"total": total}
+                )
         return self
 
 
@@ -76,8 +79,19 @@ def calendar_problems(
             term_start, spec.date, policy.first_allowed_week
         ):
             problems.append(
-                f"{where('sessions', i, 'kind')}: a presentations session on {spec.date} (week "
-                f"{course_rules.term_week(term_start, spec.date)}) is before "
-                f"presentations.first_allowed_week ({policy.first_allowed_week})"
+                where(
+                    "sessions",
+                    i,
+                    "kind",
+                    message=_(
+                        "a presentations session on %(date)s (week %(week)s) is before "
+                        "presentations.first_allowed_week (%(first)s)"
+                    )
+                    % {
+                        "date": spec.date,
+                        "week": course_rules.term_week(term_start, spec.date),
+                        "first": policy.first_allowed_week,
+                    },
+                )
             )
     return problems

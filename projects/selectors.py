@@ -719,10 +719,15 @@ def watched_milestones(course: Course) -> dict[str, Watched]:
         .annotate(n_submissions=Count("submissions"))
         .order_by("pk")
     ):
-        due = f"due {m.due.astimezone(tz):%Y-%m-%d %H:%M}" if m.due else "to be announced"
+        # Compared before and after a load in the same request: read in its language.
+        due = (
+            _("due %(due)s") % {"due": f"{m.due.astimezone(tz):%Y-%m-%d %H:%M}"}
+            if m.due
+            else _("to be announced")
+        )
         out[f"milestone:{m.pk}"] = Watched(
-            label=f"Milestone “{m.label}”",
+            label=_("Milestone “%(label)s”") % {"label": m.label},
             state=due,
-            work=f"{m.n_submissions} hand-ins" if m.n_submissions else "",
+            work=_("%(n)s hand-ins") % {"n": m.n_submissions} if m.n_submissions else "",
         )
     return out

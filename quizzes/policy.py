@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
+from django.utils.translation import gettext as _
 from pydantic import Field, model_validator
 
 from course.syllabus.schema import Strict
@@ -24,7 +25,7 @@ class QuizPolicy(Strict):
     @model_validator(mode="after")
     def _ranges(self) -> QuizPolicy:
         if self.expected_max < self.expected_min:
-            raise ValueError("expected_max is below expected_min")
+            raise ValueError(_("expected_max is below expected_min"))
         if self.best_n > self.expected_max:
-            raise ValueError("best_n is larger than the number of quizzes expected")
+            raise ValueError(_("best_n is larger than the number of quizzes expected"))
         return self

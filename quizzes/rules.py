@@ -17,9 +17,11 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.utils.translation import gettext, gettext_noop
 from simpleeval import InvalidExpression, SimpleEval
 
 from course.scores import ScoreItem, ScoreStatus
+from course.texts import Text
 
 HUNDRED = Decimal(100)
 
@@ -290,12 +292,25 @@ def access_code_ok(secret: str, given: str, now: datetime, *, period_seconds: in
 
 class VariantError(ValueError):
     """A parameter range or an answer formula the instructor wrote is unusable: `field` names
-    what (e.g. "parameters.a.max", "answer_formula")."""
+    what (e.g. "parameters.a.max", "answer_formula"), `where` the key the message starts with
+    and `problem` what is wrong (translated when read: `message`, in the active language)."""
 
-    def __init__(self, message: str, *, field: str):
-        super().__init__(message)
-        self.message = message
+    def __init__(self, where: str, problem: Text, *, field: str):
+        super().__init__(where, problem)
+        self.where = where
+        self.problem = problem
         self.field = field
+
+    @property
+    def message(self) -> str:
+        return self.message_at(self.where)
+
+    def message_at(self, where: str) -> str:
+        """The message with the key as another form names it (the syllabus says `formula`)."""
+        return gettext("%(where)s: %(problem)s") % {"where": where, "problem": str(self.problem)}
+
+    def __str__(self) -> str:
+        return self.message
 
 
 @dataclass(frozen=True)
@@ -318,7 +333,11 @@ MAX_PARAMETER_VALUES = 10**9
 def _param_number(raw: Any, field: str) -> Decimal:
     value = parse_number(raw) if isinstance(raw, int | float | str | Decimal) else None
     if value is None or abs(value) > Decimal(10) ** 12:
-        raise VariantError(f"{field}: a number is expected, got {raw!r}", field=field)
+        raise VariantError(
+            field,
+            Text(gettext_noop("a number is expected, got %(value)s"), value=repr(raw)),
+            field=field,
+        )
     return value
 
 
@@ -329,19 +348,29 @@ def parse_parameters(raw: Any) -> dict[str, ParamRange]:
         return {}
     if not isinstance(raw, dict):
         raise VariantError(
-            'parameters: write them as {"a": {"min": 1, "max": 9, "step": 1}}', field="parameters"
+            "parameters",
+            Text(gettext_noop('write them as {"a": {"min": 1, "max": 9, "step": 1}}')),
+            field="parameters",
         )
     if len(raw) > MAX_PARAMETERS:
         raise VariantError(
-            f"parameters: at most {MAX_PARAMETERS} parameters per question", field="parameters"
+            "parameters",
+            Text(gettext_noop("at most %(n)s parameters per question"), n=MAX_PARAMETERS),
+            field="parameters",
         )
     out: dict[str, ParamRange] = {}
     for name, spec in raw.items():
         field = f"parameters.{name}"
         if not isinstance(name, str) or not name.isidentifier() or name.startswith("_"):
-            raise VariantError(f"{field}: a parameter name is a word such as a or n1", field=field)
+            raise VariantError(
+                field, Text(gettext_noop("a parameter name is a word such as a or n1")), field=field
+            )
         if name in FORMULA_CONSTANTS or name in FORMULA_FUNCTIONS:
-            raise VariantError(f"{field}: {name} is already a constant or function", field=field)
+            raise VariantError(
+                field,
+                Text(gettext_noop("%(name)s is already a constant or function"), name=name),
+                field=field,
+            )
         if (
             not isinstance(spec, dict)
             or not {"min", "max"} <= set(spec)
@@ -353,20 +382,32 @@ def parse_parameters(raw: Any) -> dict[str, ParamRange]:
             }
         ):
             raise VariantError(
-                f"{field}: write min, max and (optionally) step, e.g. "
-                '{"min": 1, "max": 9, "step": 1}',
+                field,
+                Text(
+                    gettext_noop(
+                        'write min, max and (optionally) step, e.g. {"min": 1, "max": 9, "step": 1}'
+                    )
+                ),
                 field=field,
             )
         low = _param_number(spec["min"], f"{field}.min")
         high = _param_number(spec["max"], f"{field}.max")
         step = _param_number(spec.get("step", 1), f"{field}.step")
         if high < low:
-            raise VariantError(f"{field}.max: max is below min", field=f"{field}.max")
+            raise VariantError(
+                f"{field}.max", Text(gettext_noop("max is below min")), field=f"{field}.max"
+            )
         if step <= 0:
-            raise VariantError(f"{field}.step: step must be positive", field=f"{field}.step")
+            raise VariantError(
+                f"{field}.step", Text(gettext_noop("step must be positive")), field=f"{field}.step"
+            )
         rng = ParamRange(low, high, step)
         if rng.count > MAX_PARAMETER_VALUES:
-            raise VariantError(f"{field}.step: too many values; use a larger step", field=field)
+            raise VariantError(
+                f"{field}.step",
+                Text(gettext_noop("too many values; use a larger step")),
+                field=field,
+            )
         out[name] = rng
     return out
 
@@ -585,50 +626,58 @@ def _formula_evaluator(values: dict[str, float]) -> SimpleEval:
     return evaluator
 
 
+def _formula_error(problem: Text) -> VariantError:
+    return VariantError("answer_formula", problem, field="answer_formula")
+
+
 def evaluate_formula(formula: str, values: dict[str, str | Decimal | int | float]) -> Decimal:
     """The answer the formula gives for the student's values, safely: arithmetic, the functions
     of FORMULA_FUNCTIONS, pi and e, the parameters; anything else (attributes, strings,
     comprehensions, unknown names, a division by zero, an overflow) is a VariantError."""
     text = (formula or "").strip()
     if not text:
-        raise VariantError("answer_formula: the formula is empty", field="answer_formula")
+        raise _formula_error(Text(gettext_noop("the formula is empty")))
     if len(text) > MAX_FORMULA_LENGTH:
-        raise VariantError(
-            f"answer_formula: at most {MAX_FORMULA_LENGTH} characters", field="answer_formula"
-        )
+        raise _formula_error(Text(gettext_noop("at most %(n)s characters"), n=MAX_FORMULA_LENGTH))
     floats: dict[str, float] = {}
     for name, raw in values.items():
         number = parse_number(raw) if not isinstance(raw, float) else Decimal(repr(raw))
         if number is None:
-            raise VariantError(f"parameters.{name}: not a number", field=f"parameters.{name}")
+            raise VariantError(
+                f"parameters.{name}",
+                Text(gettext_noop("not a number")),
+                field=f"parameters.{name}",
+            )
         floats[name] = float(number)
     try:
         result = _formula_evaluator(floats).eval(text)
     except InvalidExpression as exc:
-        raise VariantError(
-            f"answer_formula: {exc} (use numbers, the parameters, + - * / ** %, "
-            f"and {', '.join(sorted(FORMULA_FUNCTIONS))})",
-            field="answer_formula",
+        raise _formula_error(
+            Text(
+                gettext_noop(
+                    "%(error)s (use numbers, the parameters, + - * / ** %%, and %(functions)s)"
+                ),
+                error=str(exc),
+                functions=", ".join(sorted(FORMULA_FUNCTIONS)),
+            )
         ) from exc
     except ZeroDivisionError as exc:
-        raise VariantError(
-            "answer_formula: division by zero for these values", field="answer_formula"
-        ) from exc
+        raise _formula_error(Text(gettext_noop("division by zero for these values"))) from exc
     except (OverflowError, ValueError, TypeError, SyntaxError, RecursionError, MemoryError) as exc:
-        raise VariantError(
-            f"answer_formula: cannot be computed ({exc.__class__.__name__}: {exc})",
-            field="answer_formula",
+        raise _formula_error(
+            Text(
+                gettext_noop("cannot be computed (%(error)s)"),
+                error=f"{exc.__class__.__name__}: {exc}",
+            )
         ) from exc
     except Exception as exc:  # simpleeval raises plain exceptions for some nodes
-        raise VariantError(
-            f"answer_formula: not an arithmetic formula ({exc})", field="answer_formula"
+        raise _formula_error(
+            Text(gettext_noop("not an arithmetic formula (%(error)s)"), error=str(exc))
         ) from exc
     if isinstance(result, bool) or not isinstance(result, int | float | Decimal):
-        raise VariantError("answer_formula: the formula must give a number", field="answer_formula")
+        raise _formula_error(Text(gettext_noop("the formula must give a number")))
     if isinstance(result, float) and not math.isfinite(result):
-        raise VariantError(
-            "answer_formula: the formula gives no finite number", field="answer_formula"
-        )
+        raise _formula_error(Text(gettext_noop("the formula gives no finite number")))
     return Decimal(repr(result)) if isinstance(result, float) else Decimal(result)
 
 

@@ -44,6 +44,7 @@ from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.db.models import Count, ProtectedError
+from django.utils.translation import gettext as _
 from pydantic import BaseModel, ConfigDict, Field, RootModel, field_validator, model_validator
 
 from course import rules as course_rules
@@ -94,29 +95,31 @@ class QuestionSpec(_Strict):
     def _formula(self) -> QuestionSpec:
         if self.formula:
             if self.kind != "numeric":
-                raise ValueError("formula: only a numeric question has a formula")
+                raise ValueError(_("formula: only a numeric question has a formula"))
             if self.answer is not None:
-                raise ValueError("formula: give either answer or formula, not both")
+                raise ValueError(_("formula: give either answer or formula, not both"))
             try:
                 rules.check_formula(self.formula, rules.parse_parameters(self.parameters))
             except rules.VariantError as exc:
-                raise ValueError(exc.message.replace("answer_formula:", "formula:", 1)) from exc
+                # The file's key is `formula` (the admin's field is answer_formula).
+                where = "formula" if exc.where == "answer_formula" else exc.where
+                raise ValueError(exc.message_at(where)) from exc
         elif self.parameters and self.kind == "numeric" and self.answer is None:
-            raise ValueError("formula: a numeric question with parameters needs a formula")
+            raise ValueError(_("formula: a numeric question with parameters needs a formula"))
         return self
 
     @model_validator(mode="after")
     def _consistent(self) -> QuestionSpec:
         if self.kind in ("single", "multiple"):
             if len(self.choices) < 2:
-                raise ValueError("a choice question needs at least two choices")
+                raise ValueError(_("a choice question needs at least two choices"))
             n_correct = sum(c.correct for c in self.choices)
             if self.kind == "single" and n_correct != 1:
-                raise ValueError("a single-choice question needs exactly one correct choice")
+                raise ValueError(_("a single-choice question needs exactly one correct choice"))
         elif self.choices:
-            raise ValueError(f"a {self.kind} question has no choices")
+            raise ValueError(_("a %(kind)s question has no choices") % {"kind": self.kind})
         if self.kind == "numeric" and self.answer is None and not self.formula:
-            raise ValueError("a numeric question needs an answer (or a formula)")
+            raise ValueError(_("a numeric question needs an answer (or a formula)"))
         return self
 
 
@@ -147,8 +150,8 @@ class QuizSpec(_Strict):
         unequal = sorted(name for name, values in points.items() if len(values) > 1)
         if unequal:
             raise ValueError(
-                "questions: the questions of a pool must have the same points "
-                f"(pool {', '.join(unequal)})"
+                _("questions: the questions of a pool must have the same points (pool %(pools)s)")
+                % {"pools": ", ".join(unequal)}
             )
         return self
 
@@ -161,7 +164,7 @@ class QuizBank(RootModel[list[QuizSpec]]):
         keys = [(q.date, q.title) for q in self.root]
         twice = sorted({f"{d} {t}" for d, t in keys if keys.count((d, t)) > 1})
         if twice:
-            raise ValueError(f"quizzes listed twice: {', '.join(twice)}")
+            raise ValueError(_("quizzes listed twice: %(quizzes)s") % {"quizzes": ", ".join(twice)})
         return self
 
 
@@ -193,7 +196,11 @@ def apply_bank(course: Course, bank: QuizBank) -> list[Quiz]:
     missing = [s for s in bank.root if s.date not in sessions]
     if missing:
         raise SyllabusError(
-            [f"quiz_bank: no class on {s.date} for the quiz {s.title!r}" for s in missing]
+            [
+                _("quiz_bank: no class on %(date)s for the quiz %(title)s")
+                % {"date": s.date, "title": repr(s.title)}
+                for s in missing
+            ]
         )
     first = _first_quiz(bank)
     for spec in bank.root:
@@ -389,14 +396,22 @@ def watched_quizzes(course: Course) -> dict[str, Watched]:
     ):
         opens = quiz.opens_at.astimezone(tz)
         closes = quiz.closes_at.astimezone(tz)
+        # Compared before and after a load in the same request: read in its language.
+        state = _(
+            "opens %(opens)s, start by %(closes)s, %(minutes)s min %(seconds)s s, grace %(grace)s s"
+        ) % {
+            "opens": f"{opens:%Y-%m-%d %H:%M}",
+            "closes": f"{closes:%Y-%m-%d %H:%M}",
+            "minutes": quiz.duration_seconds // 60,
+            "seconds": f"{quiz.duration_seconds % 60:02d}",
+            "grace": quiz.grace_seconds,
+        }
+        if quiz.is_self_assessment:
+            state = _("%(state)s, self-assessment") % {"state": state}
         out[f"quiz:{quiz.pk}"] = Watched(
-            label=f"Quiz “{quiz.title}” ({quiz.session.date})",
-            state=(
-                f"opens {opens:%Y-%m-%d %H:%M}, start by {closes:%Y-%m-%d %H:%M}, "
-                f"{quiz.duration_seconds // 60} min {quiz.duration_seconds % 60:02d} s, "
-                f"grace {quiz.grace_seconds} s"
-                + (", self-assessment" if quiz.is_self_assessment else "")
-            ),
-            work=f"{quiz.n_attempts} attempts" if quiz.n_attempts else "",
+            label=_("Quiz “%(title)s” (%(date)s)")
+            % {"title": quiz.title, "date": quiz.session.date},
+            state=state,
+            work=_("%(n)s attempts") % {"n": quiz.n_attempts} if quiz.n_attempts else "",
         )
     return out

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated
 
+from django.utils.translation import gettext as _
 from pydantic import Field, model_validator
 
 from course.links import WebLink
@@ -27,8 +28,13 @@ class ScribingPolicy(Strict):
         if isinstance(data, dict):
             for key in ("times_per_student", "min_scribes_per_lecture"):
                 if key in data:
+                    # The message starts with the key: parsing points at the key's line.
                     raise ValueError(
-                        f"{key} is not a setting: every student scribes exactly one lecture and "
-                        "each lecture takes up to scribes_per_lecture; remove the key"
+                        _(
+                            "%(key)s is not a setting: every student scribes exactly one "
+                            "lecture and each lecture takes up to scribes_per_lecture; remove "
+                            "the key"
+                        )
+                        % {"key": key}
                     )
         return data

@@ -399,9 +399,10 @@ def watched_deadlines(course: Course) -> dict[str, Watched]:
         .order_by("pk")
     ):
         due = base_due(course, slot.session, policy).astimezone(tz)
+        # Compared before and after a load in the same request: read in its language.
         out[f"notes:{slot.pk}"] = Watched(
-            label=f"Scribe notes of the lecture of {slot.session.date}",
-            state=f"due {due:%Y-%m-%d %H:%M}",
-            work=f"{slot.n_versions} versions handed in",
+            label=_("Scribe notes of the lecture of %(date)s") % {"date": slot.session.date},
+            state=_("due %(due)s") % {"due": f"{due:%Y-%m-%d %H:%M}"},
+            work=_("%(n)s versions handed in") % {"n": slot.n_versions},
         )
     return out

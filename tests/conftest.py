@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from course import services
 from course.models import Course, Enrolment
@@ -49,6 +49,14 @@ grading:
     - {key: presentations, label: Paper presentations, weight: 15, source: presentations}
     - {key: project, label: Research project, weight: 35, source: project}
 """
+
+
+@pytest.fixture(autouse=True)
+def _language_left_as_found() -> Iterator[None]:
+    """A page fetched in French leaves French active in the thread (LocaleMiddleware activates
+    the reader's language and nothing deactivates it): the next test starts in the default."""
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture

@@ -52,8 +52,9 @@ class PolicySection:
 
 
 # An app's check of the whole file: `check(syllabus, sections, where)` returns its problems,
-# each starting with `where(*key_path)` ("line 22: sessions[2].kind"). `sections` holds the
-# valid sections by name (policies included); a check whose section is absent returns [].
+# each framed by `where(*key_path, message=...)` ("line 22: sessions[2].kind: <message>", in the
+# reader's language; the message is the app's own, translated). `sections` holds the valid
+# sections by name (policies included); a check whose section is absent returns [].
 Check = Callable[[Syllabus, Mapping[str, BaseModel], Callable[..., str]], list[str]]
 
 

@@ -6,16 +6,20 @@ Pure: text in, the validated schema and the apps' sections out (no ORM, no clock
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable
 from typing import Any
 
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from pydantic import BaseModel, ValidationError
 
 from course import rules
 
 from .hooks import CHECKS, POLICIES, SECTIONS
+from .messages import problem_message
 from .schema import WEEKDAYS, Syllabus
-from .yaml_file import YamlRefused, format_loc, read_yaml
+from .yaml_file import YamlRefused, at_line, read_yaml
 
 
 class SyllabusError(Exception):
@@ -49,15 +53,6 @@ def shift_dates(data: Any, weeks: int) -> Any:
     return data
 
 
-def _message(err: Any) -> str:
-    msg = str(err["msg"]).removeprefix("Value error, ")
-    if str(err["type"]).startswith(("date", "datetime")) and isinstance(err.get("input"), str):
-        # "Input should be a valid date or datetime, day value is outside expected range"
-        detail = msg.split(", ", 1)[1] if ", " in msg else msg
-        return f"{err['input']!r} is not a date of the calendar ({detail})"
-    return msg
-
-
 def parse_syllabus(text: str, *, shift_weeks: int = 0) -> tuple[Syllabus, dict[str, BaseModel]]:
     """Validate the whole file; raise SyllabusError listing every problem with its line."""
     try:
@@ -66,7 +61,7 @@ def parse_syllabus(text: str, *, shift_weeks: int = 0) -> tuple[Syllabus, dict[s
         raise SyllabusError(exc.problems) from exc
     if not isinstance(raw, dict):
         raise SyllabusError(
-            ["line 1: the syllabus must be a mapping of sections (course:, calendar:, ...)"]
+            [at_line(1, _("the syllabus must be a mapping of sections (course:, calendar:, ...)"))]
         )
     raw = shift_dates(raw, shift_weeks)
     problems: list[str] = []
@@ -76,14 +71,14 @@ def parse_syllabus(text: str, *, shift_weeks: int = 0) -> tuple[Syllabus, dict[s
             loc = (*prefix, *err["loc"])
             # pydantic names union members in loc (e.g. 'date', 'ReadingRef'); drop them.
             clean = _clean_loc(raw, loc)
-            msg = _message(err)
+            msg = problem_message(err)
             # A model's own check about one of its keys ("times_per_student is not a setting")
             # points at that key's line.
             first_word = msg.split(" ", 1)[0]
             if (*clean, first_word) in index:
                 clean = (*clean, first_word)
             line = _line_for(index, clean)
-            problem = f"line {line}: {format_loc(clean)}: {msg}" if line else msg
+            problem = at_line(line, msg, clean) if line else msg
             if problem not in problems:  # one line per key, not one per union member
                 problems.append(problem)
 
@@ -104,7 +99,11 @@ def parse_syllabus(text: str, *, shift_weeks: int = 0) -> tuple[Syllabus, dict[s
         if schema is None:
             known = ", ".join(sorted(core | set(SECTIONS) | set(POLICIES)))
             problems.append(
-                f"line {index.get((key,), '?')}: {key}: unknown section (known: {known})"
+                at_line(
+                    index.get((key,), "?"),
+                    _("unknown section (known: %(known)s)") % {"known": known},
+                    (key,),
+                )
             )
             continue
         try:
@@ -116,21 +115,25 @@ def parse_syllabus(text: str, *, shift_weeks: int = 0) -> tuple[Syllabus, dict[s
             continue
         if policy.required:
             line = _line_for(index, (name,))
-            problems.append(f"line {line}: {name}: Field required" if line else "Field required")
+            required = problem_message({"type": "missing", "msg": "Field required"})
+            problems.append(at_line(line, required, (name,)) if line else required)
         else:
             sections[name] = policy.schema.model_validate({})
 
     if syllabus is not None:
         problems.extend(_calendar_problems(syllabus, index))
 
-        def where(*loc: Any) -> str:
-            return f"line {_line_for(index, loc) or '?'}: {format_loc(loc)}"
-
+        where = functools.partial(_framed, index)
         for check in CHECKS.values():
             problems.extend(check(syllabus, sections, where))
     if problems or syllabus is None:
         raise SyllabusError(problems)
     return syllabus, sections
+
+
+def _framed(index: dict[tuple, int], *loc: Any, message: str) -> str:
+    """`message` about the key path `loc`, framed with its line ("line 22: sessions[2].kind: ...")."""
+    return at_line(_line_for(index, loc) or "?", message, loc)
 
 
 def _clean_loc(raw: Any, loc: Iterable[Any]) -> tuple:
@@ -169,35 +172,57 @@ def _calendar_problems(s: Syllabus, index: dict[tuple, int]) -> list[str]:
     class_days = {g.date for g in generated}
     problems = []
 
-    def at(*loc: Any) -> str:
-        return f"line {_line_for(index, loc) or '?'}: {format_loc(loc)}"
-
+    at = functools.partial(_framed, index)
     first_listed: dict[dt.date, int] = {}
     for i, spec in enumerate(s.sessions):
         if spec.date in first_listed:
             j = first_listed[spec.date]
             problems.append(
-                f"{at('sessions', i, 'date')}: {spec.date} is listed twice (first at "
-                f"line {_line_for(index, ('sessions', j, 'date'))}, sessions[{j}])"
+                at(
+                    "sessions",
+                    i,
+                    "date",
+                    message=_("%(date)s is listed twice (first at line %(line)s, %(first)s)")
+                    % {
+                        "date": spec.date,
+                        "line": _line_for(index, ("sessions", j, "date")),
+                        "first": f"sessions[{j}]",
+                    },
+                )
             )
             continue
         first_listed[spec.date] = i
         if spec.date not in class_days:
             problems.append(
-                f"{at('sessions', i, 'date')}: "
-                f"{spec.date} ({WEEKDAYS[spec.date.weekday()]}) is not a class day of the calendar "
-                "(check the meetings, breaks and days_off)"
+                at(
+                    "sessions",
+                    i,
+                    "date",
+                    message=_(
+                        "%(date)s (%(weekday)s) is not a class day of the calendar "
+                        "(check the meetings, breaks and days_off)"
+                    )
+                    % {"date": spec.date, "weekday": WEEKDAYS[spec.date.weekday()]},
+                )
             )
     days_off: dict[dt.date, int] = {}
     for i, day in enumerate(s.calendar.days_off):
         if day in days_off:
             problems.append(
-                f"{at('calendar', 'days_off', i)}: {day} is listed twice (first at line "
-                f"{_line_for(index, ('calendar', 'days_off', days_off[day]))})"
+                at(
+                    "calendar",
+                    "days_off",
+                    i,
+                    message=_("%(date)s is listed twice (first at line %(line)s)")
+                    % {
+                        "date": day,
+                        "line": _line_for(index, ("calendar", "days_off", days_off[day])),
+                    },
+                )
             )
         days_off.setdefault(day, i)
     if not generated:
-        problems.append(f"{at('calendar')}: the term has no class meeting")
+        problems.append(at("calendar", message=_("the term has no class meeting")))
     return problems
 
 
@@ -209,26 +234,45 @@ def calendar_notes(s: Syllabus) -> list[str]:
         return []
     listed = sorted(spec.date for spec in s.sessions)
     if not listed:
+        n = len(generated)
         return [
-            f"No session is listed: the {len(generated)} class days from "
-            f"{s.calendar.term_start} to {s.calendar.term_end} are lectures without a topic."
+            ngettext(
+                "No session is listed: the %(n)s class day from %(first)s to %(last)s is a "
+                "lecture without a topic.",
+                "No session is listed: the %(n)s class days from %(first)s to %(last)s are "
+                "lectures without a topic.",
+                n,
+            )
+            % {"n": n, "first": s.calendar.term_start, "last": s.calendar.term_end}
         ]
     notes = []
     before = [g.date for g in generated if g.date < listed[0]]
     after = [g.date for g in generated if g.date > listed[-1]]
     if before:
         notes.append(
-            f"calendar.term_start ({s.calendar.term_start}) is before the first listed session "
-            f"({listed[0]}): {len(before)} class day(s) become lectures without a topic: "
-            + ", ".join(map(str, before))
+            _(
+                "calendar.term_start (%(date)s) is before the first listed session "
+                "(%(session)s): %(days)s"
+            )
+            % {"date": s.calendar.term_start, "session": listed[0], "days": _topicless(before)}
         )
     if after:
         notes.append(
-            f"calendar.term_end ({s.calendar.term_end}) is after the last listed session "
-            f"({listed[-1]}): {len(after)} class day(s) become lectures without a topic: "
-            + ", ".join(map(str, after))
+            _(
+                "calendar.term_end (%(date)s) is after the last listed session "
+                "(%(session)s): %(days)s"
+            )
+            % {"date": s.calendar.term_end, "session": listed[-1], "days": _topicless(after)}
         )
     return notes
+
+
+def _topicless(days: list[dt.date]) -> str:
+    return ngettext(
+        "%(n)s class day becomes a lecture without a topic: %(days)s",
+        "%(n)s class day(s) become lectures without a topic: %(days)s",
+        len(days),
+    ) % {"n": len(days), "days": ", ".join(map(str, days))}
 
 
 def _meetings(s: Syllabus) -> list[rules.WeeklyMeeting]:

@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from django.utils.translation import gettext as _
 from pydantic import (
     BaseModel,
     BeforeValidator,
@@ -54,12 +55,16 @@ def clock_time(value: object) -> object:
         if am_pm and 1 <= int(am_pm.group(1)) <= 12:
             hour = int(am_pm.group(1)) % 12 + (12 if am_pm.group(3).lower() == "p" else 0)
             raise ValueError(
-                f"{value!r} is not a time on the 24-hour clock: write {hour:02d}:{am_pm.group(2)}"
+                _("%(value)s is not a time on the 24-hour clock: write %(time)s")
+                % {"value": repr(value), "time": f"{hour:02d}:{am_pm.group(2)}"}
             )
         raise ValueError(
-            f"{value!r} is not a time of day: write it on the 24-hour clock as HH:MM, e.g. 09:30"
+            _("%(value)s is not a time of day: write it on the 24-hour clock as HH:MM, e.g. 09:30")
+            % {"value": repr(value)}
         )
-    raise ValueError(f"{value!r} is not a time of day: write it as HH:MM, e.g. 09:30")
+    raise ValueError(
+        _("%(value)s is not a time of day: write it as HH:MM, e.g. 09:30") % {"value": repr(value)}
+    )
 
 
 ClockTime = Annotated[dt.time, BeforeValidator(clock_time)]
@@ -107,7 +112,7 @@ class CourseInfo(Strict):
         try:
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise ValueError(f"unknown time zone {value!r}") from exc
+            raise ValueError(_("unknown time zone %(zone)s") % {"zone": repr(value)}) from exc
         return value
 
 
@@ -120,7 +125,7 @@ class Meeting(Strict):
     @model_validator(mode="after")
     def _ends_after_start(self) -> Meeting:
         if self.end <= self.start:
-            raise ValueError("a meeting must end after it starts")
+            raise ValueError(_("a meeting must end after it starts"))
         return self
 
 
@@ -132,7 +137,7 @@ class BreakSpec(Strict):
     @model_validator(mode="after")
     def _ordered(self) -> BreakSpec:
         if self.last < self.first:
-            raise ValueError("a break's last day is before its first day")
+            raise ValueError(_("a break's last day is before its first day"))
         return self
 
 
@@ -147,7 +152,7 @@ class Calendar(Strict):
     @model_validator(mode="after")
     def _ordered(self) -> Calendar:
         if self.term_end < self.term_start:
-            raise ValueError("term_end is before term_start")
+            raise ValueError(_("term_end is before term_start"))
         return self
 
 
@@ -225,12 +230,15 @@ class Syllabus(Strict):
         keys = [b.key for b in self.bibliography]
         dupes = sorted({k for k in keys if keys.count(k) > 1})
         if dupes:
-            raise ValueError(f"bibliography keys used twice: {', '.join(dupes)}")
+            raise ValueError(
+                _("bibliography keys used twice: %(keys)s") % {"keys": ", ".join(dupes)}
+            )
         known = set(keys)
         for session in self.sessions:
             for ref in session.reading_refs():
                 if ref.key not in known:
                     raise ValueError(
-                        f"session on {session.date} reads {ref.key!r}, which is not in the bibliography"
+                        _("session on %(date)s reads %(key)s, which is not in the bibliography")
+                        % {"date": session.date, "key": repr(ref.key)}
                     )
         return self

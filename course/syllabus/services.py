@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.db.models import Model, ProtectedError
+from django.utils.translation import gettext as _
 from pydantic import BaseModel
 
 from course import rules
@@ -52,12 +53,20 @@ class Change:
         return bool(self.work)
 
     def __str__(self) -> str:
-        what = f"{self.label} ({self.work})" if self.work else self.label
+        what = (
+            _("%(item)s (%(work)s)") % {"item": self.label, "work": self.work}
+            if self.work
+            else self.label
+        )
         if self.before is None:
-            return f"{what}: new: {self.after}"
+            return _("%(item)s: new: %(after)s") % {"item": what, "after": self.after}
         if self.after is None:
-            return f"{what}: removed (was {self.before})"
-        return f"{what}: {self.before} → {self.after}"
+            return _("%(item)s: removed (was %(before)s)") % {"item": what, "before": self.before}
+        return _("%(item)s: %(before)s → %(after)s") % {
+            "item": what,
+            "before": self.before,
+            "after": self.after,
+        }
 
 
 class SyllabusNeedsConfirmation(SyllabusError):
@@ -67,7 +76,7 @@ class SyllabusNeedsConfirmation(SyllabusError):
         self.changes = changes
         super().__init__(
             [
-                f"{change}; students' work hangs on it: confirm to apply"
+                _("%(change)s; students' work hangs on it: confirm to apply") % {"change": change}
                 for change in changes
                 if change.needs_confirmation
             ]
@@ -179,7 +188,9 @@ def _core_watcher(course: Course) -> dict[str, Watched]:
             + (f" [{readings}]" if readings else "")
             + (f" — {session.note}" if session.note else "")
         )
-        items[f"session:{session.pk}"] = Watched(label=f"Session {session.number}", state=state)
+        items[f"session:{session.pk}"] = Watched(
+            label=_("Session %(number)s") % {"number": session.number}, state=state
+        )
     for name in ("bibliography", "office_hours", "announcements"):
         for i, item in enumerate(data.get(name, [])):
             key = item.get("key") or item.get("title") or item.get("host") or str(i)

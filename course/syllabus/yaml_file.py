@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import yaml
+from django.utils.translation import gettext as _
 
 MAX_CHARACTERS = 1_000_000  # the demo course's file is 14 kB
 MAX_DEPTH = 12  # quiz_bank[i].questions[j].choices[k].text is 6 deep
@@ -110,8 +111,14 @@ def _check_events(text: str) -> None:
         if isinstance(event, yaml.AliasEvent):
             raise YamlRefused(
                 [
-                    f"line {_event_line(event)}: YAML aliases (*{event.anchor}) are not "
-                    "accepted in a syllabus file; write the value out where it is used"
+                    at_line(
+                        _event_line(event),
+                        _(
+                            "YAML aliases (*%(anchor)s) are not accepted in a syllabus file; "
+                            "write the value out where it is used"
+                        )
+                        % {"anchor": event.anchor},
+                    )
                 ]
             )
         if isinstance(event, yaml.CollectionStartEvent):
@@ -119,8 +126,14 @@ def _check_events(text: str) -> None:
             if depth > MAX_DEPTH:
                 raise YamlRefused(
                     [
-                        f"line {_event_line(event)}: nested {depth} levels deep; a "
-                        f"syllabus file never needs more than {MAX_DEPTH}"
+                        at_line(
+                            _event_line(event),
+                            _(
+                                "nested %(depth)s levels deep; a syllabus file never needs "
+                                "more than %(max)s"
+                            )
+                            % {"depth": depth, "max": MAX_DEPTH},
+                        )
                     ]
                 )
         elif isinstance(event, yaml.CollectionEndEvent):
@@ -136,8 +149,12 @@ def _line_index(node: yaml.Node, problems: list[str], path: tuple = ()) -> dict[
             key, line = key_node.value, key_node.start_mark.line + 1
             if key in seen:
                 problems.append(
-                    f"line {line}: {format_loc((*path, key))}: written twice in the same "
-                    f"mapping (first at line {seen[key]})"
+                    at_line(
+                        line,
+                        _("written twice in the same mapping (first at line %(first)s)")
+                        % {"first": seen[key]},
+                        (*path, key),
+                    )
                 )
                 continue
             seen[key] = line
@@ -146,6 +163,18 @@ def _line_index(node: yaml.Node, problems: list[str], path: tuple = ()) -> dict[
         for i, item in enumerate(node.value):
             index.update(_line_index(item, problems, (*path, i)))
     return index
+
+
+def at_line(line: int | str, message: str, loc: Any = None) -> str:
+    """A problem as the author reads it: "line 12: calendar.meetings[0].start: <message>"
+    (the key path is the file's own words, never translated)."""
+    if loc is None:
+        return _("line %(line)s: %(message)s") % {"line": line, "message": message}
+    return _("line %(line)s: %(path)s: %(message)s") % {
+        "line": line,
+        "path": format_loc(loc),
+        "message": message,
+    }
 
 
 def format_loc(loc: Any) -> str:
@@ -180,7 +209,8 @@ def read_yaml(text: str) -> tuple[Any, dict[tuple, int]]:
     if len(text) > MAX_CHARACTERS:
         raise YamlRefused(
             [
-                f"the file has {len(text):,} characters; a syllabus file has at most {MAX_CHARACTERS:,}"
+                _("the file has %(n)s characters; a syllabus file has at most %(max)s")
+                % {"n": f"{len(text):,}", "max": f"{MAX_CHARACTERS:,}"}
             ]
         )
     try:
@@ -190,15 +220,17 @@ def read_yaml(text: str) -> tuple[Any, dict[tuple, int]]:
         line = _line_of_position(text, exc.position)
         raise YamlRefused(
             [
-                f"line {line}: the file holds the character U+{exc.character:04X}, which a text file cannot hold"
+                at_line(
+                    line,
+                    _("the file holds the character %(character)s, which a text file cannot hold")
+                    % {"character": f"U+{exc.character:04X}"},
+                )
             ]
             if isinstance(exc.character, int)
-            else [f"line {line}: not valid text ({exc.reason})"]
+            else [at_line(line, _("not valid text (%(reason)s)") % {"reason": exc.reason})]
         ) from exc
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}: " if mark else ""
-        raise YamlRefused([f"{where}not valid YAML ({getattr(exc, 'problem', exc)})"]) from exc
+        raise YamlRefused([_not_yaml(exc)]) from exc
     if node is None:
         return None, {}
     problems: list[str] = []
@@ -209,9 +241,7 @@ def read_yaml(text: str) -> tuple[Any, dict[tuple, int]]:
     try:
         data = loader.construct_document(node)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}: " if mark else ""
-        raise YamlRefused([f"{where}not valid YAML ({getattr(exc, 'problem', exc)})"]) from exc
+        raise YamlRefused([_not_yaml(exc)]) from exc
     finally:
         loader.dispose()
     for loc, value in _strings(data):
@@ -219,11 +249,23 @@ def read_yaml(text: str) -> tuple[Any, dict[tuple, int]]:
         if bad:
             raise YamlRefused(
                 [
-                    f"line {_line_for(index, loc)}: {format_loc(loc)}: holds the character "
-                    f"U+{ord(bad.group()):04X}, which a syllabus text cannot hold"
+                    at_line(
+                        _line_for(index, loc) or "?",
+                        _("holds the character %(character)s, which a syllabus text cannot hold")
+                        % {"character": f"U+{ord(bad.group()):04X}"},
+                        loc,
+                    )
                 ]
             )
     return data, index
+
+
+def _not_yaml(exc: yaml.YAMLError) -> str:
+    # PyYAML's own reason ("expected ',' or ']', but got '<stream end>'") is English: it names
+    # the YAML tokens it met.
+    message = _("not valid YAML (%(reason)s)") % {"reason": getattr(exc, "problem", exc)}
+    mark = getattr(exc, "problem_mark", None)
+    return at_line(mark.line + 1, message) if mark else message
 
 
 def dump_yaml(data: Any) -> str:

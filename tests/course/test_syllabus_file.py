@@ -715,6 +715,140 @@ def test_the_admin_refuses_a_hostile_upload_with_a_message(client, course, make_
     assert "larger than 1 MB" in response.content.decode()
 
 
+# Eight mistakes an author makes, each a different kind of problem (pydantic's own messages,
+# the schema's, an app's policy, the parser's).
+BROKEN_SYLLABUS = (
+    SMALL_SYLLABUS.replace("seat_capacity: 30", "seat_capacity: many")
+    .replace("public: false", "public: false\n  favourite: 3")
+    .replace("day: thursday", "day: thursdy")
+    .replace('start: "09:30"', "start: 25:00")
+    .replace("date: 2021-01-14", "date: 2021-02-30")
+    .replace("  title: Test course\n", "")
+    .replace("weight: 35", "weight: 30")
+    + "scribing: {times_per_student: 2}\ncolour: blue\n"
+)
+KNOWN_SECTIONS = (
+    "announcements, bibliography, calendar, course, grading, office_hours, presentations, "
+    "project, quiz_bank, quizzes, scribing, sessions"
+)
+NB = "\u00a0"
+
+
+def _upload_problems(client: Any, course: Course, make_member: Any, language: str) -> list[str]:
+    from html import unescape
+
+    from django.conf import settings
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    instructor = make_member(course, "instructor")
+    instructor.is_staff = instructor.is_superuser = True
+    instructor.save()
+    client.force_login(instructor)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    response = client.post(
+        reverse("admin:course_syllabus_upload", args=[course.pk]),
+        {"file": SimpleUploadedFile("s.yaml", BROKEN_SYLLABUS.encode())},
+        HTTP_ACCEPT_LANGUAGE=language,
+    )
+    assert response.status_code == 200
+    found = re.search(
+        r'<ul class="errorlist" id="syllabus-errors">(.*?)</ul>', response.text, re.DOTALL
+    )
+    assert found, response.text
+    return [unescape(li) for li in re.findall(r"<li>(.*?)</li>", found.group(1), re.DOTALL)]
+
+
+@pytest.mark.django_db
+def test_the_admin_upload_names_every_problem_with_its_line_in_english(client, course, make_member):
+    assert _upload_problems(client, course, make_member, "en") == [
+        "line 3: course.title: Field required",
+        "line 5: course.seat_capacity: Input should be a valid integer, unable to parse string "
+        "as an integer",
+        "line 7: course.favourite: Extra inputs are not permitted",
+        "line 12: calendar.meetings[0].start: '25:00' is not a time of day: write it on the "
+        "24-hour clock as HH:MM, e.g. 09:30",
+        "line 13: calendar.meetings[1].day: Input should be 'monday', 'tuesday', 'wednesday', "
+        "'thursday', 'friday', 'saturday' or 'sunday'",
+        "line 21: sessions[1].date: '2021-02-30' is not a date of the calendar (day value is "
+        "outside expected range)",
+        "line 25: grading: grade weights must sum to 100, they sum to 95",
+        "line 33: scribing.times_per_student: times_per_student is not a setting: every student "
+        "scribes exactly one lecture and each lecture takes up to scribes_per_lecture; remove "
+        "the key",
+        f"line 34: colour: unknown section (known: {KNOWN_SECTIONS})",
+    ]
+
+
+@pytest.mark.django_db
+def test_a_french_instructor_reads_every_problem_in_french_with_its_line(
+    client, course, make_member
+):
+    """Issue #21: the refused upload's problems in the reader's language; the file's keys
+    (course.title, scribing.times_per_student, the weekdays) stay as the file writes them."""
+    assert _upload_problems(client, course, make_member, "fr") == [
+        f"ligne 3{NB}: course.title{NB}: Clé obligatoire",
+        f"ligne 5{NB}: course.seat_capacity{NB}: Un nombre entier est attendu{NB}: ce texte n’en "
+        "est pas un",
+        f"ligne 7{NB}: course.favourite{NB}: Cette clé n’est pas prévue ici",
+        f"ligne 12{NB}: calendar.meetings[0].start{NB}: '25:00' n’est pas une heure{NB}: "
+        "écrivez-la sur 24 heures en HH:MM, par exemple 09:30",
+        f"ligne 13{NB}: calendar.meetings[1].day{NB}: Valeur attendue{NB}: 'monday', 'tuesday', "
+        "'wednesday', 'thursday', 'friday', 'saturday' ou 'sunday'",
+        f"ligne 21{NB}: sessions[1].date{NB}: '2021-02-30' n’est pas une date du calendrier (ce "
+        "jour n’existe pas dans ce mois)",
+        f"ligne 25{NB}: grading{NB}: la somme des poids des notes doit être 100, elle est de 95",
+        f"ligne 33{NB}: scribing.times_per_student{NB}: times_per_student n’est pas un "
+        f"réglage{NB}: chaque étudiant·e est scribe d’un seul cours et chaque cours prend au plus "
+        f"scribes_per_lecture scribes{NB}; retirez la clé",
+        f"ligne 34{NB}: colour{NB}: section inconnue (connues{NB}: {KNOWN_SECTIONS})",
+    ]
+
+
+@pytest.mark.django_db
+def test_a_french_instructor_reads_the_yaml_and_calendar_problems_and_notes_in_french(
+    client, course, make_member
+):
+    from django.conf import settings
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    instructor = make_member(course, "instructor")
+    instructor.is_staff = instructor.is_superuser = True
+    instructor.save()
+    client.force_login(instructor)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
+    url = reverse("admin:course_syllabus_upload", args=[course.pk])
+
+    def upload(text: str) -> str:
+        file = SimpleUploadedFile("s.yaml", text.encode())
+        return client.post(url, {"file": file}, HTTP_ACCEPT_LANGUAGE="fr").text
+
+    deep = SMALL_SYLLABUS.replace("topic: Overview", "topic: " + "[" * 20 + "]" * 20)
+    assert (
+        f"ligne 20{NB}: imbriqué sur 13 niveaux{NB}; un fichier de syllabus n’en demande "
+        "jamais plus de 12"
+    ) in upload(deep)
+    twice = SMALL_SYLLABUS.replace("date: 2021-01-28, kind: exam", "date: 2021-01-14, kind: exam")
+    assert (
+        f"ligne 22{NB}: sessions[2].date{NB}: 2021-01-14 figure deux fois (d’abord à la ligne "
+        "21, sessions[1])"
+    ) in upload(twice)
+    early = SMALL_SYLLABUS.replace(
+        "date: 2021-01-28, kind: exam, topic: Early exam",
+        "date: 2021-01-28, kind: presentations, topic: Too early",
+    )
+    assert (
+        f"ligne 22{NB}: sessions[2].kind{NB}: une séance de présentations le 2021-01-28 "
+        "(semaine 3) précède presentations.first_allowed_week (5)"
+    ) in upload(early)
+    preview = upload(SMALL_SYLLABUS)
+    assert (
+        "calendar.term_end (2021-04-16) suit la dernière séance listée (2021-03-17)"
+        f"{NB}: 9 jours de cours deviennent des cours sans sujet{NB}: 2021-03-18"
+    ) in preview
+
+
 @pytest.mark.django_db
 def test_the_admin_previews_then_applies_with_confirmation(client, make_member):
     from django.core.files.uploadedfile import SimpleUploadedFile
@@ -745,6 +879,38 @@ def test_the_admin_previews_then_applies_with_confirmation(client, make_member):
     applied = client.post(url, {"text": text, "confirm": "on"})
     assert applied.status_code == 302
     assert local(Quiz.objects.get(pk=quiz.pk).opens_at).time() == dt.time(9, 40)
+
+
+@pytest.mark.django_db
+def test_a_french_instructor_reads_what_a_load_would_change_in_french(client, make_member):
+    from django.conf import settings
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+    from django.utils import translation
+
+    quiz = _quiz_with_an_attempt(make_member)
+    instructor = make_member(quiz.course, "instructor")
+    instructor.is_staff = instructor.is_superuser = True
+    instructor.save()
+    client.force_login(instructor)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
+    edited = FULL_SYLLABUS.replace("opens: 9:10", "opens: 9:40")
+    page = client.post(
+        reverse("admin:course_syllabus_upload", args=[quiz.course.pk]),
+        {"file": SimpleUploadedFile("s.yaml", edited.encode())},
+        HTTP_ACCEPT_LANGUAGE="fr",
+    ).text
+    assert f"Quiz «{NB}Gradient descent{NB}» (2021-01-14)" in page
+    assert f"tentatives{NB}: 1" in page
+    assert "ouvre le 2021-01-14 09:10, à commencer avant le 2021-01-14 09:40" in page
+    with translation.override("fr"), pytest.raises(SyllabusNeedsConfirmation) as info:
+        load_syllabus_text(edited)
+    assert info.value.problems[0].startswith(
+        f"Quiz «{NB}Gradient descent{NB}» (2021-01-14) (tentatives{NB}: 1){NB}: ouvre le "
+    )
+    assert info.value.problems[0].endswith(
+        f"{NB}; du travail d’étudiant·e·s en dépend{NB}: confirmez pour appliquer"
+    )
 
 
 def test_schema_module_has_the_time_type_for_every_time():

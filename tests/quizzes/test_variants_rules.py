@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -228,3 +229,19 @@ def test_regrade_window_across_the_dst_change() -> None:
     )
     assert rules.regrade_deadline(released_at=T0, window_days=0, tz=MONTREAL) is None
     assert not rules.regrade_open(released=True, deadline=None, now=T0)
+
+
+def test_a_variant_error_is_read_in_the_reader_s_language() -> None:
+    """Raised once, read in the language of whoever reads it (the admin, the syllabus upload)."""
+    with pytest.raises(rules.VariantError) as exc:
+        rules.parse_parameters({"a": {"min": 3, "max": 1}})
+    with translation.override("en"):
+        assert exc.value.message == "parameters.a.max: max is below min"
+    with translation.override("fr"):
+        assert exc.value.message == "parameters.a.max\u00a0: max est inférieur à min"
+    with pytest.raises(rules.VariantError) as exc:
+        rules.evaluate_formula("1 / a", {"a": "0"})
+    with translation.override("fr"):
+        assert exc.value.message_at("formula") == (
+            "formula\u00a0: division par zéro pour ces valeurs"
+        )
