@@ -354,6 +354,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "grading.tasks.refresh_gradebooks",  # catches changes made in the other apps
         "schedule": timedelta(minutes=2),
     },
+    "Queue again the LMS grade posts the broker did not take": {
+        "task": "lti.grades_posts_requeue",  # a release or recompute while the broker was down
+        "schedule": timedelta(minutes=5),
+    },
     "Sync the rosters of courses linked to an LMS": {
         "task": "lti.roster_sync_all",  # Names and Role Provisioning Services, nightly
         "schedule": crontab(minute="30", hour="3"),  # in CELERY_TIMEZONE

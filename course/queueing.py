@@ -14,8 +14,8 @@ The catch-up of each caller, for the reader who wonders what happens to a task n
 - an announcement to send now: the same dispatch reads its delivery row;
 - a gradebook recompute: `grading.tasks.refresh_gradebooks` (every 2 minutes), and the course's
   queue marker lapses after the broker's visibility timeout;
-- a grade post to the LMS: the next recompute once its queue marker lapses
-  (`lti.services.GRADES_POST_STALE`), and the nightly `lti.roster_sync_all`;
+- a grade post to the LMS: `lti.grades_posts_requeue` (every 5 minutes) reads the course's queue
+  marker once it is older than `lti.services.GRADES_POST_STALE`;
 - a quiz regrade: `quizzes.regrades_requeue` (every 2 minutes) reads the quiz's queue marker.
 """
 

@@ -510,10 +510,26 @@ def grades_post_schedule(*, course: Course, now: datetime) -> bool:
     )
     if not queued:
         return False
-    # Not queued (broker down): the mark lapses after GRADES_POST_STALE and the next recompute
-    # queues the post again; the nightly lti.roster_sync_all posts every linked course anyway.
+    # Not queued (broker down): the mark stays, and lti.grades_posts_requeue (beat) queues the
+    # post again once it is older than GRADES_POST_STALE.
     queue_on_commit(grades_post_task, course.pk, countdown=GRADES_POST_COUNTDOWN)
     return True
+
+
+def grades_posts_requeue(*, now: datetime) -> list[int]:
+    """The courses whose grade post was queued more than GRADES_POST_STALE ago and has not
+    started (the broker was down, or the worker was lost): mark them queued again (now) and
+    return them, for the beat task to queue."""
+    stale = LinkedCourse.objects.exclude(lineitems_url="").filter(
+        grades_queued_at__lte=now - GRADES_POST_STALE
+    )
+    with transaction.atomic():
+        ids = sorted(
+            set(stale.select_for_update(skip_locked=True).values_list("course_id", flat=True))
+        )
+        if ids:
+            stale.filter(course_id__in=ids).update(grades_queued_at=now)
+    return ids
 
 
 def released_grades_post(*, course: Course, now: datetime) -> GradePassbackReport:

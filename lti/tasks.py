@@ -1,5 +1,5 @@
 """LTI tasks: the nightly roster sync of every linked course, one retried task per course; the
-coalesced post of a course's released grades."""
+coalesced post of a course's released grades, and (beat) the posts the broker did not take."""
 
 from __future__ import annotations
 
@@ -73,3 +73,15 @@ def grades_post(course_id: int) -> dict[str, object]:
         return {"course": course_id, "skipped": "no such course"}
     report = services.released_grades_post(course=course, now=timezone.now())
     return {"posted": report.posted, "unchanged": report.unchanged, "not_linked": report.not_linked}
+
+
+@shared_task(name="lti.grades_posts_requeue", time_limit=60, soft_time_limit=50)
+def grades_posts_requeue() -> list[int]:
+    """Beat: queue again each course's grade post queued long ago and not started (the broker
+    was down at the release or the recompute); one not queued now keeps its new mark and goes
+    at a later run."""
+    from . import services
+
+    ids = services.grades_posts_requeue(now=timezone.now())
+    queue_each_now(grades_post, [(course_id,) for course_id in ids])
+    return ids

@@ -17,17 +17,21 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 WIDTH = 360
 
 
-@pytest.fixture
-def ada_on_a_phone(page: Any, live_server: Any) -> Any:
+def _demo_on_a_phone(page: Any, live_server: Any, username: str) -> Any:
     now = timezone.now()
     load_demo(now=now)
     services.gradebook_recompute(course=Course.objects.get(code="IFT6085"), now=now)
     page.set_viewport_size({"width": WIDTH, "height": 740})
     page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", "ada")
+    page.fill("#id_username", username)
     page.fill("#id_password", DEMO_PASSWORD)
     page.click("main form button[type=submit]")
     return page
+
+
+@pytest.fixture
+def ada_on_a_phone(page: Any, live_server: Any) -> Any:
+    return _demo_on_a_phone(page, live_server, "ada")
 
 
 def _on_screen(locator: Any) -> bool:
@@ -90,3 +94,12 @@ def test_every_lecture_s_scribe_slot_and_its_button_are_on_the_screen(
     for i in range(claims.count()):
         assert _on_screen(claims.nth(i))
     assert _named_cells(rows.first)[0].startswith('"Date: "')
+
+
+def test_the_ta_reads_each_quiz_s_counts_on_the_screen(page: Any, live_server: Any) -> None:
+    _demo_on_a_phone(page, live_server, "ta")
+    page.goto(f"{live_server.url}/c/IFT6085/quizzes/")
+    first = page.locator("#class-quizzes tbody tr").first
+    submitted = first.locator("td.n-submitted")
+    assert submitted.is_visible() and _on_screen(submitted)
+    assert _named_cells(first)[-1].startswith('"Submitted: "')

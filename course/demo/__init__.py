@@ -67,8 +67,9 @@ def register_demo_hook(name: str, hook: DemoHook) -> None:
 
 
 def demo_term_label(start: date, end: date) -> str:
-    """The demo's term by its real dates, e.g. "12 Oct 2026 – 22 Jan 2027"."""
-    return f"{start.day} {start:%b %Y} – {end.day} {end:%b %Y}"
+    """The demo's term by its real dates, e.g. "2026-10-12 – 2027-01-22": stored once and read
+    in either language, so in numbers rather than in one language's month names."""
+    return f"{start.isoformat()} – {end.isoformat()}"
 
 
 def demo_shift_weeks(today: date) -> int:

@@ -224,7 +224,7 @@ def test_a_failure_is_kept_per_student_and_the_night_posts_it(
     assert scores(lms) == [("Midterm", "lms-ada", 80.0)]
 
 
-def test_a_release_with_the_broker_down_is_saved_and_the_night_posts_it(
+def test_a_release_with_the_broker_down_is_saved_and_posted_once_the_broker_is_back(
     bound_course: Course,
     lms: LtiPlatform,
     people: dict[str, int],
@@ -233,8 +233,8 @@ def test_a_release_with_the_broker_down_is_saved_and_the_night_posts_it(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     """The broker is a REAL Redis URL on a closed port: the release answers as usual and is
-    kept; its post was not queued (logged) and the nightly run posts it once the broker is back
-    (or the next recompute that changes a grade, once the queue mark lapsed: GRADES_POST_STALE)."""
+    kept; its post was not queued (logged), and beat's lti.grades_posts_requeue queues it once
+    the broker is back and the queue mark is older than GRADES_POST_STALE."""
     midterm(bound_course, people["ada"], "40")
     grading.gradebook_recompute(course=bound_course)
     # That recompute's post ran (as if the broker had gone down just after): no post is queued.
@@ -246,7 +246,9 @@ def test_a_release_with_the_broker_down_is_saved_and_the_night_posts_it(
     assert lms.scores == []
 
     broker_down.back()
-    for member in lms.members.values():
-        lms.enrol(member)
-    tasks.roster_sync_all()  # nightly (eager in tests): the roster sync, then the grade post
+    assert tasks.grades_posts_requeue() == []  # the mark is fresh: the post may still be queued
+    assert lms.scores == []
+    with time_machine.travel(timezone.now() + services.GRADES_POST_STALE + timedelta(seconds=1)):
+        assert tasks.grades_posts_requeue() == [bound_course.pk]  # eager in tests: it posts
     assert scores(lms) == [("Midterm", "lms-ada", 80.0)]
+    assert LinkedCourse.objects.get(course=bound_course).grades_queued_at is None
