@@ -70,4 +70,4 @@ def test_quiz_today_reads_in_the_language_of_its_reader_now(client, course, make
     assert "There is a quiz at the start of today's lecture; bring your laptop." in page
     client.force_login(english)
     page = page_in(client, "/c/TST101/notifications/", "fr")
-    assert "Un quiz a lieu au début du cours d'aujourd'hui" in page and "bring your" not in page
+    assert "Un quiz a lieu au début du cours d’aujourd’hui" in page and "bring your" not in page
