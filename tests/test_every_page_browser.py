@@ -8,7 +8,8 @@ and a route whose parameters the matrix does not know fails here as there. A pag
 visitor's GET answers with HTML (an allowed page, or the refusal page with the course's
 navigation); redirects and the actions that only take a POST are not pages. The admin pages
 are those of the course admin that the TA and the instructor work in, and the superuser's
-site-wide ones (accounts, groups, the beat schedule, django-axes, allauth, LTI platforms).
+own: the site-wide ones (accounts, groups, the beat schedule, django-axes, allauth, LTI
+platforms) and any other the course staff do not reach.
 
 English pages are checked in the light colour scheme and French pages in the dark one, so both
 schemes' contrast is checked without walking everything twice more.
@@ -45,8 +46,13 @@ AXE = Path(__file__).parent / "a11y" / "axe-core" / "axe.min.js"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21aa", "wcag22aa"]
 WIDTH = 360
 
-# Roles whose admin pages are walked: the course admin's own users.
+# Roles whose admin pages are walked: the course admin's own users, and the superuser.
 ADMIN_ROLES = {"ta", "instructor", "superuser"}
+# The superuser's copy of a course admin page the course staff walked already is the same
+# template and form; the superuser walks the pages no course staff reached (the site-wide
+# admin, adding a course...) and the accounts' admin, whose form is the superuser's own (flags,
+# groups, permissions).
+SUPERUSER_OWN = ("admin:course_user_",)
 
 
 # Violations that are not ours to fix, each as narrow as it can be: (rule, page, where, why).
@@ -87,9 +93,12 @@ def _not_ours(name: str, violation: dict[str, Any]) -> bool:
     )
 
 
-def _page_urls(world: dict[str, Any], role: str) -> list[tuple[str, str]]:
-    """(route name, url) of every HTML page this visitor's GET answers, as the matrix builds
-    them; of the refusal pages (403, 404), one per app and status, as they share a template."""
+def _page_urls(
+    world: dict[str, Any], role: str, walked: frozenset[str] = frozenset()
+) -> list[tuple[str, str, bool]]:
+    """(route name, url, allowed) of every HTML page this visitor's GET answers, as the matrix
+    builds them; of the refusal pages (403, 404), one per app and status, as they share a
+    template. `walked`: the admin routes other roles were allowed, which a superuser skips."""
     admin_pages = _admin_model_pages()
     client = Client()
     person = world["people"].get(role)
@@ -101,6 +110,8 @@ def _page_urls(world: dict[str, Any], role: str) -> list[tuple[str, str]]:
         if name in LAST or name in POSTED:
             continue
         if name.startswith("admin:") and role not in ADMIN_ROLES:
+            continue
+        if role == "superuser" and name in walked and not name.startswith(SUPERUSER_OWN):
             continue
         if name in admin_pages:
             label, kind = admin_pages[name]
@@ -123,7 +134,7 @@ def _page_urls(world: dict[str, Any], role: str) -> list[tuple[str, str]]:
             refusals.add((response.status_code, app))
         elif response.status_code != 200:
             continue
-        urls.append((name, url))
+        urls.append((name, url, response.status_code == 200))
     return urls
 
 
@@ -189,8 +200,10 @@ def test_every_page_of_every_role_fits_360px_and_passes_axe(
     started = time.monotonic()
     walked = 0
     only = os.environ.get("SWEEP_ROLES")
+    admin_seen: set[str] = set()
     for role in only.split(",") if only else ROLES:
-        pages = _page_urls(world, role)
+        pages = _page_urls(world, role, frozenset(admin_seen))
+        admin_seen.update(n for n, _url, allowed in pages if allowed and n.startswith("admin:"))
         context = browser.new_context(
             locale="fr-CA" if language == "fr" else "en-US",
             timezone_id="America/Montreal",
@@ -202,7 +215,7 @@ def test_every_page_of_every_role_fits_360px_and_passes_axe(
         page = context.new_page()
         page.set_default_timeout(15_000)
         routes = os.environ.get("SWEEP_ROUTES")  # to walk a part again: "admin:,api_docs"
-        for name, url in pages:
+        for name, url, _allowed in pages:
             if routes and not name.startswith(tuple(routes.split(","))):
                 continue
             walked += 1
