@@ -48,7 +48,7 @@ def schedule_calendar(
             for r in s.session_readings.all()
         ]
         description = "\n".join(
-            filter(None, [s.note, *(["Readings:", *readings] if readings else [])])
+            filter(None, [s.note_shown, *(["Readings:", *readings] if readings else [])])
         )
         if description:
             event.add("description", description)

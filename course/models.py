@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from course.links import validate_web_link
@@ -293,6 +294,22 @@ class Session(models.Model):
 
     def __str__(self) -> str:
         return f"{self.course.code} #{self.number} {self.date:%Y-%m-%d} {self.topic}".strip()
+
+    # A session the syllabus no longer has, kept (as no class) because work refers to it, is
+    # numbered from here on, out of the term's order.
+    KEPT_NUMBER = 10_000
+
+    @property
+    def kept_after_removal(self) -> bool:
+        return self.number >= self.KEPT_NUMBER
+
+    @property
+    def note_shown(self) -> str:
+        """The note as a reader reads it: a session kept after its removal says so, in the
+        reader's language; otherwise the instructor's note as written."""
+        if self.kept_after_removal:
+            return gettext("Removed from the syllabus; kept because work refers to it.")
+        return self.note
 
     @property
     def week(self) -> int:

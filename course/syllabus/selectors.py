@@ -12,7 +12,7 @@ from .hooks import SECTIONS
 from .schema import WEEKDAYS
 from .yaml_file import dump_yaml
 
-CANCELLED_NUMBER = 10_000  # sessions kept only because work refers to them
+CANCELLED_NUMBER = Session.KEPT_NUMBER  # sessions kept only because work refers to them
 
 
 def _clock(value: dt.time) -> str:

@@ -384,8 +384,7 @@ def _apply_sessions(
                 stale.delete()
         except ProtectedError:
             # Student work hangs on it: keep it, cancelled, rather than lose anything.
-            stale.kind = Session.Kind.NO_CLASS
-            stale.note = "Removed from the syllabus; kept because work refers to it."
+            stale.kind = Session.Kind.NO_CLASS  # its number says why (Session.note_shown)
             stale.number = CANCELLED_NUMBER + stale.pk
             stale.save()
             report.sessions_kept_cancelled += 1

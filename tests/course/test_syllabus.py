@@ -161,9 +161,12 @@ def test_an_edited_file_updates_sessions_in_place(course):
 
 
 @pytest.mark.django_db
-def test_a_session_with_work_attached_is_kept_cancelled_not_deleted(course, monkeypatch):
+def test_a_session_with_work_attached_is_kept_cancelled_not_deleted(
+    course, monkeypatch, client, make_member
+):
     """A break added over a session that student work refers to (a PROTECT foreign key in
-    another app) cancels the session instead of deleting it."""
+    another app) cancels the session instead of deleting it; the schedule says why, in the
+    reader's language."""
     from django.db.models import ProtectedError
 
     session = Session.objects.get(course=course, date="2021-01-14")
@@ -185,6 +188,14 @@ def test_a_session_with_work_attached_is_kept_cancelled_not_deleted(course, monk
     kept = Session.objects.get(pk=session.pk)
     assert kept.kind == Session.Kind.NO_CLASS
     assert report.sessions_kept_cancelled == 1
+    client.force_login(make_member(course, "student"))
+    schedule = f"/c/{course.code}/schedule/"
+    assert (
+        "Removed from the syllabus; kept because work refers to it."
+        in client.get(schedule).content.decode()
+    )
+    french = client.get(schedule, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "Retiré du plan de cours\xa0; gardé parce que des travaux y renvoient." in french
 
 
 @pytest.mark.django_db
